@@ -1,0 +1,355 @@
+"""The application layer: commands and queries over the event store.
+
+Every command validates completely before it writes, and writes all its events in
+one ``save`` (one transaction), so a rejected command leaves nothing behind.
+Infrastructure errors are translated here into ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pluggy
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from credtrail.core.domain import (
+    ClinicianLedger,
+    RequirementHistory,
+    clinician_uuid,
+    requirement_uuid,
+)
+from credtrail.core.errors import (
+    ClinicianExistsError,
+    ConflictError,
+    CreditRejectedError,
+    CredtrailError,
+    RuleError,
+    StoreError,
+    UnknownClinicianError,
+    UnknownRequirementError,
+)
+from credtrail.core.models import Citation, CreditDraft, PositiveUnits
+from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
+from credtrail.core.store import EventStore, StoreLocation, open_event_store
+from credtrail.core.transcript import Transcript, transcript_of
+
+
+class RequirementHeader(BaseModel):
+    """The part of a requirement document every version must have to be recorded."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    authority: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    effective_from: date
+    source: Citation
+
+
+class EarnRequest(BaseModel):
+    """Everything needed to record one earned credit (CLI flags or an import row)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    clinician_id: str = Field(min_length=1)
+    credit_type: str
+    units: PositiveUnits
+    completed_on: date
+    provider: str = Field(min_length=1)
+    accreditor: str | None = None
+    activity_id: str = Field(min_length=1)
+    title: str | None = None
+    topics: tuple[str, ...] = ()
+    format: str | None = None
+    designated_units: PositiveUnits | None = None
+    evidence: dict[str, Any] | None = None
+
+    def natural_key(self) -> str:
+        """Provider, activity, completion date and type: the same credit, twice, is one."""
+        parts = (self.provider, self.activity_id, self.completed_on.isoformat(), self.credit_type)
+        return "|".join(" ".join(p.split()).casefold() for p in parts)
+
+
+@dataclass(frozen=True)
+class EarnResult:
+    """What happened to one earn request: recorded, or already there (idempotent)."""
+
+    clinician_id: str
+    credit_id: str
+    created: bool
+
+
+def _credit_id(clinician_id: str, natural_key: str, version: int) -> str:
+    # Derived from the history, so replays and re-imports are reproducible; the
+    # ledger version makes a re-recorded (corrected) credit get a fresh id.
+    digest = hashlib.sha256(f"{clinician_id}\x1f{natural_key}\x1f{version}".encode()).hexdigest()
+    return f"cr-{digest[:10]}"
+
+
+class Credtrail:
+    """credtrail's application service: the one door to the store for CLI and tests."""
+
+    def __init__(
+        self, store: EventStore, pm: pluggy.PluginManager, registry: Registry | None = None
+    ) -> None:
+        self.store = store
+        self.pm = pm
+        self.registry = registry if registry is not None else build_registry(pm)
+
+    @classmethod
+    def open(
+        cls, location: str | StoreLocation, pm: pluggy.PluginManager, *, create: bool = False
+    ) -> Credtrail:
+        loc = location if isinstance(location, StoreLocation) else StoreLocation.parse(location)
+        registry = build_registry(pm)
+        return cls(open_event_store(loc, create=create), pm, registry)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- infrastructure edge ----------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError:
+            # Another writer saved the same aggregate version first: nothing was written.
+            raise ConflictError(
+                "the store changed while this command ran (another writer?); "
+                "nothing was written, run it again"
+            ) from None
+        except PersistenceError as exc:
+            raise StoreError(f"store error, nothing was written: {exc}") from None
+
+    def _save(self, *aggregates: Any) -> None:
+        with self._writing():
+            self.store.save(*aggregates)
+
+    def _get(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        except PersistenceError as exc:
+            raise StoreError(f"cannot read the store: {exc}") from None
+
+    # -- clinicians -------------------------------------------------------------------
+
+    def ledger(self, clinician_id: str) -> ClinicianLedger:
+        ledger = self._get(clinician_uuid(clinician_id))
+        if ledger is None:
+            raise UnknownClinicianError(clinician_id)
+        assert isinstance(ledger, ClinicianLedger)
+        return ledger
+
+    def has_clinician(self, clinician_id: str) -> bool:
+        return self._get(clinician_uuid(clinician_id)) is not None
+
+    def add_clinician(
+        self, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
+    ) -> None:
+        self.registry.profession(profession)
+        if not clinician_id.strip() or clinician_id != clinician_id.strip():
+            raise CredtrailError(
+                f"clinician id {clinician_id!r} must be non-empty with no surrounding spaces"
+            )
+        if self.has_clinician(clinician_id):
+            raise ClinicianExistsError(f"clinician {clinician_id!r} already exists")
+        self._save(ClinicianLedger.register(clinician_id, profession, name=name, npi=npi))
+
+    # -- credits ----------------------------------------------------------------------
+
+    def check_credit(self, request: EarnRequest, profession: str) -> None:
+        """Raise ``CreditRejectedError`` with every violation core and plugins find."""
+        draft = CreditDraft(
+            clinician_id=request.clinician_id,
+            profession=profession,
+            credit_type=request.credit_type,
+            units=request.units,
+            completed_on=request.completed_on,
+            provider=request.provider,
+            accreditor=request.accreditor,
+            activity_id=request.activity_id,
+            title=request.title,
+            topics=request.topics,
+            format=request.format,
+            designated_units=request.designated_units,
+        )
+        violations = core_violations(self.registry, draft)
+        if not any(v.rule == "known-credit-type" for v in violations):
+            violations += plugin_violations(self.pm, self.registry, draft)
+        if violations:
+            raise CreditRejectedError(violations)
+
+    def earn(self, request: EarnRequest) -> str:
+        """Record one earned credit; returns its id. A duplicate is an error here."""
+        ledger = self.ledger(request.clinician_id)
+        self.check_credit(request, ledger.profession)
+        credit_id = self._apply_earn(ledger, request)
+        self._save(ledger)
+        return credit_id
+
+    def earn_many(self, requests: Sequence[EarnRequest]) -> list[EarnResult]:
+        """Record a batch in one transaction: all valid, or nothing written.
+
+        Credits already recorded (same natural key, unrevoked) are skipped, so
+        re-running a batch is idempotent. Raises on the first invalid request.
+        """
+        ledgers: dict[str, ClinicianLedger] = {}
+        results = []
+        for request in requests:
+            ledger = ledgers.get(request.clinician_id) or self.ledger(request.clinician_id)
+            ledgers[request.clinician_id] = ledger
+            self.check_credit(request, ledger.profession)
+            existing = ledger.natural_keys.get(request.natural_key())
+            if existing is not None:
+                results.append(EarnResult(request.clinician_id, existing, created=False))
+                continue
+            credit_id = self._apply_earn(ledger, request)
+            results.append(EarnResult(request.clinician_id, credit_id, created=True))
+        if ledgers:
+            self._save(*ledgers.values())
+        return results
+
+    def _apply_earn(self, ledger: ClinicianLedger, request: EarnRequest) -> str:
+        key = request.natural_key()
+        credit_id = _credit_id(ledger.clinician_id, key, ledger.version)
+        ledger.earn(
+            credit_id=credit_id,
+            natural_key=key,
+            credit_type=request.credit_type,
+            units=request.units,
+            completed_on=request.completed_on,
+            provider=request.provider,
+            accreditor=request.accreditor,
+            activity_id=request.activity_id,
+            title=request.title,
+            topics=request.topics,
+            format=request.format,
+            designated_units=request.designated_units,
+            evidence=request.evidence,
+        )
+        return credit_id
+
+    def claim(
+        self,
+        clinician_id: str,
+        credit_id: str,
+        authority: str,
+        units: Decimal | None = None,
+        claimed_on: date | None = None,
+    ) -> Decimal:
+        """Claim (part of) a credit toward an authority; returns the units claimed."""
+        self.registry.authority(authority)
+        ledger = self.ledger(clinician_id)
+        amount = ledger.claim(credit_id, authority, units, claimed_on or date.today())
+        self._save(ledger)
+        return amount
+
+    def revoke(
+        self, clinician_id: str, credit_id: str, reason: str, revoked_on: date | None = None
+    ) -> None:
+        if not reason.strip():
+            raise CredtrailError("a revocation needs a reason (--reason)")
+        ledger = self.ledger(clinician_id)
+        ledger.revoke(credit_id, reason.strip(), revoked_on or date.today())
+        self._save(ledger)
+
+    # -- licenses ---------------------------------------------------------------------
+
+    def add_license(
+        self,
+        clinician_id: str,
+        requirement_id: str,
+        issued_on: date,
+        expires_on: date | None = None,
+        birth_date: date | None = None,
+        number: str | None = None,
+    ) -> str:
+        """Subject a clinician to a requirement; returns the license id."""
+        self.requirement_history(requirement_id)  # must exist
+        if expires_on is not None and expires_on <= issued_on:
+            raise CredtrailError(f"--expires {expires_on} must be after --issued {issued_on}")
+        ledger = self.ledger(clinician_id)
+        for lic in ledger.licenses.values():
+            if lic.requirement_id == requirement_id and lic.ended_on is None:
+                raise ConflictError(
+                    f"clinician {clinician_id!r} already holds license {lic.license_id!r} "
+                    f"for {requirement_id}; end it first"
+                )
+        license_id = f"{requirement_id}#{len(ledger.licenses) + 1}"
+        ledger.add_license(
+            license_id=license_id,
+            requirement_id=requirement_id,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            birth_date=birth_date,
+            number=number,
+        )
+        self._save(ledger)
+        return license_id
+
+    def end_license(
+        self, clinician_id: str, license_id: str, ended_on: date, reason: str | None = None
+    ) -> None:
+        ledger = self.ledger(clinician_id)
+        ledger.end_license(license_id, ended_on, reason)
+        self._save(ledger)
+
+    # -- requirements -----------------------------------------------------------------
+
+    def requirement_history(self, requirement_id: str) -> RequirementHistory:
+        history = self._get(requirement_uuid(requirement_id))
+        if history is None:
+            known = list(self.registry.requirements)
+            raise UnknownRequirementError(requirement_id, known)
+        assert isinstance(history, RequirementHistory)
+        return history
+
+    def record_requirement(self, document: dict[str, Any]) -> bool:
+        """Record a requirement version (``RequirementChanged``); False if already known."""
+        header = parse_requirement_header(document)
+        history = self._get(requirement_uuid(header.id))
+        if history is None:
+            history = RequirementHistory.define(header.id, header.authority)
+        elif history.authority != header.authority:
+            raise RuleError(
+                f"requirement {header.id!r} belongs to {history.authority}, not {header.authority}"
+            )
+        changed = history.change(header.version, header.effective_from, document, header.source)
+        if changed:
+            self._save(history)
+        return bool(changed)
+
+    def sync_builtin_requirements(self) -> int:
+        """Record plugin-registered requirement versions not yet in the store."""
+        count = 0
+        for document in self.registry.requirements.values():
+            if self.record_requirement(document):
+                count += 1
+        return count
+
+    # -- queries ----------------------------------------------------------------------
+
+    def transcript(self, clinician_id: str) -> Transcript:
+        return transcript_of(self.ledger(clinician_id))
+
+
+def parse_requirement_header(document: dict[str, Any]) -> RequirementHeader:
+    try:
+        return RequirementHeader.model_validate(document)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise RuleError(f"requirement document is invalid: {details}") from None

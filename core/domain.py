@@ -1,0 +1,439 @@
+"""Aggregates and events: the facts credtrail records. No I/O here.
+
+Each event is a pydantic model on an ``eventsourcing`` aggregate. Every event carries
+two times: ``timestamp`` (when it was *recorded*, set by the library, UTC) and a
+*valid-time* date in its payload (``completed_on``, ``claimed_on``, ``effective_from``).
+Events are never edited: corrections are new events.
+
+Topics are explicit and stable (``TOPIC``): a stored event names its class by topic,
+so moving a class never orphans the log. Schema changes bump ``class_version`` and
+add an ``upcast_vN_vM`` method.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate as _LibAggregate
+from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
+from pydantic import BaseModel, ConfigDict, Field
+
+from credtrail.core.errors import (
+    CreditRevokedError,
+    DuplicateCreditError,
+    OverClaimError,
+    UnknownCreditError,
+    UnknownLicenseError,
+)
+from credtrail.core.models import Citation
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://credtrail.invalid/ids")
+
+
+def clinician_uuid(clinician_id: str) -> UUID:
+    """The aggregate id of a clinician's ledger: derived, so no lookup table is needed."""
+    return uuid5(_NAMESPACE, f"clinician:{clinician_id}")
+
+
+def requirement_uuid(requirement_id: str) -> UUID:
+    """The aggregate id of a requirement's history."""
+    return uuid5(_NAMESPACE, f"requirement:{requirement_id}")
+
+
+class DomainEvent(BaseModel):
+    """Base of every stored event: immutable, validated, JSON-serialisable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+
+
+class Aggregate(_LibAggregate):
+    """eventsourcing's aggregate with pydantic events (the library's aggregate8 pattern)."""
+
+    class Event(DomainEvent, CanMutateAggregate[UUID]):
+        pass
+
+    class Created(Event, CanInitAggregate[UUID]):
+        originator_topic: str
+
+
+def valid_time(event: object) -> date | None:
+    """The date an event *happened* (valid time), if it has one."""
+    for name in ("completed_on", "claimed_on", "revoked_on", "issued_on", "ended_on"):
+        value = getattr(event, name, None)
+        if isinstance(value, date):
+            return value
+    value = getattr(event, "effective_from", None)
+    return value if isinstance(value, date) else None
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+class CreditState(BaseModel):
+    """A credit as the ledger knows it now (not stored: derived from events)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_id: str
+    credit_type: str
+    units: Decimal
+    completed_on: date
+    provider: str
+    accreditor: str | None
+    activity_id: str
+    title: str | None
+    topics: tuple[str, ...]
+    format: str | None
+    designated_units: Decimal | None
+    evidence: dict[str, Any] | None
+    natural_key: str
+    recorded_at: datetime
+    revoked: bool = False
+    revoked_reason: str | None = None
+    revoked_on: date | None = None
+    claims: dict[str, Decimal] = Field(default_factory=dict)
+    claim_dates: dict[str, date] = Field(default_factory=dict)
+
+    def unclaimed_for(self, authority: str) -> Decimal:
+        return self.units - self.claims.get(authority, Decimal(0))
+
+
+class LicenseState(BaseModel):
+    """A license or certification that subjects a clinician to a requirement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    license_id: str
+    requirement_id: str
+    issued_on: date
+    expires_on: date | None
+    birth_date: date | None
+    number: str | None
+    ended_on: date | None = None
+    end_reason: str | None = None
+
+
+class ClinicianLedger(Aggregate):
+    """One clinician's credits, claims and licenses: the consistency boundary.
+
+    Invariants kept here: a claim never exceeds the unrevoked earned units of a credit
+    for one authority; a revoked credit cannot be claimed or revoked again; the same
+    credit (natural key) is not recorded twice while it stands.
+    """
+
+    TOPIC: ClassVar[str] = "credtrail:ClinicianLedger"
+
+    class Created(Aggregate.Created):
+        """A clinician was added (``credtrail clinician add``): ``ClinicianRegistered``."""
+
+        TOPIC: ClassVar[str] = "credtrail:ClinicianRegistered"
+        clinician_id: str
+        profession: str
+        name: str | None = None
+        npi: str | None = None
+
+    class CreditEarned(Aggregate.Event):
+        """An accredited provider awarded units of a credit type for an activity."""
+
+        TOPIC: ClassVar[str] = "credtrail:CreditEarned"
+        credit_id: str
+        credit_type: str
+        units: Decimal
+        completed_on: date
+        provider: str
+        accreditor: str | None = None
+        activity_id: str
+        title: str | None = None
+        topics: tuple[str, ...] = ()
+        format: str | None = None
+        designated_units: Decimal | None = None
+        evidence: dict[str, Any] | None = None
+        natural_key: str
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            aggregate.credits[self.credit_id] = CreditState(
+                credit_id=self.credit_id,
+                credit_type=self.credit_type,
+                units=self.units,
+                completed_on=self.completed_on,
+                provider=self.provider,
+                accreditor=self.accreditor,
+                activity_id=self.activity_id,
+                title=self.title,
+                topics=self.topics,
+                format=self.format,
+                designated_units=self.designated_units,
+                evidence=self.evidence,
+                natural_key=self.natural_key,
+                recorded_at=self.timestamp,
+            )
+            aggregate.natural_keys[self.natural_key] = self.credit_id
+
+    class CreditClaimed(Aggregate.Event):
+        """The clinician claimed (part of) an earned credit toward one authority."""
+
+        TOPIC: ClassVar[str] = "credtrail:CreditClaimed"
+        credit_id: str
+        authority: str
+        units: Decimal
+        claimed_on: date
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            credit = aggregate.credits[self.credit_id]
+            credit.claims[self.authority] = (
+                credit.claims.get(self.authority, Decimal(0)) + self.units
+            )
+            credit.claim_dates.setdefault(self.authority, self.claimed_on)
+
+    class CreditRevoked(Aggregate.Event):
+        """A provider or operator withdrew an earned credit; its claims stop counting."""
+
+        TOPIC: ClassVar[str] = "credtrail:CreditRevoked"
+        credit_id: str
+        reason: str
+        revoked_on: date
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            credit = aggregate.credits[self.credit_id]
+            credit.revoked = True
+            credit.revoked_reason = self.reason
+            credit.revoked_on = self.revoked_on
+            aggregate.natural_keys.pop(credit.natural_key, None)
+
+    class LicenseRegistered(Aggregate.Event):
+        """The clinician holds a license that subjects them to a requirement."""
+
+        TOPIC: ClassVar[str] = "credtrail:LicenseRegistered"
+        license_id: str
+        requirement_id: str
+        issued_on: date
+        expires_on: date | None = None
+        birth_date: date | None = None
+        number: str | None = None
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            aggregate.licenses[self.license_id] = LicenseState(
+                license_id=self.license_id,
+                requirement_id=self.requirement_id,
+                issued_on=self.issued_on,
+                expires_on=self.expires_on,
+                birth_date=self.birth_date,
+                number=self.number,
+            )
+
+    class LicenseEnded(Aggregate.Event):
+        """The license lapsed, was surrendered or moved: its requirement stops applying."""
+
+        TOPIC: ClassVar[str] = "credtrail:LicenseEnded"
+        license_id: str
+        ended_on: date
+        reason: str | None = None
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            lic = aggregate.licenses[self.license_id]
+            lic.ended_on = self.ended_on
+            lic.end_reason = self.reason
+
+    def __init__(
+        self,
+        clinician_id: str,
+        profession: str,
+        name: str | None = None,
+        npi: str | None = None,
+    ) -> None:
+        self.clinician_id = clinician_id
+        self.profession = profession
+        self.name = name
+        self.npi = npi
+        self.credits: dict[str, CreditState] = {}
+        self.natural_keys: dict[str, str] = {}
+        self.licenses: dict[str, LicenseState] = {}
+
+    @classmethod
+    def register(
+        cls, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
+    ) -> ClinicianLedger:
+        return cls._create(
+            cls.Created,
+            id=clinician_uuid(clinician_id),
+            clinician_id=clinician_id,
+            profession=profession,
+            name=name,
+            npi=npi,
+        )
+
+    # -- commands: check the invariant, then trigger the event ----------------------
+
+    def earn(self, *, credit_id: str, natural_key: str, **payload: Any) -> None:
+        existing = self.natural_keys.get(natural_key)
+        if existing is not None:
+            raise DuplicateCreditError(self.clinician_id, existing)
+        self.trigger_event(
+            self.CreditEarned, credit_id=credit_id, natural_key=natural_key, **payload
+        )
+
+    def credit(self, credit_id: str) -> CreditState:
+        try:
+            return self.credits[credit_id]
+        except KeyError:
+            raise UnknownCreditError(self.clinician_id, credit_id) from None
+
+    def claim(
+        self, credit_id: str, authority: str, units: Decimal | None, claimed_on: date
+    ) -> Decimal:
+        credit = self.credit(credit_id)
+        if credit.revoked:
+            raise CreditRevokedError(
+                f"credit {credit_id!r} was revoked ({credit.revoked_reason}); "
+                "a revoked credit cannot be claimed"
+            )
+        available = credit.unclaimed_for(authority)
+        amount = available if units is None else units
+        if amount <= 0 or amount > available:
+            raise OverClaimError(
+                f"units: cannot claim {amount} of credit {credit_id!r} toward {authority}: "
+                f"{available} of its {credit.units} units are unclaimed for {authority} "
+                "[claim-within-earned]"
+            )
+        if claimed_on < credit.completed_on:
+            raise OverClaimError(
+                f"date: claim date {claimed_on} is before the activity was completed "
+                f"({credit.completed_on}) [claim-after-completion]"
+            )
+        self.trigger_event(
+            self.CreditClaimed,
+            credit_id=credit_id,
+            authority=authority,
+            units=amount,
+            claimed_on=claimed_on,
+        )
+        return amount
+
+    def revoke(self, credit_id: str, reason: str, revoked_on: date) -> None:
+        credit = self.credit(credit_id)
+        if credit.revoked:
+            raise CreditRevokedError(f"credit {credit_id!r} is already revoked")
+        self.trigger_event(
+            self.CreditRevoked, credit_id=credit_id, reason=reason, revoked_on=revoked_on
+        )
+
+    def add_license(self, **payload: Any) -> None:
+        self.trigger_event(self.LicenseRegistered, **payload)
+
+    def end_license(self, license_id: str, ended_on: date, reason: str | None) -> None:
+        lic = self.licenses.get(license_id)
+        if lic is None:
+            raise UnknownLicenseError(
+                f"clinician {self.clinician_id!r} has no license {license_id!r}"
+            )
+        if lic.ended_on is not None:
+            raise UnknownLicenseError(f"license {license_id!r} already ended on {lic.ended_on}")
+        if ended_on < lic.issued_on:
+            raise UnknownLicenseError(
+                f"end date {ended_on} is before the license was issued ({lic.issued_on})"
+            )
+        self.trigger_event(
+            self.LicenseEnded, license_id=license_id, ended_on=ended_on, reason=reason
+        )
+
+
+# ---------------------------------------------------------------------- requirement
+
+
+class RequirementVersionState(BaseModel):
+    """One published version of a requirement (the document kept as given)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    effective_from: date
+    document: dict[str, Any]
+    source: Citation
+    recorded_at: datetime
+
+
+class RequirementHistory(Aggregate):
+    """Every version an authority published of one requirement, in recording order."""
+
+    TOPIC: ClassVar[str] = "credtrail:RequirementHistory"
+
+    class Created(Aggregate.Created):
+        """A requirement id was first recorded: ``RequirementDefined``."""
+
+        TOPIC: ClassVar[str] = "credtrail:RequirementDefined"
+        requirement_id: str
+        authority: str
+
+    class RequirementChanged(Aggregate.Event):
+        """An authority published a version, effective from a date, with its citation.
+
+        ``document`` is the whole rule document as published (validated by the rule
+        model before recording), so later rule-format changes never rewrite history.
+        """
+
+        TOPIC: ClassVar[str] = "credtrail:RequirementChanged"
+        version: str
+        effective_from: date
+        document: dict[str, Any]
+        source: Citation
+
+        def apply(self, aggregate: RequirementHistory) -> None:
+            aggregate.versions.append(
+                RequirementVersionState(
+                    version=self.version,
+                    effective_from=self.effective_from,
+                    document=self.document,
+                    source=self.source,
+                    recorded_at=self.timestamp,
+                )
+            )
+
+    def __init__(self, requirement_id: str, authority: str) -> None:
+        self.requirement_id = requirement_id
+        self.authority = authority
+        self.versions: list[RequirementVersionState] = []
+
+    @classmethod
+    def define(cls, requirement_id: str, authority: str) -> RequirementHistory:
+        return cls._create(
+            cls.Created,
+            id=requirement_uuid(requirement_id),
+            requirement_id=requirement_id,
+            authority=authority,
+        )
+
+    def change(
+        self, version: str, effective_from: date, document: dict[str, Any], source: Citation
+    ) -> bool:
+        """Record a version; returns False (and records nothing) if it is already known."""
+        for known in self.versions:
+            if known.version == version and known.document == document:
+                return False
+        self.trigger_event(
+            self.RequirementChanged,
+            version=version,
+            effective_from=effective_from,
+            document=document,
+            source=source,
+        )
+        return True
+
+
+EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
+    ClinicianLedger.Created,
+    ClinicianLedger.CreditEarned,
+    ClinicianLedger.CreditClaimed,
+    ClinicianLedger.CreditRevoked,
+    ClinicianLedger.LicenseRegistered,
+    ClinicianLedger.LicenseEnded,
+    RequirementHistory.Created,
+    RequirementHistory.RequirementChanged,
+)
+"""Every event class, for tools that decode the log without loading aggregates."""

@@ -1,0 +1,187 @@
+"""Every error credtrail raises on purpose.
+
+The CLI prints a ``CredtrailError`` as ``Error: <message>`` and exits 1; any other
+exception is a bug. Leaves also inherit the builtin they behave like, so callers
+that only know Python can still catch them.
+
+::
+
+    CredtrailError
+    ├── StoreError                       the store cannot be opened or used
+    │   └── StoreNotInitialisedError     no credtrail store at that location yet
+    ├── PluginError                      a plugin misbehaved (names plugin and hook)
+    │   └── DuplicateRegistrationError   two plugins registered the same code
+    ├── UnknownCodeError (KeyError)      a code nobody registered
+    │   ├── UnknownProfessionError
+    │   ├── UnknownCreditTypeError
+    │   ├── UnknownAccreditorError
+    │   ├── UnknownAuthorityError
+    │   └── UnknownRequirementError
+    ├── NotFoundError (LookupError)      an id that is not in the store
+    │   ├── UnknownClinicianError
+    │   ├── UnknownCreditError
+    │   └── UnknownLicenseError
+    ├── ConflictError                    the command contradicts what is recorded
+    │   ├── ClinicianExistsError
+    │   ├── DuplicateCreditError
+    │   ├── CreditRevokedError
+    │   └── OverClaimError
+    ├── CreditRejectedError (ValueError) validation found violations (lists them)
+    ├── RuleError (ValueError)           a requirement document is malformed
+    └── InputError (ValueError)          a file or value given by the user is malformed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from credtrail.core.models import Violation
+
+
+class CredtrailError(Exception):
+    """Root of every error credtrail raises on purpose."""
+
+
+class StoreError(CredtrailError):
+    """Raised when the event store cannot be opened, created or written."""
+
+
+class StoreNotInitialisedError(StoreError, FileNotFoundError):
+    """Raised when a command needs a store that ``credtrail init`` has not created."""
+
+
+class PluginError(CredtrailError):
+    """Raised when a plugin raises, returns garbage or breaks the hook contract.
+
+    The message names the plugin and the hook, so the user knows whom to blame.
+    """
+
+    def __init__(self, plugin: str, hook: str, problem: str) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        self.problem = problem
+        super().__init__(f"plugin {plugin!r} ({hook}): {problem}")
+
+
+class DuplicateRegistrationError(PluginError):
+    """Raised when two plugins (or one, twice) register the same code."""
+
+
+class UnknownCodeError(CredtrailError, KeyError):
+    """Raised when a code (profession, credit type, ...) was registered by no plugin."""
+
+    kind = "code"
+
+    def __init__(self, code: str, known: Sequence[str] = ()) -> None:
+        self.code = code
+        self.known = list(known)
+        hint = f"; known: {', '.join(sorted(self.known))}" if self.known else ""
+        super().__init__(f"unknown {self.kind} {code!r}{hint}")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class UnknownProfessionError(UnknownCodeError):
+    """Raised for a profession code no plugin registered."""
+
+    kind = "profession"
+
+
+class UnknownCreditTypeError(UnknownCodeError):
+    """Raised for a credit type code no plugin registered."""
+
+    kind = "credit type"
+
+
+class UnknownAccreditorError(UnknownCodeError):
+    """Raised for an accreditor code no plugin registered."""
+
+    kind = "accreditor"
+
+
+class UnknownAuthorityError(UnknownCodeError):
+    """Raised for an authority code no plugin registered."""
+
+    kind = "authority"
+
+
+class UnknownRequirementError(UnknownCodeError):
+    """Raised for a requirement id that is neither built in nor recorded."""
+
+    kind = "requirement"
+
+
+class NotFoundError(CredtrailError, LookupError):
+    """Raised when an id given by the user is not in the store."""
+
+
+class UnknownClinicianError(NotFoundError):
+    """Raised when no clinician with that id was added."""
+
+    def __init__(self, clinician_id: str) -> None:
+        self.clinician_id = clinician_id
+        super().__init__(
+            f"unknown clinician {clinician_id!r}; add it first with "
+            f"'credtrail clinician add {clinician_id} --profession ...'"
+        )
+
+
+class UnknownCreditError(NotFoundError):
+    """Raised when a clinician has no credit with that id."""
+
+    def __init__(self, clinician_id: str, credit_id: str) -> None:
+        super().__init__(
+            f"clinician {clinician_id!r} has no credit {credit_id!r}; "
+            f"see 'credtrail transcript {clinician_id}'"
+        )
+
+
+class UnknownLicenseError(NotFoundError):
+    """Raised when a clinician has no license with that id or requirement."""
+
+
+class ConflictError(CredtrailError):
+    """Raised when a command contradicts what the store already records."""
+
+
+class ClinicianExistsError(ConflictError):
+    """Raised when adding a clinician id that is already taken."""
+
+
+class DuplicateCreditError(ConflictError):
+    """Raised when the same credit (same natural key) is recorded twice."""
+
+    def __init__(self, clinician_id: str, existing_credit_id: str) -> None:
+        self.existing_credit_id = existing_credit_id
+        super().__init__(
+            f"clinician {clinician_id!r} already has this credit (same provider, activity, "
+            f"date and type) as {existing_credit_id!r}; revoke it first to correct it"
+        )
+
+
+class CreditRevokedError(ConflictError):
+    """Raised when claiming or revoking a credit that was revoked."""
+
+
+class OverClaimError(ConflictError, ValueError):
+    """Raised when a claim would exceed the unclaimed units of a credit for an authority."""
+
+
+class CreditRejectedError(CredtrailError, ValueError):
+    """Raised when plugin or core validation finds violations in a credit."""
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = list(violations)
+        lines = "; ".join(v.describe() for v in self.violations)
+        super().__init__(f"credit rejected: {lines}")
+
+
+class RuleError(CredtrailError, ValueError):
+    """Raised when a requirement document does not follow the rule format."""
+
+
+class InputError(CredtrailError, ValueError):
+    """Raised when a value or file the user gave is malformed (names where)."""

@@ -1,0 +1,154 @@
+"""The plugin contract: every hook a profession plugin may implement.
+
+A plugin is a module or object with functions named like the specs below, marked
+with ``@hookimpl`` (``from credtrail.core import hookimpl``), and published under
+the entry-point group ``credtrail``::
+
+    [project.entry-points.credtrail]
+    pharmacy_acpe = "credtrail_pharmacy.plugin"
+
+Registration hooks receive a ``register`` callback rather than returning values:
+the host validates every object it is handed (pydantic), rejects duplicate codes and
+remembers which plugin registered what, so an error names the plugin. Hooks are
+called once per plugin manager, in pluggy's order (last registered first); the order
+of registrations never changes a result, because codes must be unique.
+
+Read ``docs/plugins.md`` for a tutorial; ``credtrail.core.testing`` has the contract
+tests a plugin's own test-suite can subclass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from credtrail.core.models import (
+        Accreditor,
+        Authority,
+        CreditDraft,
+        CreditType,
+        Equivalence,
+        Profession,
+        Violation,
+    )
+    from credtrail.core.registry import Registry
+
+PROJECT = "credtrail"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def credtrail_register_professions(register: Callable[[Profession], None]) -> None:
+    """Register the professions this plugin defines.
+
+    Called first, before any other registration hook, so credit types and
+    authorities can name the professions.
+
+    :param register: call ``register(Profession(code=..., label=...))`` once per
+        profession. ``code`` is what users type (``physician``, ``nurse``, ``pa``).
+        A code registered twice (by any plugins) is an error naming both.
+    :return: nothing; return values are ignored.
+    """
+
+
+@hookspec
+def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> None:
+    """Register the accreditors whose providers may award this plugin's credit.
+
+    :param register: call ``register(Accreditor(code=..., name=..., source=...))`` once
+        per accreditor. Codes are upper-case acronyms (``ACCME``, ``JA``). Two
+        plugins that both need an accreditor register it once: the other plugin
+        names it in its credit types without registering it.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> None:
+    """Register the credit types of this plugin's profession(s).
+
+    Called after professions and accreditors are known.
+
+    :param register: call ``register(CreditType(...))`` with ``code`` (``ama_pra_1``),
+        ``label``, ``profession``, ``unit``, ``increment`` (units must be a multiple of
+        it), ``accreditors`` (codes whose providers may award it), ``requires_accreditor``
+        (False for self-claimed credit) and ``source`` (a ``Citation``). Core checks
+        the increment and the accreditor of every credit against this data before any
+        plugin validation runs.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
+    """Register the authorities (boards, certifying bodies, awards) this plugin knows.
+
+    :param register: call ``register(Authority(code=..., name=..., professions=...,
+        requires_claim=..., source=...))``. ``code`` is what users type after
+        ``--authority`` (``NCCPA``, ``CA-MBC``). ``requires_claim=True`` means only
+        credit claimed toward it counts.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_equivalences(register: Callable[[Equivalence], None]) -> None:
+    """Register how credit of another type counts as this plugin's credit.
+
+    Example: NCCPA accepts AMA PRA Category 1 as AAPA Category 1, so the PA plugin
+    registers ``Equivalence(from_type="ama_pra_1", to_type="aapa_1", source=...)``.
+
+    :param register: call ``register(Equivalence(...))``; ``ratio`` multiplies units,
+        ``authorities`` restricts it to some authorities (empty: everywhere).
+        Both types must be registered by some plugin.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) -> None:
+    """Register built-in requirement documents (the rules of authorities this plugin knows).
+
+    :param register: call ``register(document)`` with a requirement document as a
+        ``dict`` (usually loaded from a TOML or JSON file the plugin ships; see
+        ``docs/rules.md``). It must carry ``id``, ``authority``, ``version``,
+        ``effective_from`` and a ``source`` citation; the rule engine validates the
+        rest. Built-in requirements are recorded as ``RequirementChanged`` events
+        the first time a store is initialised or a plugin's rules change.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_rule_kinds(register: Callable[[str, Any], None]) -> None:
+    """Register evaluators for rule kinds the core engine does not have.
+
+    :param register: call ``register(kind, evaluator)`` where ``kind`` is the name a
+        requirement document uses (``"nccpa-weighting"``) and ``evaluator`` an object
+        the rule engine calls (see ``credtrail.core.rules`` for its protocol).
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_validate_credit(credit: CreditDraft, registry: Registry) -> list[Violation] | None:
+    """Check a credit about to be recorded against this plugin's accreditation rules.
+
+    Called for every credit, of any profession, after core's generic checks
+    (known type, accepted accreditor, increment) passed. A plugin should only judge
+    credit types it registered (``registry.credit_type_owner(code)`` tells whose a
+    type is) and return ``None`` or ``[]`` for the rest.
+
+    :param credit: the ``CreditDraft`` (type, units, date, provider, accreditor,
+        activity, topics, format, designated units).
+    :param registry: everything registered so far (read-only), e.g. to look up a
+        credit type's increment.
+    :return: the violations found, each a ``Violation(field, rule, message, source)``
+        naming the rule broken; empty or ``None`` when valid. Never raise for bad
+        input: an exception is reported as a plugin bug.
+    """

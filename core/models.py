@@ -1,0 +1,153 @@
+"""Value objects plugins hand to core, and core hands to plugins.
+
+Everything here is a frozen pydantic model: plugins' return values are validated on
+the way in (pluggy checks no return types), and the models serialise to JSON for
+``--json`` output. Amounts are ``Decimal``, never float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+"""Professions and credit types: lowercase with underscores (``ama_pra_1``)."""
+
+ACRONYM_PATTERN = r"^[A-Z][A-Z0-9-]*$"
+"""Accreditors and authorities: their usual acronym (``ACCME``, ``CA-MBC``)."""
+
+TOPIC_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+"""Topics: lowercase slugs (``pain-management``)."""
+
+Units = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
+PositiveUnits = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
+
+
+class Frozen(BaseModel):
+    """Base of every value object: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Citation(Frozen):
+    """Where a rule comes from, so an auditor can check it.
+
+    ``confidence``: ``authority`` (the authority's own text), ``secondary`` (a
+    provider, society or law firm quoting it) or ``unconfirmed``.
+    """
+
+    authority: str = Field(min_length=1)
+    document: str = Field(min_length=1)
+    section: str | None = None
+    url: str | None = None
+    date_read: date
+    confidence: Literal["authority", "secondary", "unconfirmed"] = "authority"
+    note: str | None = None
+
+    def describe(self) -> str:
+        section = f" {self.section}" if self.section else ""
+        return f"{self.authority}, {self.document}{section} (read {self.date_read.isoformat()})"
+
+
+class Profession(Frozen):
+    """A health profession credtrail tracks (``physician``, ``nurse``, ``pa``)."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    label: str = Field(min_length=1)
+
+
+class CreditType(Frozen):
+    """A unit and category of credit an activity is designated for.
+
+    ``increment``: the smallest step units may take (0.25 for AMA PRA credit).
+    ``accreditors``: codes of accreditors whose providers may award it; empty with
+    ``requires_accreditor=False`` for self-claimed credit (AMA PRA Category 2).
+    """
+
+    code: str = Field(pattern=CODE_PATTERN)
+    label: str = Field(min_length=1)
+    profession: str = Field(pattern=CODE_PATTERN)
+    unit: str = Field(min_length=1)
+    increment: PositiveUnits
+    accreditors: tuple[str, ...] = ()
+    requires_accreditor: bool = True
+    category: str | None = None
+    source: Citation
+
+    @field_validator("accreditors")
+    @classmethod
+    def _acronyms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for code in value:
+            if not re.match(ACRONYM_PATTERN, code):
+                raise ValueError(f"accreditor code {code!r} must be an upper-case acronym")
+        return value
+
+
+class Accreditor(Frozen):
+    """A body that accredits providers (ACCME, ANCC, AAPA, JA, ...)."""
+
+    code: str = Field(pattern=ACRONYM_PATTERN)
+    name: str = Field(min_length=1)
+    source: Citation
+
+
+class Authority(Frozen):
+    """A body that requires credit: a board, certifying body or award.
+
+    ``requires_claim``: only credit *claimed* toward it counts (NCCPA logging, the AMA
+    PRA application); otherwise earned credit counts (most state boards attest).
+    """
+
+    code: str = Field(pattern=ACRONYM_PATTERN)
+    name: str = Field(min_length=1)
+    professions: tuple[str, ...] = Field(min_length=1)
+    jurisdiction: str | None = None
+    requires_claim: bool = False
+    source: Citation
+
+
+class Equivalence(Frozen):
+    """How credit of one type counts as another, optionally for one authority only.
+
+    ``ratio`` multiplies units (1 for "accepted as"). ``authorities`` empty means the
+    equivalence holds wherever the target type is counted.
+    """
+
+    from_type: str = Field(pattern=CODE_PATTERN)
+    to_type: str = Field(pattern=CODE_PATTERN)
+    ratio: PositiveUnits = Decimal(1)
+    authorities: tuple[str, ...] = ()
+    source: Citation
+
+
+class CreditDraft(Frozen):
+    """A credit about to be recorded, as validation hooks see it."""
+
+    clinician_id: str
+    profession: str
+    credit_type: str
+    units: PositiveUnits
+    completed_on: date
+    provider: str
+    accreditor: str | None = None
+    activity_id: str
+    title: str | None = None
+    topics: tuple[str, ...] = ()
+    format: str | None = None
+    designated_units: PositiveUnits | None = None
+
+
+class Violation(Frozen):
+    """One reason a credit cannot be recorded; ``rule`` names the rule broken."""
+
+    field: str
+    rule: str
+    message: str
+    source: Citation | None = None
+
+    def describe(self) -> str:
+        return f"{self.field}: {self.message} [{self.rule}]"

@@ -1,0 +1,151 @@
+"""Building the plugin manager: built-ins first, then third-party entry points.
+
+Core never imports a plugin. The caller (the CLI, a test) passes the built-in
+plugin modules in; they are registered under the same names as their entry points,
+so loading entry points afterwards skips them instead of registering them twice.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from credtrail.core import hookspecs
+from credtrail.core.errors import CredtrailError, PluginError
+
+ENTRY_POINT_GROUP = "credtrail"
+LOAD_ENV = "CREDTRAIL_LOAD_PLUGINS"
+TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
+
+# Distribution version of each entry-point plugin, per manager (for `credtrail plugins`).
+_VERSIONS: weakref.WeakKeyDictionary[pluggy.PluginManager, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded plugin as ``credtrail plugins`` shows it."""
+
+    name: str
+    version: str | None
+    builtin: bool
+    hooks: tuple[str, ...]
+
+
+def parse_selection(value: str | None) -> set[str] | None:
+    """``CREDTRAIL_LOAD_PLUGINS`` / ``--plugins``: comma-separated names; empty: none.
+
+    ``None`` (unset) means every installed plugin.
+    """
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+def build_plugin_manager(
+    builtins: Sequence[tuple[str, ModuleType | object]] = (),
+    *,
+    load_entrypoints: bool = True,
+    only: set[str] | None = None,
+    extra: Iterable[tuple[str, object]] = (),
+    trace: bool | None = None,
+) -> pluggy.PluginManager:
+    """A plugin manager with the credtrail hookspecs and the selected plugins.
+
+    :param builtins: ``(entry-point name, module)`` pairs registered first.
+    :param load_entrypoints: also load third-party plugins of the ``credtrail`` group.
+    :param only: load only plugins with these names (None: all).
+    :param extra: more ``(name, plugin)`` pairs, e.g. a test's plugin object.
+    :param trace: print every hook call to stderr (default: ``CREDTRAIL_TRACE_PLUGINS``).
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name, plugin in [*builtins, *extra]:
+        if only is not None and name not in only:
+            continue
+        _register(pm, name, plugin)
+    if load_entrypoints:
+        _load_entrypoints(pm, only)
+    if only is not None:
+        missing = only - {name for name, _ in pm.list_name_plugin()}
+        if missing:
+            raise CredtrailError(
+                f"plugins not installed: {', '.join(sorted(missing))} "
+                f"(check {LOAD_ENV} / --plugins)"
+            )
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(_plugin_name(pm, exc.plugin), "check_pending", str(exc)) from None
+    if trace if trace is not None else bool(os.environ.get(TRACE_ENV)):
+        pm.trace.root.setwriter(lambda message: sys.stderr.write(f"[credtrail] {message}"))
+        pm.enable_tracing()
+    return pm
+
+
+def _register(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(name, "register", str(exc)) from None
+    except ValueError as exc:  # pluggy: "already registered"
+        raise PluginError(name, "register", str(exc)) from None
+
+
+def _load_entrypoints(pm: pluggy.PluginManager, only: set[str] | None) -> None:
+    # pluggy's load_setuptools_entrypoints cannot filter by name or attribute
+    # failures to a plugin, so the loop is ours.
+    seen: set[str] = set()
+    for dist in metadata.distributions():
+        for ep in dist.entry_points:
+            if ep.group != ENTRY_POINT_GROUP or ep.name in seen:
+                continue
+            seen.add(ep.name)
+            if only is not None and ep.name not in only:
+                continue
+            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(
+                    ep.name, "load", f"cannot import {ep.value}: {type(exc).__name__}: {exc}"
+                ) from exc
+            _register(pm, ep.name, plugin)
+            _VERSIONS.setdefault(pm, {})[ep.name] = dist.version
+
+
+def _plugin_name(pm: pluggy.PluginManager, plugin: Any) -> str:
+    return pm.get_name(plugin) or repr(plugin)
+
+
+def describe_plugins(
+    pm: pluggy.PluginManager, builtin_names: Iterable[str] = ()
+) -> list[PluginInfo]:
+    """Name, version and implemented hooks of every loaded plugin."""
+    versions = _VERSIONS.get(pm, {})
+    builtin = set(builtin_names)
+    infos = []
+    for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
+        hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or []))
+        version = versions.get(name) or getattr(plugin, "__version__", None)
+        if version is None and name in builtin:
+            version = _own_version()
+        infos.append(PluginInfo(name=name, version=version, builtin=name in builtin, hooks=hooks))
+    return infos
+
+
+def _own_version() -> str | None:
+    try:
+        return metadata.version("credtrail")
+    except metadata.PackageNotFoundError:
+        return None

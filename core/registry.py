@@ -1,0 +1,361 @@
+"""What the plugins registered, validated, deduplicated and attributed.
+
+``build_registry`` calls each registration hook once per plugin with a ``register``
+callback bound to that plugin's name, so every entry remembers its plugin and
+every error names it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from credtrail.core.errors import (
+    DuplicateRegistrationError,
+    PluginError,
+    UnknownAccreditorError,
+    UnknownAuthorityError,
+    UnknownCreditTypeError,
+    UnknownProfessionError,
+)
+from credtrail.core.models import (
+    Accreditor,
+    Authority,
+    CreditDraft,
+    CreditType,
+    Equivalence,
+    Profession,
+    Violation,
+)
+
+log = logging.getLogger("credtrail.plugins")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Registry:
+    """Everything plugins registered; read-only once built."""
+
+    professions: dict[str, Profession] = field(default_factory=dict)
+    accreditors: dict[str, Accreditor] = field(default_factory=dict)
+    credit_types: dict[str, CreditType] = field(default_factory=dict)
+    authorities: dict[str, Authority] = field(default_factory=dict)
+    equivalences: list[Equivalence] = field(default_factory=list)
+    requirements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rule_kinds: dict[str, Any] = field(default_factory=dict)
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(kind, code) -> name of the plugin that registered it."""
+
+    # -- lookups that raise the user-facing error ------------------------------------
+
+    def profession(self, code: str) -> Profession:
+        try:
+            return self.professions[code]
+        except KeyError:
+            raise UnknownProfessionError(code, list(self.professions)) from None
+
+    def credit_type(self, code: str) -> CreditType:
+        try:
+            return self.credit_types[code]
+        except KeyError:
+            raise UnknownCreditTypeError(code, list(self.credit_types)) from None
+
+    def accreditor(self, code: str) -> Accreditor:
+        try:
+            return self.accreditors[code]
+        except KeyError:
+            raise UnknownAccreditorError(code, list(self.accreditors)) from None
+
+    def authority(self, code: str) -> Authority:
+        try:
+            return self.authorities[code]
+        except KeyError:
+            raise UnknownAuthorityError(code, list(self.authorities)) from None
+
+    def owner(self, kind: str, code: str) -> str | None:
+        """Which plugin registered ``code`` of ``kind`` (``credit_type``, ...)."""
+        return self.owners.get((kind, code))
+
+    def credit_type_owner(self, code: str) -> str | None:
+        return self.owner("credit_type", code)
+
+    def equivalences_to(self, to_type: str, authority: str | None = None) -> list[Equivalence]:
+        """Equivalences into ``to_type`` that hold for ``authority`` (or everywhere)."""
+        return [
+            e
+            for e in self.equivalences
+            if e.to_type == to_type
+            and (not e.authorities or authority is None or authority in e.authorities)
+        ]
+
+    def counts_as(self, credit_type: str, target: str, authority: str | None) -> Decimal | None:
+        """Multiplier at which ``credit_type`` counts as ``target`` (None: it does not)."""
+        if credit_type == target:
+            return Decimal(1)
+        for e in self.equivalences_to(target, authority):
+            if e.from_type == credit_type:
+                return e.ratio
+        return None
+
+
+_REGISTRATION_HOOKS: tuple[tuple[str, str, type[BaseModel] | None], ...] = (
+    ("credtrail_register_professions", "profession", Profession),
+    ("credtrail_register_accreditors", "accreditor", Accreditor),
+    ("credtrail_register_credit_types", "credit_type", CreditType),
+    ("credtrail_register_authorities", "authority", Authority),
+    ("credtrail_register_equivalences", "equivalence", Equivalence),
+    ("credtrail_register_requirements", "requirement", None),
+    ("credtrail_register_rule_kinds", "rule_kind", None),
+)
+
+
+def build_registry(pm: pluggy.PluginManager) -> Registry:
+    """Call every registration hook, plugin by plugin, and check the result is coherent."""
+    registry = Registry()
+    for hook_name, kind, model in _REGISTRATION_HOOKS:
+        hook = getattr(pm.hook, hook_name)
+        for impl in hook.get_hookimpls():
+            plugin = impl.plugin_name
+            register = _make_register(registry, plugin, hook_name, kind, model)
+            call_plugin(plugin, hook_name, impl.function, register=register)
+    _check_references(registry)
+    return registry
+
+
+def call_plugin(plugin: str, hook_name: str, function: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call one hook implementation; any exception becomes a PluginError naming it."""
+    started = time.perf_counter()
+    try:
+        return function(**kwargs)
+    except PluginError:
+        raise
+    except ValidationError as exc:
+        raise PluginError(plugin, hook_name, _pydantic_summary(exc)) from exc
+    except Exception as exc:
+        raise PluginError(plugin, hook_name, f"raised {type(exc).__name__}: {exc}") from exc
+    finally:
+        log.debug(
+            "hook %s of plugin %s took %.1f ms",
+            hook_name,
+            plugin,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _pydantic_summary(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "value"
+        parts.append(f"{where}: {err['msg']}")
+    return "invalid registration: " + "; ".join(parts)
+
+
+def _make_register(
+    registry: Registry, plugin: str, hook: str, kind: str, model: type[BaseModel] | None
+) -> Callable[..., None]:
+    def register(obj: Any, evaluator: Any = None) -> None:
+        if model is not None and not isinstance(obj, model):
+            if isinstance(obj, Mapping):
+                obj = model.model_validate(obj)
+            else:
+                raise PluginError(
+                    plugin, hook, f"registered {type(obj).__name__}, expected {model.__name__}"
+                )
+        if kind == "equivalence":
+            registry.equivalences.append(obj)
+            registry.owners[(kind, f"{obj.from_type}->{obj.to_type}")] = plugin
+            return
+        if kind == "requirement":
+            code = _requirement_id(plugin, hook, obj)
+            target: dict[str, Any] = registry.requirements
+        elif kind == "rule_kind":
+            if not isinstance(obj, str) or evaluator is None:
+                raise PluginError(plugin, hook, "call register(kind_name, evaluator)")
+            code, obj = obj, evaluator
+            target = registry.rule_kinds
+        else:
+            code = obj.code
+            target = getattr(registry, _TABLES[kind])
+        previous = registry.owners.get((kind, code))
+        if previous is not None:
+            raise DuplicateRegistrationError(
+                plugin,
+                hook,
+                f"{kind.replace('_', ' ')} {code!r} is already registered by plugin {previous!r}",
+            )
+        target[code] = obj
+        registry.owners[(kind, code)] = plugin
+
+    return register
+
+
+_TABLES = {
+    "profession": "professions",
+    "accreditor": "accreditors",
+    "credit_type": "credit_types",
+    "authority": "authorities",
+}
+
+
+def _requirement_id(plugin: str, hook: str, document: Any) -> str:
+    if not isinstance(document, Mapping) or not isinstance(document.get("id"), str):
+        raise PluginError(plugin, hook, "a requirement document must be a mapping with an 'id'")
+    return str(document["id"])
+
+
+def _check_references(registry: Registry) -> None:
+    """Every code a registration names must itself be registered."""
+
+    def blame(kind: str, code: str) -> str:
+        return registry.owners.get((kind, code), "?")
+
+    for ct in registry.credit_types.values():
+        hook = "credtrail_register_credit_types"
+        if ct.profession not in registry.professions:
+            raise PluginError(
+                blame("credit_type", ct.code),
+                hook,
+                f"credit type {ct.code!r} names unknown profession {ct.profession!r}",
+            )
+        for acc in ct.accreditors:
+            if acc not in registry.accreditors:
+                raise PluginError(
+                    blame("credit_type", ct.code),
+                    hook,
+                    f"credit type {ct.code!r} names unknown accreditor {acc!r}",
+                )
+    for auth in registry.authorities.values():
+        for prof in auth.professions:
+            if prof not in registry.professions:
+                raise PluginError(
+                    blame("authority", auth.code),
+                    "credtrail_register_authorities",
+                    f"authority {auth.code!r} names unknown profession {prof!r}",
+                )
+    for eq in registry.equivalences:
+        for code in (eq.from_type, eq.to_type):
+            if code not in registry.credit_types:
+                raise PluginError(
+                    blame("equivalence", f"{eq.from_type}->{eq.to_type}"),
+                    "credtrail_register_equivalences",
+                    f"equivalence {eq.from_type}->{eq.to_type} names unknown credit type {code!r}",
+                )
+
+
+def core_violations(registry: Registry, credit: CreditDraft) -> list[Violation]:
+    """The checks core makes from registered data, before plugins see the credit."""
+    out: list[Violation] = []
+    try:
+        ct = registry.credit_type(credit.credit_type)
+    except UnknownCreditTypeError as exc:
+        return [Violation(field="type", rule="known-credit-type", message=str(exc))]
+    try:
+        registry.profession(credit.profession)
+    except UnknownProfessionError as exc:
+        out.append(Violation(field="profession", rule="known-profession", message=str(exc)))
+    if credit.units % ct.increment != 0:
+        out.append(
+            Violation(
+                field="units",
+                rule=f"{ct.code}-increment",
+                message=(
+                    f"{credit.units} is not a multiple of {ct.increment} {ct.unit}, "
+                    f"the increment of {ct.label}"
+                ),
+                source=ct.source,
+            )
+        )
+    if credit.designated_units is not None and credit.units > credit.designated_units:
+        out.append(
+            Violation(
+                field="units",
+                rule="within-designated-maximum",
+                message=(
+                    f"{credit.units} exceeds the {credit.designated_units} designated for the "
+                    "activity; claim only credit commensurate with participation"
+                ),
+                source=ct.source,
+            )
+        )
+    if credit.accreditor is None:
+        if ct.requires_accreditor:
+            accepted = ", ".join(ct.accreditors) or "none registered"
+            out.append(
+                Violation(
+                    field="accreditor",
+                    rule=f"{ct.code}-accreditor-required",
+                    message=f"{ct.label} must come from an accredited provider ({accepted})",
+                    source=ct.source,
+                )
+            )
+    elif credit.accreditor not in registry.accreditors:
+        out.append(
+            Violation(
+                field="accreditor",
+                rule="known-accreditor",
+                message=str(UnknownAccreditorError(credit.accreditor, list(registry.accreditors))),
+            )
+        )
+    elif not ct.requires_accreditor and not ct.accreditors:
+        out.append(
+            Violation(
+                field="accreditor",
+                rule=f"{ct.code}-self-claimed",
+                message=f"{ct.label} is self-claimed: accreditors do not designate it",
+                source=ct.source,
+            )
+        )
+    elif ct.accreditors and credit.accreditor not in ct.accreditors:
+        out.append(
+            Violation(
+                field="accreditor",
+                rule=f"{ct.code}-accepted-accreditors",
+                message=(
+                    f"{credit.accreditor} providers cannot award {ct.label}; accepted: "
+                    f"{', '.join(ct.accreditors)}"
+                ),
+                source=ct.source,
+            )
+        )
+    return out
+
+
+def plugin_violations(
+    pm: pluggy.PluginManager, registry: Registry, credit: CreditDraft
+) -> list[Violation]:
+    """Ask every plugin's ``credtrail_validate_credit``; garbage is a PluginError."""
+    hook_name = "credtrail_validate_credit"
+    out: list[Violation] = []
+    for impl in pm.hook.credtrail_validate_credit.get_hookimpls():
+        result = call_plugin(
+            impl.plugin_name, hook_name, impl.function, credit=credit, registry=registry
+        )
+        out.extend(_as_violations(impl.plugin_name, hook_name, result))
+    return out
+
+
+def _as_violations(plugin: str, hook: str, result: Any) -> Iterable[Violation]:
+    if result is None:
+        return []
+    if not isinstance(result, list | tuple):
+        raise PluginError(plugin, hook, f"returned {type(result).__name__}, expected a list")
+    out = []
+    for item in result:
+        if isinstance(item, Violation):
+            out.append(item)
+        elif isinstance(item, Mapping):
+            try:
+                out.append(Violation.model_validate(item))
+            except ValidationError as exc:
+                raise PluginError(plugin, hook, _pydantic_summary(exc)) from exc
+        else:
+            raise PluginError(plugin, hook, f"returned a {type(item).__name__}, not a Violation")
+    return out

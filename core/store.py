@@ -1,0 +1,324 @@
+"""The event store: a thin adapter over eventsourcing's own persistence modules.
+
+One eventsourcing ``Application`` holds every credtrail aggregate, so all events live
+in one table and one notification sequence (several applications in one SQLite file
+would share a table and see each other's events).
+
+Beside the library's events table, credtrail keeps ``credtrail_log``: one row per
+stored event with its transaction time (``recorded_at``), its valid time
+(``valid_on``) and a SHA-256 hash-chain link, written by the recorder *in the same
+transaction* as the events. Writers are serialised (SQLite's write lock; the
+library's ``LOCK TABLE ... EXCLUSIVE`` on PostgreSQL), so chain order is log order.
+The link hashes the stored bytes, so it is independent of the JSON encoder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar, cast
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import Application
+from eventsourcing.persistence import (
+    Mapper,
+    PersistenceError,
+    ProgrammingError,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+)
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel
+
+from credtrail.core.domain import valid_time
+from credtrail.core.errors import StoreError, StoreNotInitialisedError
+
+GENESIS = "0" * 64
+"""The link before the first event."""
+
+LOG_TABLE = "credtrail_log"
+
+
+def chain_link(
+    previous: str, notification_id: int, originator_id: str, version: int, topic: str, state: bytes
+) -> str:
+    """SHA-256 of the previous link and one stored event (position, stream, bytes).
+
+    Position and stream are inside the hash, so moving an event breaks the chain as
+    surely as editing it.
+    """
+    h = hashlib.sha256()
+    h.update(bytes.fromhex(previous))
+    h.update(f"{notification_id}\x1f{originator_id}\x1f{version}\x1f{topic}\x1f".encode())
+    h.update(state)
+    return h.hexdigest()
+
+
+def _stream_key(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+
+# ------------------------------------------------------------------------ mapping
+
+
+class PydanticMapper(Mapper[UUID]):
+    """Maps pydantic events to stored events (eventsourcing's aggregate8 pattern)."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        topic = get_topic(type(domain_event))
+        state = self.transcoder.encode(cast(BaseModel, domain_event).model_dump(mode="json"))
+        if self.compressor:
+            state = self.compressor.compress(state)
+        if self.cipher:
+            state = self.cipher.encrypt(state)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=topic,
+            state=state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = stored_event.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        cls = resolve_topic(stored_event.topic)
+        return cls(**self.transcoder.decode(state))
+
+
+class OrjsonTranscoder(Transcoder):
+    """JSON via orjson; pydantic already turned every value into a JSON type."""
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+    def register(self, transcoding: Transcoding) -> None:
+        raise ProgrammingError("credtrail events are pydantic models: no transcodings needed")
+
+
+# ----------------------------------------------------------------------- recorders
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """What the recorder writes beside each stored event (passed through ``save``)."""
+
+    recorded_at: datetime
+    valid_on: date | None
+
+
+class SQLiteLogRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, plus the time index and hash chain."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} ("
+            "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, topic TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, valid_on TEXT, chain TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {LOG_TABLE}_stream "
+            f"ON {LOG_TABLE} (originator_id, recorded_at)",
+            f"CREATE INDEX IF NOT EXISTS {LOG_TABLE}_recorded ON {LOG_TABLE} (recorded_at)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None
+        # The inserts above took SQLite's write lock, so the head read here is final.
+        c.execute(f"SELECT chain FROM {LOG_TABLE} ORDER BY notification_id DESC LIMIT 1")
+        row = c.fetchone()
+        rows = _log_rows(row[0] if row else GENESIS, ids, stored_events, kwargs)
+        c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?)", rows)
+        return ids
+
+
+class PostgresLogRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, plus the time index and hash chain."""
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        from psycopg.sql import SQL, Identifier
+
+        log = Identifier(self.datastore.schema, LOG_TABLE)
+        self.sql_create_statements.extend(
+            [
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {log} (notification_id bigint PRIMARY KEY, "
+                    "originator_id text NOT NULL, originator_version bigint NOT NULL, "
+                    "topic text NOT NULL, recorded_at text NOT NULL, valid_on text, "
+                    "chain text NOT NULL)"
+                ).format(log=log),
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS credtrail_log_stream "
+                    "ON {log} (originator_id, recorded_at)"
+                ).format(log=log),
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS credtrail_log_recorded ON {log} (recorded_at)"
+                ).format(log=log),
+            ]
+        )
+        self._sql_head = SQL(
+            "SELECT chain FROM {log} ORDER BY notification_id DESC LIMIT 1"
+        ).format(log=log)
+        self._sql_insert_log = SQL("INSERT INTO {log} VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
+            log=log
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        assert ids is not None
+        # Still inside the transaction that holds the events table's EXCLUSIVE lock.
+        curs.execute(self._sql_head)
+        row = curs.fetchone()
+        head = row["chain"] if row else GENESIS
+        curs.executemany(self._sql_insert_log, _log_rows(head, ids, stored_events, kwargs))
+        return ids
+
+
+def _log_rows(
+    head: str, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    metas: Sequence[EventMeta] | None = kwargs.get("credtrail_meta")
+    if metas is None or len(metas) != len(stored_events):
+        # Only credtrail's own save() may write: without times the log would be unusable.
+        raise ProgrammingError("events must be saved through credtrail's EventStore.save")
+    rows = []
+    for nid, stored, meta in zip(ids, stored_events, metas, strict=True):
+        key = _stream_key(stored.originator_id)
+        head = chain_link(head, nid, key, stored.originator_version, stored.topic, stored.state)
+        rows.append(
+            (
+                nid,
+                key,
+                stored.originator_version,
+                stored.topic,
+                meta.recorded_at.isoformat(),
+                meta.valid_on.isoformat() if meta.valid_on else None,
+                head,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------- application
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where the store lives: a SQLite file or a PostgreSQL database."""
+
+    url: str
+    backend: str  # "sqlite" | "postgres"
+    env: dict[str, str]
+
+    @classmethod
+    def parse(cls, location: str) -> StoreLocation:
+        """A file path (SQLite) or ``postgresql://user[:password]@host[:port]/db``."""
+        if location.startswith(("postgresql://", "postgres://")):
+            u = urlparse(location)
+            if not u.hostname or not u.path.strip("/"):
+                raise StoreError(
+                    f"store URL {location!r} needs a host and a database name, "
+                    "e.g. postgresql://credtrail@127.0.0.1:5432/credtrail"
+                )
+            env = {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": unquote(u.path.strip("/")),
+                "POSTGRES_HOST": u.hostname,
+                "POSTGRES_PORT": str(u.port or 5432),
+                "POSTGRES_USER": unquote(u.username or "postgres"),
+                "POSTGRES_PASSWORD": unquote(u.password or ""),
+                "POSTGRES_CONNECT_TIMEOUT": "10",
+                "APPLICATION_RECORDER_TOPIC": get_topic(PostgresLogRecorder),
+            }
+            return cls(url=location, backend="postgres", env=env)
+        if "://" in location:
+            raise StoreError(
+                f"store {location!r}: give a file path for SQLite or a postgresql:// URL"
+            )
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": location,
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": get_topic(SQLiteLogRecorder),
+        }
+        return cls(url=location, backend="sqlite", env=env)
+
+    def display(self) -> str:
+        if self.backend == "postgres":
+            u = urlparse(self.url)
+            return self.url.replace(f":{u.password}@", ":***@") if u.password else self.url
+        return self.url
+
+
+class EventStore(Application[UUID]):
+    """credtrail's single eventsourcing application: every aggregate, one log."""
+
+    name = "credtrail"
+    env: ClassVar[dict[str, str]] = {"ORIGINATOR_ID_TYPE": "uuid"}
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PydanticMapper(
+            transcoder=OrjsonTranscoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+        )
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save pending events with their times, so the recorder can index and chain them."""
+        events = [e for obj in objs if obj is not None for e in _pending(obj)]
+        kwargs["credtrail_meta"] = [
+            EventMeta(recorded_at=e.timestamp, valid_on=valid_time(e)) for e in events
+        ]
+        return super().save(*objs, **kwargs)
+
+
+def _pending(obj: Any) -> list[Any]:
+    # Aggregate.collect_events() empties the list; peek without consuming it.
+    return list(getattr(obj, "_pending_events", [obj]))
+
+
+def open_event_store(location: StoreLocation, *, create: bool = False) -> EventStore:
+    """Open (or with ``create=True``, create) the store; translate library errors."""
+    if location.backend == "sqlite":
+        path = Path(location.env["SQLITE_DBNAME"])
+        if not create and not path.exists():
+            raise StoreNotInitialisedError(
+                f"no credtrail store at {location.display()}; create it with "
+                f"'credtrail init' (or pass --store / set CREDTRAIL_STORE)"
+            )
+        if create and path.parent and not path.parent.exists():
+            raise StoreError(f"cannot create store {location.display()}: folder does not exist")
+    try:
+        return EventStore(env=location.env)
+    except (PersistenceError, OSError) as exc:
+        raise StoreError(f"cannot open store {location.display()}: {exc}") from None
+
+
+def iter_log(store: EventStore, start: int = 1, page: int = 2000) -> Iterator[Sequence[Any]]:
+    """Pages of notifications (id, originator, version, topic, state) in log order."""
+    position = start
+    while True:
+        batch = store.recorder.select_notifications(position, page)
+        if not batch:
+            return
+        yield batch
+        position = batch[-1].id + 1

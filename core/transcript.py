@@ -1,0 +1,95 @@
+"""The transcript: a clinician's credits with their current state, read from the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+from credtrail.core.domain import ClinicianLedger
+
+
+class TranscriptCredit(BaseModel):
+    """One credit as a transcript shows it (units as decimal strings in JSON)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    credit_id: str
+    type: str
+    units: Decimal
+    date: date
+    accreditor: str | None
+    provider: str
+    activity: str
+    title: str | None
+    topics: list[str]
+    format: str | None
+    revoked: bool
+    revoked_reason: str | None
+    claimed: dict[str, Decimal]
+
+    @field_serializer("units")
+    def _units(self, value: Decimal) -> str:
+        return format_units(value)
+
+    @field_serializer("claimed")
+    def _claimed(self, value: dict[str, Decimal]) -> dict[str, str]:
+        return {k: format_units(v) for k, v in sorted(value.items())}
+
+
+class Transcript(BaseModel):
+    """All credits of one clinician, oldest first, with totals of unrevoked units by type."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinician: str
+    name: str | None
+    profession: str
+    credits: list[TranscriptCredit]
+    totals: dict[str, Decimal]
+
+    @field_serializer("totals")
+    def _totals(self, value: dict[str, Decimal]) -> dict[str, str]:
+        return {k: format_units(v) for k, v in sorted(value.items())}
+
+
+def format_units(value: Decimal) -> str:
+    """Units as users write them: ``1.5``, ``2``, ``0.25`` (no exponent, no trailing zeros)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def transcript_of(ledger: ClinicianLedger) -> Transcript:
+    credits = sorted(
+        ledger.credits.values(), key=lambda c: (c.completed_on, c.recorded_at, c.credit_id)
+    )
+    totals: dict[str, Decimal] = {}
+    rows = []
+    for c in credits:
+        if not c.revoked:
+            totals[c.credit_type] = totals.get(c.credit_type, Decimal(0)) + c.units
+        rows.append(
+            TranscriptCredit(
+                credit_id=c.credit_id,
+                type=c.credit_type,
+                units=c.units,
+                date=c.completed_on,
+                accreditor=c.accreditor,
+                provider=c.provider,
+                activity=c.activity_id,
+                title=c.title,
+                topics=list(c.topics),
+                format=c.format,
+                revoked=c.revoked,
+                revoked_reason=c.revoked_reason,
+                claimed=dict(c.claims),
+            )
+        )
+    return Transcript(
+        clinician=ledger.clinician_id,
+        name=ledger.name,
+        profession=ledger.profession,
+        credits=rows,
+        totals=totals,
+    )
