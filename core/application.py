@@ -99,19 +99,30 @@ class Credtrail:
     """credtrail's application service: the one door to the store for CLI and tests."""
 
     def __init__(
-        self, store: EventStore, pm: pluggy.PluginManager, registry: Registry | None = None
+        self,
+        store: EventStore,
+        pm: pluggy.PluginManager,
+        registry: Registry | None = None,
+        location: StoreLocation | None = None,
     ) -> None:
         self.store = store
+        self.location = location or StoreLocation.parse(":memory:")
         self.pm = pm
         self.registry = registry if registry is not None else build_registry(pm)
 
     @classmethod
     def open(
-        cls, location: str | StoreLocation, pm: pluggy.PluginManager, *, create: bool = False
+        cls,
+        location: str | StoreLocation,
+        pm: pluggy.PluginManager,
+        *,
+        create: bool = False,
+        registry: Registry | None = None,
     ) -> Credtrail:
+        """Open the store at ``location``; plugins are checked before the store is touched."""
         loc = location if isinstance(location, StoreLocation) else StoreLocation.parse(location)
-        registry = build_registry(pm)
-        return cls(open_event_store(loc, create=create), pm, registry)
+        registry = registry if registry is not None else build_registry(pm)
+        return cls(open_event_store(loc, create=create), pm, registry, loc)
 
     def close(self) -> None:
         self.store.close()

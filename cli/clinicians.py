@@ -1,0 +1,72 @@
+"""``credtrail clinician ...`` and ``credtrail transcript``."""
+
+from __future__ import annotations
+
+import click
+
+from credtrail.cli.context import Env, pass_env
+from credtrail.cli.options import echo_json, json_option, table
+from credtrail.core.transcript import format_units
+
+
+@click.group()
+def clinician() -> None:
+    """Add and inspect clinicians."""
+
+
+@clinician.command("add")
+@click.argument("clinician_id", metavar="ID")
+@click.option("--profession", required=True, help="physician, nurse or pa (see credit-types).")
+@click.option("--name", help="Full name, as on the license.")
+@click.option("--npi", help="National Provider Identifier (10 digits), if known.")
+@pass_env
+def add(env: Env, clinician_id: str, profession: str, name: str | None, npi: str | None) -> None:
+    """Add a clinician with a profession; ID is yours to choose (e.g. a staff number)."""
+    if npi is not None and not (npi.isdigit() and len(npi) == 10):
+        raise click.BadParameter(f"{npi!r} is not a 10-digit NPI", param_hint="--npi")
+    env.app().add_clinician(clinician_id, profession, name=name, npi=npi)
+    click.echo(f"Added {profession} {clinician_id}" + (f" ({name})" if name else ""))
+
+
+@click.command()
+@click.argument("clinician_id", metavar="CLINICIAN")
+@json_option
+@pass_env
+def transcript(env: Env, clinician_id: str, as_json: bool) -> None:
+    """Show a clinician's credits, claims, revocations and totals by credit type."""
+    result = env.app().transcript(clinician_id)
+    if as_json:
+        echo_json(result)
+        return
+    who = f"{result.clinician}" + (f" ({result.name})" if result.name else "")
+    click.echo(f"Transcript of {who}, {result.profession}")
+    if not result.credits:
+        click.echo("No credits recorded yet.")
+        return
+    rows = []
+    for c in result.credits:
+        claimed = ", ".join(f"{a} {format_units(u)}" for a, u in sorted(c.claimed.items()))
+        status = f"REVOKED: {c.revoked_reason}" if c.revoked else claimed
+        rows.append(
+            [
+                c.credit_id,
+                c.date.isoformat(),
+                c.type,
+                format_units(c.units),
+                c.accreditor or "-",
+                c.provider,
+                c.activity,
+                ",".join(c.topics),
+                status,
+            ]
+        )
+    headers = ["credit", "date", "type", "units", "accr.", "provider", "activity", "topics"]
+    click.echo(table(rows, [*headers, "claimed"]))
+    click.echo("")
+    click.echo(
+        "Totals (unrevoked): "
+        + ", ".join(f"{t} {format_units(u)}" for t, u in sorted(result.totals.items()))
+    )
+
+
+COMMANDS = [clinician, transcript]

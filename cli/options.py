@@ -1,0 +1,106 @@
+"""Parameter types and output helpers shared by every command group."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import click
+from pydantic import BaseModel
+
+
+class DateType(click.ParamType):
+    """An ISO date (YYYY-MM-DD); the error names the option and the value."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31", param, ctx)
+
+
+class InstantType(click.ParamType):
+    """An ISO instant; a bare date means midnight UTC, a naive time means UTC."""
+
+    name = "INSTANT"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(
+                f"{value!r} is not an instant; use e.g. 2025-06-30T12:00:00Z or 2025-06-30",
+                param,
+                ctx,
+            )
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class UnitsType(click.ParamType):
+    """A positive decimal amount of credit (never a float)."""
+
+    name = "UNITS"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a number of units, e.g. 1.5", param, ctx)
+        if not amount.is_finite() or amount <= 0:
+            self.fail(f"{value!r} must be a positive number of units", param, ctx)
+        if amount.as_tuple().exponent < -4:  # type: ignore[operator]
+            self.fail(f"{value!r} has more than 4 decimal places", param, ctx)
+        return amount
+
+
+DATE = DateType()
+INSTANT = InstantType()
+UNITS = UnitsType()
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, BaseModel):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, Decimal):
+        return format(obj.normalize(), "f")
+    if isinstance(obj, date | datetime):
+        return obj.isoformat()
+    if isinstance(obj, set | frozenset | tuple):
+        return sorted(obj) if isinstance(obj, set | frozenset) else list(obj)
+    raise TypeError(f"cannot render {type(obj).__name__} as JSON")
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON (pydantic models in their JSON form)."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    click.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain aligned text table (no colours: output is read by people and by grep)."""
+    if not rows:
+        return ""
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
