@@ -11,7 +11,7 @@ import click
 from pydantic import BaseModel
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[date, Any]):
     """An ISO date (YYYY-MM-DD); the error names the option and the value."""
 
     name = "YYYY-MM-DD"
@@ -25,7 +25,7 @@ class DateType(click.ParamType):
             self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31", param, ctx)
 
 
-class InstantType(click.ParamType):
+class InstantType(click.ParamType[datetime, Any]):
     """An ISO instant; a bare date means midnight UTC, a naive time means UTC."""
 
     name = "INSTANT"
@@ -47,7 +47,7 @@ class InstantType(click.ParamType):
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class UnitsType(click.ParamType):
+class UnitsType(click.ParamType[Decimal, Any]):
     """A positive decimal amount of credit (never a float)."""
 
     name = "UNITS"
