@@ -61,9 +61,11 @@ def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> No
     """Register the accreditors whose providers may award this plugin's credit.
 
     :param register: call ``register(Accreditor(code=..., name=..., source=...))`` once
-        per accreditor. Codes are upper-case acronyms (``ACCME``, ``JA``). Two
-        plugins that both need an accreditor register it once: the other plugin
-        names it in its credit types without registering it.
+        per accreditor. Codes are upper-case acronyms (``ACCME``, ``JA``).
+        Accreditors are shared between professions: every plugin registers the ones
+        its credit types name, so it works when loaded alone. The same code from two
+        plugins is accepted when the names agree (the first citation is kept) and is
+        an error naming both plugins when they differ.
     :return: nothing.
     """
 

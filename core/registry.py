@@ -185,6 +185,10 @@ def _make_register(
             code = obj.code
             target = getattr(registry, _TABLES[kind])
         previous = registry.owners.get((kind, code))
+        if previous is not None and kind == "accreditor" and target[code].name == obj.name:
+            # Accreditors are shared (JA accredits for every profession): each plugin may
+            # register the ones it needs, so it works alone; the first citation is kept.
+            return
         if previous is not None:
             raise DuplicateRegistrationError(
                 plugin,

@@ -11,6 +11,7 @@ from typing import Any
 import pluggy
 import pytest
 
+from credtrail.core import hookimpl
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.errors import (
     ClinicianExistsError,
@@ -219,3 +220,31 @@ def test_license_needs_a_recorded_requirement(dentist: Credtrail) -> None:
     """A license names a requirement that exists in the store."""
     with pytest.raises(UnknownRequirementError, match="us-xx-dentist"):
         dentist.add_license("dds-1", "us-xx-dentist", date(2020, 1, 1))
+
+
+def test_two_plugins_may_share_an_accreditor_but_not_contradict_it() -> None:
+    """The same accreditor from two plugins merges; a different name is a conflict."""
+    from credtrail.core.errors import DuplicateRegistrationError
+    from credtrail.core.models import Accreditor
+    from credtrail.core.plugins import build_plugin_manager
+    from credtrail.core.registry import build_registry
+
+    from .testplugin import SOURCE, Dentistry
+
+    class Hygiene:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @hookimpl
+        def credtrail_register_accreditors(self, register: Any) -> None:
+            register(Accreditor(code="ADA", name=self.name, source=SOURCE))
+
+    same = build_plugin_manager(
+        extra=[("dentistry", Dentistry()), ("hygiene", Hygiene("ADA CERP"))], load_entrypoints=False
+    )
+    assert build_registry(same).accreditor("ADA").name == "ADA CERP"
+    clash = build_plugin_manager(
+        extra=[("dentistry", Dentistry()), ("hygiene", Hygiene("Other"))], load_entrypoints=False
+    )
+    with pytest.raises(DuplicateRegistrationError, match="accreditor 'ADA' is already registered"):
+        build_registry(clash)
