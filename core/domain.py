@@ -116,6 +116,8 @@ class LicenseState(BaseModel):
     expires_on: date | None
     birth_date: date | None
     number: str | None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    """Facts rules condition on (``dea = "yes"``); see ``docs/rules.md``."""
     ended_on: date | None = None
     end_reason: str | None = None
 
@@ -217,6 +219,7 @@ class ClinicianLedger(Aggregate):
         expires_on: date | None = None
         birth_date: date | None = None
         number: str | None = None
+        attributes: dict[str, str] = Field(default_factory=dict)
 
         def apply(self, aggregate: ClinicianLedger) -> None:
             aggregate.licenses[self.license_id] = LicenseState(
@@ -226,6 +229,7 @@ class ClinicianLedger(Aggregate):
                 expires_on=self.expires_on,
                 birth_date=self.birth_date,
                 number=self.number,
+                attributes=dict(self.attributes),
             )
 
     class LicenseEnded(Aggregate.Event):
