@@ -1,0 +1,321 @@
+"""Both store backends, end to end through the real application: SQLite and PostgreSQL.
+
+The profession here is a small plugin defined in this file, registered alone: these
+tests pin what the *store* does, whatever rules the built-in professions carry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pluggy
+import psycopg
+import pytest
+from support.postgres import PostgresServer
+
+from credtrail.core import (
+    Accreditor,
+    Authority,
+    Citation,
+    CreditType,
+    Credtrail,
+    EarnRequest,
+    Profession,
+    hookimpl,
+)
+from credtrail.core.errors import CreditRejectedError, OverClaimError
+from credtrail.core.plugins import build_plugin_manager
+from credtrail.core.store import GENESIS, LOG_TABLE, StoreLocation, chain_link, iter_log
+
+SOURCE = Citation(
+    authority="credtrail tests",
+    document="tests/test_backends.py",
+    date_read=date(2026, 11, 23),
+)
+
+
+class StoreTestProfession:
+    """A profession with one accredited and one self-claimed credit type."""
+
+    @hookimpl
+    def credtrail_register_professions(self, register: Callable[[Profession], None]) -> None:
+        register(Profession(code="storetest", label="Store test profession"))
+
+    @hookimpl
+    def credtrail_register_accreditors(self, register: Callable[[Accreditor], None]) -> None:
+        register(Accreditor(code="STA", name="Store Test Accreditor", source=SOURCE))
+
+    @hookimpl
+    def credtrail_register_credit_types(self, register: Callable[[CreditType], None]) -> None:
+        register(
+            CreditType(
+                code="storetest_1",
+                label="Store test category 1",
+                profession="storetest",
+                unit="hours",
+                increment=Decimal("0.25"),
+                accreditors=("STA",),
+                source=SOURCE,
+            )
+        )
+        register(
+            CreditType(
+                code="storetest_2",
+                label="Store test category 2",
+                profession="storetest",
+                unit="hours",
+                increment=Decimal("0.25"),
+                requires_accreditor=False,
+                source=SOURCE,
+            )
+        )
+
+    @hookimpl
+    def credtrail_register_authorities(self, register: Callable[[Authority], None]) -> None:
+        register(
+            Authority(
+                code="ST-BOARD",
+                name="Store Test Board",
+                professions=("storetest",),
+                requires_claim=True,
+                source=SOURCE,
+            )
+        )
+
+
+@pytest.fixture
+def pm() -> pluggy.PluginManager:
+    """Only this file's profession; entry points off."""
+    return build_plugin_manager(
+        extra=[("storetest", StoreTestProfession())], load_entrypoints=False
+    )
+
+
+def earn_request(activity: str, units: str = "1", **overrides: Any) -> EarnRequest:
+    fields: dict[str, Any] = {
+        "clinician_id": "dr-lee",
+        "credit_type": "storetest_1",
+        "units": Decimal(units),
+        "completed_on": date(2026, 3, 2),
+        "provider": "Example Medical School",
+        "accreditor": "STA",
+        "activity_id": activity,
+        "topics": ("ethics",),
+        **overrides,
+    }
+    return EarnRequest(**fields)
+
+
+def log_rows(store_url: str) -> list[tuple[Any, ...]]:
+    """``credtrail_log`` read with the database's own driver, bypassing credtrail."""
+    query = (
+        "SELECT notification_id, originator_id, originator_version, topic, "
+        f"recorded_at, valid_on, chain FROM {LOG_TABLE} ORDER BY notification_id"
+    )
+    if StoreLocation.parse(store_url).backend == "postgres":
+        with psycopg.connect(store_url) as conn:
+            return list(conn.execute(query).fetchall())
+    with sqlite3.connect(store_url) as conn:
+        return list(conn.execute(query).fetchall())
+
+
+def notifications(app: Credtrail) -> list[Any]:
+    return [n for page in iter_log(app.store) for n in page]
+
+
+@pytest.fixture
+def ledger_app(app: Credtrail) -> Credtrail:
+    """The application with clinician ``dr-lee`` of the test profession added."""
+    app.add_clinician("dr-lee", "storetest", name="Dr. Ada Lee")
+    return app
+
+
+def test_store_starts_empty(app: Credtrail, store_url: str) -> None:
+    """Each test gets a store with tables but no events and no log rows."""
+    assert notifications(app) == []
+    assert log_rows(store_url) == []
+
+
+def test_earn_claim_revoke_survive_reopening(
+    ledger_app: Credtrail, store_url: str, pm: pluggy.PluginManager
+) -> None:
+    """Credits earned, claimed and revoked read back the same from a reopened store."""
+    first = ledger_app.earn(earn_request("act-1", "1.5"))
+    second = ledger_app.earn(earn_request("act-2", "2"))
+    self_claimed = ledger_app.earn(
+        earn_request("reading", "0.75", credit_type="storetest_2", accreditor=None)
+    )
+    assert ledger_app.claim("dr-lee", first, "ST-BOARD", claimed_on=date(2026, 4, 1)) == Decimal(
+        "1.5"
+    )
+    ledger_app.revoke("dr-lee", second, "provider withdrew the activity", date(2026, 4, 2))
+    before = ledger_app.transcript("dr-lee")
+    ledger_app.close()
+
+    reopened = Credtrail.open(store_url, pm)
+    try:
+        after = reopened.transcript("dr-lee")
+        ledger = reopened.ledger("dr-lee")
+    finally:
+        reopened.close()
+    assert after == before
+    assert after.model_dump(mode="json")["totals"] == {"storetest_1": "1.5", "storetest_2": "0.75"}
+    assert ledger.credits[first].claims == {"ST-BOARD": Decimal("1.5")}
+    assert ledger.credits[second].revoked
+    assert ledger.credits[second].revoked_reason == "provider withdrew the activity"
+    assert ledger.credits[self_claimed].accreditor is None
+    assert isinstance(ledger.credits[first].units, Decimal)
+
+
+def test_log_has_one_row_per_event_with_times_and_valid_chain(
+    ledger_app: Credtrail, store_url: str
+) -> None:
+    """credtrail_log indexes every stored event; its hash chain recomputes from the events."""
+    credit = ledger_app.earn(earn_request("act-1"))
+    ledger_app.claim("dr-lee", credit, "ST-BOARD", claimed_on=date(2026, 5, 6))
+    ledger_app.revoke("dr-lee", credit, "duplicate certificate", date(2026, 5, 7))
+
+    events = notifications(ledger_app)
+    rows = log_rows(store_url)
+    assert [e.topic for e in events] == [
+        "credtrail:ClinicianRegistered",
+        "credtrail:CreditEarned",
+        "credtrail:CreditClaimed",
+        "credtrail:CreditRevoked",
+    ]
+    assert [r[0] for r in rows] == [e.id for e in events]
+    assert [r[5] for r in rows] == [None, "2026-03-02", "2026-05-06", "2026-05-07"]
+    assert all(r[4].endswith("+00:00") for r in rows), "recorded_at must be UTC"
+    assert [r[4] for r in rows] == sorted(r[4] for r in rows)
+
+    head = GENESIS
+    for event, row in zip(events, rows, strict=True):
+        stream = event.originator_id.hex
+        assert row[1:4] == (stream, event.originator_version, event.topic)
+        head = chain_link(
+            head, event.id, stream, event.originator_version, event.topic, bytes(event.state)
+        )
+        assert row[6] == head
+
+
+def test_chain_continues_across_sessions(
+    ledger_app: Credtrail, store_url: str, pm: pluggy.PluginManager
+) -> None:
+    """A second process's first event links to the last link the first process wrote."""
+    ledger_app.earn(earn_request("act-1"))
+    last = log_rows(store_url)[-1]
+    ledger_app.close()
+
+    reopened = Credtrail.open(store_url, pm)
+    try:
+        reopened.earn(earn_request("act-2"))
+        event = notifications(reopened)[-1]
+    finally:
+        reopened.close()
+    new = log_rows(store_url)[-1]
+    expected = chain_link(
+        last[6],
+        event.id,
+        event.originator_id.hex,
+        event.originator_version,
+        event.topic,
+        bytes(event.state),
+    )
+    assert new[0] == last[0] + 1
+    assert new[6] == expected
+
+
+def test_failed_batch_writes_nothing(ledger_app: Credtrail, store_url: str) -> None:
+    """earn_many with one invalid request records none of the batch, events or log rows."""
+    ledger_app.earn(earn_request("already-there"))
+    events_before = notifications(ledger_app)
+    rows_before = log_rows(store_url)
+    batch = [
+        earn_request("batch-1"),
+        earn_request("batch-2", "0.3"),  # not a multiple of 0.25
+        earn_request("batch-3"),
+    ]
+    with pytest.raises(CreditRejectedError, match=r"storetest_1-increment"):
+        ledger_app.earn_many(batch)
+
+    assert notifications(ledger_app) == events_before
+    assert log_rows(store_url) == rows_before
+    assert [c.activity_id for c in ledger_app.ledger("dr-lee").credits.values()] == [
+        "already-there"
+    ]
+
+
+def test_valid_batch_is_one_transaction_and_idempotent(ledger_app: Credtrail) -> None:
+    """A valid batch records every credit; re-running it records nothing new."""
+    batch = [earn_request(f"batch-{i}") for i in range(5)]
+    first = ledger_app.earn_many(batch)
+    count = len(notifications(ledger_app))
+    again = ledger_app.earn_many(batch)
+
+    assert [r.created for r in first] == [True] * 5
+    assert [r.created for r in again] == [False] * 5
+    assert [r.credit_id for r in again] == [r.credit_id for r in first]
+    assert len(notifications(ledger_app)) == count == 1 + 5
+
+
+def test_rejected_claim_leaves_log_unchanged(ledger_app: Credtrail, store_url: str) -> None:
+    """An over-claim is refused by the aggregate before anything reaches the store."""
+    credit = ledger_app.earn(earn_request("act-1", "1"))
+    rows = log_rows(store_url)
+    with pytest.raises(OverClaimError, match="claim-within-earned"):
+        ledger_app.claim("dr-lee", credit, "ST-BOARD", units=Decimal("1.25"))
+    assert log_rows(store_url) == rows
+
+
+def public_tables(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.mark.postgres
+def test_postgres_databases_are_isolated(
+    postgres: PostgresServer, pm: pluggy.PluginManager
+) -> None:
+    """Two databases handed out at once share nothing."""
+    with postgres.fresh_database() as one, postgres.fresh_database() as other:
+        assert one != other
+        first = Credtrail.open(one, pm, create=True)
+        try:
+            first.add_clinician("dr-lee", "storetest")
+        finally:
+            first.close()
+        second = Credtrail.open(other, pm, create=True)
+        try:
+            assert not second.has_clinician("dr-lee")
+        finally:
+            second.close()
+
+
+@pytest.mark.postgres
+def test_recycled_postgres_database_is_empty(
+    postgres: PostgresServer, pm: pluggy.PluginManager
+) -> None:
+    """A database given back is handed out again with no tables left in it."""
+    with postgres.fresh_database() as used:
+        app = Credtrail.open(used, pm, create=True)
+        try:
+            app.add_clinician("dr-lee", "storetest")
+        finally:
+            app.close()
+        assert LOG_TABLE in public_tables(used)
+    with postgres.fresh_database() as again:
+        assert again == used
+        assert public_tables(again) == []
+        app = Credtrail.open(again, pm, create=True)
+        try:
+            assert not app.has_clinician("dr-lee")
+            assert notifications(app) == []
+        finally:
+            app.close()
