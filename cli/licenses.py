@@ -1,0 +1,92 @@
+"""``credtrail license add|end|list``: what subjects a clinician to a requirement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from credtrail.cli.context import Env, pass_env
+from credtrail.cli.options import DATE, echo_json, json_option, table
+
+
+@click.group()
+def license() -> None:
+    """Licenses and certifications that subject a clinician to requirements."""
+
+
+@license.command("add")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.option("--requirement", "requirement_id", required=True, help="e.g. us-ca-physician.")
+@click.option("--issued", required=True, type=DATE, help="Issue (or certification) date.")
+@click.option("--expires", type=DATE, help="Expiry date, where cycles end at expiry.")
+@click.option("--birth-date", type=DATE, help="Birth date, where cycles follow the birthday.")
+@click.option("--number", help="License or certificate number.")
+@json_option
+@pass_env
+def add(
+    env: Env,
+    clinician_id: str,
+    requirement_id: str,
+    issued: date,
+    expires: date | None,
+    birth_date: date | None,
+    number: str | None,
+    as_json: bool,
+) -> None:
+    """Subject CLINICIAN to a requirement from a date; prints the license id."""
+    license_id = env.app().add_license(
+        clinician_id,
+        requirement_id,
+        issued,
+        expires_on=expires,
+        birth_date=birth_date,
+        number=number,
+    )
+    if as_json:
+        echo_json({"license_id": license_id})
+    else:
+        click.echo(license_id)
+
+
+@license.command("end")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.argument("license_id", metavar="LICENSE_ID")
+@click.option("--date", "ended_on", type=DATE, help="Date it ended (default: today).")
+@click.option("--reason", help="Why: lapsed, surrendered, moved...")
+@pass_env
+def end(
+    env: Env, clinician_id: str, license_id: str, ended_on: date | None, reason: str | None
+) -> None:
+    """Stop a license: its requirement no longer applies after the date."""
+    env.app().end_license(clinician_id, license_id, ended_on or date.today(), reason)
+    click.echo(f"Ended {license_id}")
+
+
+@license.command("list")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@json_option
+@pass_env
+def list_(env: Env, clinician_id: str, as_json: bool) -> None:
+    """List a clinician's licenses, current and ended."""
+    licenses = sorted(env.app().ledger(clinician_id).licenses.values(), key=lambda x: x.issued_on)
+    if as_json:
+        echo_json([lic.model_dump(mode="json") for lic in licenses])
+        return
+    if not licenses:
+        click.echo(f"{clinician_id} holds no license yet; add one with 'credtrail license add'.")
+        return
+    rows = [
+        [
+            lic.license_id,
+            lic.requirement_id,
+            lic.issued_on.isoformat(),
+            lic.expires_on.isoformat() if lic.expires_on else "-",
+            lic.ended_on.isoformat() if lic.ended_on else "current",
+        ]
+        for lic in licenses
+    ]
+    click.echo(table(rows, ["license", "requirement", "issued", "expires", "ended"]))
+
+
+COMMANDS = [license]
