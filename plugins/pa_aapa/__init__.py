@@ -1,0 +1,72 @@
+"""Built-in plugin for physician assistants: AAPA Category 1/2 CME, NCCPA SA-CME and
+PI-CME, NCCPA certification maintenance and state PA boards.
+
+Its credit types and equivalences name ACCME, JA, ama_pra_1, ... (physician_ama):
+load the built-ins together. Data with citations: ``data.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from credtrail.core import hookimpl
+from credtrail.core.models import (
+    Accreditor,
+    Authority,
+    CreditDraft,
+    CreditType,
+    Equivalence,
+    Profession,
+    Violation,
+)
+from credtrail.core.registry import Registry
+from credtrail.plugins._common import register_rule_documents
+from credtrail.plugins.pa_aapa import data
+from credtrail.plugins.pa_aapa.validation import designate_credit, preceptor_credit, validate
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+@hookimpl
+def credtrail_register_professions(register: Callable[[Profession], None]) -> None:
+    register(data.PA)
+
+
+@hookimpl
+def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> None:
+    for accreditor in data.ACCREDITORS:
+        register(accreditor)
+
+
+@hookimpl
+def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> None:
+    for credit_type in data.CREDIT_TYPES:
+        register(credit_type)
+
+
+@hookimpl
+def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
+    for authority in data.AUTHORITIES:
+        register(authority)
+
+
+@hookimpl
+def credtrail_register_equivalences(register: Callable[[Equivalence], None]) -> None:
+    for equivalence in data.EQUIVALENCES:
+        register(equivalence)
+
+
+@hookimpl
+def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) -> None:
+    register_rule_documents(data.PLUGIN, RULES_DIR, register)
+
+
+@hookimpl
+def credtrail_validate_credit(credit: CreditDraft, registry: Registry) -> list[Violation]:
+    # Judges only this plugin's own credit type codes (unique once registered).
+    return validate(credit)
+
+
+__all__ = ["designate_credit", "preceptor_credit"]

@@ -1,0 +1,77 @@
+"""Built-in plugin for physicians (MD/DO): AMA PRA credit, its accreditors, the AMA
+Physician's Recognition Award and state medical boards.
+
+It also registers the accreditors other built-in plugins name (ACCME, JA, ...), so the
+nursing and PA plugins need it loaded too. Data with citations: ``data.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from credtrail.core import hookimpl
+from credtrail.core.models import (
+    Accreditor,
+    Authority,
+    CreditDraft,
+    CreditType,
+    Equivalence,
+    Profession,
+    Violation,
+)
+from credtrail.core.registry import Registry
+from credtrail.plugins._common import register_rule_documents
+from credtrail.plugins.physician_ama import data
+from credtrail.plugins.physician_ama.validation import (
+    designate_credit,
+    direct_credit_amount,
+    validate,
+)
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+@hookimpl
+def credtrail_register_professions(register: Callable[[Profession], None]) -> None:
+    register(data.PHYSICIAN)
+
+
+@hookimpl
+def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> None:
+    for accreditor in data.ACCREDITORS:
+        register(accreditor)
+
+
+@hookimpl
+def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> None:
+    for credit_type in data.CREDIT_TYPES:
+        register(credit_type)
+
+
+@hookimpl
+def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
+    for authority in data.AUTHORITIES:
+        register(authority)
+
+
+@hookimpl
+def credtrail_register_equivalences(register: Callable[[Equivalence], None]) -> None:
+    for equivalence in data.EQUIVALENCES:
+        register(equivalence)
+
+
+@hookimpl
+def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) -> None:
+    register_rule_documents(data.PLUGIN, RULES_DIR, register)
+
+
+@hookimpl
+def credtrail_validate_credit(credit: CreditDraft, registry: Registry) -> list[Violation]:
+    # Our own codes, not registry.credit_type_owner(): that depends on the name the
+    # plugin was registered under; codes are unique once the registry was built.
+    return validate(credit)
+
+
+__all__ = ["designate_credit", "direct_credit_amount"]

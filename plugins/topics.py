@@ -1,0 +1,58 @@
+"""The topic vocabulary of the built-in plugins: slugs credits are tagged with.
+
+Boards mandate hours on topics (pain management, implicit bias, ...); a credit says
+which topics it covers with these slugs, and requirement documents name the same
+slugs. Core knows no topic: the list lives here, with the mandates that need each.
+Keep one slug per concept, so a credit and a rule never miss each other over
+spelling (``hiv-aids``, not ``hiv`` and ``aids``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from credtrail.core.models import Citation
+
+TOPICS_SOURCE = Citation(
+    authority="credtrail",
+    document="Built-in topic vocabulary, compiled from the state-board and certifying-body "
+    "mandates surveyed in research.md §1.3, §2 and §3",
+    section="credtrail.plugins.topics.KNOWN_TOPICS",
+    date_read=date(2026, 11, 23),
+    confidence="secondary",
+    note="Each slug names a topic some authority mandates; see the description for which.",
+)
+
+KNOWN_TOPICS: dict[str, str] = {
+    "addiction": "substance-use disorder and addiction treatment (CA: Schedule II / addiction)",
+    "board-regulations": "the licensing board's own regulations (MA: 2 credits per chapter)",
+    "child-abuse": "recognising and reporting child abuse (PA, NY, MA, IL)",
+    "controlled-substances": "prescribing controlled substances (FL DEA registrants, APRN CS)",
+    "cultural-competency": "cultural and linguistic competency (CA every course, IL 2026)",
+    "dementia": "care of patients with dementia (IL, CA PA geriatrics)",
+    "domestic-violence": "domestic violence (FL every third biennium, MA one-time)",
+    "duty-to-report": "the duty to report misconduct (OH from 2021)",
+    "electronic-health-records": "electronic health records (MA one-time, 3 credits)",
+    "end-of-life": "end-of-life care and care of the terminally ill (CA, MA)",
+    "ethics": "medical ethics and professional responsibility (TX MD 2 h, MI, TX RN)",
+    "geriatrics": "geriatric medicine (CA MD/PA with >25% patients aged 65+)",
+    "hiv-aids": "HIV/AIDS (FL first renewal)",
+    "human-trafficking": "human-trafficking prevention (TX HHSC-approved course, FL)",
+    "implicit-bias": "implicit bias (CA, MA from 2022-06-01, IL, CA RN)",
+    "impairment": "recognising impairment in the workplace (FL RN every other biennium)",
+    "infection-control": "infection control (NY every 4 years)",
+    "jurisprudence": "nursing jurisprudence (TX RN every third cycle, with ethics)",
+    "laws-and-rules": "the state's laws and rules of practice (FL RN 2 h)",
+    "medical-errors": "prevention of medical errors (FL MD and RN 2 h)",
+    "opioid-prescribing": "opioid prescribing (TX, PA Act 124, IL, NY DEA prescribers)",
+    "pain-management": "pain management (CA one-time 12 h, TX, MA, MI)",
+    "patient-safety": "patient safety (PA 12 h patient safety or risk management)",
+    "pharmacology": "pharmacology / pharmacotherapeutics (ANCC and AANPCB APRN renewal, TX APRN)",
+    "practice-management": "practice management (CA caps it at 30% of the hours)",
+    "risk-management": "risk management (MA 10 credits, PA with patient safety)",
+    "sepsis": "sepsis (NY, taught with infection control)",
+    "sexual-harassment": "sexual-harassment prevention (IL)",
+    "sexual-violence": "domestic and sexual violence (MA one-time)",
+    "teaching-methods": "teaching methods (CA caps them with practice management)",
+}
+"""Known topic slugs and, for each, the mandates that use it."""
