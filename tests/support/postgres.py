@@ -391,11 +391,11 @@ def postgres_server() -> Iterator[PostgresServer]:
     """
     external = os.environ.get(EXTERNAL_URL_ENV)
     if external:
-        server = external_server(external)
+        shared = external_server(external)
         try:
-            yield server
+            yield shared
         finally:
-            server.close()
+            shared.close()
         return
     cluster = LocalCluster(find_bindir())
     server: PostgresServer | None = None
