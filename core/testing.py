@@ -1,0 +1,494 @@
+"""Contract tests a profession plugin's own test-suite subclasses.
+
+Like eventsourcing's ``tests/persistence.py`` or ``structlog.testing``, this module is
+shipped so that a plugin written outside credtrail can prove it keeps the contract
+of ``credtrail.core.hookspecs``. In the plugin's tests::
+
+    import my_plugin
+    from credtrail.core.testing import PluginContract
+
+    class TestMyPlugin(PluginContract):
+        plugin = my_plugin             # the module (or object) with the hookimpls
+        plugin_name = "my_plugin"      # its entry-point name
+
+``pytest`` then runs every ``test_*`` method below against the plugin: credit types
+are well formed, validation returns violations (never raises) for a range of bad
+credits, requirement documents load and cite a source, equivalences are consistent,
+and the plugin's golden scenarios (``golden.toml`` beside the plugin module, see
+``docs/plugins.md``) pass on a real store.
+
+The class is plain pytest (no ``unittest``); it needs ``pytest`` and ``hypothesis``,
+which only the plugin's tests import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pluggy
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from credtrail.core.application import Credtrail, EarnRequest, parse_requirement_header
+from credtrail.core.errors import CreditRejectedError, CredtrailError
+from credtrail.core.hookspecs import hookimpl
+from credtrail.core.models import (
+    Citation,
+    CreditDraft,
+    CreditType,
+    Equivalence,
+    Profession,
+    Violation,
+)
+from credtrail.core.plugins import build_plugin_manager
+from credtrail.core.registry import Registry, _as_violations, build_registry, call_plugin
+
+__all__ = ["GoldenCredit", "GoldenScenario", "PluginContract", "load_golden_scenarios"]
+
+GOLDEN_FILE = "golden.toml"
+"""Where a plugin's golden scenarios live by default: beside its hook module."""
+
+VALIDATE_HOOK = "credtrail_validate_credit"
+
+# A profession no plugin knows, registered by the contract itself: a plugin must not
+# judge credit of types it did not register (hookspec of credtrail_validate_credit).
+_PROBE_NAME = "credtrail_contract_probe"
+_PROBE_TYPE = "contract_probe_credit"
+_PROBE_SOURCE = Citation(
+    authority="credtrail", document="plugin contract probe", date_read=date(2026, 1, 1)
+)
+
+
+class _Probe:
+    @hookimpl
+    def credtrail_register_professions(self, register: Callable[[Profession], None]) -> None:
+        register(Profession(code="contract_probe", label="Contract probe"))
+
+    @hookimpl
+    def credtrail_register_credit_types(self, register: Callable[[CreditType], None]) -> None:
+        register(
+            CreditType(
+                code=_PROBE_TYPE,
+                label="Contract probe credit",
+                profession="contract_probe",
+                unit="hour",
+                increment=Decimal("0.25"),
+                requires_accreditor=False,
+                source=_PROBE_SOURCE,
+            )
+        )
+
+
+# -- golden scenarios -----------------------------------------------------------------
+
+
+class GoldenCredit(BaseModel):
+    """One credit of a scenario and what must happen when it is recorded.
+
+    ``expect``: ``"accepted"``, or the names of rules the rejection must include.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    units: Decimal
+    date: dt.date
+    provider: str = "Golden scenario provider"
+    accreditor: str | None = None
+    activity: str
+    title: str | None = None
+    topics: tuple[str, ...] = ()
+    format: str | None = None
+    designated: Decimal | None = None
+    expect: str | tuple[str, ...] = "accepted"
+
+
+class GoldenScenario(BaseModel):
+    """A small story with a known outcome, citing the rule it pins."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    description: str = Field(min_length=1)
+    cites: str = Field(min_length=1)
+    profession: str
+    credit: tuple[GoldenCredit, ...] = Field(min_length=1)
+
+
+def load_golden_scenarios(path: Path) -> list[GoldenScenario]:
+    """Parse a golden-scenario TOML file (``[[scenario]]`` tables; see docs/plugins.md).
+
+    :raises CredtrailError: the file is not TOML or a scenario is malformed (names it).
+    """
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CredtrailError(f"{path}: cannot read golden scenarios: {exc}") from None
+    scenarios = []
+    for index, raw in enumerate(data.get("scenario", [])):
+        try:
+            scenarios.append(GoldenScenario.model_validate(raw))
+        except ValidationError as exc:
+            where = raw.get("id", f"#{index + 1}") if isinstance(raw, Mapping) else index
+            details = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            raise CredtrailError(f"{path}: scenario {where}: {details}") from None
+    return scenarios
+
+
+def run_golden_scenario(app: Credtrail, scenario: GoldenScenario) -> None:
+    """Play ``scenario`` on ``app``; an ``AssertionError`` says which credit went wrong."""
+    clinician = f"golden-{scenario.id}"
+    app.add_clinician(clinician, scenario.profession)
+    for number, credit in enumerate(scenario.credit, start=1):
+        request = EarnRequest(
+            clinician_id=clinician,
+            credit_type=credit.type,
+            units=credit.units,
+            completed_on=credit.date,
+            provider=credit.provider,
+            accreditor=credit.accreditor,
+            activity_id=credit.activity,
+            title=credit.title,
+            topics=credit.topics,
+            format=credit.format,
+            designated_units=credit.designated,
+        )
+        where = f"scenario {scenario.id} ({scenario.cites}), credit {number}"
+        before = app.ledger(clinician).version
+        if credit.expect == "accepted":
+            try:
+                app.earn(request)
+            except CreditRejectedError as exc:
+                raise AssertionError(f"{where}: expected accepted, got {exc}") from None
+            continue
+        expected = {credit.expect} if isinstance(credit.expect, str) else set(credit.expect)
+        with pytest.raises(CreditRejectedError) as caught:
+            app.earn(request)
+        found = {v.rule for v in caught.value.violations}
+        assert expected <= found, f"{where}: expected rules {sorted(expected)}, got {caught.value}"
+        assert app.ledger(clinician).version == before, f"{where}: a rejection wrote events"
+
+
+# -- bad credits ------------------------------------------------------------------------
+
+_ODD_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24)
+
+
+def _bad_drafts(registry: Registry, own_types: Sequence[str]) -> st.SearchStrategy[CreditDraft]:
+    """Credits of the plugin's types with wrong, odd or extreme values in every field."""
+    accreditors = sorted(registry.accreditors)
+    professions = sorted(registry.professions)
+    units = st.one_of(
+        st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(9999), places=4),
+        st.sampled_from([Decimal("0.0001"), Decimal("0.1"), Decimal("1000000")]),
+    )
+    return st.builds(
+        CreditDraft,
+        clinician_id=st.just("contract-clinician"),
+        profession=st.sampled_from([*professions, "unknown_profession"]),
+        credit_type=st.sampled_from(list(own_types)),
+        units=units,
+        completed_on=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),
+        provider=st.one_of(st.just(""), _ODD_TEXT),
+        accreditor=st.one_of(st.none(), st.sampled_from([*accreditors, "NOT-AN-ACCREDITOR"])),
+        activity_id=st.one_of(st.just(""), _ODD_TEXT, st.just("0000-0000-00-000-X00-Z")),
+        title=st.one_of(st.none(), _ODD_TEXT),
+        topics=st.lists(
+            st.one_of(st.sampled_from(["ethics", "pain-management", "law"]), _ODD_TEXT),
+            max_size=3,
+        ).map(tuple),
+        format=st.one_of(st.none(), _ODD_TEXT, st.sampled_from(["live", "enduring", "direct:"])),
+        designated_units=st.one_of(st.none(), units),
+    )
+
+
+def _cycle_ratios(equivalences: Sequence[Equivalence]) -> Iterator[tuple[list[str], Decimal]]:
+    """Every simple cycle of the 'counts as' graph with the product of its ratios."""
+    edges: dict[str, list[Equivalence]] = {}
+    for e in equivalences:
+        edges.setdefault(e.from_type, []).append(e)
+
+    def walk(start: str, node: str, path: list[str], ratio: Decimal) -> Iterator[Any]:
+        for e in edges.get(node, []):
+            if e.to_type == start:
+                yield [*path, start], ratio * e.ratio
+            elif e.to_type not in path and e.to_type > start:
+                # Only cycles whose smallest code is ``start``: each cycle once.
+                yield from walk(start, e.to_type, [*path, e.to_type], ratio * e.ratio)
+
+    for start in sorted(edges):
+        yield from walk(start, start, [start], Decimal(1))
+
+
+# -- the contract ------------------------------------------------------------------------
+
+
+class PluginContract:
+    """Subclass and set ``plugin`` and ``plugin_name``; pytest runs the contract.
+
+    Optional class attributes:
+
+    - ``companions``: ``(name, plugin)`` pairs loaded beside it, for plugins that name
+      another plugin's codes (an accreditor, a credit type in an equivalence).
+    - ``golden_scenarios``: path of the golden-scenario TOML file (default:
+      ``golden.toml`` beside the plugin's module; none is an error: declare some).
+    - ``bad_draft_examples``: Hypothesis examples per bad-credit test (default 60).
+    """
+
+    plugin: ClassVar[object]
+    plugin_name: ClassVar[str]
+    companions: ClassVar[Sequence[tuple[str, object]]] = ()
+    golden_scenarios: ClassVar[str | Path | None] = None
+    bad_draft_examples: ClassVar[int] = 60
+
+    # -- helpers (not tests) ------------------------------------------------------------
+
+    @classmethod
+    def contract_pm(cls) -> pluggy.PluginManager:
+        """The plugin, its companions and the probe; entry points never load."""
+        return build_plugin_manager(
+            extra=[*cls.companions, (cls.plugin_name, cls.plugin), (_PROBE_NAME, _Probe())],
+            load_entrypoints=False,
+            trace=False,
+        )
+
+    @classmethod
+    def contract_registry(cls) -> Registry:
+        cached = cls.__dict__.get("_registry_cache")
+        if cached is None:
+            cached = build_registry(cls.contract_pm())
+            cls._registry_cache = cached  # type: ignore[attr-defined]
+        assert isinstance(cached, Registry)
+        return cached
+
+    @classmethod
+    def owned(cls, kind: str) -> list[str]:
+        """Codes of ``kind`` (``credit_type``, ``requirement``...) this plugin registered."""
+        registry = cls.contract_registry()
+        return sorted(
+            code
+            for (k, code), owner in registry.owners.items()
+            if k == kind and owner == cls.plugin_name
+        )
+
+    @classmethod
+    def validate_with_plugin(cls, draft: CreditDraft) -> list[Violation]:
+        """Call only this plugin's validation hook; a raise or garbage fails the test."""
+        pm = cls.contract_pm()
+        out: list[Violation] = []
+        for impl in pm.hook.credtrail_validate_credit.get_hookimpls():
+            if impl.plugin_name != cls.plugin_name:
+                continue
+            registry = cls.contract_registry()
+            result = call_plugin(
+                cls.plugin_name, VALIDATE_HOOK, impl.function, credit=draft, registry=registry
+            )
+            out.extend(_as_violations(cls.plugin_name, VALIDATE_HOOK, result))
+        return out
+
+    @classmethod
+    def golden_path(cls) -> Path:
+        if cls.golden_scenarios is not None:
+            return Path(cls.golden_scenarios)
+        module_file = getattr(cls.plugin, "__file__", None)
+        if module_file is None:
+            module_file = getattr(type(cls.plugin), "__module__", "")
+            raise AssertionError(
+                f"{cls.plugin_name}: set golden_scenarios on the test class "
+                f"(the plugin {module_file!r} is not a module with a file)"
+            )
+        return Path(module_file).parent / GOLDEN_FILE
+
+    # -- registration ------------------------------------------------------------------
+
+    def test_registers_something(self) -> None:
+        """The plugin registers at least one profession, credit type or requirement."""
+        kinds = ("profession", "credit_type", "accreditor", "authority", "requirement")
+        assert any(self.owned(kind) for kind in kinds), (
+            f"plugin {self.plugin_name!r} registered nothing; is it the right module?"
+        )
+
+    def test_credit_types_are_well_formed(self) -> None:
+        """Each credit type has a known profession and accreditors, a sane increment, a source."""
+        registry = self.contract_registry()
+        for code in self.owned("credit_type"):
+            ct = registry.credit_types[code]
+            where = f"credit type {code!r} of {self.plugin_name}"
+            assert ct.profession in registry.professions, f"{where}: unknown profession"
+            one = Decimal(1)
+            assert one % ct.increment == 0 or ct.increment % one == 0, (
+                f"{where}: increment {ct.increment} must divide one {ct.unit} or be whole"
+            )
+            if ct.requires_accreditor:
+                assert ct.accreditors, f"{where}: requires an accreditor but accepts none"
+            for acc in ct.accreditors:
+                assert acc in registry.accreditors, f"{where}: unknown accreditor {acc!r}"
+            self._check_citation(where, ct.source)
+
+    def test_registered_objects_cite_sources(self) -> None:
+        """Accreditors, authorities and equivalences the plugin registered cite a source."""
+        registry = self.contract_registry()
+        for code in self.owned("accreditor"):
+            self._check_citation(f"accreditor {code}", registry.accreditors[code].source)
+        for code in self.owned("authority"):
+            self._check_citation(f"authority {code}", registry.authorities[code].source)
+        for e in self._own_equivalences():
+            self._check_citation(f"equivalence {e.from_type}->{e.to_type}", e.source)
+
+    def _check_citation(self, where: str, source: Citation) -> None:
+        assert source.url or source.section, f"{where}: cite a section or a url"
+        assert source.date_read <= date.today() + timedelta(days=1), (
+            f"{where}: date_read {source.date_read} is in the future"
+        )
+
+    # -- validation --------------------------------------------------------------------
+
+    def test_validation_never_raises_on_bad_credits(self) -> None:
+        """Odd and wrong credits of the plugin's types give violations, never an exception."""
+        own = self.owned("credit_type")
+        if not own:
+            pytest.skip(f"{self.plugin_name} registers no credit type")
+        registry = self.contract_registry()
+
+        @settings(
+            max_examples=self.bad_draft_examples,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+        @given(draft=_bad_drafts(registry, own))
+        def check(draft: CreditDraft) -> None:
+            result = self.validate_with_plugin(draft)
+            assert all(isinstance(v, Violation) for v in result)
+
+        check()
+
+    def test_known_bad_credits_are_rejected(self) -> None:
+        """Off-increment units and a foreign accreditor give violations, not exceptions."""
+        registry = self.contract_registry()
+        for code in self.owned("credit_type"):
+            ct = registry.credit_types[code]
+            draft = _draft(ct, units=ct.increment / 2 if ct.increment > Decimal("0.0002") else 1)
+            if draft.units % ct.increment != 0:
+                assert self._all_violations(draft), f"{code}: off-increment units accepted"
+            stranger = next(
+                (a for a in sorted(registry.accreditors) if a not in ct.accreditors), None
+            )
+            if stranger is not None and ct.accreditors:
+                bad = _draft(ct, accreditor=stranger)
+                assert self._all_violations(bad), f"{code}: accreditor {stranger} accepted"
+
+    def test_ignores_other_plugins_credit(self) -> None:
+        """Validation returns nothing for credit of a type another plugin registered."""
+        ct = self.contract_registry().credit_types[_PROBE_TYPE]
+        for draft in (_draft(ct), _draft(ct, topics=("not a topic",), fmt="???")):
+            assert self.validate_with_plugin(draft) == [], (
+                f"{self.plugin_name} judged a {_PROBE_TYPE} credit it does not own"
+            )
+
+    def _all_violations(self, draft: CreditDraft) -> list[Violation]:
+        from credtrail.core.registry import core_violations, plugin_violations
+
+        registry = self.contract_registry()
+        return core_violations(registry, draft) + plugin_violations(
+            self.contract_pm(), registry, draft
+        )
+
+    # -- requirements ------------------------------------------------------------------
+
+    def test_requirements_load_and_cite_a_source(self) -> None:
+        """Every requirement document parses (header and rule engine) and cites its source."""
+        registry = self.contract_registry()
+        for rid in self.owned("requirement"):
+            document = registry.requirements[rid]
+            header = parse_requirement_header(document)
+            self._check_citation(f"requirement {rid}", header.source)
+            assert header.authority in registry.authorities, (
+                f"requirement {rid}: authority {header.authority!r} is not registered"
+            )
+            _load_with_engine(document)
+
+    # -- equivalences ------------------------------------------------------------------
+
+    def _own_equivalences(self) -> list[Equivalence]:
+        registry = self.contract_registry()
+        owned = set(self.owned("equivalence"))
+        return [e for e in registry.equivalences if f"{e.from_type}->{e.to_type}" in owned]
+
+    def test_equivalences_are_consistent(self) -> None:
+        """Equivalences join known, distinct types and no cycle multiplies credit."""
+        registry = self.contract_registry()
+        for e in self._own_equivalences():
+            where = f"equivalence {e.from_type}->{e.to_type}"
+            assert e.from_type != e.to_type, f"{where}: a type is always itself"
+            assert e.from_type in registry.credit_types, f"{where}: unknown from_type"
+            assert e.to_type in registry.credit_types, f"{where}: unknown to_type"
+            for auth in e.authorities:
+                assert auth in registry.authorities, f"{where}: unknown authority {auth!r}"
+        pairs: dict[tuple[str, str, tuple[str, ...]], Decimal] = {}
+        for e in registry.equivalences:
+            key = (e.from_type, e.to_type, tuple(sorted(e.authorities)))
+            assert pairs.setdefault(key, e.ratio) == e.ratio, f"{key}: two different ratios"
+        for path, ratio in _cycle_ratios(registry.equivalences):
+            assert ratio == 1, f"equivalence cycle {' -> '.join(path)} multiplies credit by {ratio}"
+
+    # -- golden scenarios --------------------------------------------------------------
+
+    def test_golden_scenarios_pass(self, tmp_path: Path) -> None:
+        """Every golden scenario the plugin declares plays out as it says on a real store."""
+        path = self.golden_path()
+        assert path.is_file(), (
+            f"{self.plugin_name}: no golden scenarios at {path}; declare some "
+            "(docs/plugins.md, 'Golden scenarios') or set golden_scenarios"
+        )
+        scenarios = load_golden_scenarios(path)
+        assert scenarios, f"{path}: no [[scenario]] tables"
+        app = Credtrail.open(str(tmp_path / "golden.db"), self.contract_pm(), create=True)
+        try:
+            for scenario in scenarios:
+                run_golden_scenario(app, scenario)
+        finally:
+            app.close()
+
+
+def _draft(
+    ct: CreditType,
+    *,
+    units: Decimal | int | None = None,
+    accreditor: str | None = None,
+    topics: tuple[str, ...] = (),
+    fmt: str | None = None,
+) -> CreditDraft:
+    return CreditDraft(
+        clinician_id="contract-clinician",
+        profession=ct.profession,
+        credit_type=ct.code,
+        units=Decimal(units) if units is not None else ct.increment * 4,
+        completed_on=date(2025, 3, 1),
+        provider="Contract Provider",
+        accreditor=accreditor if accreditor is not None else next(iter(ct.accreditors), None),
+        activity_id="contract-activity",
+        topics=topics,
+        format=fmt,
+    )
+
+
+def _load_with_engine(document: dict[str, Any]) -> None:
+    """Load ``document`` with the rule engine's own loader when the engine is installed."""
+    try:
+        from credtrail.core.rules import model
+    except ImportError:
+        return
+    loader = getattr(model, "load_requirement", None) or getattr(model, "parse_requirement", None)
+    if loader is not None:
+        loader(document)
