@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate as _LibAggregate
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import BaseModel, ConfigDict, Field
 
+from credtrail.core import clock
 from credtrail.core.errors import (
     CreditRevokedError,
     DuplicateCreditError,
@@ -57,7 +58,10 @@ class Aggregate(_LibAggregate):
     """eventsourcing's aggregate with pydantic events (the library's aggregate8 pattern)."""
 
     class Event(DomainEvent, CanMutateAggregate[UUID]):
-        pass
+        @staticmethod
+        def create_timestamp() -> datetime:
+            # Through credtrail's clock, so audit tests can record at chosen instants.
+            return clock.now()
 
     class Created(Event, CanInitAggregate[UUID]):
         originator_topic: str

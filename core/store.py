@@ -6,9 +6,12 @@ would share a table and see each other's events).
 
 Beside the library's events table, credtrail keeps ``credtrail_log``: one row per
 stored event with its transaction time (``recorded_at``), its valid time
-(``valid_on``) and a SHA-256 hash-chain link, written by the recorder *in the same
-transaction* as the events. Writers are serialised (SQLite's write lock; the
-library's ``LOCK TABLE ... EXCLUSIVE`` on PostgreSQL), so chain order is log order.
+(``valid_on``), the event's hash (``event_hash``, an RFC 6962 leaf hash over its
+position, stream, version, topic and stored bytes) and a SHA-256 hash-chain link
+(``chain`` = SHA-256(0x02 || previous link || event hash)), written by the recorder
+*in the same transaction* as the events; ``credtrail.core.audit`` verifies both.
+Writers are serialised (SQLite's write lock; the library's ``LOCK TABLE ...
+EXCLUSIVE`` on PostgreSQL), so chain order is log order.
 The link hashes the stored bytes, so it is independent of the JSON encoder.
 """
 
@@ -47,19 +50,62 @@ GENESIS = "0" * 64
 LOG_TABLE = "credtrail_log"
 
 
+LEAF_PREFIX = b"\x00"
+"""RFC 6962 leaf-hash prefix: an event hash is directly a Merkle leaf."""
+
+LINK_PREFIX = b"\x02"
+"""Chain-link prefix, distinct from RFC 6962's leaf (0x00) and node (0x01) prefixes."""
+
+_LEAF_TAG = b"credtrail.event.v1"
+
+
+def event_leaf(
+    notification_id: int, originator_id: str, version: int, topic: str, state: bytes
+) -> bytes:
+    """The bytes one log entry commits to: position, stream, version, topic, stored state.
+
+    Every field is length-prefixed (or fixed-width), so no two entries share an encoding.
+    """
+    stream = originator_id.encode()
+    name = topic.encode()
+    return b"".join(
+        (
+            _LEAF_TAG,
+            notification_id.to_bytes(8, "big"),
+            len(stream).to_bytes(4, "big"),
+            stream,
+            version.to_bytes(8, "big"),
+            len(name).to_bytes(4, "big"),
+            name,
+            len(state).to_bytes(8, "big"),
+            state,
+        )
+    )
+
+
+def event_hash(
+    notification_id: int, originator_id: str, version: int, topic: str, state: bytes
+) -> str:
+    """SHA-256(0x00 || leaf): the event's RFC 6962 leaf hash, stored beside its link."""
+    leaf = event_leaf(notification_id, originator_id, version, topic, state)
+    return hashlib.sha256(LEAF_PREFIX + leaf).hexdigest()
+
+
+def link(previous: str, event_digest: str) -> str:
+    """SHA-256(0x02 || previous link || event hash): one step of the chain."""
+    data = LINK_PREFIX + bytes.fromhex(previous) + bytes.fromhex(event_digest)
+    return hashlib.sha256(data).hexdigest()
+
+
 def chain_link(
     previous: str, notification_id: int, originator_id: str, version: int, topic: str, state: bytes
 ) -> str:
-    """SHA-256 of the previous link and one stored event (position, stream, bytes).
+    """The link after ``previous`` for one stored event (position, stream, bytes).
 
     Position and stream are inside the hash, so moving an event breaks the chain as
     surely as editing it.
     """
-    h = hashlib.sha256()
-    h.update(bytes.fromhex(previous))
-    h.update(f"{notification_id}\x1f{originator_id}\x1f{version}\x1f{topic}\x1f".encode())
-    h.update(state)
-    return h.hexdigest()
+    return link(previous, event_hash(notification_id, originator_id, version, topic, state))
 
 
 def _stream_key(originator_id: UUID | str) -> str:
@@ -129,7 +175,8 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} ("
             "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
             "originator_version INTEGER NOT NULL, topic TEXT NOT NULL, "
-            "recorded_at TEXT NOT NULL, valid_on TEXT, chain TEXT NOT NULL)",
+            "recorded_at TEXT NOT NULL, valid_on TEXT, chain TEXT NOT NULL, "
+            "event_hash TEXT NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS {LOG_TABLE}_stream "
             f"ON {LOG_TABLE} (originator_id, recorded_at)",
             f"CREATE INDEX IF NOT EXISTS {LOG_TABLE}_recorded ON {LOG_TABLE} (recorded_at)",
@@ -144,7 +191,7 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
         c.execute(f"SELECT chain FROM {LOG_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
         rows = _log_rows(row[0] if row else GENESIS, ids, stored_events, kwargs)
-        c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?)", rows)
+        c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?,?)", rows)
         return ids
 
 
@@ -162,7 +209,7 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
                     "CREATE TABLE IF NOT EXISTS {log} (notification_id bigint PRIMARY KEY, "
                     "originator_id text NOT NULL, originator_version bigint NOT NULL, "
                     "topic text NOT NULL, recorded_at text NOT NULL, valid_on text, "
-                    "chain text NOT NULL)"
+                    "chain text NOT NULL, event_hash text NOT NULL)"
                 ).format(log=log),
                 SQL(
                     "CREATE INDEX IF NOT EXISTS credtrail_log_stream "
@@ -176,7 +223,7 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
         self._sql_head = SQL(
             "SELECT chain FROM {log} ORDER BY notification_id DESC LIMIT 1"
         ).format(log=log)
-        self._sql_insert_log = SQL("INSERT INTO {log} VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
+        self._sql_insert_log = SQL("INSERT INTO {log} VALUES (%s,%s,%s,%s,%s,%s,%s,%s)").format(
             log=log
         )
 
@@ -203,7 +250,8 @@ def _log_rows(
     rows = []
     for nid, stored, meta in zip(ids, stored_events, metas, strict=True):
         key = _stream_key(stored.originator_id)
-        head = chain_link(head, nid, key, stored.originator_version, stored.topic, stored.state)
+        digest = event_hash(nid, key, stored.originator_version, stored.topic, stored.state)
+        head = link(head, digest)
         rows.append(
             (
                 nid,
@@ -213,6 +261,7 @@ def _log_rows(
                 meta.recorded_at.isoformat(),
                 meta.valid_on.isoformat() if meta.valid_on else None,
                 head,
+                digest,
             )
         )
     return rows
