@@ -1,0 +1,160 @@
+"""The projection tables and the little SQL that differs between SQLite and PostgreSQL.
+
+Views live in the same database as the events and are written through the store's
+own datastore (``store.factory.datastore``), so a view page and its tracking row
+commit in one transaction on either backend. Statements are written once, with
+``?`` placeholders; PostgreSQL gets ``%s`` and schema-qualified names. Everything
+else (``INSERT ... ON CONFLICT DO UPDATE``, ``DELETE``, ``RETURNING``-free SQL) is
+common to SQLite >= 3.24 and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from credtrail.core.errors import StoreError
+from credtrail.core.store import EventStore
+
+TRACKING = "credtrail_projection"
+CLINICIANS = "credtrail_v_clinicians"
+LICENSES = "credtrail_v_licenses"
+CREDITS = "credtrail_v_credits"
+REQUIREMENTS = "credtrail_v_requirements"
+COMPLIANCE = "credtrail_v_compliance"
+
+_TABLES = (TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
+
+# One DDL for both backends: TEXT and BIGINT mean the same to SQLite and PostgreSQL,
+# dates and decimals are ISO/decimal strings (exact, and sortable where it matters).
+_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {TRACKING} ("
+    "view TEXT PRIMARY KEY, position BIGINT NOT NULL, rebuilt_at TEXT)",
+    f"CREATE TABLE IF NOT EXISTS {CLINICIANS} ("
+    "clinician_id TEXT PRIMARY KEY, stream TEXT NOT NULL, profession TEXT NOT NULL, "
+    "name TEXT, npi TEXT)",
+    f"CREATE UNIQUE INDEX IF NOT EXISTS {CLINICIANS}_stream ON {CLINICIANS} (stream)",
+    f"CREATE TABLE IF NOT EXISTS {LICENSES} ("
+    "clinician_id TEXT NOT NULL, license_id TEXT NOT NULL, requirement_id TEXT NOT NULL, "
+    "issued_on TEXT NOT NULL, expires_on TEXT, birth_date TEXT, number TEXT, "
+    "ended_on TEXT, end_reason TEXT, PRIMARY KEY (clinician_id, license_id))",
+    f"CREATE INDEX IF NOT EXISTS {LICENSES}_requirement ON {LICENSES} (requirement_id)",
+    f"CREATE TABLE IF NOT EXISTS {CREDITS} ("
+    "clinician_id TEXT NOT NULL, credit_id TEXT NOT NULL, credit_type TEXT NOT NULL, "
+    "units TEXT NOT NULL, completed_on TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+    "provider TEXT NOT NULL, accreditor TEXT, activity_id TEXT NOT NULL, title TEXT, "
+    "topics TEXT NOT NULL, format TEXT, designated_units TEXT, evidence TEXT, "
+    "natural_key TEXT NOT NULL, revoked BIGINT NOT NULL, revoked_reason TEXT, "
+    "revoked_on TEXT, claims TEXT NOT NULL, claim_dates TEXT NOT NULL, "
+    "PRIMARY KEY (clinician_id, credit_id))",
+    f"CREATE TABLE IF NOT EXISTS {REQUIREMENTS} ("
+    "requirement_id TEXT PRIMARY KEY, stream TEXT NOT NULL, authority TEXT NOT NULL, "
+    "versions TEXT NOT NULL)",
+    f"CREATE UNIQUE INDEX IF NOT EXISTS {REQUIREMENTS}_stream ON {REQUIREMENTS} (stream)",
+    f"CREATE TABLE IF NOT EXISTS {COMPLIANCE} ("
+    "clinician_id TEXT NOT NULL, requirement_id TEXT NOT NULL, cycle_start TEXT NOT NULL, "
+    "cycle_end TEXT NOT NULL, license_id TEXT NOT NULL, status TEXT NOT NULL, "
+    "counted TEXT NOT NULL, required TEXT NOT NULL, missing TEXT NOT NULL, "
+    "explanation TEXT NOT NULL, "
+    "PRIMARY KEY (clinician_id, requirement_id, cycle_start))",
+)
+
+
+class Database:
+    """The store's database as the projections use it: one dialect, two backends."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.datastore: Any = store.factory.datastore
+        self.postgres = hasattr(self.datastore, "schema")
+        self._created = False
+
+    def table(self, name: str) -> str:
+        """The name to write in SQL (schema-qualified on PostgreSQL)."""
+        return f'"{self.datastore.schema}".{name}' if self.postgres else name
+
+    def sql(self, statement: str) -> str:
+        """Adapt a statement written for SQLite (``?``, bare names) to this backend."""
+        if not self.postgres:
+            return statement
+        for name in _TABLES:
+            statement = _replace_name(statement, name, self.table(name))
+        return statement.replace("?", "%s")
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Cursor]:
+        """One transaction on the store's own connection pool; errors become ``StoreError``."""
+        self.ensure_tables()
+        try:
+            with self.datastore.transaction(commit=commit) as cursor:
+                yield Cursor(self, cursor)
+        except PersistenceError as exc:
+            raise StoreError(f"projection store error, nothing was written: {exc}") from None
+
+    def ensure_tables(self) -> None:
+        if self._created:
+            return
+        self._created = True
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                for statement in _DDL:
+                    cursor.execute(self.sql(statement))
+        except PersistenceError as exc:
+            self._created = False
+            raise StoreError(f"cannot create the projection tables: {exc}") from None
+
+
+class Cursor:
+    """A backend cursor that takes SQLite-style statements."""
+
+    def __init__(self, db: Database, cursor: Any) -> None:
+        self.db = db
+        self.raw = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        self.raw.execute(self.db.sql(statement), tuple(params))
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.executemany(self.db.sql(statement), rows)
+
+    def fetchall(self) -> list[Any]:
+        return list(self.raw.fetchall())
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()
+
+    @property
+    def rowcount(self) -> int:
+        raw = getattr(self.raw, "sqlite_cursor", self.raw)
+        return int(raw.rowcount)
+
+
+def _replace_name(statement: str, name: str, qualified: str) -> str:
+    # Table names are distinct words that never prefix each other except via "_"
+    # suffixes (indexes), so split on word boundaries by hand.
+    out = []
+    i = 0
+    while True:
+        j = statement.find(name, i)
+        if j < 0:
+            out.append(statement[i:])
+            return "".join(out)
+        end = j + len(name)
+        before = statement[j - 1] if j > 0 else " "
+        after = statement[end] if end < len(statement) else " "
+        is_word = not (before.isalnum() or before in '_".') and not (
+            after.isalnum() or after == "_"
+        )
+        out.append(statement[i:j])
+        out.append(qualified if is_word else name)
+        i = end
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,214 @@
+"""The projection runner: a pull loop over the log, one transaction per page.
+
+SQLite recorders cannot ``subscribe()``, so eventsourcing's ``ProjectionRunner``
+does not run there; this loop works the same on SQLite and PostgreSQL. Each page:
+
+1. read up to ``page_size`` notifications after the lowest view position (a read
+   transaction of the recorder's own ``select_notifications``);
+2. in ONE write transaction: advance each view's tracking row from the position it
+   had to the page's last id (a conditional ``UPDATE ... WHERE position = old``, which
+   also takes the write lock first), then apply the page's events to every view that
+   had not yet seen them, in dependency order.
+
+Either the rows and the position commit together or neither does, so each event is
+applied exactly once and a crash (even SIGKILL) resumes where the last commit left
+off. If another runner advanced a view meanwhile, the conditional update touches no
+row, this page is rolled back, and the loop re-reads the positions.
+
+Rebuild deletes a view's rows and resets its tracking row in one transaction, then
+catches up from the first event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from credtrail.core.errors import CredtrailError
+from credtrail.core.projections.db import TRACKING, Cursor, Database
+from credtrail.core.projections.decode import LogEvent, LogReader
+from credtrail.core.store import EventStore
+
+DEFAULT_PAGE_SIZE = 5000
+"""Events per transaction: big enough to amortise commits, small enough to stream."""
+
+
+class View(Protocol):
+    """A materialised view the runner keeps current."""
+
+    name: str
+    tables: tuple[str, ...]
+
+    def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
+        """Apply a page of events (inside the page's transaction)."""
+
+    def reset(self) -> None:
+        """Forget in-memory caches (the view's rows were deleted)."""
+
+
+@dataclass(frozen=True)
+class ViewStatus:
+    """Where one view stands against the log."""
+
+    view: str
+    position: int
+    head: int
+    rebuilt_at: str | None
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after each committed page."""
+
+    position: int
+    start: int
+    head: int
+    events: int
+    elapsed: float
+
+
+class _Raced(Exception):
+    """Another runner moved a tracking row under us: re-read and go on."""
+
+
+class Runner:
+    """Keeps a list of views (dependencies first) current with the store's log."""
+
+    def __init__(
+        self, store: EventStore, views: Sequence[View], page_size: int = DEFAULT_PAGE_SIZE
+    ) -> None:
+        if page_size < 1:
+            raise CredtrailError(f"page size must be at least 1, not {page_size}")
+        self.db = Database(store)
+        self.reader = LogReader(store)
+        self.views = list(views)
+        self.page_size = page_size
+
+    def view(self, name: str) -> View:
+        for v in self.views:
+            if v.name == name:
+                return v
+        known = ", ".join(v.name for v in self.views)
+        raise CredtrailError(f"unknown view {name!r}; the views are: {known}")
+
+    # ------------------------------------------------------------------- positions
+
+    def positions(self) -> dict[str, int]:
+        """Each view's tracking position (0 for a view never run)."""
+        with self.db.transaction(commit=True) as cur:
+            return self._positions(cur)
+
+    def _positions(self, cur: Cursor) -> dict[str, int]:
+        cur.execute(f"SELECT view, position FROM {TRACKING}")
+        known = {row["view"]: int(row["position"]) for row in cur.fetchall()}
+        missing = [(v.name,) for v in self.views if v.name not in known]
+        if missing:
+            cur.executemany(
+                f"INSERT INTO {TRACKING} (view, position) VALUES (?, 0) "
+                "ON CONFLICT (view) DO NOTHING",
+                missing,
+            )
+        return {v.name: known.get(v.name, 0) for v in self.views}
+
+    def status(self) -> list[ViewStatus]:
+        head = self.reader.head()
+        with self.db.transaction(commit=True) as cur:
+            self._positions(cur)
+            cur.execute(f"SELECT view, position, rebuilt_at FROM {TRACKING}")
+            rows = {r["view"]: r for r in cur.fetchall()}
+        return [
+            ViewStatus(
+                view=v.name,
+                position=int(rows[v.name]["position"]),
+                head=head,
+                rebuilt_at=rows[v.name]["rebuilt_at"],
+            )
+            for v in self.views
+        ]
+
+    # -------------------------------------------------------------------- catch up
+
+    def catch_up(
+        self,
+        progress: Callable[[Progress], None] | None = None,
+        *,
+        max_pages: int | None = None,
+    ) -> int:
+        """Apply every event not yet in the views; returns how many events were read."""
+        started = time.perf_counter()
+        positions = self.positions()
+        start = min(positions.values(), default=0)
+        head = self.reader.head()
+        total = 0
+        pages = 0
+        while max_pages is None or pages < max_pages:
+            after = min(positions.values(), default=0)
+            events = self.reader.page(after, self.page_size)
+            if not events:
+                break
+            try:
+                self._commit_page(positions, events)
+            except _Raced:
+                positions = self.positions()
+                continue
+            total += len(events)
+            pages += 1
+            if progress is not None:
+                last = events[-1].id
+                progress(
+                    Progress(last, start, max(head, last), total, time.perf_counter() - started)
+                )
+        return total
+
+    def _commit_page(self, positions: dict[str, int], events: list[LogEvent]) -> None:
+        last = events[-1].id
+        with self.db.transaction(commit=True) as cur:
+            for v in self.views:
+                old = positions[v.name]
+                if old >= last:
+                    continue
+                cur.execute(
+                    f"UPDATE {TRACKING} SET position = ? WHERE view = ? AND position = ?",
+                    [last, v.name, old],
+                )
+                if cur.rowcount != 1:
+                    raise _Raced
+                fresh = events if old < events[0].id else [e for e in events if e.id > old]
+                v.apply(cur, fresh)
+        # Only after the commit: a rolled-back page leaves the positions as they were.
+        for v in self.views:
+            positions[v.name] = max(positions[v.name], last)
+
+    # --------------------------------------------------------------------- rebuild
+
+    def reset(self, names: Sequence[str] | None = None) -> None:
+        """Delete the views' rows and their tracking rows' positions, together."""
+        chosen = [self.view(n) for n in names] if names else self.views
+        stamp = datetime.now(UTC).isoformat()
+        with self.db.transaction(commit=True) as cur:
+            self._positions(cur)
+            for v in chosen:
+                for table in v.tables:
+                    cur.execute(f"DELETE FROM {table}")
+                cur.execute(
+                    f"UPDATE {TRACKING} SET position = 0, rebuilt_at = ? WHERE view = ?",
+                    [stamp, v.name],
+                )
+        for v in chosen:
+            v.reset()
+
+    def rebuild(
+        self,
+        names: Sequence[str] | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> int:
+        """Drop the views (all, or ``names``) and replay them from the first event."""
+        self.reset(names)
+        return self.catch_up(progress)
