@@ -148,7 +148,7 @@ class Credtrail:
 
     def _get(self, aggregate_id: UUID) -> Any:
         try:
-            return self.store.repository.get(aggregate_id)
+            return self.store.load(aggregate_id)
         except AggregateNotFoundError:
             return None
         except PersistenceError as exc:
