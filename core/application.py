@@ -20,6 +20,7 @@ import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
     ClinicianLedger,
@@ -329,6 +330,9 @@ class Credtrail:
 
     def record_requirement(self, document: dict[str, Any]) -> bool:
         """Record a requirement version (``RequirementChanged``); False if already known."""
+        # Canonical JSON form (dates and decimals as strings): what the event stores,
+        # so a document read again from TOML compares equal to the recorded one.
+        document = to_jsonable_python(document)
         header = parse_requirement_header(document)
         history = self._get(requirement_uuid(header.id))
         if history is None:
