@@ -28,7 +28,9 @@ that only know Python can still catch them.
     │   └── OverClaimError
     ├── CreditRejectedError (ValueError) validation found violations (lists them)
     ├── RuleError (ValueError)           a requirement document is malformed
-    └── InputError (ValueError)          a file or value given by the user is malformed
+    ├── InputError (ValueError)          a file or value given by the user is malformed
+    └── AuditError                       an audit cannot be done as asked (bad checkpoint, bundle)
+        └── LogIntegrityError            verification found the log altered (names the first break)
 """
 
 from __future__ import annotations
@@ -185,3 +187,19 @@ class RuleError(CredtrailError, ValueError):
 
 class InputError(CredtrailError, ValueError):
     """Raised when a value or file the user gave is malformed (names where)."""
+
+
+class AuditError(CredtrailError):
+    """Raised when an audit cannot be done as asked: a malformed checkpoint or bundle
+    file, an as-of instant without a timezone, a clinician unknown at that instant."""
+
+
+class LogIntegrityError(AuditError):
+    """Raised when verification finds the log altered; ``problem`` is the first break.
+
+    The message names the position, stream, version and what differs.
+    """
+
+    def __init__(self, message: str, problem: object | None = None) -> None:
+        self.problem = problem
+        super().__init__(message)
