@@ -40,6 +40,7 @@ from credtrail.core.errors import (
 )
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits
 from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
+from credtrail.core.rules import load_requirement
 from credtrail.core.store import EventStore, StoreLocation, open_event_store
 from credtrail.core.transcript import Transcript, transcript_of
 
@@ -323,7 +324,7 @@ class Credtrail:
     def requirement_history(self, requirement_id: str) -> RequirementHistory:
         history = self._get(requirement_uuid(requirement_id))
         if history is None:
-            known = list(self.registry.requirements)
+            known = self.registry.requirement_ids()
             raise UnknownRequirementError(requirement_id, known)
         assert isinstance(history, RequirementHistory)
         return history
@@ -334,6 +335,8 @@ class Credtrail:
         # so a document read again from TOML compares equal to the recorded one.
         document = to_jsonable_python(document)
         header = parse_requirement_header(document)
+        load_requirement(document)  # the whole rule must be valid, not just its header
+        self.registry.authority(header.authority)
         history = self._get(requirement_uuid(header.id))
         if history is None:
             history = RequirementHistory.define(header.id, header.authority)
@@ -353,6 +356,12 @@ class Credtrail:
             if self.record_requirement(document):
                 count += 1
         return count
+
+    def requirement_histories(self) -> list[RequirementHistory]:
+        """Every requirement recorded in the store (built-in or changed by users)."""
+        topic = RequirementHistory.Created.TOPIC
+        histories = [self.store.load(i) for i in self.store.originators(topic)]
+        return sorted(histories, key=lambda h: h.requirement_id)
 
     # -- queries ----------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ every error names it.
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from credtrail.core.errors import (
     DuplicateRegistrationError,
     PluginError,
+    RuleError,
     UnknownAccreditorError,
     UnknownAuthorityError,
     UnknownCreditTypeError,
@@ -34,6 +36,7 @@ from credtrail.core.models import (
     Profession,
     Violation,
 )
+from credtrail.core.plugins import HookTracer, summarise, tracer_for
 
 log = logging.getLogger("credtrail.plugins")
 
@@ -50,6 +53,7 @@ class Registry:
     authorities: dict[str, Authority] = field(default_factory=dict)
     equivalences: list[Equivalence] = field(default_factory=list)
     requirements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Built-in requirement documents by ``id@version``."""
     rule_kinds: dict[str, Any] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     """(kind, code) -> name of the plugin that registered it."""
@@ -79,6 +83,10 @@ class Registry:
             return self.authorities[code]
         except KeyError:
             raise UnknownAuthorityError(code, list(self.authorities)) from None
+
+    def requirement_ids(self) -> list[str]:
+        """The built-in requirement ids users type, each once."""
+        return sorted({str(doc["id"]) for doc in self.requirements.values()})
 
     def owner(self, kind: str, code: str) -> str | None:
         """Which plugin registered ``code`` of ``kind`` (``credit_type``, ...)."""
@@ -120,34 +128,67 @@ _REGISTRATION_HOOKS: tuple[tuple[str, str, type[BaseModel] | None], ...] = (
 def build_registry(pm: pluggy.PluginManager) -> Registry:
     """Call every registration hook, plugin by plugin, and check the result is coherent."""
     registry = Registry()
+    tracer = tracer_for(pm)
     for hook_name, kind, model in _REGISTRATION_HOOKS:
         hook = getattr(pm.hook, hook_name)
         for impl in hook.get_hookimpls():
             plugin = impl.plugin_name
             register = _make_register(registry, plugin, hook_name, kind, model)
-            call_plugin(plugin, hook_name, impl.function, register=register)
+            call_plugin(plugin, hook_name, impl.function, tracer=tracer, register=register)
     _check_references(registry)
     return registry
 
 
-def call_plugin(plugin: str, hook_name: str, function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call one hook implementation; any exception becomes a PluginError naming it."""
+def call_plugin(
+    plugin: str,
+    hook_name: str,
+    function: Callable[..., Any],
+    *,
+    tracer: HookTracer | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Call one hook implementation; any exception becomes a PluginError naming it.
+
+    ``tracer`` (``plugins.tracer_for(pm)``) records the call, its result and duration.
+    """
     started = time.perf_counter()
+    outcome = "?"
+    if tracer is not None:
+        kwargs = {k: _Counting(v) if k == "register" else v for k, v in kwargs.items()}
     try:
-        return function(**kwargs)
-    except PluginError:
+        result = function(**kwargs)
+        outcome = summarise(result)
+        return result
+    except PluginError as exc:
+        outcome = f"error: {exc.problem}"
         raise
     except ValidationError as exc:
+        outcome = f"raised ValidationError: {_pydantic_summary(exc)}"
         raise PluginError(plugin, hook_name, _pydantic_summary(exc)) from exc
     except Exception as exc:
+        outcome = f"raised {type(exc).__name__}: {exc}"
         raise PluginError(plugin, hook_name, f"raised {type(exc).__name__}: {exc}") from exc
     finally:
-        log.debug(
-            "hook %s of plugin %s took %.1f ms",
-            hook_name,
-            plugin,
-            (time.perf_counter() - started) * 1000,
-        )
+        elapsed = time.perf_counter() - started
+        log.debug("hook %s of plugin %s took %.1f ms", hook_name, plugin, elapsed * 1000)
+        if tracer is not None:
+            counted = kwargs.get("register")
+            if isinstance(counted, _Counting):
+                outcome = f"{outcome}, registered {counted.calls}"
+            tracer.record(plugin, hook_name, kwargs, outcome, elapsed)
+
+
+class _Counting:
+    """A ``register`` callback that counts its calls, for traces."""
+
+    def __init__(self, register: Callable[..., None]) -> None:
+        self.register = register
+        self.calls = 0
+        self.__name__ = "register"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        self.calls += 1
+        self.register(*args, **kwargs)
 
 
 def _pydantic_summary(exc: ValidationError) -> str:
@@ -162,6 +203,8 @@ def _make_register(
     registry: Registry, plugin: str, hook: str, kind: str, model: type[BaseModel] | None
 ) -> Callable[..., None]:
     def register(obj: Any, evaluator: Any = None) -> None:
+        if evaluator is not None and kind != "rule_kind":
+            raise PluginError(plugin, hook, f"register() takes one {kind}, got two arguments")
         if model is not None and not isinstance(obj, model):
             if isinstance(obj, Mapping):
                 obj = model.model_validate(obj)
@@ -175,6 +218,10 @@ def _make_register(
             return
         if kind == "requirement":
             code = _requirement_id(plugin, hook, obj)
+            # Our own copy: a plugin that keeps and mutates its dict cannot change a
+            # requirement after it was checked.
+            obj = copy.deepcopy(dict(obj))
+            _check_requirement_header(plugin, hook, obj)
             target: dict[str, Any] = registry.requirements
         elif kind == "rule_kind":
             if not isinstance(obj, str) or evaluator is None:
@@ -209,10 +256,21 @@ _TABLES = {
 }
 
 
+def _check_requirement_header(plugin: str, hook: str, document: dict[str, Any]) -> None:
+    # application imports registry: import at call time to keep the module graph acyclic.
+    from credtrail.core.application import parse_requirement_header
+
+    try:
+        parse_requirement_header(document)
+    except RuleError as exc:
+        raise PluginError(plugin, hook, f"requirement {document['id']!r}: {exc}") from None
+
+
 def _requirement_id(plugin: str, hook: str, document: Any) -> str:
+    """``id@version``: a plugin ships every version of a requirement it knows."""
     if not isinstance(document, Mapping) or not isinstance(document.get("id"), str):
         raise PluginError(plugin, hook, "a requirement document must be a mapping with an 'id'")
-    return str(document["id"])
+    return f"{document['id']}@{document.get('version')}"
 
 
 def _check_references(registry: Registry) -> None:
@@ -338,9 +396,15 @@ def plugin_violations(
     """Ask every plugin's ``credtrail_validate_credit``; garbage is a PluginError."""
     hook_name = "credtrail_validate_credit"
     out: list[Violation] = []
+    tracer = tracer_for(pm)
     for impl in pm.hook.credtrail_validate_credit.get_hookimpls():
         result = call_plugin(
-            impl.plugin_name, hook_name, impl.function, credit=credit, registry=registry
+            impl.plugin_name,
+            hook_name,
+            impl.function,
+            tracer=tracer,
+            credit=credit,
+            registry=registry,
         )
         out.extend(_as_violations(impl.plugin_name, hook_name, result))
     return out

@@ -340,6 +340,18 @@ class EventStore(Application[UUID]):
         """
         return self.repository.get(aggregate_id, version=version, projector_func=project)
 
+    def originators(self, topic: str) -> list[UUID]:
+        """Ids of the aggregates that have an event of ``topic`` (e.g. every requirement)."""
+        recorder: Any = self.recorder
+        is_pg = isinstance(recorder, PostgresLogRecorder)
+        mark = "%s" if is_pg else "?"
+        table = f'"{recorder.datastore.schema}".{LOG_TABLE}' if is_pg else LOG_TABLE
+        sql = f"SELECT DISTINCT originator_id FROM {table} WHERE topic = {mark}"
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, (topic,))
+            rows = cursor.fetchall()
+        return [UUID(row["originator_id"]) for row in rows]
+
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save pending events with their times, so the recorder can index and chain them."""
         events = [e for obj in objs if obj is not None for e in _pending(obj)]

@@ -191,29 +191,40 @@ def test_every_event_is_indexed_with_both_times_and_chained(
         assert recorded.endswith("+00:00")
 
 
+DENTAL_RULE = {
+    "id": "us-xx-dentist",
+    "authority": "XX-BOD",
+    "professions": ["dentist"],
+    "version": "2024",
+    "effective_from": "2024-01-01",
+    "source": {"authority": "XX", "document": "Rule 1", "date_read": "2026-11-23"},
+    "cycle": {"kind": "fixed", "anchor": "2024-01-01", "length_months": 24},
+    "total": {"units": "20"},
+}
+
+
 def test_requirement_versions_are_recorded_once_with_their_citation(dentist: Credtrail) -> None:
     """RequirementChanged is idempotent per (version, document) and keeps history."""
-    doc = {
-        "id": "us-xx-dentist",
-        "authority": "XX-BOD",
-        "version": "2024",
-        "effective_from": "2024-01-01",
-        "source": {"authority": "XX", "document": "Rule 1", "date_read": "2026-11-23"},
-    }
-    assert dentist.record_requirement(doc) is True
-    assert dentist.record_requirement(doc) is False
-    assert dentist.record_requirement({**doc, "version": "2026", "effective_from": "2026-01-01"})
+    assert dentist.record_requirement(DENTAL_RULE) is True
+    assert dentist.record_requirement(dict(DENTAL_RULE)) is False
+    newer = {**DENTAL_RULE, "version": "2026", "effective_from": date(2026, 1, 1)}
+    assert dentist.record_requirement(newer) is True
     versions = dentist.requirement_history("us-xx-dentist").versions
     assert [v.version for v in versions] == ["2024", "2026"]
     assert versions[0].source.document == "Rule 1"
+    assert [h.requirement_id for h in dentist.requirement_histories()] == ["us-xx-dentist"]
 
 
 def test_malformed_requirement_document_names_the_field(dentist: Credtrail) -> None:
-    """A document without a citation is refused with the missing field's path."""
+    """A document without a citation or with a bad rule is refused, naming the field."""
+    no_source = {k: v for k, v in DENTAL_RULE.items() if k != "source"}
     with pytest.raises(RuleError, match=r"source: Field required"):
-        dentist.record_requirement(
-            {"id": "x", "authority": "XX-BOD", "version": "1", "effective_from": "2024-01-01"}
-        )
+        dentist.record_requirement(no_source)
+    with pytest.raises(RuleError, match=r"total"):
+        dentist.record_requirement({**DENTAL_RULE, "total": {"units": "-3"}})
+    with pytest.raises(UnknownAuthorityError, match="XX-BOX"):
+        dentist.record_requirement({**DENTAL_RULE, "authority": "XX-BOX"})
+    assert dentist.requirement_histories() == []
 
 
 def test_license_needs_a_recorded_requirement(dentist: Credtrail) -> None:
