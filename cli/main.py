@@ -83,6 +83,7 @@ COMMAND_MODULES = (
     "clinicians",
     "credits",
     "licenses",
+    "requirements",
 )
 
 
