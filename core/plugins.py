@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import sys
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import metadata
 from types import ModuleType
 from typing import Any
 
 import pluggy
+from pydantic import BaseModel
 
 from credtrail.core import hookspecs
 from credtrail.core.errors import CredtrailError, PluginError
@@ -87,9 +89,62 @@ def build_plugin_manager(
     except pluggy.PluginValidationError as exc:
         raise PluginError(_plugin_name(pm, exc.plugin), "check_pending", str(exc)) from None
     if trace if trace is not None else bool(os.environ.get(TRACE_ENV)):
+        # pluggy's tracing sees calls through pm.hook; the registry calls each
+        # implementation itself (to blame the right plugin), so it traces those.
         pm.trace.root.setwriter(lambda message: sys.stderr.write(f"[credtrail] {message}"))
         pm.enable_tracing()
+        _TRACERS[pm] = HookTracer()
     return pm
+
+
+class HookTracer:
+    """Writes one stderr line per hook call the registry makes (``CREDTRAIL_TRACE_PLUGINS``).
+
+    ``[credtrail] plugin.hook(args) -> result (0.12 ms)``; values are summarised, so a
+    trace never dumps a whole registry or document.
+    """
+
+    def __init__(self, write: Callable[[str], object] | None = None) -> None:
+        self._write = write
+
+    def record(
+        self,
+        plugin: str,
+        hook: str,
+        kwargs: Mapping[str, Any],
+        outcome: str,
+        seconds: float,
+    ) -> None:
+        args = ", ".join(f"{k}={summarise(v)}" for k, v in kwargs.items())
+        line = f"[credtrail] {plugin}.{hook}({args}) -> {outcome} ({seconds * 1000:.2f} ms)\n"
+        # Resolved at each call so pytest's capture (and redirections) see it.
+        (self._write or sys.stderr.write)(line)
+
+
+_TRACERS: weakref.WeakKeyDictionary[pluggy.PluginManager, HookTracer] = weakref.WeakKeyDictionary()
+
+
+def tracer_for(pm: pluggy.PluginManager) -> HookTracer | None:
+    """The tracer of ``pm`` when it was built with tracing on, else None."""
+    return _TRACERS.get(pm)
+
+
+def summarise(value: Any, limit: int = 120) -> str:
+    """A short, one-line description of a hook argument or result for traces."""
+    if value is None or isinstance(value, bool | int | str | Decimal):
+        text = repr(value)
+    elif isinstance(value, BaseModel):
+        fields = ", ".join(f"{k}={v!r}" for k, v in value.model_dump(exclude_defaults=True).items())
+        text = f"{type(value).__name__}({fields})"
+    elif isinstance(value, list | tuple):
+        text = f"[{len(value)}: " + ", ".join(summarise(v, 60) for v in value[:3]) + "]"
+    elif isinstance(value, Mapping):
+        text = f"{{{len(value)} keys: " + ", ".join(map(str, list(value)[:5])) + "}"
+    elif callable(value):
+        text = f"<{getattr(value, '__name__', type(value).__name__)}>"
+    else:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _register(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
@@ -104,16 +159,39 @@ def _register(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
 def _load_entrypoints(pm: pluggy.PluginManager, only: set[str] | None) -> None:
     # pluggy's load_setuptools_entrypoints cannot filter by name or attribute
     # failures to a plugin, so the loop is ours.
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for dist in metadata.distributions():
         for ep in dist.entry_points:
-            if ep.group != ENTRY_POINT_GROUP or ep.name in seen:
+            if ep.group != ENTRY_POINT_GROUP:
                 continue
-            seen.add(ep.name)
             if only is not None and ep.name not in only:
                 continue
-            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+            if ep.name in seen:
+                # The same distribution can be on the path twice (editable installs):
+                # only a different target under the same name is a conflict.
+                if seen[ep.name] != ep.value:
+                    raise PluginError(
+                        ep.name,
+                        "load",
+                        f"two installed packages publish entry point {ep.name!r}: "
+                        f"{seen[ep.name]} and {ep.value}; uninstall one",
+                    )
                 continue
+            seen[ep.name] = ep.value
+            if pm.is_blocked(ep.name):
+                continue
+            taken = pm.get_plugin(ep.name)
+            if taken is not None:
+                # A built-in registered explicitly under its entry-point name: same module.
+                if getattr(taken, "__name__", None) == ep.value.split(":")[0]:
+                    continue
+                raise PluginError(
+                    ep.name,
+                    "load",
+                    f"{dist.metadata['Name']} publishes entry point {ep.name!r} = {ep.value}, "
+                    f"but that name is taken by {getattr(taken, '__name__', repr(taken))}; "
+                    "rename the entry point",
+                )
             try:
                 plugin = ep.load()
             except Exception as exc:
