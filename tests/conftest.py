@@ -8,6 +8,7 @@ started once per session by ``support.postgres``, one fresh database per test.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture(params=BACKENDS)
 def store_backend(request: pytest.FixtureRequest) -> str:
     """``"sqlite"`` or ``"postgres"``: which backend this run of the test uses."""
+    request.node.user_properties.append(("backend", request.param))
     return str(request.param)
 
 
@@ -84,3 +86,26 @@ def app(store_url: str, pm: pluggy.PluginManager) -> Iterator[Credtrail]:
         yield application
     finally:
         application.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line of test outcomes per store backend (the figure the issue notes quote)."""
+    counts: dict[str, Counter[str]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if not isinstance(report, pytest.TestReport):
+                continue
+            # A test counts once: by its call, or by the phase that stopped it.
+            if report.when != "call" and outcome == "passed":
+                continue
+            backend = dict(report.user_properties).get("backend")
+            if backend is None and "postgres" in report.keywords:
+                backend = "postgres"
+            if backend is not None:
+                counts.setdefault(str(backend), Counter())[outcome] += 1
+    if counts:
+        parts = [
+            f"{backend}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(c.items()))
+            for backend, c in sorted(counts.items())
+        ]
+        terminalreporter.write_line("store backends -- " + "; ".join(parts))
