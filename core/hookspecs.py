@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from credtrail.core.exchange.formats import ImportFormat
     from credtrail.core.models import (
         Accreditor,
         Authority,
@@ -153,4 +154,25 @@ def credtrail_validate_credit(credit: CreditDraft, registry: Registry) -> list[V
     :return: the violations found, each a ``Violation(field, rule, message, source)``
         naming the rule broken; empty or ``None`` when valid. Never raise for bad
         input: an exception is reported as a plugin bug.
+    """
+
+
+@hookspec
+def credtrail_register_import_formats(register: Callable[[ImportFormat], None]) -> None:
+    """Register file formats ``credtrail import --format NAME`` can read.
+
+    Core reads ``csv`` (its own layout) and ``openbadges``; a profession plugin adds
+    the formats of its world (the physician plugin adds ``pars``, ACCME's learner
+    completion batch). A reader only parses: the import pipeline resolves the
+    clinician, validates each record with the credit rules, finds duplicates and
+    writes all-or-nothing, whatever the format.
+
+    :param register: call ``register(ImportFormat(name=..., label=..., reader=...,
+        source=...))`` from ``credtrail.core.exchange``. ``name`` is lowercase and
+        unique across plugins (a clash is an error naming both). ``reader(source,
+        context)`` receives a ``TextSource`` (``.lines()`` streams decoded lines,
+        ``.read_all(limit)`` reads a document) and a ``ReadContext`` (``.registry``),
+        and yields one ``ImportRecord`` or ``RejectedRecord`` per record, lazily, so
+        large files stream; it raises ``InputError`` for a problem with the whole file.
+    :return: nothing.
     """

@@ -24,6 +24,9 @@ from credtrail.core.models import (
 from credtrail.core.registry import Registry
 from credtrail.plugins._common import register_rule_documents
 from credtrail.plugins.physician_ama import data
+from credtrail.plugins.physician_ama.pars import (  # noqa: F401 (a hookimpl pluggy finds by name)
+    credtrail_register_import_formats,
+)
 from credtrail.plugins.physician_ama.validation import (
     designate_credit,
     direct_credit_amount,

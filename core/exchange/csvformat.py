@@ -1,0 +1,103 @@
+"""The generic ``csv`` layout: one credit per row, a header naming the columns.
+
+It is also what ``credtrail transcript --format csv`` writes, so a transcript
+exported from one store imports into another (see docs/formats.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
+from credtrail.core.exchange.records import (
+    ClinicianIdentity,
+    FieldCollector,
+    ImportRecord,
+    Location,
+    Parsed,
+    RejectedRecord,
+)
+from credtrail.core.exchange.sources import TextSource
+
+REQUIRED = ("clinician_id", "credit_type", "units", "completed_on", "provider", "activity_id")
+OPTIONAL = (
+    "profession",
+    "name",
+    "npi",
+    "accreditor",
+    "title",
+    "topics",
+    "format",
+    "designated_units",
+)
+EXPORT_ONLY = ("credit_id", "revoked", "claimed")
+"""Written by ``transcript --format csv``; accepted and not imported (see ``read_csv``)."""
+
+COLUMNS = Columns(required=REQUIRED, optional=OPTIONAL, ignored=EXPORT_ONLY)
+HEADER = [*REQUIRED[:1], *OPTIONAL[:3], *REQUIRED[1:], *OPTIONAL[3:], *EXPORT_ONLY]
+
+
+def check_npi(fields: FieldCollector, value: str | None) -> str | None:
+    text = fields.text("npi", value)
+    if text is not None and not (text.isdigit() and len(text) == 10):
+        fields.add("npi", "npi-format", f"{text!r} is not a 10-digit NPI")
+        return None
+    return text
+
+
+def not_in_future(fields: FieldCollector, name: str, value: date | None) -> None:
+    if value is not None and value > date.today():
+        fields.add(
+            name, "not-in-future", f"{value} is in the future; credit is earned, not planned"
+        )
+
+
+def read_csv(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
+    for item in delimited_rows(source, COLUMNS, allow_tab=False):
+        if isinstance(item, RejectedRecord):
+            yield item
+            continue
+        line, row = item
+        location = Location(source.name, line)
+        if row.get("revoked", "").strip():
+            # A revoked credit in an export is history, not a credit to record again.
+            continue
+        f = FieldCollector()
+        clinician_id = f.text("clinician_id", row["clinician_id"], required=True)
+        npi = check_npi(f, row.get("npi"))
+        completed_on = f.iso_date("completed_on", row["completed_on"])
+        not_in_future(f, "completed_on", completed_on)
+        topics = tuple(t.strip() for t in row.get("topics", "").split(";") if t.strip())
+        request = f.request(
+            clinician_id=clinician_id or "?",
+            credit_type=(row["credit_type"] or "").strip(),
+            units=f.units("units", row["units"], required=True),
+            completed_on=completed_on,
+            provider=f.text("provider", row["provider"], required=True),
+            accreditor=f.text("accreditor", row.get("accreditor")),
+            activity_id=f.text("activity_id", row["activity_id"], required=True),
+            title=f.text("title", row.get("title")),
+            topics=topics,
+            format=f.text("format", row.get("format")),
+            designated_units=f.units("designated_units", row.get("designated_units")),
+        )
+        if request is None or clinician_id is None:
+            yield RejectedRecord(location, tuple(f.issues))
+            continue
+        identity = ClinicianIdentity(
+            clinician_id=clinician_id,
+            profession=f.text("profession", row.get("profession")),
+            name=f.text("name", row.get("name")),
+            npi=npi,
+            explicit=True,
+        )
+        yield ImportRecord(location, identity, request)
+
+
+CSV_FORMAT = ImportFormat(
+    name="csv",
+    label="generic CSV with a header (credtrail's own layout; see docs/formats.md)",
+    reader=read_csv,
+    source="credtrail docs/formats.md",
+)

@@ -1,0 +1,368 @@
+"""The import pipeline: read, validate every record, then write (or write nothing).
+
+Two streaming passes over the file keep memory bounded by the number of distinct
+clinicians and credits, not by the file:
+
+1. *validate*: parse each record, resolve its clinician (existing, or one the file
+   identifies well enough to create), check it with ``Credtrail.check_credit`` (core
+   and plugin rules), find duplicates within the file and against the store;
+2. *write*: only if pass 1 found nothing wrong (or ``partial``), read the file again
+   and record the valid, new credits.
+
+All-or-nothing: by default every event of the file is saved in ONE ``save`` (one
+database transaction, eventsourcing saves many aggregates atomically). The
+aggregates touched stay in memory until then. ``commit_every=N`` saves every N
+events instead (memory bounded on any file); a crash between two commits leaves
+the first ones written, and running the same import again finishes it, because
+every record has a natural key and recorded ones are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from credtrail.core.application import Credtrail, EarnRequest
+from credtrail.core.domain import ClinicianLedger
+from credtrail.core.errors import CreditRejectedError, InputError, UnknownCodeError
+from credtrail.core.exchange.formats import ImportFormat, ReadContext, import_formats
+from credtrail.core.exchange.records import (
+    ClinicianIdentity,
+    ImportRecord,
+    Issue,
+    Location,
+    RejectedRecord,
+    describe_issues,
+)
+from credtrail.core.exchange.sources import TextSource
+from credtrail.core.store import iter_log
+
+MAX_REPORTED_ERRORS = 200
+"""Error lines kept for the report; the count is always exact."""
+
+Phase = Literal["validate", "write"]
+ProgressCallback = Callable[[Phase, int, int], None]
+"""``(phase, bytes done, bytes total)``."""
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    file: str
+    format: str
+    read: int = 0
+    written: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    clinicians_created: int = 0
+    dry_run: bool = False
+    partial: bool = False
+    errors: list[str] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def committed(self) -> bool:
+        """True when the import wrote (or would write) what it validated."""
+        return self.partial or self.rejected == 0
+
+    def add_errors(self, location: Location, issues: tuple[Issue, ...] | list[Issue]) -> None:
+        self.rejected += 1
+        self.error_count += len(issues)
+        room = MAX_REPORTED_ERRORS - len(self.errors)
+        if room > 0:
+            self.errors.extend(describe_issues(location, issues)[:room])
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "dry_run": self.dry_run,
+            "partial": self.partial,
+            "committed": self.committed and not self.dry_run,
+            "read": self.read,
+            "written": self.written,
+            "deleted": self.deleted,
+            "skipped": self.skipped,
+            "rejected": self.rejected,
+            "clinicians_created": self.clinicians_created,
+            "errors": self.errors,
+            "errors_omitted": self.error_count - len(self.errors),
+        }
+
+
+@dataclass
+class _Clinician:
+    """What pass 1 knows about one clinician the file names."""
+
+    profession: str
+    keys: set[str]
+    new: ClinicianIdentity | None = None
+    first_line: str = ""
+    used: bool = False
+
+
+class ClinicianDirectory:
+    """NPI -> clinician id, read from the log the first time an NPI must be resolved."""
+
+    def __init__(self, app: Credtrail) -> None:
+        self.app = app
+        self._by_npi: dict[str, str] | None = None
+
+    def by_npi(self, npi: str) -> str | None:
+        if self._by_npi is None:
+            self._by_npi = {}
+            mapper = self.app.store.mapper
+            for page in iter_log(self.app.store):
+                for n in page:
+                    if n.topic == ClinicianLedger.Created.TOPIC:
+                        event = mapper.to_domain_event(n)
+                        if event.npi:
+                            self._by_npi.setdefault(event.npi, event.clinician_id)
+        return self._by_npi.get(npi)
+
+
+def _short(location: Location) -> str:
+    if location.line is not None:
+        return f"line {location.line}"
+    return location.path or location.file
+
+
+def _key_hash(clinician_id: str, natural_key: str) -> int:
+    digest = hashlib.blake2b(f"{clinician_id}\x1f{natural_key}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
+
+
+class Importer:
+    """One import of one file into one store (see the module docstring)."""
+
+    def __init__(
+        self,
+        app: Credtrail,
+        path: Path,
+        fmt: ImportFormat,
+        *,
+        dry_run: bool = False,
+        partial: bool = False,
+        commit_every: int | None = None,
+        progress: ProgressCallback | None = None,
+        display_name: str | None = None,
+    ) -> None:
+        self.app = app
+        self.fmt = fmt
+        self.source = TextSource(path, display_name)
+        self.context = ReadContext(app.registry)
+        self.dry_run = dry_run
+        self.partial = partial
+        if commit_every is not None and commit_every < 1:
+            raise InputError("--commit-every must be at least 1")
+        self.commit_every = commit_every
+        self.progress = progress
+        self.summary = ImportSummary(self.source.name, fmt.name, dry_run=dry_run, partial=partial)
+        self.directory = ClinicianDirectory(app)
+        self._clinicians: dict[str, _Clinician] = {}
+        self._seen: dict[int, tuple[int, str, str]] = {}  # key -> (ordinal, action, where)
+        self._rejected: set[int] = set()
+        self._to_add = 0
+        self._to_delete = 0
+
+    # -- pass 1 -----------------------------------------------------------------------
+
+    def _records(self, phase: Phase) -> Iterator[tuple[int, ImportRecord | RejectedRecord]]:
+        step = max(self.source.size // 200, 1)
+        next_report = 0
+        for ordinal, item in enumerate(self.fmt.reader(self.source, self.context)):
+            if self.progress is not None and self.source.position >= next_report:
+                self.progress(phase, self.source.position, self.source.size)
+                next_report = self.source.position + step
+            yield ordinal, item
+        if self.progress is not None:
+            self.progress(phase, self.source.size, self.source.size)
+
+    def _resolve(self, identity: ClinicianIdentity) -> str:
+        if not identity.explicit and identity.npi:
+            return self.directory.by_npi(identity.npi) or identity.clinician_id
+        return identity.clinician_id
+
+    def _clinician(
+        self, cid: str, identity: ClinicianIdentity, where: str
+    ) -> _Clinician | list[Issue]:
+        known = self._clinicians.get(cid)
+        if known is None:
+            if self.app.has_clinician(cid):
+                ledger = self.app.ledger(cid)
+                known = _Clinician(ledger.profession, set(ledger.natural_keys))
+            else:
+                missing = identity.missing_for_creation()
+                if missing:
+                    return [
+                        Issue(
+                            "clinician",
+                            "known-clinician",
+                            f"{cid!r} is not in the store and the record lacks "
+                            f"{', '.join(missing)} to add it; add it first with "
+                            f"'credtrail clinician add {cid} --profession ...'",
+                        )
+                    ]
+                assert identity.profession is not None
+                try:
+                    self.app.registry.profession(identity.profession)
+                except UnknownCodeError as exc:
+                    return [Issue("profession", "known-profession", str(exc))]
+                if not cid.strip() or cid != cid.strip():
+                    return [
+                        Issue("clinician_id", "clinician-id", "must have no surrounding spaces")
+                    ]
+                known = _Clinician(identity.profession, set(), new=identity, first_line=where)
+            self._clinicians[cid] = known
+        if identity.profession and identity.profession != known.profession:
+            origin = f" (created by {known.first_line})" if known.new else ""
+            return [
+                Issue(
+                    "profession",
+                    "clinician-profession",
+                    f"clinician {cid!r} is a {known.profession}{origin}, "
+                    f"the record says {identity.profession}",
+                )
+            ]
+        return known
+
+    def _validate(self, ordinal: int, record: ImportRecord) -> list[Issue]:
+        cid = self._resolve(record.clinician)
+        where = record.location.describe()
+        clinician = self._clinician(cid, record.clinician, where)
+        if isinstance(clinician, list):
+            return clinician
+        request = record.request.model_copy(update={"clinician_id": cid})
+        try:
+            self.app.check_credit(request, clinician.profession)
+        except CreditRejectedError as exc:
+            return [Issue(v.field, v.rule, v.message) for v in exc.violations]
+        natural_key = request.natural_key()
+        key = _key_hash(cid, natural_key)
+        earlier = self._seen.get(key)
+        if earlier is not None:
+            _, action, earlier_where = earlier
+            if action == record.action:
+                rule, what = "duplicate-in-file", "repeats"
+            else:
+                rule, what = "add-and-delete", "contradicts"
+            return [
+                Issue(
+                    "record",
+                    rule,
+                    f"{what} {earlier_where} (same learner, provider, activity, date and "
+                    "credit type); keep one of them",
+                )
+            ]
+        self._seen[key] = (ordinal, record.action, _short(record.location))
+        clinician.used = True
+        recorded = natural_key in clinician.keys
+        if (record.action == "add") == recorded:
+            self.summary.skipped += 1
+        elif record.action == "add":
+            self._to_add += 1
+        else:
+            self._to_delete += 1
+        return []
+
+    def validate(self) -> None:
+        for ordinal, item in self._records("validate"):
+            self.summary.read += 1
+            issues = (
+                list(item.issues)
+                if isinstance(item, RejectedRecord)
+                else self._validate(ordinal, item)
+            )
+            if issues:
+                self._rejected.add(ordinal)
+                self.summary.add_errors(item.location, issues)
+
+    # -- pass 2 -----------------------------------------------------------------------
+
+    def write(self) -> None:
+        ledgers: dict[str, ClinicianLedger] = {}
+        pending = 0
+        for ordinal, item in self._records("write"):
+            if ordinal in self._rejected or isinstance(item, RejectedRecord):
+                continue
+            cid = self._resolve(item.clinician)
+            ledger = ledgers.get(cid)
+            if ledger is None:
+                info = self._clinicians[cid]
+                if info.new is not None and not self.app.has_clinician(cid):
+                    ledger = ClinicianLedger.register(
+                        cid, info.profession, name=info.new.name, npi=info.new.npi
+                    )
+                    self.summary.clinicians_created += 1
+                    pending += 1
+                else:
+                    ledger = self.app.ledger(cid)
+                ledgers[cid] = ledger
+            request: EarnRequest = item.request.model_copy(update={"clinician_id": cid})
+            existing = ledger.natural_keys.get(request.natural_key())
+            if item.action == "add" and existing is None:
+                self.app._apply_earn(ledger, request)  # checked in pass 1
+                self.summary.written += 1
+                pending += 1
+            elif item.action == "delete" and existing is not None:
+                reason = (
+                    f"deleted by the provider ({self.fmt.name} import, {item.location.describe()})"
+                )
+                ledger.revoke(existing, reason, date.today())
+                self.summary.deleted += 1
+                pending += 1
+            if self.commit_every is not None and pending >= self.commit_every:
+                self.app._save(*ledgers.values())
+                ledgers.clear()
+                pending = 0
+        if pending:
+            self.app._save(*ledgers.values())
+
+    def run(self) -> ImportSummary:
+        self.validate()
+        if self.dry_run:
+            # What a real run would write; clinicians only count if they get a credit.
+            self.summary.written = self._to_add
+            self.summary.deleted = self._to_delete
+            self.summary.clinicians_created = sum(
+                1 for c in self._clinicians.values() if c.new is not None and c.used
+            )
+        elif self.summary.committed and (self._to_add or self._to_delete):
+            self.write()
+        return self.summary
+
+
+def import_file(
+    app: Credtrail,
+    path: Path,
+    format_name: str,
+    *,
+    dry_run: bool = False,
+    partial: bool = False,
+    commit_every: int | None = None,
+    progress: ProgressCallback | None = None,
+    display_name: str | None = None,
+) -> ImportSummary:
+    """Import ``path`` in ``format_name`` into ``app``'s store; see ``Importer``."""
+    formats = import_formats(app.pm)
+    fmt = formats.get(format_name)
+    if fmt is None:
+        raise InputError(
+            f"unknown import format {format_name!r}; known: {', '.join(sorted(formats))}"
+        )
+    return Importer(
+        app,
+        path,
+        fmt,
+        dry_run=dry_run,
+        partial=partial,
+        commit_every=commit_every,
+        progress=progress,
+        display_name=display_name,
+    ).run()
