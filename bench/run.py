@@ -1,0 +1,407 @@
+"""Projection and ingest benchmark: one command, every figure, each beside a raw baseline.
+
+    python bench/run.py                      # 100,000 events on SQLite (quick)
+    python bench/run.py --events 1000000     # the 1M-event run the targets are about
+    python bench/run.py --events 100000 --postgres            # private PostgreSQL cluster
+    python bench/run.py --store postgresql://user@host/db     # an existing, EMPTY database
+
+Measures, in one run: ingest rate through the application (batches of ~10,000 events
+per transaction); full rebuild of all views; catch-up of 10,000 new events recorded
+with ``Credtrail.earn_many``; ``status``/transcript latency for one clinician (median
+of 100); peak memory (ru_maxrss of the process that ran each phase). Raw baselines do
+the same work with the bare driver: bulk insert of the same stored rows with
+``executemany``, and reading + ``orjson``-decoding them. Each phase runs in its own
+subprocess, so each peak-memory figure is that phase's own. Prints figures; asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from population import Population, ingest  # noqa: E402
+
+from credtrail.core.application import Credtrail, EarnRequest  # noqa: E402
+from credtrail.core.plugins import build_plugin_manager  # noqa: E402
+from credtrail.core.projections import Views  # noqa: E402
+from credtrail.plugins import builtin_plugins  # noqa: E402
+
+CATCH_UP_EVENTS = 10_000
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def open_app(store: str, *, create: bool = False) -> Credtrail:
+    pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False)
+    return Credtrail.open(store, pm, create=create)
+
+
+# ------------------------------------------------------------------ phases (children)
+
+
+def phase_ingest(store: str, events: int, seed: int) -> dict[str, Any]:
+    app = open_app(store, create=True)
+    population = Population(app, seed)
+    started = time.perf_counter()
+    written = clinicians = 0
+    for written, clinicians in ingest(app, population, events):
+        print(f"  ingest: {written:,} events", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    head = app.store.recorder.max_notification_id()
+    app.close()
+    return {
+        "events": head,
+        "clinicians": clinicians,
+        "seconds": elapsed,
+        "rate": written / elapsed,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_rebuild(store: str) -> dict[str, Any]:
+    app = open_app(store)
+    views = Views(app.store)
+    started = time.perf_counter()
+    n = views.rebuild()
+    elapsed = time.perf_counter() - started
+    app.close()
+    return {"events": n, "seconds": elapsed, "rate": n / elapsed, "peak_mb": peak_mb()}
+
+
+def phase_catch_up(store: str, clinicians: int, seed: int) -> dict[str, Any]:
+    """Record 10,000 new credits with earn_many (batches of 1,000), then catch up."""
+    import random
+
+    app = open_app(store)
+    views = Views(app.store)
+    views.catch_up()
+    rng = random.Random(seed + 1)
+    population = Population(app, seed)
+    requests = []
+    for n in range(CATCH_UP_EVENTS):
+        plan_index = rng.randrange(clinicians)
+        profession = population.professions[plan_index % len(population.professions)]
+        kind = population.kinds[profession][0]
+        requests.append(
+            EarnRequest(
+                clinician_id=f"{profession[:2]}-{plan_index:07d}",
+                credit_type=kind.credit_type,
+                units=kind.increment * 4,
+                completed_on=date(2026, 11, 1),
+                provider="Catch-up Provider",
+                accreditor=kind.accreditor,
+                activity_id=f"CATCHUP-{n:06d}",
+            )
+        )
+    requests.sort(key=lambda r: r.clinician_id)
+    started = time.perf_counter()
+    for i in range(0, len(requests), 1000):
+        app.earn_many(requests[i : i + 1000])
+    earn_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    n = views.catch_up()
+    elapsed = time.perf_counter() - started
+    app.close()
+    return {
+        "events": n,
+        "seconds": elapsed,
+        "earn_many_rate": CATCH_UP_EVENTS / earn_seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_status(store: str, clinicians: int, seed: int) -> dict[str, Any]:
+    import random
+
+    app = open_app(store)
+    views = Views(app.store)
+    views.catch_up()
+    population = Population(app, seed)
+    rng = random.Random(seed + 2)
+    ids = []
+    for _ in range(100):
+        i = rng.randrange(clinicians)
+        profession = population.professions[i % len(population.professions)]
+        ids.append(f"{profession[:2]}-{i:07d}")
+    timings = []
+    for cid in ids:
+        started = time.perf_counter()
+        views.transcript(cid)
+        timings.append(time.perf_counter() - started)
+    ledger_timings = []
+    for cid in ids[:20]:
+        started = time.perf_counter()
+        app.transcript(cid)
+        ledger_timings.append(time.perf_counter() - started)
+    app.close()
+    return {
+        "transcript_ms": statistics.median(timings) * 1000,
+        "ledger_transcript_ms": statistics.median(ledger_timings) * 1000,
+        "peak_mb": peak_mb(),
+    }
+
+
+# ------------------------------------------------------------------ raw baselines
+
+
+def _events_table(store: str) -> str:
+    app = open_app(store)
+    name = str(app.store.recorder.events_table_name)
+    app.close()
+    return name
+
+
+def phase_raw_sqlite(store: str, batch: int) -> dict[str, Any]:
+    """executemany of the same stored rows into a fresh file; then read + decode them."""
+    import sqlite3
+
+    table = _events_table(store)
+    source = sqlite3.connect(store)
+    schema = [
+        row[0]
+        for row in source.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL", (table,)
+        )
+    ]
+    target_path = Path(store).with_name("raw-baseline.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target_path}{suffix}").unlink(missing_ok=True)
+    target = sqlite3.connect(target_path, isolation_level=None)
+    target.execute("PRAGMA journal_mode=WAL")
+    for statement in schema:
+        target.execute(statement)
+    columns = "originator_id, originator_version, topic, state"
+    insert = f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?)"
+    inserted = 0
+    insert_seconds = 0.0
+    last = 0
+    while True:
+        rows = source.execute(
+            f"SELECT rowid, {columns} FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        payload = [r[1:] for r in rows]
+        started = time.perf_counter()
+        target.execute("BEGIN")
+        target.executemany(insert, payload)
+        target.execute("COMMIT")
+        insert_seconds += time.perf_counter() - started
+        inserted += len(payload)
+    target.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target_path}{suffix}").unlink(missing_ok=True)
+    # Read and decode, streaming, the way a hand-written projection would start.
+    started = time.perf_counter()
+    decoded = 0
+    loads = orjson.loads
+    for (state,) in source.execute(f"SELECT state FROM {table} ORDER BY rowid"):
+        loads(state)
+        decoded += 1
+    read_seconds = time.perf_counter() - started
+    source.close()
+    return {
+        "insert_rate": inserted / insert_seconds,
+        "insert_seconds": insert_seconds,
+        "read_seconds": read_seconds,
+        "read_rate": decoded / read_seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_raw_postgres(store: str, batch: int) -> dict[str, Any]:
+    """The same with psycopg: executemany into a copy of the events table; read + decode."""
+    import psycopg
+
+    from credtrail.core.store import StoreLocation
+
+    table = _events_table(store)
+    env = StoreLocation.parse(store).env
+    conn = psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        dbname=env["POSTGRES_DBNAME"],
+    )
+    raw = "bench_raw_events"
+    with conn.transaction():
+        conn.execute(f"DROP TABLE IF EXISTS {raw}")
+        conn.execute(f"CREATE TABLE {raw} (LIKE {table} INCLUDING ALL)")
+    columns = "originator_id, originator_version, topic, state"
+    inserted = 0
+    insert_seconds = 0.0
+    last = 0
+    while True:
+        rows = conn.execute(
+            f"SELECT notification_id, {columns} FROM {table} WHERE notification_id > %s "
+            "ORDER BY notification_id LIMIT %s",
+            (last, batch),
+        ).fetchall()
+        conn.commit()
+        if not rows:
+            break
+        last = rows[-1][0]
+        payload = [r[1:] for r in rows]
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor() as cur:
+            cur.executemany(f"INSERT INTO {raw} ({columns}) VALUES (%s, %s, %s, %s)", payload)
+        insert_seconds += time.perf_counter() - started
+        inserted += len(payload)
+    with conn.transaction():
+        conn.execute(f"DROP TABLE {raw}")
+    started = time.perf_counter()
+    decoded = 0
+    loads = orjson.loads
+    with conn.transaction(), conn.cursor(name="bench_read") as cur:
+        cur.itersize = 10_000
+        cur.execute(f"SELECT state FROM {table} ORDER BY notification_id")
+        for (state,) in cur:
+            loads(state)
+            decoded += 1
+    read_seconds = time.perf_counter() - started
+    conn.close()
+    return {
+        "insert_rate": inserted / insert_seconds,
+        "insert_seconds": insert_seconds,
+        "read_seconds": read_seconds,
+        "read_rate": decoded / read_seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+# ------------------------------------------------------------------- orchestration
+
+
+PHASES = {
+    "ingest": lambda a: phase_ingest(a.store, a.events, a.seed),
+    "rebuild": lambda a: phase_rebuild(a.store),
+    "catch-up": lambda a: phase_catch_up(a.store, a.clinicians, a.seed),
+    "status": lambda a: phase_status(a.store, a.clinicians, a.seed),
+    "raw": lambda a: (
+        phase_raw_postgres(a.store, a.batch)
+        if a.store.startswith("postgres")
+        else phase_raw_sqlite(a.store, a.batch)
+    ),
+}
+
+
+def run_phase(name: str, args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--phase", name]
+    command += ["--store", args.store, "--events", str(args.events), "--seed", str(args.seed)]
+    command += ["--batch", str(args.batch)]
+    for key, value in extra.items():
+        command += [f"--{key}", str(value)]
+    print(f"[{name}] ...", file=sys.stderr, flush=True)
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+@contextmanager
+def private_postgres() -> Iterator[str]:
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from support.postgres import postgres_server  # the test-suite's own server starter
+
+    with postgres_server() as server, server.fresh_database() as url:
+        yield url
+
+
+def report(args: argparse.Namespace) -> None:
+    backend = "PostgreSQL" if args.store.startswith("postgres") else "SQLite"
+    ing = run_phase("ingest", args)
+    raw = run_phase("raw", args)
+    reb = run_phase("rebuild", args)
+    cat = run_phase("catch-up", args, clinicians=ing["clinicians"])
+    st = run_phase("status", args, clinicians=ing["clinicians"])
+    rows = [
+        ("events in the log", f"{ing['events']:,}", ""),
+        ("clinicians", f"{ing['clinicians']:,}", ""),
+        (
+            "ingest (application, ~10k events/txn)",
+            f"{ing['rate']:,.0f} events/s ({ing['seconds']:.1f} s)",
+            f"{ing['rate'] / raw['insert_rate']:.0%} of raw insert {raw['insert_rate']:,.0f}/s",
+        ),
+        (
+            "full rebuild, all views",
+            f"{reb['seconds']:.2f} s ({reb['rate']:,.0f} events/s)",
+            f"{reb['seconds'] / raw['read_seconds']:.2f}x raw read+decode "
+            f"{raw['read_seconds']:.2f} s",
+        ),
+        ("catch-up of 10,000 new events", f"{cat['seconds'] * 1000:.0f} ms", ""),
+        ("earn_many (batches of 1,000)", f"{cat['earn_many_rate']:,.0f} credits/s", ""),
+        (
+            "transcript of one clinician, from views (median of 100)",
+            f"{st['transcript_ms']:.2f} ms",
+            f"from the ledger: {st['ledger_transcript_ms']:.2f} ms",
+        ),
+        (
+            "peak memory (max RSS of the phase's process)",
+            f"ingest {ing['peak_mb']:.0f} MB, rebuild {reb['peak_mb']:.0f} MB, "
+            f"catch-up {cat['peak_mb']:.0f} MB",
+            f"raw {raw['peak_mb']:.0f} MB",
+        ),
+    ]
+    print(f"\ncredtrail projections benchmark: {backend}, {args.events:,} events, seed {args.seed}")
+    width = max(len(r[0]) for r in rows)
+    for label, value, ratio in rows:
+        print(f"  {label:<{width}}  {value}" + (f"   [{ratio}]" if ratio else ""))
+    if args.json:
+        print(
+            json.dumps({"ingest": ing, "raw": raw, "rebuild": reb, "catch_up": cat, "status": st})
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--batch", type=int, default=10_000, help="rows per raw-insert txn")
+    parser.add_argument("--store", help="SQLite path or postgresql:// URL (empty store)")
+    parser.add_argument("--postgres", action="store_true", help="start a private PostgreSQL")
+    parser.add_argument("--json", action="store_true", help="also print all figures as JSON")
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--clinicians", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        result = PHASES[args.phase](args)
+        print(json.dumps(result, default=lambda o: str(o) if isinstance(o, Decimal) else o))
+        return
+    if args.postgres:
+        with private_postgres() as url:
+            args.store = url
+            report(args)
+        return
+    if args.store:
+        report(args)
+        return
+    with tempfile.TemporaryDirectory(prefix="credtrail-bench-") as folder:
+        args.store = os.path.join(folder, "bench.db")
+        report(args)
+
+
+if __name__ == "__main__":
+    main()
