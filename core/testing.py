@@ -36,6 +36,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_jsonable_python
 
 from credtrail.core.application import Credtrail, EarnRequest, parse_requirement_header
 from credtrail.core.errors import CreditRejectedError, CredtrailError
@@ -50,6 +51,7 @@ from credtrail.core.models import (
 )
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.registry import Registry, _as_violations, build_registry, call_plugin
+from credtrail.core.rules import load_requirement
 
 __all__ = ["GoldenCredit", "GoldenScenario", "PluginContract", "load_golden_scenarios"]
 
@@ -484,11 +486,5 @@ def _draft(
 
 
 def _load_with_engine(document: dict[str, Any]) -> None:
-    """Load ``document`` with the rule engine's own loader when the engine is installed."""
-    try:
-        from credtrail.core.rules import model
-    except ImportError:
-        return
-    loader = getattr(model, "load_requirement", None) or getattr(model, "parse_requirement", None)
-    if loader is not None:
-        loader(document)
+    """Load ``document`` as ``Credtrail.record_requirement`` will: JSON form, whole rule."""
+    load_requirement(to_jsonable_python(document))
