@@ -1,0 +1,66 @@
+"""Histories recorded at chosen instants, and an attacker's direct access to the tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from credtrail.core.application import Credtrail, EarnRequest
+from credtrail.core.audit.reader import EventRow, LogReader
+from credtrail.core.clock import frozen_at
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    """An instant on ``day`` (YYYY-MM-DD) at ``hour`` UTC."""
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def cme(clinician: str, activity: str, units: str, completed: str) -> EarnRequest:
+    """An ACCME-accredited AMA PRA Category 1 credit."""
+    return EarnRequest(
+        clinician_id=clinician,
+        credit_type="ama_pra_1",
+        units=Decimal(units),
+        completed_on=date.fromisoformat(completed),
+        provider="Example Medical School",
+        accreditor="ACCME",
+        activity_id=activity,
+        topics=("ethics",),
+    )
+
+
+def record_history(app: Credtrail) -> dict[str, str]:
+    """Two physicians over 2024–2026: credits, a claim, a revocation, a late record.
+
+    Returns the credit ids by a short name.
+    """
+    ids: dict[str, str] = {}
+    with frozen_at(at("2024-01-10")):
+        app.add_clinician("dr-lee", "physician", name="Dr. Ada Lee")
+        app.add_clinician("dr-kim", "physician")
+    with frozen_at(at("2024-03-01")):
+        ids["lee-1"] = app.earn(cme("dr-lee", "act-1", "2", "2024-02-20"))
+        ids["kim-1"] = app.earn(cme("dr-kim", "act-1", "1.5", "2024-02-21"))
+    with frozen_at(at("2024-06-01")):
+        ids["lee-2"] = app.earn(cme("dr-lee", "act-2", "3", "2024-05-30"))
+        app.claim("dr-lee", ids["lee-1"], "AMA", claimed_on=date(2024, 6, 1))
+    with frozen_at(at("2025-02-01")):
+        app.revoke("dr-lee", ids["lee-2"], "provider withdrew the activity", date(2025, 2, 1))
+    with frozen_at(at("2026-01-15")):
+        # Completed in 2024, recorded only in 2026: a late record.
+        ids["lee-late"] = app.earn(cme("dr-lee", "act-3", "4", "2024-11-05"))
+        ids["kim-2"] = app.earn(cme("dr-kim", "act-2", "1", "2026-01-10"))
+    return ids
+
+
+def events(app: Credtrail) -> list[EventRow]:
+    reader = LogReader(app.store)
+    return list(reader.events_from(1, reader.last_position()))
+
+
+@pytest.fixture
+def reader(app: Credtrail) -> LogReader:
+    """Direct SQL on the store's tables: what an attacker with database access can do."""
+    return LogReader(app.store)
