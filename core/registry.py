@@ -302,14 +302,22 @@ def _check_references(registry: Registry) -> None:
                     "credtrail_register_authorities",
                     f"authority {auth.code!r} names unknown profession {prof!r}",
                 )
+    # An equivalence from a profession that is not loaded can never apply: drop it,
+    # so a plugin works alone (``--plugins pa_aapa``) and with its neighbours.
+    kept = []
     for eq in registry.equivalences:
-        for code in (eq.from_type, eq.to_type):
-            if code not in registry.credit_types:
-                raise PluginError(
-                    blame("equivalence", f"{eq.from_type}->{eq.to_type}"),
-                    "credtrail_register_equivalences",
-                    f"equivalence {eq.from_type}->{eq.to_type} names unknown credit type {code!r}",
-                )
+        missing = [c for c in (eq.from_type, eq.to_type) if c not in registry.credit_types]
+        if missing:
+            log.debug(
+                "dropping equivalence %s->%s of plugin %s: %s not registered",
+                eq.from_type,
+                eq.to_type,
+                blame("equivalence", f"{eq.from_type}->{eq.to_type}"),
+                ", ".join(missing),
+            )
+            continue
+        kept.append(eq)
+    registry.equivalences[:] = kept
 
 
 def core_violations(registry: Registry, credit: CreditDraft) -> list[Violation]:

@@ -36,7 +36,11 @@ def credtrail_register_professions(register: Callable[[Profession], None]) -> No
 
 @hookimpl
 def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> None:
-    for accreditor in data.ACCREDITORS:
+    # Also the accreditors of other professions this plugin's types accept, so it
+    # loads alone.
+    from credtrail.plugins.accreditors import needed_by
+
+    for accreditor in needed_by(data.CREDIT_TYPES, data.ACCREDITORS):
         register(accreditor)
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pluggy
 import pytest
@@ -18,8 +17,9 @@ def dental_pm() -> pluggy.PluginManager:
 
 
 @pytest.fixture
-def dental_app(tmp_path: Path, dental_pm: pluggy.PluginManager) -> Iterator[Credtrail]:
-    app = Credtrail.open(str(tmp_path / "core.db"), dental_pm, create=True)
+def dental_app(store_url: str, dental_pm: pluggy.PluginManager) -> Iterator[Credtrail]:
+    """A store on each backend with only the test dentistry plugin loaded."""
+    app = Credtrail.open(store_url, dental_pm, create=True)
     try:
         yield app
     finally:

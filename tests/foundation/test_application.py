@@ -76,13 +76,13 @@ def test_clinician_needs_a_registered_profession_and_a_free_id(dentist: Credtrai
 
 
 def test_earned_credit_is_stored_and_read_back_after_reopening(
-    dentist: Credtrail, tmp_path: Path, dental_pm: pluggy.PluginManager
+    dentist: Credtrail, store_url: str, dental_pm: pluggy.PluginManager
 ) -> None:
     """The ledger is rebuilt from the stored events with exact decimals and dates."""
     credit_id = dentist.earn(cde(topics=("infection-control",)))
     dentist.claim("dds-1", credit_id, "XX-BOD", Decimal("1"), date(2025, 5, 2))
     dentist.close()
-    reopened = Credtrail.open(str(tmp_path / "core.db"), dental_pm)
+    reopened = Credtrail.open(store_url, dental_pm)
     credit = reopened.ledger("dds-1").credits[credit_id]
     assert credit.units == Decimal("1.5")
     assert credit.completed_on == date(2025, 5, 1)
@@ -167,11 +167,14 @@ def test_claim_needs_a_registered_authority_and_a_known_clinician(dentist: Credt
 
 
 def test_every_event_is_indexed_with_both_times_and_chained(
-    dentist: Credtrail, tmp_path: Path
+    tmp_path: Path, dental_pm: pluggy.PluginManager
 ) -> None:
     """The log side table holds recorded/valid time and an unbroken SHA-256 chain."""
+    dentist = Credtrail.open(str(tmp_path / "core.db"), dental_pm, create=True)
+    dentist.add_clinician("dds-1", "dentist")
     credit_id = dentist.earn(cde())
     dentist.revoke("dds-1", credit_id, "duplicate certificate", date(2025, 6, 1))
+    dentist.close()
     db = sqlite3.connect(tmp_path / "core.db")
     rows = db.execute(
         "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "

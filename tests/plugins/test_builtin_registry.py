@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from credtrail.core.errors import DuplicateRegistrationError, PluginError
+from credtrail.core.errors import DuplicateRegistrationError
 from credtrail.core.models import ACRONYM_PATTERN, TOPIC_PATTERN, Citation
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.registry import Registry, build_registry
-from credtrail.plugins import nursing_ancc, pa_aapa, physician_ama
+from credtrail.plugins import physician_ama
 from credtrail.plugins._common import DATE_READ
 from credtrail.plugins.topics import KNOWN_TOPICS
 
@@ -154,18 +154,3 @@ class _Copy:
         for name in dir(module):
             if name.startswith("credtrail_"):
                 setattr(self, name, getattr(module, name))
-
-
-def test_pa_plugin_alone_names_the_missing_accreditor() -> None:
-    """pa_aapa needs physician_ama: alone, the error names the unknown accreditor."""
-    pm = build_plugin_manager([("pa_aapa", pa_aapa)], load_entrypoints=False)
-    with pytest.raises(PluginError, match="unknown accreditor 'JA'") as info:
-        build_registry(pm)
-    assert info.value.plugin == "pa_aapa"
-
-
-def test_nursing_plugin_alone_names_the_missing_accreditor() -> None:
-    """nursing_ancc needs physician_ama for JA: alone, the error says so."""
-    pm = build_plugin_manager([("nursing_ancc", nursing_ancc)], load_entrypoints=False)
-    with pytest.raises(PluginError, match="unknown accreditor 'JA'"):
-        build_registry(pm)

@@ -47,7 +47,8 @@ def test_each_shipped_file_is_registered_by_its_plugin(registry: Registry) -> No
     for name, module in builtin_plugins():
         folder = Path(module.__file__ or "").parent / "rules"
         for document in load_rule_documents(folder):
-            assert registry.owner("requirement", document["id"]) == name, document["id"]
+            key = f"{document['id']}@{document['version']}"
+            assert registry.owner("requirement", key) == name, key
 
 
 def _topics_named(node: Any) -> Iterator[str]:
