@@ -20,9 +20,11 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -383,6 +385,27 @@ def _wait_accepting(host: str, port: int, user: str, timeout: float = 30) -> Non
 
 
 @contextlib.contextmanager
+def _teardown_on_sigterm() -> Iterator[None]:
+    """Make SIGTERM (CI's timeout, a killed job) unwind like Ctrl-C, so the server stops.
+
+    pg_ctl starts the server in its own session: a signal to the test run's process
+    group never reaches it, and without the teardown it would outlive the run.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
 def postgres_server() -> Iterator[PostgresServer]:
     """The server for one test session: external if configured, else a private cluster.
 
@@ -399,22 +422,23 @@ def postgres_server() -> Iterator[PostgresServer]:
         return
     cluster = LocalCluster(find_bindir())
     server: PostgresServer | None = None
-    try:
-        cluster.init()
-        cluster.start()
-        _wait_accepting("127.0.0.1", cluster.port, ADMIN_ROLE)
-        server = PostgresServer(
-            host="127.0.0.1",
-            port=cluster.port,
-            admin_user=ADMIN_ROLE,
-            app_user=TEST_ROLE,
-            owned=True,
-        )
-        server.admin().execute(
-            sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(TEST_ROLE))
-        )
-        yield server
-    finally:
-        if server is not None:
-            server.close()
-        cluster.stop()
+    with _teardown_on_sigterm():
+        try:
+            cluster.init()
+            cluster.start()
+            _wait_accepting("127.0.0.1", cluster.port, ADMIN_ROLE)
+            server = PostgresServer(
+                host="127.0.0.1",
+                port=cluster.port,
+                admin_user=ADMIN_ROLE,
+                app_user=TEST_ROLE,
+                owned=True,
+            )
+            server.admin().execute(
+                sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(TEST_ROLE))
+            )
+            yield server
+        finally:
+            if server is not None:
+                server.close()
+            cluster.stop()
