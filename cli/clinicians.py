@@ -31,12 +31,27 @@ def add(env: Env, clinician_id: str, profession: str, name: str | None, npi: str
 @click.command()
 @click.argument("clinician_id", metavar="CLINICIAN")
 @json_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "html"]),
+    default="text",
+    help="csv: the import layout (docs/formats.md); html: one self-contained page.",
+)
 @pass_env
-def transcript(env: Env, clinician_id: str, as_json: bool) -> None:
+def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
     """Show a clinician's credits, claims, revocations and totals by credit type."""
     result = env.app().transcript(clinician_id)
-    if as_json:
+    if as_json or fmt == "json":
         echo_json(result)
+        return
+    if fmt in ("csv", "html"):
+        from credtrail.core.exchange.render import transcript_csv, transcript_html
+
+        if fmt == "csv":
+            click.echo(transcript_csv(env.app().ledger(clinician_id)), nl=False)
+        else:
+            click.echo(transcript_html(result), nl=False)
         return
     who = f"{result.clinician}" + (f" ({result.name})" if result.name else "")
     click.echo(f"Transcript of {who}, {result.profession}")

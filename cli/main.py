@@ -82,6 +82,7 @@ COMMAND_MODULES = (
     "catalog",
     "clinicians",
     "credits",
+    "exchange",
     "licenses",
     "requirements",
 )

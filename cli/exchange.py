@@ -1,0 +1,218 @@
+"""``credtrail import``, ``credtrail export openbadges`` and ``credtrail report``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from credtrail.cli.context import Env, pass_env
+from credtrail.cli.options import DATE, echo_json, json_option
+from credtrail.core.errors import InputError
+from credtrail.core.exchange import credential_for, import_file
+from credtrail.core.exchange.compliance import evaluations_for
+from credtrail.core.exchange.pipeline import ImportSummary, Phase, ProgressCallback
+from credtrail.core.exchange.render import report_html
+
+_PHASES = {"validate": "Validating", "write": "Writing   "}
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A progress bar per phase on stderr, only for a person at a terminal."""
+    if not enabled:
+        yield None
+        return
+    bars: dict[str, Any] = {}
+
+    def update(phase: Phase, done: int, total: int) -> None:
+        bar = bars.get(phase)
+        if bar is None:
+            for other in bars.values():
+                other.render_finish()
+            bar = click.progressbar(length=max(total, 1), label=_PHASES[phase], file=sys.stderr)
+            bar.__enter__()
+            bars[phase] = bar
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        for bar in bars.values():
+            bar.__exit__(None, None, None)
+
+
+def _counts(s: ImportSummary) -> str:
+    deleted = f", deleted {s.deleted}" if s.deleted else ""
+    return (
+        f"read {s.read}, written {s.written}{deleted}, skipped {s.skipped}, rejected {s.rejected}"
+    )
+
+
+def _report_text(s: ImportSummary) -> str:
+    added = (
+        f"; {s.clinicians_created} clinician{'s' if s.clinicians_created != 1 else ''} added"
+        if s.clinicians_created
+        else ""
+    )
+    if s.dry_run:
+        return f"Dry run of {s.file} ({s.format}), nothing written: would have {_counts(s)}{added}"
+    if s.written == 0 and s.deleted == 0 and s.rejected == 0:
+        return (
+            f"Nothing written: every record of {s.file} is already recorded ({_counts(s)})"
+            if s.read
+            else f"Nothing written: {s.file} has no records"
+        )
+    return f"Imported {s.file} ({s.format}): {_counts(s)}{added}"
+
+
+def _errors_text(s: ImportSummary) -> str:
+    lines = [f"  {e}" for e in s.errors]
+    omitted = s.error_count - len(s.errors)
+    if omitted > 0:
+        lines.append(f"  ... and {omitted} more")
+    return "\n".join(lines)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "format_name",
+    required=True,
+    metavar="FORMAT",
+    help="pars, openbadges or csv (and any format a plugin adds); see docs/formats.md.",
+)
+@click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write the valid records and report the rest (default: all or nothing).",
+)
+@click.option(
+    "--commit-every",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Commit every N events instead of once (bounded memory; see docs/formats.md).",
+)
+@json_option
+@pass_env
+def import_(
+    env: Env,
+    file: Path,
+    format_name: str,
+    dry_run: bool,
+    partial: bool,
+    commit_every: int | None,
+    as_json: bool,
+) -> None:
+    """Import the credits in FILE: every record is validated before anything is written.
+
+    Importing the same file twice writes nothing the second time: each record has a
+    natural key (learner, provider, activity, completion date, credit type).
+    """
+    app = env.app()
+    with _progress(sys.stderr.isatty() and not as_json) as progress:
+        summary = import_file(
+            app,
+            file,
+            format_name,
+            dry_run=dry_run,
+            partial=partial,
+            commit_every=commit_every,
+            progress=progress,
+        )
+    if as_json:
+        echo_json(summary.as_dict())
+        if not summary.committed:
+            sys.exit(1)
+        return
+    if not summary.committed:
+        raise InputError(
+            f"{summary.file}: {summary.rejected} of {summary.read} records rejected; "
+            "nothing was written (fix them, or use --partial to import the valid ones):\n"
+            + _errors_text(summary)
+        )
+    click.echo(_report_text(summary))
+    if summary.rejected:
+        click.echo(f"Rejected (not imported):\n{_errors_text(summary)}", err=True)
+
+
+@click.group()
+def export() -> None:
+    """Export credits in exchange formats."""
+
+
+@export.command("openbadges")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.argument("credit_id", metavar="CREDIT_ID")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@pass_env
+def export_openbadges(env: Env, clinician_id: str, credit_id: str, output: Path | None) -> None:
+    """Write an (unsigned) Open Badges 3.0 credential for one credit."""
+    app = env.app()
+    ledger = app.ledger(clinician_id)
+    credit = ledger.credit(credit_id)
+    if credit.revoked:
+        raise InputError(
+            f"credit {credit_id!r} was revoked ({credit.revoked_reason}); "
+            "a revoked credit cannot be exported as a credential"
+        )
+    document = credential_for(
+        clinician_id=clinician_id,
+        name=ledger.name,
+        npi=ledger.npi,
+        credit=credit,
+        registry=app.registry,
+        issued_at=datetime.now(UTC).replace(microsecond=0),
+    )
+    _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"Wrote {output}", err=True)
+
+
+@click.command()
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html"]),
+    default="html",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@click.option("--on", "on", type=DATE, help="Evaluate as of this date (default: today).")
+@pass_env
+def report(env: Env, clinician_id: str, fmt: str, output: Path | None, on: date | None) -> None:
+    """A self-contained HTML compliance report: progress per requirement, what is missing.
+
+    One section per licence in force: the current cycle, counted vs required per part
+    as bars, what is missing, and the rule's citation; then the transcript.
+    """
+    app = env.app()
+    transcript = app.transcript(clinician_id)
+    evaluations = evaluations_for(app, clinician_id, on or date.today())
+    _write(report_html(transcript, evaluations), output)
+
+
+COMMANDS = [import_, export, report]
