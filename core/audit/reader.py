@@ -218,3 +218,12 @@ class LogReader:
             (topic,),
         )
         return [r[0] for r in rows]
+
+    def streams_changed_after(self, as_of: datetime) -> list[str]:
+        """Streams with at least one event recorded after ``as_of``, by first such position."""
+        rows = self._rows(
+            f"SELECT originator_id, MIN(notification_id) AS first FROM {self.log} "
+            f"WHERE recorded_at{self._text} > ? GROUP BY originator_id ORDER BY first",
+            (instant_key(as_of),),
+        )
+        return [r[0] for r in rows]
