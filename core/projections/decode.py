@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import orjson
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from credtrail.core.domain import ClinicianLedger, RequirementHistory
 from credtrail.core.store import EventStore
@@ -46,7 +48,7 @@ class LogEvent:
     """One decoded notification: position, stream, topic and the event's JSON state."""
 
     id: int
-    stream: str
+    stream: str  # the aggregate id as uuid.hex
     topic: str
     state: dict[str, Any]
 
@@ -57,6 +59,15 @@ class LogReader:
     def __init__(self, store: EventStore) -> None:
         self.recorder = store.recorder
         mapper = store.mapper
+        # SQLite: read (rowid, stream, topic, state) tuples straight from the recorder's
+        # table; select_notifications builds a UUID and a Notification per row, which
+        # costs more than decoding the event. PostgreSQL keeps the library's query.
+        self._sqlite_query = (
+            f"SELECT rowid, originator_id, topic, state FROM {self.recorder.events_table_name} "
+            "WHERE rowid > ? ORDER BY rowid LIMIT ?"
+            if isinstance(self.recorder, SQLiteApplicationRecorder)
+            else None
+        )
         self._cipher = mapper.cipher
         self._compressor = mapper.compressor
 
@@ -66,17 +77,34 @@ class LogReader:
 
     def page(self, after: int, limit: int) -> list[LogEvent]:
         """Up to ``limit`` events with ids greater than ``after``, in log order."""
-        notifications = self.recorder.select_notifications(after + 1, limit)
-        return self.decode(notifications)
+        if self._sqlite_query is None:
+            return self.decode(self.recorder.select_notifications(after + 1, limit))
+        with self.recorder.datastore.transaction(commit=False) as cursor:
+            cursor.row_factory = None
+            cursor.execute(self._sqlite_query, (after, limit))
+            rows = cursor.fetchall()
+        return self.decode_rows(rows)
+
+    def decode_rows(self, rows: Sequence[tuple[int, str, str, bytes]]) -> list[LogEvent]:
+        if self._cipher is not None or self._compressor is not None:
+            return [self._decode_one(i, s, t, b) for i, s, t, b in rows]
+        loads = orjson.loads
+        return [LogEvent(i, s, t, loads(b)) for i, s, t, b in rows]
 
     def decode(self, notifications: Sequence[Any]) -> list[LogEvent]:
-        cipher, compressor, loads = self._cipher, self._compressor, orjson.loads
-        out = []
-        for n in notifications:
-            state = n.state
-            if cipher is not None:
-                state = cipher.decrypt(state)
-            if compressor is not None:
-                state = compressor.decompress(state)
-            out.append(LogEvent(n.id, str(n.originator_id), n.topic, loads(state)))
-        return out
+        return [
+            self._decode_one(n.id, _stream(n.originator_id), n.topic, n.state)
+            for n in notifications
+        ]
+
+    def _decode_one(self, nid: int, stream: str, topic: str, state: bytes) -> LogEvent:
+        if self._cipher is not None:
+            state = self._cipher.decrypt(state)
+        if self._compressor is not None:
+            state = self._compressor.decompress(state)
+        return LogEvent(nid, stream, topic, orjson.loads(state))
+
+
+def _stream(originator_id: Any) -> str:
+    # The same spelling SQLite stores (uuid.hex), so streams compare across backends.
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)

@@ -28,22 +28,14 @@ from credtrail.core.projections.db import (
 from credtrail.core.projections.decode import LogEvent
 from credtrail.core.transcript import Transcript, TranscriptCredit
 
-CREDIT_COLUMNS = (
-    "clinician_id, credit_id, credit_type, units, completed_on, recorded_at, provider, "
-    "accreditor, activity_id, title, topics, format, designated_units, evidence, "
-    "natural_key, revoked, revoked_reason, revoked_on, claims, claim_dates"
-)
 LICENSE_COLUMNS = (
     "clinician_id, license_id, requirement_id, issued_on, expires_on, birth_date, number, "
     "ended_on, end_reason"
 )
-_CLAIMS, _CLAIM_DATES, _REVOKED = 18, 19, 15
 
 _UPSERT_CREDIT = (
-    f"INSERT INTO {CREDITS} ({CREDIT_COLUMNS}) VALUES ({', '.join('?' * 20)}) "
-    "ON CONFLICT (clinician_id, credit_id) DO UPDATE SET revoked = excluded.revoked, "
-    "revoked_reason = excluded.revoked_reason, revoked_on = excluded.revoked_on, "
-    "claims = excluded.claims, claim_dates = excluded.claim_dates"
+    f"INSERT INTO {CREDITS} (clinician_id, credit_id, data) VALUES (?, ?, ?) "
+    "ON CONFLICT (clinician_id, credit_id) DO UPDATE SET data = excluded.data"
 )
 _UPSERT_LICENSE = (
     f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 9)}) "
@@ -116,7 +108,7 @@ class TranscriptView:
 
     def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
         clinicians = self.streams.clinicians
-        credits: dict[tuple[str, str], list[Any]] = {}
+        credits: dict[tuple[str, str], dict[str, Any]] = {}
         licenses: dict[tuple[str, str], list[Any]] = {}
         requirements: dict[str, list[Any]] = {}
         new_clinicians: list[tuple[Any, ...]] = []
@@ -124,37 +116,24 @@ class TranscriptView:
         for e in events:
             s, topic = e.state, e.topic
             if topic == ev.CREDIT_EARNED:
-                cid = clinicians[e.stream]
-                credits[cid, s["credit_id"]] = [
-                    cid,
-                    s["credit_id"],
-                    s["credit_type"],
-                    s["units"],
-                    s["completed_on"],
-                    s["timestamp"],
-                    s["provider"],
-                    s.get("accreditor"),
-                    s["activity_id"],
-                    s.get("title"),
-                    s.get("topics") or [],
-                    s.get("format"),
-                    s.get("designated_units"),
-                    s.get("evidence"),
-                    s["natural_key"],
-                    0,
-                    None,
-                    None,
-                    {},
-                    {},
-                ]
+                # The decoded state is ours alone: reshape it in place into the row.
+                del s["originator_id"], s["originator_version"]
+                s["recorded_at"] = s.pop("timestamp")
+                s["revoked"] = False
+                s["revoked_reason"] = s["revoked_on"] = None
+                s["claims"] = {}
+                s["claim_dates"] = {}
+                credits[clinicians[e.stream], s["credit_id"]] = s
             elif topic == ev.CREDIT_CLAIMED:
                 row = credits[clinicians[e.stream], s["credit_id"]]
-                claims, authority = row[_CLAIMS], s["authority"]
+                claims, authority = row["claims"], s["authority"]
                 claims[authority] = str(Decimal(claims.get(authority, "0")) + Decimal(s["units"]))
-                row[_CLAIM_DATES].setdefault(authority, s["claimed_on"])
+                row["claim_dates"].setdefault(authority, s["claimed_on"])
             elif topic == ev.CREDIT_REVOKED:
                 row = credits[clinicians[e.stream], s["credit_id"]]
-                row[_REVOKED : _REVOKED + 3] = [1, s["reason"], s["revoked_on"]]
+                row["revoked"] = True
+                row["revoked_reason"] = s["reason"]
+                row["revoked_on"] = s["revoked_on"]
             elif topic == ev.CLINICIAN_REGISTERED:
                 new_clinicians.append(
                     (s["clinician_id"], e.stream, s["profession"], s.get("name"), s.get("npi"))
@@ -196,13 +175,16 @@ class TranscriptView:
         cur.executemany(_UPSERT_CLINICIAN, new_clinicians)
         cur.executemany(_UPSERT_LICENSE, list(licenses.values()))
         cur.executemany(_UPSERT_REQUIREMENT, [(*r[:3], _json(r[3])) for r in requirements.values()])
-        cur.executemany(_UPSERT_CREDIT, [_credit_params(r) for r in credits.values()])
+        dumps = orjson.dumps
+        cur.executemany(
+            _UPSERT_CREDIT, [(k[0], k[1], dumps(r).decode()) for k, r in credits.items()]
+        )
 
     def _load_missing(
         self,
         cur: Cursor,
         events: Sequence[LogEvent],
-        credits: dict[tuple[str, str], list[Any]],
+        credits: dict[tuple[str, str], dict[str, Any]],
         licenses: dict[tuple[str, str], list[Any]],
         requirements: dict[str, list[Any]],
     ) -> None:
@@ -239,12 +221,12 @@ class TranscriptView:
             for part in chunks(sorted(ids), 500):
                 marks = ", ".join("?" * len(part))
                 cur.execute(
-                    f"SELECT {CREDIT_COLUMNS} FROM {CREDITS} "
+                    f"SELECT credit_id, data FROM {CREDITS} "
                     f"WHERE clinician_id = ? AND credit_id IN ({marks})",
                     [cid, *part],
                 )
                 for row in cur.fetchall():
-                    credits[cid, row["credit_id"]] = _credit_from_row(row)
+                    credits[cid, row["credit_id"]] = orjson.loads(row["data"])
         for cid, ids in want_licenses.items():
             for lid in ids:
                 cur.execute(
@@ -269,24 +251,6 @@ class TranscriptView:
             ]
 
 
-_CREDIT_NAMES = tuple(c.strip() for c in CREDIT_COLUMNS.split(","))
-_JSON_COLUMNS = frozenset({10, 13, 18, 19})
-
-
-def _credit_params(row: list[Any]) -> tuple[Any, ...]:
-    out = list(row)
-    for i in _JSON_COLUMNS:
-        out[i] = None if out[i] is None else _json(out[i])
-    return tuple(out)
-
-
-def _credit_from_row(row: Any) -> list[Any]:
-    out = [row[name] for name in _CREDIT_NAMES]
-    for i in _JSON_COLUMNS:
-        out[i] = None if out[i] is None else orjson.loads(out[i])
-    return out
-
-
 # ---------------------------------------------------------------------------- reads
 
 
@@ -299,39 +263,44 @@ def read_transcript(cur: Cursor, clinician_id: str) -> Transcript | None:
     who = cur.fetchone()
     if who is None:
         return None
-    cur.execute(f"SELECT {CREDIT_COLUMNS} FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
-    rows = [_credit_from_row(r) for r in cur.fetchall()]
+    cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
+    rows = [orjson.loads(r["data"]) for r in cur.fetchall()]
     return transcript_from_rows(who["clinician_id"], who["name"], who["profession"], rows)
 
 
 def transcript_from_rows(
-    clinician_id: str, name: str | None, profession: str, rows: Iterable[list[Any]]
+    clinician_id: str, name: str | None, profession: str, rows: Iterable[dict[str, Any]]
 ) -> Transcript:
     """Same order and totals as ``transcript_of``: completion date, recording time, id."""
     ordered = sorted(
-        rows, key=lambda r: (date.fromisoformat(r[4]), datetime.fromisoformat(r[5]), r[1])
+        rows,
+        key=lambda r: (
+            date.fromisoformat(r["completed_on"]),
+            datetime.fromisoformat(r["recorded_at"]),
+            r["credit_id"],
+        ),
     )
     totals: dict[str, Decimal] = {}
     credits = []
     for r in ordered:
-        units = Decimal(r[3])
-        if not r[_REVOKED]:
-            totals[r[2]] = totals.get(r[2], Decimal(0)) + units
+        units = Decimal(r["units"])
+        if not r["revoked"]:
+            totals[r["credit_type"]] = totals.get(r["credit_type"], Decimal(0)) + units
         credits.append(
             TranscriptCredit(
-                credit_id=r[1],
-                type=r[2],
+                credit_id=r["credit_id"],
+                type=r["credit_type"],
                 units=units,
-                date=date.fromisoformat(r[4]),
-                accreditor=r[7],
-                provider=r[6],
-                activity=r[8],
-                title=r[9],
-                topics=list(r[10]),
-                format=r[11],
-                revoked=bool(r[_REVOKED]),
-                revoked_reason=r[16],
-                claimed={k: Decimal(v) for k, v in r[_CLAIMS].items()},
+                date=date.fromisoformat(r["completed_on"]),
+                accreditor=r.get("accreditor"),
+                provider=r["provider"],
+                activity=r["activity_id"],
+                title=r.get("title"),
+                topics=list(r.get("topics") or ()),
+                format=r.get("format"),
+                revoked=bool(r["revoked"]),
+                revoked_reason=r["revoked_reason"],
+                claimed={k: Decimal(v) for k, v in r["claims"].items()},
             )
         )
     return Transcript(
