@@ -1,24 +1,74 @@
-"""The requirement rule engine: is a clinician compliant for a cycle, and why.
+"""The requirement rule engine: is a clinician compliant for a cycle, what is missing, why.
 
 API for callers
 ---------------
-(filled in as the engine lands; see docs/rules.md for the document format)
+Documents (``docs/rules.md`` is the format reference):
 
-- ``load_requirement(document) -> RequirementVersion`` validates a TOML/JSON dict;
-  raises ``RuleError`` naming each bad field by its path.
-- ``read_requirement_file(path) -> dict`` reads a ``.toml``/``.json`` document, JSON-safe.
+- ``read_requirement_file(path) -> dict``: a ``.toml``/``.json`` document, JSON-safe.
+- ``load_requirement(document) -> RequirementVersion``: validates; ``RuleError`` names
+  each bad field by its path (``parts.1.units: ...``).
+- ``check_requirement(version, registry)``: the codes it names are registered
+  (credit types, authority, rule kinds); ``RuleError`` otherwise.
+
+Evaluation (pure: no I/O; call it with state reconstructed as of any date):
+
+- ``evaluate(documents, credits, license, registry, *, on, cycle_start=None) ->
+  Evaluation``. ``documents``: every known version of one requirement (dicts as in
+  ``RequirementVersionState.document``, or ``RequirementVersion``); ``credits``:
+  ``ClinicianLedger.credits`` (or any iterable of ``CreditState``); ``license``: the
+  ``LicenseState``; ``on``: the evaluation date (the cycle containing it is judged, and
+  only credit completed/claimed by then counts); ``cycle_start``: judge the cycle
+  starting that day instead (``credtrail explain --cycle``).
+- ``resolve(documents, license, on, cycle_start=None) -> (RequirementVersion,
+  CycleWindow)``: which version and cycle that would be, without evaluating.
+- ``cycle_windows(version.cycle, license, on)``: every cycle of a licence, in order.
+
+``Evaluation`` has ``status`` (compliant, cured, in_progress, deficient, exempt),
+``required``/``counted`` (the total's, else the due parts' sum), ``parts`` (per part:
+required, counted, missing, status, why, source), ``missing``, ``allocation`` (credit,
+part, units), ``excluded`` (credit, units, rule, reason), ``valued`` (weighting and
+equivalence ratios), ``unused``, ``carry_in``/``carry_out``, the version's ``source``
+and ``notes``; ``to_json()`` is the ``--json`` shape (units as decimal strings).
+
+Errors: ``RuleError`` for malformed documents or a licence missing what the cycle
+needs (expiry, birth date, number); ``InputError`` for a date before the licence or a
+``cycle_start`` no cycle starts on.
 """
 
+from credtrail.core.rules.check import check_requirement
+from credtrail.core.rules.cycles import cycle_containing, cycle_windows
+from credtrail.core.rules.evaluate import as_versions, evaluate, resolve, select_version
 from credtrail.core.rules.files import read_requirement_file
 from credtrail.core.rules.kinds import Adjustment, Candidate, CycleWindow, RuleKindEvaluator
 from credtrail.core.rules.model import RequirementVersion, load_requirement
+from credtrail.core.rules.result import (
+    Counted,
+    Evaluation,
+    Excluded,
+    PartResult,
+    Unused,
+    Valued,
+)
 
 __all__ = [
     "Adjustment",
     "Candidate",
+    "Counted",
     "CycleWindow",
+    "Evaluation",
+    "Excluded",
+    "PartResult",
     "RequirementVersion",
     "RuleKindEvaluator",
+    "Unused",
+    "Valued",
+    "as_versions",
+    "check_requirement",
+    "cycle_containing",
+    "cycle_windows",
+    "evaluate",
     "load_requirement",
     "read_requirement_file",
+    "resolve",
+    "select_version",
 ]

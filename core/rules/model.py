@@ -48,13 +48,15 @@ class FixedCycle(Frozen):
     Pennsylvania physicians: ``anchor = 2023-01-01``, ``length_months = 24`` (Jan 1 of
     an odd year to Dec 31 of the next even year). ``parity_anchors`` picks the anchor by
     the parity of the licence number's last digit (Texas PAs: even numbers renew in
-    even years).
+    even years). ``min_first_months``: a first cycle (licensure to the first cycle end)
+    shorter than this is merged into the next cycle.
     """
 
     kind: Literal["fixed"]
     anchor: date
     length_months: Months
     parity_anchors: dict[Literal["even", "odd"], date] | None = None
+    min_first_months: Annotated[int, Field(ge=0, le=120)] = 0
 
 
 class LicenseCycle(Frozen):
@@ -66,7 +68,9 @@ class LicenseCycle(Frozen):
     its month or year; the window is the ``window_months`` (default ``period_months``)
     ending there. NCCPA: expiry anchor, ``end_of = "year"``, ``window_months = 32`` gives
     May 1 of the issue year to Dec 31 of the expiry year. A window never starts before
-    the licence was issued: the first cycle may be short.
+    the licence was issued: the first cycle may be short; one shorter than
+    ``min_first_months`` is merged into the next (NCCPA: 12, so a certificate issued in
+    June 2018 has its first cycle end on 31 December 2020, not 2018).
     """
 
     kind: Literal["license"]
@@ -74,6 +78,7 @@ class LicenseCycle(Frozen):
     period_months: Months
     window_months: Months | None = None
     end_of: Literal["day", "month", "year"] = "day"
+    min_first_months: Annotated[int, Field(ge=0, le=120)] = 0
 
 
 class BirthCycle(Frozen):

@@ -1,0 +1,219 @@
+"""Exact allocation of credit units to a requirement's targets (an integer program).
+
+Targets are the total and the parts. A credit's units may count toward several targets
+at once (overlap), except that parts sharing a group split them, and an *exclusive*
+part (``counts_toward_total = false``) consumes the units it takes. Caps bound what a
+set of credits contributes to a target. Units are scaled to integers before solving,
+so the answer is exact: it is rounded back and checked constraint by constraint.
+
+Two solves, lexicographically: first the least total shortfall over the targets that
+are due (zero whenever any allocation meets everything), then, keeping that shortfall,
+the most units counted (total units weigh double, so spare units stay in the total).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from credtrail.core.rules.model import TOTAL
+
+_INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Item:
+    """Units (scaled integer) of one credit, and the targets it qualifies for."""
+
+    key: str
+    value: int
+    targets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A total or part: ``required`` scaled units; ``due`` targets count in the shortfall."""
+
+    name: str
+    required: int
+    due: bool = True
+    exclusive: bool = False
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class CapSpec:
+    """At most ``limit`` scaled units from ``members`` toward each of ``targets``."""
+
+    name: str
+    targets: tuple[str, ...]
+    members: frozenset[str]
+    limit: int
+
+
+@dataclass(frozen=True)
+class Allocation:
+    units: dict[tuple[str, str], int]
+    """(item key, target name) -> scaled units counted; only positive entries."""
+    shortfall: int
+
+    def counted(self, target: str) -> int:
+        return sum(u for (_, t), u in self.units.items() if t == target)
+
+
+class _Program:
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def row(self, coefficients: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
+        r = len(self.lower)
+        for col, val in coefficients:
+            self.rows.append(r)
+            self.cols.append(col)
+            self.vals.append(val)
+        self.lower.append(lo)
+        self.upper.append(hi)
+
+    def constraint(self, n: int) -> LinearConstraint:
+        matrix = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n)).tocsr()
+        return LinearConstraint(matrix, self.lower, self.upper)
+
+
+def allocate(
+    items: Sequence[Item], targets: Sequence[Target], caps: Sequence[CapSpec]
+) -> Allocation:
+    """The allocation with least shortfall, then most units counted. Deterministic."""
+    by_name = {t.name: t for t in targets}
+    variables: list[tuple[str, str]] = []
+    index: dict[tuple[str, str], int] = {}
+    for item in items:
+        for name in sorted(item.targets):
+            if name in by_name and item.value > 0:
+                index[(item.key, name)] = len(variables)
+                variables.append((item.key, name))
+    due = [t for t in targets if t.due and t.required > 0]
+    if not variables:
+        return Allocation({}, sum(t.required for t in due))
+    n_x = len(variables)
+    short_col = {t.name: n_x + j for j, t in enumerate(due)}
+    n = n_x + len(due)
+
+    program = _Program()
+    values = {item.key: item.value for item in items}
+    _per_item_rows(program, items, by_name, index)
+    for target in targets:
+        cols = [(index[v], 1.0) for v in variables if v[1] == target.name]
+        if target.exclusive:
+            program.row(cols, 0, target.required)
+        if target.name in short_col:
+            program.row([*cols, (short_col[target.name], 1.0)], target.required, _INF)
+    for cap in caps:
+        for name in cap.targets:
+            cols = [(index[(k, name)], 1.0) for k in sorted(cap.members) if (k, name) in index]
+            if cols:
+                program.row(cols, 0, cap.limit)
+
+    upper = [float(values[k]) for k, _ in variables] + [float(t.required) for t in due]
+    bounds = Bounds([0.0] * n, upper)
+    integrality = [1] * n
+    options = {"mip_rel_gap": 0.0, "presolve": True}
+    base = program.constraint(n)
+
+    phase1 = [0.0] * n_x + [1.0] * len(due)
+    first = milp(
+        phase1, constraints=[base], bounds=bounds, integrality=integrality, options=options
+    )
+    if not first.success:  # pragma: no cover - the program is always feasible (x = 0)
+        raise RuntimeError(f"allocation solver failed: {first.message}")
+    shortfall = round(first.fun)
+
+    phase2 = [0.0] * n
+    for col, (_, name) in enumerate(variables):
+        phase2[col] = -2.0 if name == TOTAL else -1.0
+    keep = LinearConstraint([phase1], -_INF, shortfall + 0.5)
+    second = milp(
+        phase2, constraints=[base, keep], bounds=bounds, integrality=integrality, options=options
+    )
+    if not second.success:  # pragma: no cover
+        raise RuntimeError(f"allocation solver failed: {second.message}")
+    units = {variables[col]: round(second.x[col]) for col in range(n_x) if round(second.x[col]) > 0}
+    result = Allocation(units, _shortfall(units, due))
+    _check(result, items, by_name, caps, shortfall)
+    return result
+
+
+def _per_item_rows(
+    program: _Program,
+    items: Sequence[Item],
+    by_name: dict[str, Target],
+    index: dict[tuple[str, str], int],
+) -> None:
+    """Per credit: exclusive uses plus each shared group's use fit in its units."""
+    for item in items:
+        exclusive = [
+            (index[(item.key, t)], 1.0)
+            for t in sorted(item.targets)
+            if (item.key, t) in index and by_name[t].exclusive
+        ]
+        for group in _shared_groups(item, by_name, index).values():
+            program.row([*exclusive, *[(index[(item.key, t)], 1.0) for t in group]], 0, item.value)
+        if exclusive and not _shared_groups(item, by_name, index):
+            program.row(exclusive, 0, item.value)
+
+
+def _shared_groups(
+    item: Item, by_name: dict[str, Target], index: dict[tuple[str, str], int]
+) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for name in sorted(item.targets):
+        if (item.key, name) not in index or by_name[name].exclusive:
+            continue
+        group = by_name[name].group
+        groups.setdefault(f"group:{group}" if group else f"target:{name}", []).append(name)
+    return groups
+
+
+def _shortfall(units: dict[tuple[str, str], int], due: Sequence[Target]) -> int:
+    total = 0
+    for target in due:
+        counted = sum(u for (_, t), u in units.items() if t == target.name)
+        total += max(0, target.required - counted)
+    return total
+
+
+def _check(
+    result: Allocation,
+    items: Sequence[Item],
+    by_name: dict[str, Target],
+    caps: Sequence[CapSpec],
+    optimum: int,
+) -> None:
+    """Re-check the rounded solution exactly; a failure is a bug, never user error."""
+    units = result.units
+    for item in items:
+        used = {t: units.get((item.key, t), 0) for t in item.targets if t in by_name}
+        exclusive = sum(u for t, u in used.items() if by_name[t].exclusive)
+        groups: dict[str, int] = {}
+        for t, u in used.items():
+            if not by_name[t].exclusive:
+                key = by_name[t].group or f"target:{t}"
+                groups[key] = groups.get(key, 0) + u
+        if exclusive + max(groups.values(), default=0) > item.value:
+            raise AssertionError(f"allocation over-uses credit {item.key}")
+    for name, target in by_name.items():
+        if target.exclusive and result.counted(name) > target.required:
+            raise AssertionError(f"allocation over-fills exclusive part {name}")
+    for cap in caps:
+        for name in cap.targets:
+            got = sum(units.get((k, name), 0) for k in cap.members)
+            if got > cap.limit:
+                raise AssertionError(f"allocation exceeds cap {cap.name} on {name}")
+    if result.shortfall != optimum:
+        raise AssertionError("allocation lost optimality when rounded")

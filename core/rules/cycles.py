@@ -1,0 +1,229 @@
+"""Which cycles a requirement's cycle rule gives one licence, and which contains a date.
+
+Cycles are numbered from 1, the first cycle ending after the licence was issued: that
+number is the *renewal number* part schedules use. A window never starts before the
+issue date, so the first cycle may be short (``CycleWindow.shortened``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Literal
+
+from credtrail.core.domain import LicenseState
+from credtrail.core.errors import InputError, RuleError
+from credtrail.core.rules.dates import (
+    ONE_DAY,
+    add_months,
+    anniversary,
+    month_end,
+    month_index,
+    months_in,
+    year_end,
+)
+from credtrail.core.rules.kinds import CycleWindow
+from credtrail.core.rules.model import (
+    BirthCycle,
+    Cycle,
+    FixedCycle,
+    LicenseCycle,
+    OnceCycle,
+    RollingCycle,
+)
+
+_MAX_CYCLES = 5000
+"""A guard against a runaway search (a 1-month cycle over four centuries)."""
+
+
+def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
+    """Every cycle of ``license`` under ``cycle``, in order; ``on`` ends rolling windows."""
+    issue = license.issued_on
+    if isinstance(cycle, RollingCycle):
+        end = on if cycle.ends == "evaluation-date" else _expiry(license, "a rolling window")
+        raw = add_months(end + ONE_DAY, -cycle.months)
+        yield CycleWindow(max(raw, issue), end, 1, cycle.months, raw < issue)
+        return
+    if isinstance(cycle, OnceCycle):
+        ends = []
+        if cycle.within_months is not None:
+            ends.append(add_months(issue, cycle.within_months) - ONE_DAY)
+        if cycle.by_expiry:
+            ends.append(_expiry(license, "a one-time requirement due by expiry"))
+        yield CycleWindow(issue, min(ends), 1, None, False)
+        return
+    full = _full_months(cycle)
+    min_first = getattr(cycle, "min_first_months", 0)
+    number = 0
+    for raw_start, end in _raw_windows(cycle, license):
+        if end <= issue:
+            continue
+        if number == 0 and min_first and months_in(issue, end, started=False) < min_first:
+            number = -1  # merge: the next window becomes the first and starts at issue
+            continue
+        if number <= 0:
+            start, shortened = (issue, False) if number == -1 else (max(raw_start, issue), None)
+            number = 1
+            yield CycleWindow(
+                start, end, 1, full, raw_start < issue if shortened is None else False
+            )
+            continue
+        number += 1
+        yield CycleWindow(max(raw_start, issue), end, number, full, raw_start < issue)
+
+
+def cycle_containing(cycle: Cycle, license: LicenseState, on: date) -> CycleWindow:
+    """The cycle to judge on ``on``: the earliest one that has not ended by then.
+
+    Windows may overlap (NCCPA's last months belong to two cycles): the earlier wins.
+    """
+    _not_before_issue(license, on)
+    for count, window in enumerate(cycle_windows(cycle, license, on)):
+        if window.end >= on:
+            return window
+        if count > _MAX_CYCLES:
+            break
+    raise RuleError(f"no cycle of this requirement contains {on} for licence {license.license_id}")
+
+
+def cycle_starting(cycle: Cycle, license: LicenseState, start: date, on: date) -> CycleWindow:
+    """The cycle that starts on ``start`` (``credtrail explain --cycle START``)."""
+    seen: list[str] = []
+    for count, window in enumerate(cycle_windows(cycle, license, on)):
+        if window.start == start:
+            return window
+        seen.append(window.start.isoformat())
+        if window.start > start or count > _MAX_CYCLES:
+            break
+    near = ", ".join(seen[-3:]) or "none"
+    raise InputError(
+        f"no cycle of licence {license.license_id} starts on {start}; cycles start on e.g. {near}"
+    )
+
+
+def nth_cycle(cycle: Cycle, license: LicenseState, number: int, on: date) -> CycleWindow | None:
+    """Cycle number ``number`` (1 = first), or None for one-window cycle kinds."""
+    for window in cycle_windows(cycle, license, on):
+        if window.number == number:
+            return window
+        if window.number > number:
+            break
+    return None
+
+
+def previous_cycle(
+    cycle: Cycle, license: LicenseState, current: CycleWindow, on: date
+) -> CycleWindow | None:
+    if current.number <= 1 or isinstance(cycle, RollingCycle | OnceCycle):
+        return None
+    return nth_cycle(cycle, license, current.number - 1, on)
+
+
+# ------------------------------------------------------------------------ internals
+
+
+def _full_months(cycle: Cycle) -> int:
+    if isinstance(cycle, FixedCycle):
+        return cycle.length_months
+    if isinstance(cycle, LicenseCycle | BirthCycle):
+        return cycle.window_months or cycle.period_months
+    raise AssertionError(cycle)
+
+
+def _raw_windows(cycle: Cycle, license: LicenseState) -> Iterator[tuple[date, date]]:
+    """(start before clamping to issue, end) of the cycles from the one around issue on."""
+    issue = license.issued_on
+    if isinstance(cycle, FixedCycle):
+        anchor = _fixed_anchor(cycle, license)
+        length = cycle.length_months
+        k = (month_index(issue) - month_index(anchor)) // length - 1
+        while True:
+            start, nxt = add_months(anchor, k * length), add_months(anchor, (k + 1) * length)
+            yield start, nxt - ONE_DAY
+            k += 1
+    elif isinstance(cycle, LicenseCycle):
+        period = cycle.period_months
+        window = cycle.window_months or period
+        if cycle.anchor == "expiry":
+            expiry = _expiry(license, "cycles anchored to the licence expiry")
+            k = (month_index(issue) - month_index(expiry)) // period - 1
+            while True:
+                end = _snap(add_months(expiry, k * period), cycle.end_of)
+                yield add_months(end + ONE_DAY, -window), end
+                k += 1
+        else:
+            k = 0
+            while True:
+                end = _snap(add_months(issue, (k + 1) * period) - ONE_DAY, cycle.end_of)
+                yield add_months(end + ONE_DAY, -window), end
+                k += 1
+    elif isinstance(cycle, BirthCycle):
+        birth = license.birth_date
+        if birth is None:
+            raise RuleError(
+                f"licence {license.license_id} has no birth date, which this requirement's "
+                "birth-anchored cycle needs; register the licence with --birth-date"
+            )
+        window = cycle.window_months or cycle.period_months
+        year, found = issue.year, 0
+        while True:
+            end = _birth_end(birth, year, cycle.ends_on)
+            if end > issue:
+                found += 1
+                if found == cycle.first_after_issue:
+                    break
+            year += 1
+        step = cycle.period_months // 12
+        while True:
+            end = _birth_end(birth, year, cycle.ends_on)
+            yield add_months(end + ONE_DAY, -window), end
+            year += step
+    else:
+        raise AssertionError(cycle)
+
+
+def _birth_end(birth: date, year: int, ends_on: str) -> date:
+    if ends_on == "birthday":
+        return anniversary(birth, year)
+    return month_end(date(year, birth.month, 1))
+
+
+def _snap(day: date, end_of: str) -> date:
+    if end_of == "month":
+        return month_end(day)
+    if end_of == "year":
+        return year_end(day)
+    return day
+
+
+def _fixed_anchor(cycle: FixedCycle, license: LicenseState) -> date:
+    if not cycle.parity_anchors:
+        return cycle.anchor
+    number = (license.number or "").strip()
+    if not number or not number[-1].isdigit():
+        raise RuleError(
+            f"licence {license.license_id} needs a licence number ending in a digit: this "
+            "requirement's cycle depends on its parity; register it with --number"
+        )
+    parity: Literal["even", "odd"] = "even" if int(number[-1]) % 2 == 0 else "odd"
+    anchor = cycle.parity_anchors.get(parity)
+    if anchor is None:
+        raise RuleError(f"the requirement's cycle has no anchor for {parity} licence numbers")
+    return anchor
+
+
+def _expiry(license: LicenseState, what: str) -> date:
+    if license.expires_on is None:
+        raise RuleError(
+            f"licence {license.license_id} has no expiry date, which {what} needs; "
+            "register the licence with --expires"
+        )
+    return license.expires_on
+
+
+def _not_before_issue(license: LicenseState, on: date) -> None:
+    if on < license.issued_on:
+        raise InputError(
+            f"licence {license.license_id} was issued on {license.issued_on}; "
+            f"{on} is before it, so no cycle contains it"
+        )

@@ -1,0 +1,661 @@
+"""Evaluate a clinician against a requirement for one cycle: a pure function.
+
+``evaluate`` takes plain data (requirement versions, the ledger's credits, one
+licence, the plugin registry) and returns an ``Evaluation``; it does no I/O, so
+projections and as-of replay call it with reconstructed state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.errors import RuleError
+from credtrail.core.registry import Registry
+from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
+from credtrail.core.rules.cycles import (
+    cycle_containing,
+    cycle_starting,
+    cycle_windows,
+    nth_cycle,
+    previous_cycle,
+)
+from credtrail.core.rules.dates import ONE_DAY, add_months, months_in
+from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
+from credtrail.core.rules.kinds import CycleWindow
+from credtrail.core.rules.model import (
+    TOTAL,
+    AtRenewals,
+    EveryNthRenewal,
+    OncePerLicense,
+    Part,
+    RequirementVersion,
+    RollingCycle,
+    load_requirement,
+)
+from credtrail.core.rules.result import (
+    Counted,
+    Evaluation,
+    Excluded,
+    PartResult,
+    PartStatus,
+    Status,
+    Unused,
+)
+
+SCALE = 10_000
+"""Units are solved as integers of 1/10,000 (credit units have at most 4 decimals)."""
+
+Document = RequirementVersion | Mapping[str, Any]
+Credits = Mapping[str, CreditState] | Iterable[CreditState]
+
+
+def as_versions(documents: Iterable[Document]) -> list[RequirementVersion]:
+    """Validate documents; versions ordered by ``effective_from`` (recording order kept)."""
+    versions = [d if isinstance(d, RequirementVersion) else load_requirement(d) for d in documents]
+    if not versions:
+        raise RuleError("no version of this requirement is known")
+    ids = {v.id for v in versions}
+    if len(ids) > 1:
+        raise RuleError(f"versions of different requirements mixed: {', '.join(sorted(ids))}")
+    return sorted(versions, key=lambda v: v.effective_from)
+
+
+def version_in_force(versions: Sequence[RequirementVersion], on: date) -> RequirementVersion:
+    """The latest version effective on ``on`` (the earliest if none is yet)."""
+    current = [v for v in versions if v.effective_from <= on]
+    return current[-1] if current else versions[0]
+
+
+def select_version(
+    versions: Sequence[RequirementVersion], window: CycleWindow, policy: str | None = None
+) -> RequirementVersion:
+    """The version governing ``window`` under the policy (default: the newest version's)."""
+    policy = policy or versions[-1].version_policy
+    return version_in_force(versions, window.start if policy == "cycle-start" else window.end)
+
+
+def resolve(
+    documents: Iterable[Document],
+    license: LicenseState,
+    on: date,
+    cycle_start: date | None = None,
+) -> tuple[RequirementVersion, CycleWindow]:
+    """The version and cycle to judge on ``on`` (or the cycle starting ``cycle_start``).
+
+    The cycle comes from the version in force on ``on``; the version from the cycle,
+    by policy. Should the two versions define cycles differently, the governing
+    version's cycle is used.
+    """
+    versions = as_versions(documents)
+    guess = version_in_force(versions, on)
+    for _ in range(2):
+        if cycle_start is None:
+            window = cycle_containing(guess.cycle, license, on)
+        else:
+            window = cycle_starting(guess.cycle, license, cycle_start, on)
+        chosen = select_version(versions, window)
+        if chosen.cycle == guess.cycle:
+            return chosen, window
+        guess = chosen
+    return guess, window
+
+
+def evaluate(
+    documents: Iterable[Document],
+    credits: Credits,
+    license: LicenseState,
+    registry: Registry,
+    *,
+    on: date,
+    cycle_start: date | None = None,
+) -> Evaluation:
+    """Judge the clinician's credits against the requirement for one cycle.
+
+    :param documents: every known version of the requirement (documents or models).
+    :param credits: the ledger's credits (``ClinicianLedger.credits``) or an iterable.
+    :param license: the licence subjecting the clinician to the requirement.
+    :param registry: the plugin registry (equivalences, authorities, rule kinds).
+    :param on: the evaluation date: the cycle containing it is judged, and only
+        credit completed (and claimed) by then counts.
+    :param cycle_start: judge the cycle starting on this date instead.
+    """
+    versions = as_versions(documents)
+    version, window = resolve(versions, license, on, cycle_start)
+    return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The targets of one cycle: what is required, and why some parts are not."""
+
+    results: dict[str, PartResult]
+    targets: list[Target]
+    once_parts: set[str]
+
+
+class _Evaluator:
+    def __init__(
+        self,
+        versions: list[RequirementVersion],
+        credits: list[CreditState],
+        license: LicenseState,
+        registry: Registry,
+        on: date,
+    ) -> None:
+        self.versions = versions
+        self.credits = credits
+        self.license = license
+        self.registry = registry
+        self.on = on
+        self.memo: dict[date, Evaluation] = {}
+
+    def cycle(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
+        cached = self.memo.get(window.start)
+        if cached is not None:
+            return cached
+        notes = list(version.notes)
+        if version.effective_from > window.end:
+            notes.append(
+                f"no version was in force by {window.end}; judged by the earliest known, "
+                f"{version.version} (effective {version.effective_from})"
+            )
+        counts = self._counts(version, notes)
+        plan = self._plan(version, window)
+        scope = Scope(
+            version=version,
+            window=window,
+            on=self.on,
+            counts=counts,
+            issued_on=self.license.issued_on,
+            prior_allowed=bool(plan.once_parts),
+            registry=self.registry,
+        )
+        working, excluded, valued = eligible(self.credits, scope)
+        carry_in, working = self._from_previous(version, window, working, excluded)
+        result = self._solve(version, window, scope, plan, working, excluded, carry_in)
+        evaluation = Evaluation(
+            requirement=version.id,
+            authority=version.authority,
+            version=version.version,
+            effective_from=version.effective_from,
+            source=version.source,
+            license_id=self.license.license_id,
+            cycle_start=window.start,
+            cycle_end=window.end,
+            renewal_number=window.number,
+            evaluated_on=self.on,
+            counts=counts,
+            valued=tuple(valued),
+            carry_in=_units(carry_in),
+            grace_until=window.end + timedelta(days=version.grace.days)
+            if version.grace.days
+            else None,
+            notes=tuple(notes),
+            **result,
+        )
+        self.memo[window.start] = evaluation
+        return evaluation
+
+    # -- pieces ---------------------------------------------------------------------
+
+    def _counts(
+        self, version: RequirementVersion, notes: list[str]
+    ) -> Literal["claimed", "earned"]:
+        if version.counts is not None:
+            return version.counts
+        authority = self.registry.authorities.get(version.authority)
+        if authority is None:
+            notes.append(f"authority {version.authority} is not registered: earned credit counts")
+            return "earned"
+        return "claimed" if authority.requires_claim else "earned"
+
+    def _plan(self, version: RequirementVersion, window: CycleWindow) -> _Plan:
+        attributes = self.license.attributes
+        exempt_why = self._first_cycle_exemption(version, window)
+        except_parts = set(version.first_cycle.except_parts) if version.first_cycle else set()
+        results: dict[str, PartResult] = {}
+        targets: list[Target] = []
+        once_parts: set[str] = set()
+        if version.total is not None:
+            total = version.total
+            required, prorated = self._required(version, window, total.units, TOTAL)
+            status: PartStatus | None = None
+            why = prorated
+            if not total.applies_to(attributes):
+                status, why = "not-applicable", _condition_text(total.only_if, total.unless)
+            elif exempt_why:
+                status, why = "exempt", exempt_why
+            results[TOTAL] = _part_result(TOTAL, total.label, required, status, why, total.note)
+            if status is None:
+                targets.append(Target(TOTAL, _scaled(required)))
+        for part in version.parts:
+            required, prorated = self._required(version, window, part.units, part.id)
+            due, why = self._schedule(version, part, window)
+            status = None
+            if not part.applies_to(attributes):
+                status, why = "not-applicable", _condition_text(part.only_if, part.unless)
+            elif exempt_why and part.id not in except_parts:
+                status, why = "exempt", exempt_why
+            elif due is None:
+                status = "not-applicable"
+            elif not due:
+                status = "not-due"
+            results[part.id] = _part_result(
+                part.id,
+                part.label or part.id,
+                required,
+                status,
+                why or prorated,
+                part.note,
+                part=part,
+            )
+            if status in (None, "not-due"):
+                if isinstance(part.schedule, OncePerLicense):
+                    once_parts.add(part.id)
+                targets.append(
+                    Target(
+                        part.id,
+                        _scaled(required),
+                        due=status is None,
+                        exclusive=not part.counts_toward_total,
+                        group=part.group,
+                    )
+                )
+        return _Plan(results, targets, once_parts)
+
+    def _first_cycle_exemption(
+        self, version: RequirementVersion, window: CycleWindow
+    ) -> str | None:
+        rule = version.first_cycle
+        if rule is None or not rule.exempt or window.number != 1:
+            return None
+        months = months_in(window.start, window.end, started=False)
+        limit = rule.exempt_if_shorter_than_months
+        if limit is not None and months >= limit:
+            return None
+        return "first cycle after licensure is exempt" + (
+            f" ({months} months, under {limit})" if limit is not None else ""
+        )
+
+    def _required(
+        self, version: RequirementVersion, window: CycleWindow, units: Decimal, name: str
+    ) -> tuple[Decimal, str | None]:
+        rule = version.pro_rating
+        if (
+            rule is None
+            or window.number != 1
+            or not window.shortened
+            or window.full_months is None
+            or (name != TOTAL and name not in rule.parts)
+        ):
+            return units, None
+        months = months_in(window.start, window.end, started=rule.months == "started")
+        if rule.method == "per-month":
+            assert rule.units_per_month is not None
+            raw = min(units, rule.units_per_month * months)
+        else:
+            raw = units * months / window.full_months
+        mode = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "nearest": ROUND_HALF_UP}[rule.rounding]
+        steps = (raw / rule.round_to).quantize(Decimal(1), rounding=mode)
+        required = tidy(min(units, steps * rule.round_to))
+        return (
+            required,
+            f"pro-rated to {required} of {tidy(units)}: {months} of {window.full_months} months",
+        )
+
+    def _schedule(
+        self, version: RequirementVersion, part: Part, window: CycleWindow
+    ) -> tuple[bool | None, str | None]:
+        """(True: due / False: not yet due / None: not this cycle, why)."""
+        schedule, n = part.schedule, window.number
+        if isinstance(schedule, EveryNthRenewal):
+            hit = n >= schedule.first and (n - schedule.first) % schedule.every == 0
+            text = f"renewal {schedule.first}, then every {schedule.every}"
+            return (True, None) if hit else (None, f"required at {text}; this is renewal {n}")
+        if isinstance(schedule, AtRenewals):
+            listed = ", ".join(str(x) for x in schedule.numbers)
+            if n in schedule.numbers:
+                return True, None
+            return None, f"required at renewal {listed} only; this is renewal {n}"
+        if isinstance(schedule, OncePerLicense):
+            deadline = self._once_deadline(version, schedule)
+            if deadline <= window.end:
+                return True, f"one-time, due by {deadline}; credit since licensure counts"
+            return False, f"one-time, due by {deadline}; not yet due this cycle"
+        return True, None
+
+    def _once_deadline(self, version: RequirementVersion, schedule: OncePerLicense) -> date:
+        deadlines = []
+        if schedule.due_within_months is not None:
+            deadlines.append(
+                add_months(self.license.issued_on, schedule.due_within_months) - ONE_DAY
+            )
+        if schedule.due_by_renewal is not None:
+            nth = nth_cycle(version.cycle, self.license, schedule.due_by_renewal, self.on)
+            if nth is None:
+                nth = next(iter(cycle_windows(version.cycle, self.license, self.on)))
+            deadlines.append(nth.end)
+        return min(deadlines)
+
+    def _from_previous(
+        self,
+        version: RequirementVersion,
+        window: CycleWindow,
+        working: list[Working],
+        excluded: list[Excluded],
+    ) -> tuple[Decimal, list[Working]]:
+        """Carry-over from the previous cycle, and credit it already used to cure itself."""
+        before = previous_cycle(version.cycle, self.license, window, self.on)
+        if before is None:
+            return Decimal(0), working
+        prior_version = select_version(self.versions, before)
+        if prior_version.carry_over is None and prior_version.grace.days == 0:
+            return Decimal(0), working
+        previous = self.cycle(prior_version, before)
+        if previous.status != "cured":
+            return previous.carry_out, working
+        used: dict[str, Decimal] = {}
+        for entry in previous.allocation:
+            used[entry.credit_id] = max(used.get(entry.credit_id, Decimal(0)), entry.units)
+        kept: list[Working] = []
+        for w in working:
+            late = w.credit.completed_on > before.end
+            spent = used.get(w.credit_id, Decimal(0)) if late else Decimal(0)
+            if not spent:
+                kept.append(w)
+                continue
+            excluded.append(
+                Excluded(
+                    credit_id=w.credit_id,
+                    units=tidy(min(spent, w.value)),
+                    rule="used-to-cure-previous-cycle",
+                    reason=f"used to cure the cycle {before.start} to {before.end}",
+                )
+            )
+            if w.value > spent:
+                kept.append(Working(w.credit, tidy(w.value - spent), w.window))
+        return previous.carry_out, kept
+
+    def _solve(
+        self,
+        version: RequirementVersion,
+        window: CycleWindow,
+        scope: Scope,
+        plan: _Plan,
+        working: list[Working],
+        excluded: list[Excluded],
+        carry_in: Decimal,
+    ) -> dict[str, Any]:
+        names = {t.name for t in plan.targets}
+        carry_key = f"carry-over:{window.start}"
+        items_main: list[Item] = []
+        items_grace: list[Item] = []
+        matched: dict[str, frozenset[str]] = {}
+        for w in working:
+            targets = set()
+            for part in version.parts:
+                if part.id not in names:
+                    continue
+                if w.window == "prior" and part.id not in plan.once_parts:
+                    continue
+                if matches(part, w.credit, scope):
+                    targets.add(part.id)
+            if TOTAL in names and w.window != "prior":
+                targets.add(TOTAL)
+            matched[w.credit_id] = frozenset(targets)
+            if not targets:
+                excluded.append(
+                    Excluded(
+                        credit_id=w.credit_id,
+                        units=w.value,
+                        rule="no-matching-part",
+                        reason="counts toward none of the parts required this cycle",
+                    )
+                )
+                continue
+            item = Item(w.credit_id, _scaled(w.value), frozenset(targets))
+            (items_grace if w.window == "grace" else items_main).append(item)
+        if carry_in > 0 and TOTAL in names:
+            items_main.append(Item(carry_key, _scaled(carry_in), frozenset({TOTAL})))
+        caps = self._caps(version, working, plan)
+        due = any(t.due and t.required > 0 for t in plan.targets)
+
+        allocation = allocate(items_main, plan.targets, caps)
+        status: Status
+        used_grace = False
+        if not due:
+            status = "exempt" if plan.results else "compliant"
+        elif allocation.shortfall == 0:
+            status = "compliant"
+        else:
+            if items_grace:
+                with_grace = allocate([*items_main, *items_grace], plan.targets, caps)
+                allocation, used_grace = with_grace, True
+            if allocation.shortfall == 0:
+                status = "cured"
+            elif self._still_open(version, window):
+                status = "in_progress"
+            else:
+                status = "deficient"
+        if not used_grace:
+            for item in items_grace:
+                excluded.append(
+                    Excluded(
+                        credit_id=item.key,
+                        units=_units(item.value),
+                        rule="outside-cycle",
+                        reason=f"completed after the cycle end {window.end}; "
+                        "not needed to cure a deficiency",
+                    )
+                )
+        items = [*items_main, *(items_grace if used_grace else [])]
+        return self._report(version, window, plan, items, caps, allocation, excluded, status)
+
+    def _still_open(self, version: RequirementVersion, window: CycleWindow) -> bool:
+        if isinstance(version.cycle, RollingCycle) and version.cycle.ends == "evaluation-date":
+            return False
+        return self.on <= window.end + timedelta(days=version.grace.days)
+
+    def _caps(
+        self, version: RequirementVersion, working: list[Working], plan: _Plan
+    ) -> list[CapSpec]:
+        by_name = {t.name: t for t in plan.targets}
+        specs: list[CapSpec] = []
+        for cap in version.caps:
+            members = frozenset(
+                w.credit_id for w in working if matches(cap, w.credit, self._scope_of(version))
+            )
+            for name in cap.applies_to:
+                target = by_name.get(name)
+                if target is None:
+                    continue
+                if cap.max_units is not None:
+                    limit = _scaled(cap.max_units)
+                else:
+                    assert cap.max_share is not None
+                    share = target.required * cap.max_share
+                    limit = int(share.to_integral_value(rounding=ROUND_FLOOR))
+                specs.append(CapSpec(cap.id, (name,), members, limit))
+        return specs
+
+    def _scope_of(self, version: RequirementVersion) -> Scope:
+        # Selector matching only reads the version, authority and registry.
+        return Scope(
+            version,
+            CycleWindow(self.on, self.on, 1),
+            self.on,
+            "earned",
+            self.license.issued_on,
+            False,
+            self.registry,
+        )
+
+    def _report(
+        self,
+        version: RequirementVersion,
+        window: CycleWindow,
+        plan: _Plan,
+        items: list[Item],
+        caps: list[CapSpec],
+        allocation: Allocation,
+        excluded: list[Excluded],
+        status: Status,
+    ) -> dict[str, Any]:
+        results = dict(plan.results)
+        for target in plan.targets:
+            counted = _units(allocation.counted(target.name))
+            old = results[target.name]
+            missing = max(Decimal(0), old.required - counted) if target.due else Decimal(0)
+            part_status: PartStatus = (
+                old.status if not target.due else ("met" if missing == 0 else "missing")
+            )
+            results[target.name] = old.model_copy(
+                update={"counted": counted, "missing": tidy(missing), "status": part_status}
+            )
+        ordered_results = tuple(results.values())
+        allocation_rows = tuple(
+            Counted(credit_id=key, part=name, units=_units(units))
+            for (key, name), units in sorted(allocation.units.items(), key=_row_order(items))
+        )
+        unused = self._unused(plan, items, caps, allocation)
+        total = results.get(TOTAL)
+        if total is not None and total.status not in ("not-applicable", "exempt"):
+            required, counted = total.required, total.counted
+        else:
+            due_parts = [p for p in ordered_results if p.status in ("met", "missing")]
+            required = tidy(sum((p.required for p in due_parts), Decimal(0)))
+            counted = tidy(sum((min(p.counted, p.required) for p in due_parts), Decimal(0)))
+        carry_out = self._carry_out(version, window, items, allocation, total)
+        return {
+            "status": status,
+            "required": required,
+            "counted": counted,
+            "parts": ordered_results,
+            "allocation": allocation_rows,
+            "excluded": tuple(sorted(excluded, key=lambda e: e.credit_id)),
+            "unused": unused,
+            "carry_out": carry_out,
+        }
+
+    def _unused(
+        self, plan: _Plan, items: list[Item], caps: list[CapSpec], allocation: Allocation
+    ) -> tuple[Unused, ...]:
+        exclusive = {t.name for t in plan.targets if t.exclusive}
+        out = []
+        for item in items:
+            used = {t: allocation.units.get((item.key, t), 0) for t in item.targets}
+            taken = sum(u for t, u in used.items() if t in exclusive)
+            shared = max((u for t, u in used.items() if t not in exclusive), default=0)
+            spare = item.value - taken - shared
+            if spare <= 0:
+                continue
+            binding = [
+                c.name
+                for c in caps
+                if item.key in c.members
+                and sum(allocation.units.get((k, c.targets[0]), 0) for k in c.members) >= c.limit
+            ]
+            reason = f"cap {', '.join(binding)} reached" if binding else "not needed by any part"
+            out.append(Unused(credit_id=item.key, units=_units(spare), reason=reason))
+        return tuple(out)
+
+    def _carry_out(
+        self,
+        version: RequirementVersion,
+        window: CycleWindow,
+        items: list[Item],
+        allocation: Allocation,
+        total: PartResult | None,
+    ) -> Decimal:
+        rule = version.carry_over
+        if rule is None or total is None or total.status not in ("met",):
+            return Decimal(0)
+        excess = _scaled(total.counted) - _scaled(total.required)
+        if excess <= 0:
+            return Decimal(0)
+        blocked = set(rule.exclude_parts)
+        carryable = 0
+        for item in items:
+            if item.key.startswith("carry-over:"):
+                continue
+            credit = next((c for c in self.credits if c.credit_id == item.key), None)
+            if credit is None or credit.completed_on > window.end:
+                continue
+            if any(allocation.units.get((item.key, p), 0) > 0 for p in blocked):
+                continue
+            carryable += allocation.units.get((item.key, TOTAL), 0)
+        limit = _scaled(rule.max_units) if rule.max_units is not None else excess
+        return _units(min(excess, carryable, limit))
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _scaled(units: Decimal) -> int:
+    return int((units * SCALE).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _units(scaled: int | Decimal) -> Decimal:
+    if isinstance(scaled, Decimal):
+        return tidy(scaled)
+    return tidy(Decimal(scaled) / SCALE)
+
+
+def _row_order(items: list[Item]) -> Any:
+    position = {item.key: i for i, item in enumerate(items)}
+    return lambda row: (position.get(row[0][0], len(position)), row[0][1])
+
+
+def _condition_text(only_if: Mapping[str, str], unless: Mapping[str, str]) -> str:
+    parts = [f"{k}={v}" for k, v in only_if.items()]
+    text = f"only when the licence has {', '.join(parts)}" if parts else ""
+    if unless:
+        no = ", ".join(f"{k}={v}" for k, v in unless.items())
+        text = f"{text}; " if text else ""
+        text += f"not when the licence has {no}"
+    return text
+
+
+def _schedule_text(part: Part) -> str:
+    s = part.schedule
+    if isinstance(s, EveryNthRenewal):
+        return f"renewal {s.first}, then every {s.every}"
+    if isinstance(s, AtRenewals):
+        return "renewals " + ", ".join(str(n) for n in s.numbers)
+    if isinstance(s, OncePerLicense):
+        bits = []
+        if s.due_by_renewal is not None:
+            bits.append(f"renewal {s.due_by_renewal}")
+        if s.due_within_months is not None:
+            bits.append(f"{s.due_within_months} months after licensure")
+        return "once per licence, by the earlier of " + " and ".join(bits)
+    return "every cycle"
+
+
+def _part_result(
+    name: str,
+    label: str,
+    required: Decimal,
+    status: PartStatus | None,
+    why: str | None,
+    note: str | None,
+    part: Part | None = None,
+) -> PartResult:
+    return PartResult(
+        part=name,
+        label=label,
+        status=status or "missing",
+        required=tidy(required),
+        counted=Decimal(0),
+        missing=Decimal(0),
+        counts_toward_total=part.counts_toward_total if part else True,
+        schedule=_schedule_text(part) if part else "every cycle",
+        why=why,
+        source=part.source if part else None,
+        note=note,
+    )
