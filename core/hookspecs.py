@@ -131,9 +131,25 @@ def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) 
 def credtrail_register_rule_kinds(register: Callable[[str, Any], None]) -> None:
     """Register evaluators for rule kinds the core engine does not have.
 
+    The core already has parts, caps, weights (``factor``, ``first_units``) and repeat
+    limits (see ``docs/rules.md``); a custom kind is for valuation rules beyond those.
+    A requirement document uses one as ``[[custom]] id = "..." kind = "<kind>"
+    params = {...}``.
+
     :param register: call ``register(kind, evaluator)`` where ``kind`` is the name a
         requirement document uses (``"nccpa-weighting"``) and ``evaluator`` an object
-        the rule engine calls (see ``credtrail.core.rules`` for its protocol).
+        with two methods (``credtrail.core.rules.RuleKindEvaluator``):
+        ``check(params)`` raises ``ValueError`` saying what is wrong with the
+        document's ``params`` (called when a requirement is checked and before each
+        use); ``adjust(candidates, params, cycle)`` receives the credits eligible for
+        one cycle (``Candidate``: id, type, current ``units`` value, completion date,
+        topics, format, activity, title, accreditor, provider; in completion order)
+        and the ``CycleWindow`` (start, end, renewal number), and returns the
+        ``Adjustment(credit_id, units, reason)`` of the credits whose value changes
+        (``units = 0`` excludes a credit; the reason is shown by ``credtrail
+        explain``). It runs after the window, claim, type and accreditor checks,
+        weights and repeat limits, before allocation. It must be pure: no I/O, same
+        answer for the same arguments (as-of replay depends on it).
     :return: nothing.
     """
 
