@@ -7,14 +7,17 @@ tests pin what the *store* does, whatever rules the built-in professions carry.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pluggy
 import psycopg
 import pytest
+import support.postgres as pg_support
 from support.postgres import PostgresServer
 
 from credtrail.core import (
@@ -319,3 +322,34 @@ def test_recycled_postgres_database_is_empty(
             assert notifications(app) == []
         finally:
             app.close()
+
+
+# -- the test server itself: skip only without binaries, fail loudly otherwise ----------
+
+
+def test_missing_binaries_mean_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without initdb/pg_ctl anywhere, the harness says what to install (the only skip)."""
+    monkeypatch.setattr(pg_support.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pg_support.glob, "glob", lambda pattern: [])
+    with pytest.raises(pg_support.PostgresUnavailable, match="'postgresql' package"):
+        pg_support.find_bindir()
+
+
+@pytest.mark.postgres
+def test_server_that_cannot_start_fails_with_its_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that does not come up is an error carrying its log, and leaves no folder."""
+    try:
+        pg_support.find_bindir()
+    except pg_support.PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    monkeypatch.setitem(pg_support.SERVER_SETTINGS, "shared_buffers", "'lots'")
+    monkeypatch.delenv(pg_support.EXTERNAL_URL_ENV, raising=False)
+    before = set(Path(tempfile.gettempdir()).glob("credtrail-pg-*"))
+    with (
+        pytest.raises(
+            pg_support.PostgresStartError, match='invalid value for parameter "shared_buffers"'
+        ),
+        pg_support.postgres_server(),
+    ):
+        pass
+    assert set(Path(tempfile.gettempdir()).glob("credtrail-pg-*")) <= before
