@@ -6,6 +6,8 @@ tests pin what the *store* does, whatever rules the built-in professions carry.
 
 from __future__ import annotations
 
+import glob
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -329,8 +331,8 @@ def test_recycled_postgres_database_is_empty(
 
 def test_missing_binaries_mean_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without initdb/pg_ctl anywhere, the harness says what to install (the only skip)."""
-    monkeypatch.setattr(pg_support.shutil, "which", lambda name: None)
-    monkeypatch.setattr(pg_support.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(glob, "glob", lambda pattern: [])
     with pytest.raises(pg_support.PostgresUnavailable, match="'postgresql' package"):
         pg_support.find_bindir()
 
