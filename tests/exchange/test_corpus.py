@@ -65,8 +65,7 @@ RECORD_ERRORS = {
         "increment of AMA PRA Category 1 Credit™ [ama_pra_1-increment]",
     ],
     "pars_bad_rows.tsv": [
-        "pars_bad_rows.tsv line 2: BirthMonth/BirthDay: 02/30 is not a month and day "
-        "[birth-date]",
+        "pars_bad_rows.tsv line 2: BirthMonth/BirthDay: 02/30 is not a month and day [birth-date]",
         "pars_bad_rows.tsv line 2: learner: no NPI, no LicenseState + LicenseNumber and no "
         "BoardName + BoardID; PARS needs a licence or board id to match the learner "
         "[pars-learner-id]",
