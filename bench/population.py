@@ -51,7 +51,8 @@ class Plan:
     profession: str
     name: str
     npi: str
-    licenses: list[tuple[str, date]] = field(default_factory=list)
+    licenses: list[tuple[str, date, date]] = field(default_factory=list)
+    birth_date: date = date(1980, 1, 1)
     credits: list[EarnRequest] = field(default_factory=list)
     claims: list[tuple[int, str, Decimal, date]] = field(default_factory=list)
     revocations: list[tuple[int, str, date]] = field(default_factory=list)
@@ -128,10 +129,12 @@ class Population:
 
     def _requirements_by_profession(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {p: [] for p in self.professions}
+        seen: set[str] = set()
         for doc in sorted(self.app.registry.requirements.values(), key=lambda d: d["id"]):
             auth = self.app.registry.authorities.get(doc.get("authority", ""))
-            if auth is None:
+            if auth is None or doc["id"] in seen:
                 continue
+            seen.add(doc["id"])
             for p in auth.professions:
                 if p in out:
                     out[p].append(doc)
@@ -147,12 +150,15 @@ class Population:
             profession=profession,
             name=f"Clinician {index}",
             npi=f"{1000000000 + index}",
+            birth_date=date(1950, 1, 1) + timedelta(days=rng.randint(0, 40 * 365)),
         )
         reqs = self.requirements[profession]
         if reqs:
             for doc in rng.sample(reqs, k=min(len(reqs), rng.choice((1, 1, 2)))):
                 issued = FIRST_DAY + timedelta(days=rng.randint(-2000, 400))
-                plan.licenses.append((doc["id"], issued))
+                # Licenses renew; the recorded expiry is the current one (2027-2028).
+                expires = date(2027, 1, 31) + timedelta(days=rng.randint(0, 700))
+                plan.licenses.append((doc["id"], issued, expires))
         kinds = self.kinds[profession]
         span = (LAST_DAY - FIRST_DAY).days
         for n in range(rng.randint(36, 44)):
@@ -194,8 +200,10 @@ class Population:
     def changed_versions(self) -> list[dict[str, Any]]:
         """A second version of up to three requirements, effective 2025-01-01."""
         out = []
-        docs = sorted(self.app.registry.requirements.values(), key=lambda d: d["id"])
-        for doc in docs[:3]:
+        latest: dict[str, dict[str, Any]] = {}
+        for doc in self.app.registry.requirements.values():
+            latest[doc["id"]] = doc
+        for doc in [latest[k] for k in sorted(latest)][:3]:
             new = dict(doc)
             new["version"] = f"{doc['version']}-bench2"
             new["effective_from"] = "2025-01-01"
@@ -220,11 +228,13 @@ def record_batch(app: Credtrail, plans: Sequence[Plan]) -> int:
     for plan in plans:
         app.registry.profession(plan.profession)
         ledger = ClinicianLedger.register(plan.clinician_id, plan.profession, plan.name, plan.npi)
-        for n, (requirement_id, issued) in enumerate(plan.licenses, start=1):
+        for n, (requirement_id, issued, expires) in enumerate(plan.licenses, start=1):
             ledger.add_license(
                 license_id=f"{requirement_id}#{n}",
                 requirement_id=requirement_id,
                 issued_on=issued,
+                expires_on=expires,
+                birth_date=plan.birth_date,
                 number=f"L{plan.npi[-6:]}{n}",
             )
         ids = []

@@ -81,7 +81,7 @@ def phase_ingest(store: str, events: int, seed: int) -> dict[str, Any]:
 
 def phase_rebuild(store: str) -> dict[str, Any]:
     app = open_app(store)
-    views = Views(app.store)
+    views = Views.of(app)
     started = time.perf_counter()
     n = views.rebuild()
     elapsed = time.perf_counter() - started
@@ -94,7 +94,7 @@ def phase_catch_up(store: str, clinicians: int, seed: int) -> dict[str, Any]:
     import random
 
     app = open_app(store)
-    views = Views(app.store)
+    views = Views.of(app)
     views.catch_up()
     rng = random.Random(seed + 1)
     population = Population(app, seed)
@@ -135,7 +135,7 @@ def phase_status(store: str, clinicians: int, seed: int) -> dict[str, Any]:
     import random
 
     app = open_app(store)
-    views = Views(app.store)
+    views = Views.of(app)
     views.catch_up()
     population = Population(app, seed)
     rng = random.Random(seed + 2)

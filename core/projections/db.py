@@ -90,9 +90,12 @@ class Database:
                 with self.datastore.transaction(commit=commit) as cursor:
                     yield Cursor(self, cursor)
                 return
-            with self.datastore.get_connection(commit=commit) as conn:
-                with _relaxed_sync(conn._sqlite_conn), conn.transaction(commit=commit) as cursor:
-                    yield Cursor(self, cursor)
+            with (
+                self.datastore.get_connection(commit=commit) as conn,
+                _relaxed_sync(conn._sqlite_conn),
+                conn.transaction(commit=commit) as cursor,
+            ):
+                yield Cursor(self, cursor)
         except PersistenceError as exc:
             raise StoreError(f"projection store error, nothing was written: {exc}") from None
 

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
 
-from credtrail.core.errors import UnknownClinicianError
+from credtrail.core.errors import CredtrailError, UnknownClinicianError
+from credtrail.core.projections.compliance import (
+    ComplianceRow,
+    ComplianceView,
+    clinician_known,
+    evaluate_on,
+    read_compliance,
+)
 from credtrail.core.projections.runner import (
     DEFAULT_PAGE_SIZE,
     Progress,
@@ -13,18 +22,37 @@ from credtrail.core.projections.runner import (
     ViewStatus,
 )
 from credtrail.core.projections.transcript import Streams, TranscriptView, read_transcript
+from credtrail.core.registry import Registry
 from credtrail.core.store import EventStore
 from credtrail.core.transcript import Transcript
+
+if TYPE_CHECKING:
+    from credtrail.core.application import Credtrail
 
 
 class Views:
     """The projections of one store: keep them current, rebuild them, read them."""
 
-    def __init__(self, store: EventStore, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        registry: Registry | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> None:
         self.store = store
+        self.registry = registry
         streams = Streams()
         views: list[View] = [TranscriptView(streams)]
+        if registry is not None:
+            # Compliance needs the plugins' rules; without them only transcripts run.
+            views.append(ComplianceView(streams, registry))
         self.runner = Runner(store, views, page_size=page_size)
+
+    @classmethod
+    def of(cls, app: Credtrail, *, page_size: int = DEFAULT_PAGE_SIZE) -> Views:
+        """All views of an application's store, judged with its plugins."""
+        return cls(app.store, app.registry, page_size=page_size)
 
     @property
     def names(self) -> list[str]:
@@ -52,3 +80,38 @@ class Views:
         if result is None:
             raise UnknownClinicianError(clinician_id)
         return result
+
+    def compliance(
+        self,
+        clinician_id: str,
+        requirement: str | None = None,
+        on: date | None = None,
+        *,
+        catch_up: bool = True,
+    ) -> list[ComplianceRow]:
+        """The clinician's standing per requirement and cycle, from the view.
+
+        Without ``on``: every materialised cycle. With ``on``: per requirement, the
+        cycle containing that day, as of that day (an open cycle is ``in_progress``,
+        not failed); a day beyond the materialised cycles is evaluated directly from
+        the transcript view's rows (still no replay of the log).
+        """
+        if self.registry is None:
+            raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
+        if catch_up:
+            self.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            rows = read_compliance(cur, clinician_id, requirement)
+            if not rows and not clinician_known(cur, clinician_id):
+                raise UnknownClinicianError(clinician_id)
+            if on is None:
+                return rows
+            out = []
+            for rid in sorted({r.requirement_id for r in rows}):
+                mine = [r for r in rows if r.requirement_id == rid]
+                hit = [r for r in mine if r.cycle_start <= on <= r.cycle_end]
+                if hit:
+                    out.append(hit[0].as_of(on))
+                    continue
+                out.extend(evaluate_on(cur, clinician_id, rid, on, self.registry))
+            return out

@@ -1,0 +1,381 @@
+"""The compliance view: one row per clinician x requirement x cycle, from the rule engine.
+
+What a row means. Each cycle of each license is judged as the engine would judge it
+once the cycle (and its grace period) is over: ``evaluate(..., on=end + grace + 1 day,
+cycle_start=start)``. That makes a row a function of the recorded facts alone, not of
+the day the projection happened to run, so an incremental catch-up, a rebuild and a
+direct evaluation agree. Cycles are materialised from the license's first through the
+one containing the clinician's *horizon*: the latest valid-time date in their facts
+(credit completed, claimed or revoked; license issued; requirement effective), and
+never past the day a license ended. Reading "as of a day" inside an open cycle turns a
+not-yet-met row into ``in_progress`` (see ``as_of``); ``Views.compliance`` evaluates
+directly for a day no row covers.
+
+Fan-out. A page collects dirty (clinician, requirement) pairs: a credit event dirties
+every requirement the clinician holds a license for; a license event its requirement;
+a ``RequirementChanged`` every clinician with a license for that requirement. Each
+pair is evaluated once per page, after the transcript view has applied the page (it
+reads the transcript view's tables in the same transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.errors import CredtrailError
+from credtrail.core.projections import decode as ev
+from credtrail.core.projections.db import (
+    CLINICIANS,
+    COMPLIANCE,
+    CREDITS,
+    LICENSES,
+    REQUIREMENTS,
+    Cursor,
+    chunks,
+)
+from credtrail.core.projections.decode import LogEvent
+from credtrail.core.projections.transcript import LICENSE_COLUMNS, Streams
+from credtrail.core.registry import Registry
+
+_ONE_DAY = timedelta(days=1)
+_INSERT = (
+    f"INSERT INTO {COMPLIANCE} (clinician_id, requirement_id, cycle_start, cycle_end, "
+    "license_id, status, counted, required, missing, explanation) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    """One clinician's standing for one cycle of one requirement."""
+
+    clinician_id: str
+    requirement_id: str
+    license_id: str
+    cycle_start: date
+    cycle_end: date
+    status: str
+    counted: Decimal
+    required: Decimal
+    missing: tuple[tuple[str, Decimal], ...]
+    explanation: dict[str, Any]
+
+    def as_of(self, on: date) -> ComplianceRow:
+        """The standing on ``on``: a cycle still open (grace included) is not yet failed."""
+        grace = self.explanation.get("grace_until")
+        closes = date.fromisoformat(grace) if grace else self.cycle_end
+        if self.status == "deficient" and on <= closes:
+            return replace(self, status="in_progress")
+        return self
+
+
+class ComplianceView:
+    """Maintains the compliance table with the rule engine."""
+
+    name = "compliance"
+    tables = (COMPLIANCE,)
+
+    def __init__(self, streams: Streams, registry: Registry) -> None:
+        self.streams = streams
+        self.registry = registry
+
+    def reset(self) -> None:
+        pass
+
+    def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
+        self.streams.resolve(cur, events)
+        dirty_clinicians: set[str] = set()
+        dirty_pairs: set[tuple[str, str]] = set()
+        changed_requirements: set[str] = set()
+        for e in events:
+            if e.topic in ev.CLINICIAN_TOPICS:
+                if e.topic == ev.CLINICIAN_REGISTERED:
+                    continue
+                dirty_clinicians.add(self.streams.clinicians[e.stream])
+            elif e.topic == ev.REQUIREMENT_CHANGED:
+                changed_requirements.add(self.streams.requirements[e.stream])
+        for part in chunks(sorted(changed_requirements), 500):
+            marks = ", ".join("?" * len(part))
+            cur.execute(
+                f"SELECT DISTINCT clinician_id, requirement_id FROM {LICENSES} "
+                f"WHERE requirement_id IN ({marks})",
+                part,
+            )
+            dirty_pairs.update((r["clinician_id"], r["requirement_id"]) for r in cur.fetchall())
+        for cid in sorted(dirty_clinicians):
+            cur.execute(
+                f"SELECT DISTINCT requirement_id FROM {LICENSES} WHERE clinician_id = ?", [cid]
+            )
+            dirty_pairs.update((cid, r["requirement_id"]) for r in cur.fetchall())
+        self.refresh(cur, dirty_pairs)
+
+    def refresh(self, cur: Cursor, pairs: Iterable[tuple[str, str]]) -> None:
+        """Re-evaluate each (clinician, requirement) pair from the transcript view."""
+        by_clinician: dict[str, set[str]] = {}
+        for cid, rid in pairs:
+            by_clinician.setdefault(cid, set()).add(rid)
+        documents: dict[str, list[dict[str, Any]]] = {}
+        delete: list[tuple[str, str]] = []
+        rows: list[tuple[Any, ...]] = []
+        for cid in sorted(by_clinician):
+            credits = load_credits(cur, cid)
+            licenses = load_licenses(cur, cid)
+            for rid in sorted(by_clinician[cid]):
+                if rid not in documents:
+                    documents[rid] = load_documents(cur, rid)
+                delete.append((cid, rid))
+                for row in evaluate_pair(
+                    cid, rid, documents[rid], credits, licenses, self.registry
+                ):
+                    rows.append(_params(row))
+        cur.executemany(
+            f"DELETE FROM {COMPLIANCE} WHERE clinician_id = ? AND requirement_id = ?", delete
+        )
+        cur.executemany(_INSERT, rows)
+
+
+# ------------------------------------------------------------------ reading the view
+
+
+def load_credits(cur: Cursor, clinician_id: str) -> list[CreditState]:
+    """The clinician's credits as the engine takes them (trusted rows: no re-validation)."""
+    cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
+    return [credit_state(orjson.loads(r["data"])) for r in cur.fetchall()]
+
+
+def credit_state(d: dict[str, Any]) -> CreditState:
+    designated = d.get("designated_units")
+    revoked_on = d.get("revoked_on")
+    return CreditState.model_construct(
+        credit_id=d["credit_id"],
+        credit_type=d["credit_type"],
+        units=Decimal(d["units"]),
+        completed_on=date.fromisoformat(d["completed_on"]),
+        provider=d["provider"],
+        accreditor=d.get("accreditor"),
+        activity_id=d["activity_id"],
+        title=d.get("title"),
+        topics=tuple(d.get("topics") or ()),
+        format=d.get("format"),
+        designated_units=None if designated is None else Decimal(designated),
+        evidence=d.get("evidence"),
+        natural_key=d["natural_key"],
+        recorded_at=datetime.fromisoformat(d["recorded_at"]),
+        revoked=bool(d["revoked"]),
+        revoked_reason=d.get("revoked_reason"),
+        revoked_on=None if revoked_on is None else date.fromisoformat(revoked_on),
+        claims={k: Decimal(v) for k, v in d["claims"].items()},
+        claim_dates={k: date.fromisoformat(v) for k, v in d["claim_dates"].items()},
+    )
+
+
+def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
+    cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id])
+    out = []
+    for r in cur.fetchall():
+        out.append(
+            LicenseState.model_construct(
+                license_id=r["license_id"],
+                requirement_id=r["requirement_id"],
+                issued_on=date.fromisoformat(r["issued_on"]),
+                expires_on=_day(r["expires_on"]),
+                birth_date=_day(r["birth_date"]),
+                number=r["number"],
+                ended_on=_day(r["ended_on"]),
+                end_reason=r["end_reason"],
+            )
+        )
+    return out
+
+
+def load_documents(cur: Cursor, requirement_id: str) -> list[dict[str, Any]]:
+    cur.execute(f"SELECT versions FROM {REQUIREMENTS} WHERE requirement_id = ?", [requirement_id])
+    row = cur.fetchone()
+    return [] if row is None else [v["document"] for v in orjson.loads(row["versions"])]
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+# ---------------------------------------------------------------------- evaluation
+
+
+def horizon(credits: Sequence[CreditState], licenses: Sequence[LicenseState]) -> date:
+    """The latest valid-time date in a clinician's facts: how far cycles are materialised."""
+    days = [lic.issued_on for lic in licenses]
+    for c in credits:
+        days.append(c.completed_on)
+        days.extend(c.claim_dates.values())
+        if c.revoked_on is not None:
+            days.append(c.revoked_on)
+    return max(days)
+
+
+def evaluate_pair(
+    clinician_id: str,
+    requirement_id: str,
+    documents: list[dict[str, Any]],
+    credits: Sequence[CreditState],
+    licenses: Sequence[LicenseState],
+    registry: Registry,
+) -> list[ComplianceRow]:
+    """Every materialised cycle of every license the clinician holds for the requirement."""
+    from credtrail.core.rules import as_versions, cycle_windows, evaluate
+    from credtrail.core.rules.model import RollingCycle
+
+    held = [lic for lic in licenses if lic.requirement_id == requirement_id]
+    if not held or not documents:
+        return []
+    out: list[ComplianceRow] = []
+    for lic in held:
+        try:
+            versions = as_versions(documents)
+            until = horizon(credits, [lic])
+            for v in versions:
+                until = max(until, v.effective_from)
+            if lic.ended_on is not None:
+                until = min(until, lic.ended_on)
+            latest = versions[-1]
+            if isinstance(latest.cycle, RollingCycle) and latest.cycle.ends == "evaluation-date":
+                # A window that ends on the evaluation day: judged once, on the horizon.
+                result = evaluate(versions, credits, lic, registry, on=until)
+                out.append(_row(clinician_id, requirement_id, lic, result))
+                continue
+            # Cycles before the clinician's first credit say only "nothing recorded yet".
+            since = max(lic.issued_on, min((c.completed_on for c in credits), default=until))
+            grace = timedelta(days=latest.grace.days) + _ONE_DAY
+            for window in cycle_windows(latest.cycle, lic, until):
+                if window.end < since:
+                    continue
+                result = evaluate(
+                    versions,
+                    credits,
+                    lic,
+                    registry,
+                    on=window.end + grace,
+                    cycle_start=window.start,
+                )
+                out.append(_row(clinician_id, requirement_id, lic, result))
+                if window.end >= until:
+                    break
+        except CredtrailError as exc:
+            # A license that lacks what the cycle needs (expiry, birth date) is a fact
+            # about the data, not a crash of the projection: record it as the row.
+            out.append(_error_row(clinician_id, requirement_id, lic, exc))
+    # Two licenses (one ended, one new) may share a cycle: the later license wins.
+    unique = {(r.cycle_start): r for r in out}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _row(clinician_id: str, requirement_id: str, lic: LicenseState, result: Any) -> ComplianceRow:
+    return ComplianceRow(
+        clinician_id=clinician_id,
+        requirement_id=requirement_id,
+        license_id=lic.license_id,
+        cycle_start=result.cycle_start,
+        cycle_end=result.cycle_end,
+        status=result.status,
+        counted=result.counted,
+        required=result.required,
+        missing=result.missing,
+        explanation=result.to_json(),
+    )
+
+
+def _error_row(
+    clinician_id: str, requirement_id: str, lic: LicenseState, exc: Exception
+) -> ComplianceRow:
+    return ComplianceRow(
+        clinician_id=clinician_id,
+        requirement_id=requirement_id,
+        license_id=lic.license_id,
+        cycle_start=lic.issued_on,
+        cycle_end=lic.issued_on,
+        status="error",
+        counted=Decimal(0),
+        required=Decimal(0),
+        missing=(),
+        explanation={"error": str(exc)},
+    )
+
+
+def _params(row: ComplianceRow) -> tuple[Any, ...]:
+    return (
+        row.clinician_id,
+        row.requirement_id,
+        row.cycle_start.isoformat(),
+        row.cycle_end.isoformat(),
+        row.license_id,
+        row.status,
+        str(row.counted),
+        str(row.required),
+        orjson.dumps([[p, str(u)] for p, u in row.missing]).decode(),
+        orjson.dumps(row.explanation).decode(),
+    )
+
+
+def read_compliance(
+    cur: Cursor, clinician_id: str, requirement_id: str | None = None
+) -> list[ComplianceRow]:
+    sql = (
+        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
+        f"counted, required, missing, explanation FROM {COMPLIANCE} WHERE clinician_id = ?"
+    )
+    params = [clinician_id]
+    if requirement_id is not None:
+        sql += " AND requirement_id = ?"
+        params.append(requirement_id)
+    cur.execute(sql + " ORDER BY requirement_id, cycle_start", params)
+    return [
+        ComplianceRow(
+            clinician_id=r["clinician_id"],
+            requirement_id=r["requirement_id"],
+            license_id=r["license_id"],
+            cycle_start=date.fromisoformat(r["cycle_start"]),
+            cycle_end=date.fromisoformat(r["cycle_end"]),
+            status=r["status"],
+            counted=Decimal(r["counted"]),
+            required=Decimal(r["required"]),
+            missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
+            explanation=orjson.loads(r["explanation"]),
+        )
+        for r in cur.fetchall()
+    ]
+
+
+def evaluate_on(
+    cur: Cursor, clinician_id: str, requirement_id: str, on: date, registry: Registry
+) -> list[ComplianceRow]:
+    """The standing on ``on`` evaluated now from the view's rows (no materialised row)."""
+    from credtrail.core.rules import evaluate
+
+    documents = load_documents(cur, requirement_id)
+    held = [
+        lic
+        for lic in load_licenses(cur, clinician_id)
+        if lic.requirement_id == requirement_id
+        and lic.issued_on <= on
+        and (lic.ended_on is None or on <= lic.ended_on)
+    ]
+    if not held or not documents:
+        return []
+    credits = load_credits(cur, clinician_id)
+    lic = held[-1]
+    try:
+        result = evaluate(documents, credits, lic, registry, on=on)
+    except CredtrailError as exc:
+        return [_error_row(clinician_id, requirement_id, lic, exc)]
+    return [_row(clinician_id, requirement_id, lic, result)]
+
+
+def clinician_known(cur: Cursor, clinician_id: str) -> bool:
+    cur.execute(f"SELECT 1 FROM {CLINICIANS} WHERE clinician_id = ?", [clinician_id])
+    return cur.fetchone() is not None
