@@ -255,15 +255,18 @@ def evaluate_pair(
             for window in cycle_windows(latest.cycle, lic, until):
                 if window.end < since:
                     continue
-                result = evaluate(
-                    versions,
-                    credits,
-                    lic,
-                    registry,
-                    on=window.end + grace,
-                    cycle_start=window.start,
-                )
-                out.append(_row(clinician_id, requirement_id, lic, result))
+                try:
+                    result = evaluate(
+                        versions,
+                        credits,
+                        lic,
+                        registry,
+                        on=window.end + grace,
+                        cycle_start=window.start,
+                    )
+                    out.append(_row(clinician_id, requirement_id, lic, result))
+                except CredtrailError as exc:
+                    out.append(_error_row(clinician_id, requirement_id, lic, exc, window.start))
                 if window.end >= until:
                     break
         except CredtrailError as exc:
@@ -291,14 +294,20 @@ def _row(clinician_id: str, requirement_id: str, lic: LicenseState, result: Any)
 
 
 def _error_row(
-    clinician_id: str, requirement_id: str, lic: LicenseState, exc: Exception
+    clinician_id: str,
+    requirement_id: str,
+    lic: LicenseState,
+    exc: Exception,
+    start: date | None = None,
 ) -> ComplianceRow:
+    # Older versions may define cycles differently from the newest one the windows
+    # come from; the engine then refuses that window. Keep the refusal as the row.
     return ComplianceRow(
         clinician_id=clinician_id,
         requirement_id=requirement_id,
         license_id=lic.license_id,
-        cycle_start=lic.issued_on,
-        cycle_end=lic.issued_on,
+        cycle_start=start or lic.issued_on,
+        cycle_end=start or lic.issued_on,
         status="error",
         counted=Decimal(0),
         required=Decimal(0),
