@@ -6,9 +6,11 @@ part (``counts_toward_total = false``) consumes the units it takes. Caps bound w
 set of credits contributes to a target. Units are scaled to integers before solving,
 so the answer is exact: it is rounded back and checked constraint by constraint.
 
-Two solves, lexicographically: first the least total shortfall over the targets that
-are due (zero whenever any allocation meets everything), then, keeping that shortfall,
-the most units counted (total units weigh double, so spare units stay in the total).
+Solved lexicographically: first the least total shortfall over the targets that are
+due (zero whenever any allocation meets everything); if some remains, the least of it
+in the parts (so the message is "N more units of anything" when that is true); then,
+keeping those, the most units counted (total units weigh double, so spare units stay
+in the total rather than in an additional part).
 """
 
 from __future__ import annotations
@@ -133,13 +135,30 @@ def allocate(
     if not first.success:  # pragma: no cover - the program is always feasible (x = 0)
         raise RuntimeError(f"allocation solver failed: {first.message}")
     shortfall = round(first.fun)
+    constraints = [base, LinearConstraint([phase1], -_INF, shortfall + 0.5)]
+    if shortfall > 0:
+        # Among equally short allocations, meet the parts first: "2 more units of anything"
+        # is the true, least specific message when re-allocating could do with any credit.
+        parts_only = [0.0] * n
+        for t in due:
+            if t.name != TOTAL:
+                parts_only[short_col[t.name]] = 1.0
+        tie = milp(
+            parts_only,
+            constraints=constraints,
+            bounds=bounds,
+            integrality=integrality,
+            options=options,
+        )
+        if not tie.success:  # pragma: no cover
+            raise RuntimeError(f"allocation solver failed: {tie.message}")
+        constraints.append(LinearConstraint([parts_only], -_INF, round(tie.fun) + 0.5))
 
     phase2 = [0.0] * n
     for col, (_, name) in enumerate(variables):
         phase2[col] = -2.0 if name == TOTAL else -1.0
-    keep = LinearConstraint([phase1], -_INF, shortfall + 0.5)
     second = milp(
-        phase2, constraints=[base, keep], bounds=bounds, integrality=integrality, options=options
+        phase2, constraints=constraints, bounds=bounds, integrality=integrality, options=options
     )
     if not second.success:  # pragma: no cover
         raise RuntimeError(f"allocation solver failed: {second.message}")

@@ -239,10 +239,10 @@ class _Evaluator:
             status = None
             if not part.applies_to(attributes):
                 status, why = "not-applicable", _condition_text(part.only_if, part.unless)
-            elif exempt_why and part.id not in except_parts:
-                status, why = "exempt", exempt_why
             elif due is None:
                 status = "not-applicable"
+            elif exempt_why and part.id not in except_parts:
+                status, why = "exempt", exempt_why
             elif not due:
                 status = "not-due"
             results[part.id] = _part_result(
