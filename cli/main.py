@@ -84,6 +84,7 @@ COMMAND_MODULES = (
     "credits",
     "exchange",
     "licenses",
+    "plugin_new",
     "requirements",
 )
 
