@@ -123,8 +123,8 @@ def database_url(user: str, host: str, port: int, dbname: str, password: str = "
 class PostgresServer:
     """A PostgreSQL server the tests may create and drop databases on.
 
-    ``admin_url`` connects with rights to create databases; ``url(db)`` is what the
-    application gets (the unprivileged test role, or the external URL's user).
+    ``admin()`` connects with rights to create databases; ``url(db)`` is what the
+    application gets (an unprivileged role owning the database, or the external URL's user).
     """
 
     host: str
@@ -435,7 +435,7 @@ def postgres_server() -> Iterator[PostgresServer]:
                 owned=True,
             )
             server.admin().execute(
-                sql.SQL("CREATE ROLE {} LOGIN CREATEDB").format(sql.Identifier(TEST_ROLE))
+                sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(TEST_ROLE))
             )
             yield server
         finally:
