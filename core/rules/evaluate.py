@@ -511,9 +511,9 @@ class _Evaluator:
             counted = _units(allocation.counted(target.name))
             old = results[target.name]
             missing = max(Decimal(0), old.required - counted) if target.due else Decimal(0)
-            part_status: PartStatus = (
-                old.status if not target.due else ("met" if missing == 0 else "missing")
-            )
+            part_status: PartStatus = "met" if counted >= old.required else old.status
+            if target.due and missing > 0:
+                part_status = "missing"
             results[target.name] = old.model_copy(
                 update={"counted": counted, "missing": tidy(missing), "status": part_status}
             )
