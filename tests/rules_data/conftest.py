@@ -7,7 +7,7 @@ so the registry is the one the three built-in plugins build, never a hand-made o
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -30,6 +30,9 @@ ACCREDITOR_OF_TYPE = {
 }
 """An accreditor the type accepts (types missing here are self-claimed)."""
 
+_CREDIT_NUMBERS = itertools.count(1)
+"""Credit ids are unique across every ledger a test builds, as in a real store."""
+
 
 @pytest.fixture(scope="session")
 def registry() -> Registry:
@@ -50,7 +53,6 @@ class Ledger:
     """The credits of one clinician, built tersely for a scenario."""
 
     credits: list[CreditState] = field(default_factory=list)
-    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def earn(
         self,
@@ -63,7 +65,7 @@ class Ledger:
         claim: tuple[str, date] | None = None,
     ) -> CreditState:
         """Record a credit; ``claim=(authority, date)`` claims all of it there."""
-        n = next(self._ids)
+        n = next(_CREDIT_NUMBERS)
         amount = Decimal(str(units))
         credit = CreditState(
             credit_id=f"c{n}",

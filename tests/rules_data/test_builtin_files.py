@@ -11,6 +11,7 @@ import pytest
 from credtrail.core.models import Citation
 from credtrail.core.registry import Registry
 from credtrail.core.rules import RequirementVersion, load_requirement, read_requirement_file
+from credtrail.core.rules.model import Cap, Part, RepeatLimit, Weight
 from credtrail.plugins import builtin_plugins
 from credtrail.plugins.topics import KNOWN_TOPICS
 
@@ -114,7 +115,12 @@ def test_selectors_name_registered_types_and_known_topics(
     _, path = item
     version = _load(path)
     assert version.authority in registry.authorities
-    selectors = [*version.parts, *version.caps, *version.weights, *version.repeat_limits]
+    selectors: list[Part | Cap | Weight | RepeatLimit] = [
+        *version.parts,
+        *version.caps,
+        *version.weights,
+        *version.repeat_limits,
+    ]
     for code in (*version.credit_types, *(t for s in selectors for t in s.types)):
         assert code in registry.credit_types, f"{path.name}: unknown credit type {code}"
     for selector in selectors:
