@@ -19,6 +19,10 @@ Evaluation (pure: no I/O; call it with state reconstructed as of any date):
   ``LicenseState``; ``on``: the evaluation date (the cycle containing it is judged, and
   only credit completed/claimed by then counts); ``cycle_start``: judge the cycle
   starting that day instead (``credtrail explain --cycle``).
+- ``evaluate_history(documents, credits, license, registry, *, on, since=None) ->
+  list[Evaluation]``: every cycle up to the one containing ``on`` (from the one
+  containing ``since``), judged on ``on``, sharing carry-over/cure work between cycles:
+  use it to (re)build projections rather than calling ``evaluate`` per cycle.
 - ``resolve(documents, license, on, cycle_start=None) -> (RequirementVersion,
   CycleWindow)``: which version and cycle that would be, without evaluating.
 - ``cycle_windows(version.cycle, license, on)``: every cycle of a licence, in order.
@@ -37,7 +41,13 @@ needs (expiry, birth date, number); ``InputError`` for a date before the licence
 
 from credtrail.core.rules.check import check_requirement
 from credtrail.core.rules.cycles import cycle_containing, cycle_windows
-from credtrail.core.rules.evaluate import as_versions, evaluate, resolve, select_version
+from credtrail.core.rules.evaluate import (
+    as_versions,
+    evaluate,
+    evaluate_history,
+    resolve,
+    select_version,
+)
 from credtrail.core.rules.files import read_requirement_file
 from credtrail.core.rules.kinds import Adjustment, Candidate, CycleWindow, RuleKindEvaluator
 from credtrail.core.rules.model import RequirementVersion, load_requirement
@@ -67,6 +77,7 @@ __all__ = [
     "cycle_containing",
     "cycle_windows",
     "evaluate",
+    "evaluate_history",
     "load_requirement",
     "read_requirement_file",
     "resolve",

@@ -129,6 +129,38 @@ def evaluate(
     return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
 
 
+def evaluate_history(
+    documents: Iterable[Document],
+    credits: Credits,
+    license: LicenseState,
+    registry: Registry,
+    *,
+    on: date,
+    since: date | None = None,
+) -> list[Evaluation]:
+    """Every cycle of ``license`` from the first (or the one containing ``since``) to the one
+    containing ``on``, judged on ``on``, oldest first.
+
+    Cycles that ended (with their grace) by ``on`` get their final status. Carry-over and
+    cure credit flow from each cycle to the next, computed once (evaluating cycle by cycle
+    with ``evaluate`` recomputes the earlier ones for each). Each cycle is judged by the
+    version its policy selects. Rolling windows give one evaluation.
+    """
+    versions = as_versions(documents)
+    current_version, current = resolve(versions, license, on)
+    evaluator = _Evaluator(versions, ordered(credits), license, registry, on)
+    if isinstance(current_version.cycle, RollingCycle):
+        return [evaluator.cycle(current_version, current)]
+    out = []
+    for window in cycle_windows(current_version.cycle, license, on):
+        if window.number > current.number:
+            break
+        if since is not None and window.end < since:
+            continue
+        out.append(evaluator.cycle(select_version(versions, window), window))
+    return out
+
+
 @dataclass(frozen=True)
 class _Plan:
     """The targets of one cycle: what is required, and why some parts are not."""

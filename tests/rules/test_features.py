@@ -18,6 +18,7 @@ from credtrail.core.rules import (
     Evaluation,
     check_requirement,
     evaluate,
+    evaluate_history,
     load_requirement,
     resolve,
 )
@@ -507,3 +508,40 @@ def test_json_shape_has_the_issue_keys_and_decimal_strings() -> None:
     assert data["allocation"] == [{"credit_id": "x", "part": "total", "units": "1.25"}]
     assert data["cycle_start"] == "2023-01-01"
     assert data["source"]["document"] == "test rule"
+
+
+def test_history_matches_cycle_by_cycle_evaluation() -> None:
+    """evaluate_history gives every cycle's final result, as evaluate does one at a time,
+    with carry-over flowing between them (Texas: 22 TAC §161.35(c))."""
+    doc = document(
+        cycle={"kind": "license", "anchor": "expiry", "period_months": 24},
+        total={"units": 48},
+        carry_over={"max_units": 48},
+        grace={"days": 30},
+    )
+    lic = license(date(2018, 6, 1), date(2026, 5, 31))
+    credits = [
+        credit(100, date(2019, 1, 1)),
+        credit(46, date(2021, 1, 1)),
+        credit(2, date(2022, 6, 20), credit_id="cure"),
+    ]
+    history = evaluate_history([doc], credits, lic, REGISTRY, on=date(2024, 7, 1))
+    assert [(e.cycle_start, e.status) for e in history] == [
+        (date(2018, 6, 1), "compliant"),
+        (date(2020, 6, 1), "compliant"),
+        (date(2022, 6, 1), "compliant"),
+        (date(2024, 6, 1), "in_progress"),
+    ]
+    # 52 excess, 48 carried; next period the carried units meet the requirement first, so
+    # its own 46 are excess and carry on; 2 + 46 meets the third period.
+    assert (history[0].carry_out, history[1].carry_in) == (D(48), D(48))
+    assert (history[1].carry_out, history[2].carry_in) == (D(46), D(46))
+    one_by_one = [
+        evaluate([doc], credits, lic, REGISTRY, on=date(2024, 7, 1), cycle_start=e.cycle_start)
+        for e in history
+    ]
+    assert [e.to_json() for e in one_by_one] == [e.to_json() for e in history]
+    assert (
+        evaluate_history([doc], credits, lic, REGISTRY, on=date(2024, 7, 1), since=date(2023, 1, 1))
+        == history[2:]
+    )
