@@ -28,7 +28,12 @@ from typing import Literal
 
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.domain import ClinicianLedger
-from credtrail.core.errors import CreditRejectedError, InputError, UnknownCodeError
+from credtrail.core.errors import (
+    CreditRejectedError,
+    InputError,
+    UnknownClinicianError,
+    UnknownCodeError,
+)
 from credtrail.core.exchange.formats import ImportFormat, ReadContext, import_formats
 from credtrail.core.exchange.records import (
     ClinicianIdentity,
@@ -122,6 +127,7 @@ class ClinicianDirectory:
                 for n in page:
                     if n.topic == ClinicianLedger.Created.TOPIC:
                         event = mapper.to_domain_event(n)
+                        assert isinstance(event, ClinicianLedger.Created)
                         if event.npi:
                             self._by_npi.setdefault(event.npi, event.clinician_id)
         return self._by_npi.get(npi)
@@ -194,8 +200,11 @@ class Importer:
     ) -> _Clinician | list[Issue]:
         known = self._clinicians.get(cid)
         if known is None:
-            if self.app.has_clinician(cid):
+            try:
                 ledger = self.app.ledger(cid)
+            except UnknownClinicianError:
+                ledger = None
+            if ledger is not None:
                 known = _Clinician(ledger.profession, set(ledger.natural_keys))
             else:
                 missing = identity.missing_for_creation()
@@ -287,6 +296,7 @@ class Importer:
 
     def write(self) -> None:
         ledgers: dict[str, ClinicianLedger] = {}
+        created: set[str] = set()
         pending = 0
         for ordinal, item in self._records("write"):
             if ordinal in self._rejected or isinstance(item, RejectedRecord):
@@ -295,7 +305,9 @@ class Importer:
             ledger = ledgers.get(cid)
             if ledger is None:
                 info = self._clinicians[cid]
-                if info.new is not None and not self.app.has_clinician(cid):
+                # Created by another writer since pass 1? Then save() raises a conflict.
+                if info.new is not None and cid not in created:
+                    created.add(cid)
                     ledger = ClinicianLedger.register(
                         cid, info.profession, name=info.new.name, npi=info.new.npi
                     )

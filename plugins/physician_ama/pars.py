@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import date
 
 from credtrail.core import hookimpl
 from credtrail.core.exchange import (
@@ -98,12 +98,15 @@ _PROVIDER = re.compile(r"^\d{7}$")
 
 
 def _completion_date(f: FieldCollector, value: str) -> date | None:
+    # Hand-parsed: strptime is the slowest step of a 100,000-row import.
     text = value.strip()
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            return datetime.strptime(text[:19] if "T" in fmt else text, fmt).date()
-        except ValueError:
-            continue
+    try:
+        if len(text) == 10 and text[2] == "/" and text[5] == "/":
+            return date(int(text[6:]), int(text[:2]), int(text[3:5]))
+        if len(text) >= 10 and text[4] == "-" and text[7] == "-" and text[10:11] in ("", "T"):
+            return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
     f.add(
         "CompletedDateTime",
         "date",
