@@ -49,9 +49,9 @@ class Scope:
     window: CycleWindow
     on: date
     counts: Literal["claimed", "earned"]
-    issued_on: date
-    prior_allowed: bool
-    """Credit since licensure counts toward one-time parts."""
+    prior_from: date | None
+    """Credit completed from this date to the cycle start counts toward the parts that
+    look back (one-time parts: since licensure; ``within`` parts: N months)."""
     registry: Registry
 
 
@@ -139,7 +139,7 @@ def _screen(credit: CreditState, scope: Scope) -> Excluded | tuple[Decimal, Wind
         window = "cycle"
     elif win.end < credit.completed_on <= grace_end:
         window = "grace"
-    elif scope.prior_allowed and scope.issued_on <= credit.completed_on < win.start:
+    elif scope.prior_from is not None and scope.prior_from <= credit.completed_on < win.start:
         window = "prior"
     else:
         return out(

@@ -35,6 +35,7 @@ from credtrail.core.rules.model import (
     Part,
     RequirementVersion,
     RollingCycle,
+    WithinMonths,
     load_requirement,
 )
 from credtrail.core.rules.result import (
@@ -167,7 +168,8 @@ class _Plan:
 
     results: dict[str, PartResult]
     targets: list[Target]
-    once_parts: set[str]
+    lookback: dict[str, date]
+    """Parts that count credit from before the cycle start, from which date."""
 
 
 class _Evaluator:
@@ -203,8 +205,7 @@ class _Evaluator:
             window=window,
             on=self.on,
             counts=counts,
-            issued_on=self.license.issued_on,
-            prior_allowed=bool(plan.once_parts),
+            prior_from=min(plan.lookback.values(), default=None),
             registry=self.registry,
         )
         working, excluded, valued = eligible(self.credits, scope)
@@ -252,7 +253,7 @@ class _Evaluator:
         except_parts = set(version.first_cycle.except_parts) if version.first_cycle else set()
         results: dict[str, PartResult] = {}
         targets: list[Target] = []
-        once_parts: set[str] = set()
+        lookback: dict[str, date] = {}
         if version.total is not None:
             total = version.total
             required, prorated = self._required(version, window, total.units, TOTAL)
@@ -288,7 +289,9 @@ class _Evaluator:
             )
             if status in (None, "not-due"):
                 if isinstance(part.schedule, OncePerLicense):
-                    once_parts.add(part.id)
+                    lookback[part.id] = self.license.issued_on
+                elif isinstance(part.schedule, WithinMonths):
+                    lookback[part.id] = add_months(window.end + ONE_DAY, -part.schedule.months)
                 targets.append(
                     Target(
                         part.id,
@@ -298,7 +301,7 @@ class _Evaluator:
                         group=part.group,
                     )
                 )
-        return _Plan(results, targets, once_parts)
+        return _Plan(results, targets, lookback)
 
     def _first_cycle_exemption(
         self, version: RequirementVersion, window: CycleWindow
@@ -359,6 +362,9 @@ class _Evaluator:
             if deadline <= window.end:
                 return True, f"one-time, due by {deadline}; credit since licensure counts"
             return False, f"one-time, due by {deadline}; not yet due this cycle"
+        if isinstance(schedule, WithinMonths):
+            since = add_months(window.end + ONE_DAY, -schedule.months)
+            return True, f"credit completed since {since} counts"
         return True, None
 
     def _once_deadline(self, version: RequirementVersion, schedule: OncePerLicense) -> date:
@@ -433,7 +439,9 @@ class _Evaluator:
             for part in version.parts:
                 if part.id not in names:
                     continue
-                if w.window == "prior" and part.id not in plan.once_parts:
+                if w.window == "prior" and not (
+                    part.id in plan.lookback and w.credit.completed_on >= plan.lookback[part.id]
+                ):
                     continue
                 if matches(part, w.credit, scope):
                     targets.add(part.id)
@@ -522,8 +530,7 @@ class _Evaluator:
             CycleWindow(self.on, self.on, 1),
             self.on,
             "earned",
-            self.license.issued_on,
-            False,
+            None,
             self.registry,
         )
 
@@ -556,7 +563,11 @@ class _Evaluator:
         )
         unused = self._unused(plan, items, caps, allocation)
         total = results.get(TOTAL)
-        if total is not None and total.status not in ("not-applicable", "exempt"):
+        if (
+            total is not None
+            and total.status not in ("not-applicable", "exempt")
+            and total.required > 0
+        ):
             required, counted = total.required, total.counted
         else:
             due_parts = [p for p in ordered_results if p.status in ("met", "missing")]
@@ -666,6 +677,8 @@ def _schedule_text(part: Part) -> str:
         if s.due_within_months is not None:
             bits.append(f"{s.due_within_months} months after licensure")
         return "once per licence, by the earlier of " + " and ".join(bits)
+    if isinstance(s, WithinMonths):
+        return f"every cycle, counting credit from the {s.months} months before its end"
     return "every cycle"
 
 

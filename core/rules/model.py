@@ -181,8 +181,22 @@ class OncePerLicense(Frozen):
         return self
 
 
+class WithinMonths(Frozen):
+    """Due every cycle, met by credit completed in the ``months`` before the cycle's end.
+
+    For mandates whose period differs from the cycle's: New York infection control
+    every 4 years on a 3-year registration (``months = 48``); Illinois topics once per
+    6 years (``months = 72``). Credit from before the cycle start counts toward this
+    part only, never toward the total.
+    """
+
+    kind: Literal["within"]
+    months: Months
+
+
 Schedule = Annotated[
-    EveryCycle | EveryNthRenewal | AtRenewals | OncePerLicense, Field(discriminator="kind")
+    EveryCycle | EveryNthRenewal | AtRenewals | OncePerLicense | WithinMonths,
+    Field(discriminator="kind"),
 ]
 
 

@@ -545,3 +545,31 @@ def test_history_matches_cycle_by_cycle_evaluation() -> None:
         evaluate_history([doc], credits, lic, REGISTRY, on=date(2024, 7, 1), since=date(2023, 1, 1))
         == history[2:]
     )
+
+
+def test_within_schedule_counts_credit_from_before_the_cycle() -> None:
+    """New York: infection control every 4 years (PHL §239) on a 3-year registration: a
+    course 3.5 years before the cycle end counts toward that part only; one 4.5 years
+    before does not."""
+    doc = document(
+        cycle={"kind": "fixed", "anchor": "2024-01-01", "length_months": 36},
+        total={"units": 0},
+        parts=[
+            {
+                "id": "infection-control",
+                "units": 1,
+                "topics": ["infection-control"],
+                "schedule": {"kind": "within", "months": 48},
+            }
+        ],
+    )
+    recent = credit(1, date(2023, 6, 1), topics=("infection-control",), credit_id="recent")
+    old = credit(1, date(2022, 6, 1), topics=("infection-control",), credit_id="old")
+    result = run(doc, [recent], on=date(2027, 1, 15), start=date(2024, 1, 1))
+    assert result.status == "compliant"
+    assert result.counted_for("recent") == {"infection-control": D(1)}
+    assert "since 2023-01-01" in (result.part("infection-control").why or "")
+    result = run(doc, [old], on=date(2027, 1, 15), start=date(2024, 1, 1))
+    assert result.status == "deficient"
+    assert (result.required, result.counted) == (D(1), D(0))
+    assert rules(result) == [("old", "outside-cycle")]
