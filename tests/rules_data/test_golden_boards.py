@@ -368,3 +368,59 @@ def test_amounts_are_decimals(judge: Judge) -> None:
         "us-tx-physician", ledger.credits, licence, on=date(2026, 7, 15), cycle_start=TX_ISSUED
     )
     assert all(isinstance(p.counted, Decimal) for p in result.parts)
+
+
+NY_ISSUED = date(2012, 1, 1)
+NY_EXPIRY = date(2026, 12, 31)
+
+
+def test_new_york_infection_control_course_lasts_four_years(judge: Judge) -> None:
+    """PHL §239: infection control every 4 years, so a course 45 months old meets a 3-year cycle."""
+    licence = license_for("us-ny-physician", NY_ISSUED, NY_EXPIRY)
+    ledger = Ledger()
+    ledger.earn("ama_pra_1", 1, date(2023, 3, 1), "infection-control")
+    result = judge("us-ny-physician", ledger.credits, licence, on=date(2026, 6, 1))
+    assert (result.cycle_start, result.cycle_end) == (date(2024, 1, 1), NY_EXPIRY)
+    assert result.part("infection-control").status == "met"
+    assert result.status == "compliant"  # no general hours, not a DEA registrant
+
+
+def test_new_york_infection_control_older_than_four_years_is_missing(judge: Judge) -> None:
+    """A course 49 months before the registration ends no longer counts."""
+    licence = license_for("us-ny-physician", NY_ISSUED, NY_EXPIRY)
+    ledger = Ledger()
+    ledger.earn("ama_pra_1", 1, date(2022, 11, 30), "infection-control")
+    result = judge("us-ny-physician", ledger.credits, licence, on=date(2026, 6, 1))
+    assert dict(result.missing) == {"infection-control": 1}
+
+
+def test_new_york_dea_registrant_needs_three_hours(judge: Judge) -> None:
+    """PHL §3309-a(3): DEA registrants need 3 hours of the 8 topics every 3 years."""
+    licence = license_for("us-ny-physician", NY_ISSUED, NY_EXPIRY, dea="yes")
+    ledger = Ledger()
+    ledger.earn("ama_pra_1", 1, date(2025, 3, 1), "infection-control")
+    ledger.earn("ama_pra_1", 2, date(2025, 3, 1), "pain-management")
+    result = judge("us-ny-physician", ledger.credits, licence, on=date(2026, 6, 1))
+    assert dict(result.missing) == {"controlled-substances": 1}
+
+
+def test_texas_opioid_hours_last_eight_years_after_the_second_renewal(judge: Judge) -> None:
+    """§156.055(c): at renewal 4, opioid hours from renewal 2's period (within 8 years) suffice."""
+    licence = license_for("us-tx-physician", TX_ISSUED, TX_DUE)
+    ledger = Ledger()
+    ledger.earn("ama_pra_1", 2, date(2027, 3, 1), "opioid-prescribing")
+    day = date(2031, 3, 1)
+    ledger.earn("ama_pra_1", 1, day, "human-trafficking")  # due at renewals 1, 4, 7 ...
+    ledger.earn("ama_pra_1", 2, day, "ethics")
+    ledger.earn("ama_pra_1", 21, day)
+    ledger.earn("ama_pra_2", 24, day)
+    result = judge(
+        "us-tx-physician",
+        ledger.credits,
+        licence,
+        on=date(2032, 7, 15),
+        cycle_start=date(2030, 6, 1),
+    )
+    assert result.renewal_number == 4
+    assert result.part("opioid-every-8-years").status == "met"
+    assert result.status == "compliant"
