@@ -81,6 +81,7 @@ def cli(ctx: click.Context, store: str, plugins: str | None) -> None:
 COMMAND_MODULES = (
     "catalog",
     "clinicians",
+    "compliance",
     "credits",
     "exchange",
     "licenses",

@@ -384,10 +384,32 @@ def open_event_store(location: StoreLocation, *, create: bool = False) -> EventS
             )
         if create and path.parent and not path.parent.exists():
             raise StoreError(f"cannot create store {location.display()}: folder does not exist")
+    # Tables are created by `credtrail init` only: any other command on an empty
+    # database says so instead of silently creating an empty store.
+    env = {**location.env, "CREATE_TABLE": "y" if create else "n"}
     try:
-        return EventStore(env=location.env)
+        store = EventStore(env=env)
     except (PersistenceError, OSError) as exc:
         raise StoreError(f"cannot open store {location.display()}: {exc}") from None
+    if not create and not _has_log_table(store):
+        store.close()
+        raise StoreNotInitialisedError(
+            f"{location.display()} holds no credtrail store; create it with 'credtrail init'"
+        )
+    return store
+
+
+def _has_log_table(store: EventStore) -> bool:
+    recorder: Any = store.recorder
+    is_pg = isinstance(recorder, PostgresLogRecorder)
+    table = f'"{recorder.datastore.schema}".{LOG_TABLE}' if is_pg else LOG_TABLE
+    try:
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+            cursor.fetchall()
+    except PersistenceError:
+        return False
+    return True
 
 
 def iter_log(store: EventStore, start: int = 1, page: int = 2000) -> Iterator[Sequence[Any]]:

@@ -262,3 +262,15 @@ def test_two_plugins_may_share_an_accreditor_but_not_contradict_it() -> None:
     )
     with pytest.raises(DuplicateRegistrationError, match="accreditor 'ADA' is already registered"):
         build_registry(clash)
+
+
+def test_an_empty_database_is_not_a_store_until_init(
+    store_url: str, dental_pm: pluggy.PluginManager
+) -> None:
+    """On both backends, only init creates tables; other commands say to run it."""
+    if not store_url.startswith("postgresql"):
+        sqlite3.connect(store_url).close()  # an existing but empty SQLite file
+    with pytest.raises(StoreNotInitialisedError, match="credtrail init"):
+        Credtrail.open(store_url, dental_pm)
+    Credtrail.open(store_url, dental_pm, create=True).close()
+    Credtrail.open(store_url, dental_pm).close()
