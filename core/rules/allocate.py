@@ -103,6 +103,14 @@ def allocate(
     due = [t for t in targets if t.due and t.required > 0]
     if not variables:
         return Allocation({}, sum(t.required for t in due))
+    if not caps and not any(t.exclusive or t.group for t in targets):
+        # Nothing competes for a credit's units: counting every unit toward every target
+        # it fits is the optimum of both phases, no solver needed.
+        value = values_of(items)
+        units = {(key, name): value[key] for key, name in variables}
+        direct = Allocation(units, _shortfall(units, due))
+        _check(direct, items, by_name, caps, direct.shortfall)
+        return direct
     n_x = len(variables)
     short_col = {t.name: n_x + j for j, t in enumerate(due)}
     n = n_x + len(due)
@@ -166,6 +174,10 @@ def allocate(
     result = Allocation(units, _shortfall(units, due))
     _check(result, items, by_name, caps, shortfall)
     return result
+
+
+def values_of(items: Sequence[Item]) -> dict[str, int]:
+    return {item.key: item.value for item in items}
 
 
 def _per_item_rows(

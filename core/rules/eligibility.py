@@ -18,6 +18,7 @@ from typing import Literal
 from credtrail.core.domain import CreditState
 from credtrail.core.errors import RuleError
 from credtrail.core.registry import Registry
+from credtrail.core.rules.dates import add_months, months_in
 from credtrail.core.rules.kinds import Candidate, CycleWindow, RuleKindEvaluator
 from credtrail.core.rules.model import RequirementVersion, Selector
 from credtrail.core.rules.result import Excluded, ExclusionRule, Valued
@@ -99,7 +100,17 @@ def eligible(
     working: list[Working] = []
     excluded: list[Excluded] = []
     valued: list[Valued] = []
+    # Credit more than a cycle away from the window is not listed as excluded: it is
+    # plainly elsewhere, and listing it would bury the near misses that need explaining.
+    win = scope.window
+    span = win.full_months or months_in(win.start, win.end, started=True)
+    near_from = add_months(win.start, -span)
+    if scope.prior_from is not None:
+        near_from = min(near_from, scope.prior_from)
+    near_to = add_months(win.end + timedelta(days=scope.version.grace.days), span)
     for credit in credits:
+        if not near_from <= credit.completed_on <= near_to:
+            continue
         result = _screen(credit, scope)
         if isinstance(result, Excluded):
             excluded.append(result)

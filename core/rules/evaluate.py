@@ -622,12 +622,11 @@ class _Evaluator:
         if excess <= 0:
             return Decimal(0)
         blocked = set(rule.exclude_parts)
+        completed = {c.credit_id: c.completed_on for c in self.credits}
         carryable = 0
         for item in items:
-            if item.key.startswith("carry-over:"):
-                continue
-            credit = next((c for c in self.credits if c.credit_id == item.key), None)
-            if credit is None or credit.completed_on > window.end:
+            day = completed.get(item.key)  # None: the carried-in units, never carried again
+            if day is None or day > window.end:
                 continue
             if any(allocation.units.get((item.key, p), 0) > 0 for p in blocked):
                 continue
