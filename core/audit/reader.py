@@ -198,17 +198,27 @@ class LogReader:
         return [self._event(r) for r in self._rows(sql + " ORDER BY originator_version", params)]
 
     def versions_as_of(self, as_of: datetime, stream: str | None = None) -> dict[str, int]:
-        """Per stream, the last version *recorded* at or before ``as_of``."""
+        """Per stream, the last version of the prefix *recorded* at or before ``as_of``.
+
+        The prefix ends before the first event recorded after ``as_of``: should a
+        clock ever step back within a stream, a later event is still never let in.
+        """
+        key = instant_key(as_of)
         sql = (
-            f"SELECT originator_id, MAX(originator_version) FROM {self.log} "
-            f"WHERE recorded_at{self._text} <= ?"
+            f"SELECT originator_id, MAX(originator_version), "
+            f"MIN(CASE WHEN recorded_at{self._text} > ? THEN originator_version END) "
+            f"FROM {self.log}"
         )
-        params: list[Any] = [instant_key(as_of)]
+        params: list[Any] = [key]
         if stream is not None:
-            sql += " AND originator_id = ?"
+            sql += " WHERE originator_id = ?"
             params.append(stream)
-        rows = self._rows(sql + " GROUP BY originator_id", params)
-        return {r[0]: int(r[1]) for r in rows}
+        out: dict[str, int] = {}
+        for originator_id, last, first_after in self._rows(sql + " GROUP BY originator_id", params):
+            version = int(last) if first_after is None else int(first_after) - 1
+            if version > 0:
+                out[originator_id] = version
+        return out
 
     def streams_with_topic(self, topic: str) -> list[str]:
         """Streams whose first event has ``topic`` (e.g. every clinician ledger)."""

@@ -31,15 +31,18 @@ def cme(clinician: str, activity: str, units: str, completed: str) -> EarnReques
     )
 
 
-def record_history(app: Credtrail) -> dict[str, str]:
+def record_history(app: Credtrail, license_for: str | None = None) -> dict[str, str]:
     """Two physicians over 2024–2026: credits, a claim, a revocation, a late record.
 
-    Returns the credit ids by a short name.
+    With ``license_for``, dr-lee is licensed (issued 2023-01-01) under that
+    requirement on 2024-01-10. Returns the credit ids by a short name.
     """
     ids: dict[str, str] = {}
     with frozen_at(at("2024-01-10")):
         app.add_clinician("dr-lee", "physician", name="Dr. Ada Lee")
         app.add_clinician("dr-kim", "physician")
+        if license_for is not None:
+            app.add_license("dr-lee", license_for, issued_on=date(2023, 1, 1))
     with frozen_at(at("2024-03-01")):
         ids["lee-1"] = app.earn(cme("dr-lee", "act-1", "2", "2024-02-20"))
         ids["kim-1"] = app.earn(cme("dr-kim", "act-1", "1.5", "2024-02-21"))

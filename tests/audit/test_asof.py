@@ -15,7 +15,7 @@ from credtrail.core.audit.diff import changes_since
 from credtrail.core.clock import frozen_at
 from credtrail.core.errors import AuditError, UnknownClinicianError
 
-from .conftest import at, record_history
+from .conftest import at, cme, record_history
 
 
 @pytest.fixture
@@ -135,3 +135,17 @@ def test_diff_over_the_whole_store_includes_rule_changes(
     ]
     assert "retroactive" in changes[-1].summary
     assert changes_since(app.store, at("2030-01-01")) == []
+
+
+def test_clock_stepping_back_never_lets_a_later_event_in(app: Credtrail) -> None:
+    """If a stream's clock stepped back, as-of stops at the first event recorded after T."""
+    with frozen_at(at("2024-01-10")):
+        app.add_clinician("dr-lee", "physician")
+    with frozen_at(at("2024-05-01")):
+        first = app.earn(cme("dr-lee", "act-1", "1", "2024-04-01"))
+    with frozen_at(at("2024-04-01")):  # a skewed clock: recorded "before" the previous event
+        app.earn(cme("dr-lee", "act-2", "2", "2024-03-01"))
+    assert AsOf(app.store, at("2024-04-15")).transcript("dr-lee").credits == []
+    known = AsOf(app.store, at("2024-06-01")).transcript("dr-lee").credits
+    assert len(known) == 2
+    assert first in {c.credit_id for c in known}
