@@ -573,3 +573,21 @@ def test_within_schedule_counts_credit_from_before_the_cycle() -> None:
     assert result.status == "deficient"
     assert (result.required, result.counted) == (D(1), D(0))
     assert rules(result) == [("old", "outside-cycle")]
+
+
+def test_change_effective_mid_cycle_on_both_sides_of_the_date() -> None:
+    """A version effective 2019-10-17 governs the cycle 2018-01-01..2019-12-31 whether it is
+    judged before or after that date (policy: version at cycle end), the cycle before it
+    keeps the old version, and without the new version recorded (as of an earlier
+    instant) the old one applies."""
+    lic = license(date(2016, 1, 1))
+    credits = [credit(50, date(2018, 3, 1))]
+    before_change = evaluate([V1, V2], credits, lic, REGISTRY, on=date(2019, 6, 1))
+    after_change = evaluate([V1, V2], credits, lic, REGISTRY, on=date(2019, 11, 1))
+    assert before_change.cycle_start == after_change.cycle_start == date(2018, 1, 1)
+    assert (before_change.version, after_change.version) == ("hb166", "hb166")
+    assert after_change.status == "compliant"
+    earlier = evaluate([V1, V2], credits, lic, REGISTRY, on=date(2017, 6, 1))
+    assert (earlier.cycle_start, earlier.version) == (date(2016, 1, 1), "hb0")
+    as_recorded_then = evaluate([V1], credits, lic, REGISTRY, on=date(2019, 6, 1))
+    assert (as_recorded_then.version, as_recorded_then.status) == ("hb0", "in_progress")
