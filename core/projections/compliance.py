@@ -190,6 +190,7 @@ def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
                 number=r["number"],
                 ended_on=_day(r["ended_on"]),
                 end_reason=r["end_reason"],
+                attributes=orjson.loads(r["attributes"]),
             )
         )
     return out

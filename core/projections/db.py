@@ -40,7 +40,8 @@ _DDL = (
     f"CREATE TABLE IF NOT EXISTS {LICENSES} ("
     "clinician_id TEXT NOT NULL, license_id TEXT NOT NULL, requirement_id TEXT NOT NULL, "
     "issued_on TEXT NOT NULL, expires_on TEXT, birth_date TEXT, number TEXT, "
-    "ended_on TEXT, end_reason TEXT, PRIMARY KEY (clinician_id, license_id))",
+    "ended_on TEXT, end_reason TEXT, attributes TEXT NOT NULL, "
+    "PRIMARY KEY (clinician_id, license_id))",
     f"CREATE INDEX IF NOT EXISTS {LICENSES}_requirement ON {LICENSES} (requirement_id)",
     # One JSON document per credit: a page writes tens of thousands of credit rows, and
     # binding three parameters instead of twenty is most of the cost of writing them.

@@ -30,7 +30,7 @@ from credtrail.core.transcript import Transcript, TranscriptCredit
 
 LICENSE_COLUMNS = (
     "clinician_id, license_id, requirement_id, issued_on, expires_on, birth_date, number, "
-    "ended_on, end_reason"
+    "ended_on, end_reason, attributes"
 )
 
 _UPSERT_CREDIT = (
@@ -38,7 +38,7 @@ _UPSERT_CREDIT = (
     "ON CONFLICT (clinician_id, credit_id) DO UPDATE SET data = excluded.data"
 )
 _UPSERT_LICENSE = (
-    f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 9)}) "
+    f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 10)}) "
     "ON CONFLICT (clinician_id, license_id) DO UPDATE SET ended_on = excluded.ended_on, "
     "end_reason = excluded.end_reason"
 )
@@ -150,6 +150,7 @@ class TranscriptView:
                     s.get("number"),
                     None,
                     None,
+                    _json(s.get("attributes") or {}),
                 ]
             elif topic == ev.LICENSE_ENDED:
                 lic = licenses[clinicians[e.stream], s["license_id"]]
