@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from credtrail.core.models import Citation
-from credtrail.core.registry import Registry
-from credtrail.core.rules import RequirementVersion, load_requirement, read_requirement_file
+from credtrail.core.plugins import build_plugin_manager
+from credtrail.core.registry import Registry, build_registry
+from credtrail.core.rules import (
+    RequirementVersion,
+    check_requirement,
+    load_requirement,
+    read_requirement_file,
+)
 from credtrail.core.rules.model import Cap, Part, RepeatLimit, Weight
 from credtrail.plugins import builtin_plugins
 from credtrail.plugins.topics import KNOWN_TOPICS
@@ -164,3 +170,13 @@ def test_rule_changes_ship_both_versions(versions: dict[str, list[RequirementVer
         for changed_on in dates:
             assert changed_on in effective, (rid, changed_on)
             assert min(effective) < changed_on, f"{rid}: no version before {changed_on}"
+
+
+@pytest.mark.parametrize("plugin", sorted(PROFESSION_OF_PLUGIN))
+def test_each_plugin_alone_has_every_code_its_rules_name(plugin: str) -> None:
+    """A plugin loaded alone (--plugins NAME) registers every code its own rule files name."""
+    pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False, only={plugin})
+    alone = build_registry(pm)
+    assert alone.requirements
+    for document in alone.requirements.values():
+        check_requirement(load_requirement(document), alone)
