@@ -184,7 +184,7 @@ def run_golden_scenario(app: Credtrail, scenario: GoldenScenario) -> None:
 
 # -- bad credits ------------------------------------------------------------------------
 
-_ODD_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24)
+_ODD_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=24)
 
 
 def _bad_drafts(registry: Registry, own_types: Sequence[str]) -> st.SearchStrategy[CreditDraft]:

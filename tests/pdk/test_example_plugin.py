@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,21 @@ EARN = (
     "--date", "2025-03-10", "--provider", "Texas Pharmacy Association",
     "--accreditor", "ACPE", "--topic", "pharmacy-law",
 )  # fmt: skip
+
+
+CEU = (
+    "credit", "earn", "rph-1", "--type", "acpe_ceu", "--units", "0.15",
+    "--date", "2025-03-12", "--provider", "Texas Pharmacy Association",
+    "--accreditor", "ACPE", "--topic", "immunization",
+)  # fmt: skip
+ON = "2025-06-30"
+REBUILD = Path(__file__).parent / "rebuild_views.py"
+
+
+def rebuild_views(venv: Venv, store: Path) -> dict[str, Any]:
+    """Rebuild the store's projections with the plugins installed in ``venv``."""
+    result: dict[str, Any] = json.loads(ok(venv.run(venv.python, "-P", REBUILD, store, "rph-1")))
+    return result
 
 
 def test_example_passes_its_own_contract_tests(venv: Venv) -> None:
@@ -81,7 +97,7 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
     lic = ok(
         credtrail(
             venv, store, "license", "add", "rph-1", "--requirement", "us-tx-pharmacist",
-            "--issued", "2023-06-01", "--expires", "2025-06-30",
+            "--issued", "2021-06-01", "--expires", "2025-06-30",
         )
     )  # fmt: skip
     assert "us-tx-pharmacist" in lic
@@ -93,10 +109,30 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
     assert refused.stderr.startswith("Error: credit rejected: activity: 'law-update-2025' is not")
     assert "[acpe-uan-format]" in refused.stderr
     assert "Traceback" not in refused.stderr
+    # 0.15 CEU counts as 1.5 contact hours (equivalence); a technician activity not at all.
+    ok(credtrail(venv, store, *CEU, "--activity", "0669-0000-25-031-H06-P"))
+    ok(credtrail(venv, store, *EARN[:-2], "--units", "2", "--activity", "0669-0000-25-040-H04-T"))
+
+    status = json.loads(ok(credtrail(venv, store, "status", "rph-1", "--on", ON, "--json")))
+    assert [(s["requirement"], s["status"], s["counted"], s["missing"]) for s in status] == [
+        ("us-tx-pharmacist", "in_progress", "2.5", [{"part": "total", "units": "27.5"}])
+    ]
+    why = ok(credtrail(venv, store, "explain", "rph-1", "us-tx-pharmacist", "--on", ON))
+    assert "0.15 -> 1.5 (acpe_ceu counts as acpe_contact_hour at 10x)" in why
+    assert "0669-0000-25-040-H04-T is for pharmacy technicians, not pharmacists" in why
+
+    views = rebuild_views(venv, store)
+    assert views["replayed"] > 0
+    assert views["after"]["transcript"] == views["ledger"]
+    assert ["us-tx-pharmacist", "2023-07-01", "deficient", "2.5"] in views["after"]["compliance"]
 
     before = json.loads(ok(credtrail(venv, store, "transcript", "rph-1", "--json")))
-    assert [c["activity"] for c in before["credits"]] == ["0669-0000-25-022-H03-P"]
-    assert before["totals"] == {"acpe_contact_hour": "1"}
+    assert [c["activity"] for c in before["credits"]] == [
+        "0669-0000-25-022-H03-P",
+        "0669-0000-25-040-H04-T",
+        "0669-0000-25-031-H06-P",
+    ]
+    assert before["totals"] == {"acpe_ceu": "0.15", "acpe_contact_hour": "3"}
 
     venv.pip_uninstall("credtrail-pharmacy-acpe")
     try:
@@ -109,6 +145,13 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
         assert "Transcript of rph-1, pharmacist" in text
         assert "0669-0000-25-022-H03-P" in text
         assert "us-tx-pharmacist" in ok(credtrail(venv, store, "requirement", "list"))
+        # Projections rebuild without the plugin: the transcript is whole, and the
+        # compliance row says why it cannot be judged instead of vanishing.
+        views = rebuild_views(venv, store)
+        assert views["after"]["transcript"] == views["ledger"] == after
+        assert [row[2] for row in views["after"]["compliance"]] == ["error"]
+        reason = ok(credtrail(venv, store, "status", "rph-1", "--on", ON))
+        assert "rule kind 'acpe-audience', which no installed plugin registers" in reason
         # New pharmacy credit cannot be recorded without the plugin: a clear error, exit 1.
         orphan = credtrail(venv, store, *EARN, "--activity", "0669-0000-25-023-H03-P")
         assert orphan.returncode == 1
