@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from credtrail.core.store import LOG_TABLE, EventStore
+from credtrail.core.store import GENESIS, LOG_TABLE, EventStore
 
 PAGE = 5000
 """Rows per query: memory stays bounded whatever the size of the log."""
@@ -237,3 +237,12 @@ class LogReader:
             (instant_key(as_of),),
         )
         return [r[0] for r in rows]
+
+    def previous_link(self, position: int) -> str:
+        """The chain link just before ``position`` (the genesis link for the first event)."""
+        rows = self._rows(
+            f"SELECT chain FROM {self.log} WHERE notification_id < ? "
+            "ORDER BY notification_id DESC LIMIT 1",
+            (position,),
+        )
+        return str(rows[0][0]) if rows else GENESIS

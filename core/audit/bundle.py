@@ -1,0 +1,385 @@
+"""Evidence bundles: one clinician's history, provable on a machine without the store.
+
+``export_bundle`` writes a folder::
+
+    manifest.json     format, clinician, as-of instant, judged date, SHA-256 of each file
+    checkpoint.json   the verified log's position, event count, chain head, Merkle root
+    events.jsonl      every event of the clinician's stream and of the requirements they
+                      are licensed under, up to the checkpoint: stored bytes (base64),
+                      event hash, previous and own chain link, leaf index and the
+                      RFC 6962 inclusion proof against the checkpoint's root
+    transcript.json   the transcript as known at the instant
+    standings.json    compliance as concluded at the instant (rule engine output,
+                      with the rule versions and their citations)
+    rules.json        the requirement versions known at the instant, with citations
+    changes.json      what was recorded after the instant, and why
+    consistency.json  (with a trusted older checkpoint) the RFC 6962 proof that the
+                      bundle's log extends it
+
+``verify_bundle`` checks every hash and proof, replays the events to recompute the
+transcript (and, given the plugins' registry, the standings) and compares them with
+the files. What it cannot prove: that the exporter left out a stream's *last*
+events; compare the checkpoint with one you hold (``--checkpoint``) to bound that.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import project_aggregate
+from eventsourcing.persistence import StoredEvent
+
+from credtrail.core import clock
+from credtrail.core.audit.asof import AsOf, check_instant, in_force
+from credtrail.core.audit.compliance import standings
+from credtrail.core.audit.diff import changes_since
+from credtrail.core.audit.integrity import Checkpoint, make_checkpoint, verify
+from credtrail.core.audit.merkle import MerkleTree, verify_consistency, verify_inclusion
+from credtrail.core.audit.reader import LogReader
+from credtrail.core.domain import (
+    ClinicianLedger,
+    RequirementHistory,
+    clinician_uuid,
+    requirement_uuid,
+)
+from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.registry import Registry
+from credtrail.core.store import EventStore, OrjsonTranscoder, PydanticMapper, event_hash, link
+from credtrail.core.transcript import transcript_of
+
+BUNDLE_FORMAT = "credtrail-bundle/1"
+FILES = (
+    "checkpoint.json",
+    "events.jsonl",
+    "transcript.json",
+    "standings.json",
+    "rules.json",
+    "changes.json",
+)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _rules(histories: Iterable[RequirementHistory], on: date) -> list[dict[str, Any]]:
+    out = []
+    for history in histories:
+        current = in_force(history.versions, on)
+        out.append(
+            {
+                "requirement": history.requirement_id,
+                "authority": history.authority,
+                "in_force_on": on.isoformat(),
+                "in_force": current.version if current else None,
+                "versions": [
+                    {
+                        "version": v.version,
+                        "effective_from": v.effective_from.isoformat(),
+                        "recorded_at": v.recorded_at.isoformat(),
+                        "source": v.source.model_dump(mode="json"),
+                    }
+                    for v in history.versions
+                ],
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_bundle(
+    store: EventStore,
+    registry: Registry,
+    clinician_id: str,
+    as_of: datetime,
+    out: Path,
+    *,
+    on: date | None = None,
+    trusted: Checkpoint | None = None,
+) -> dict[str, Any]:
+    """Verify the log, then write the clinician's evidence bundle into ``out``."""
+    check_instant(as_of)
+    day = on or as_of.date()
+    if out.exists() and any(out.iterdir()):
+        raise AuditError(f"bundle folder {out} is not empty; give a new or empty folder")
+    if trusted is not None:
+        verify(store, trusted).raise_for_problem()
+    checkpoint = make_checkpoint(store)
+    view = AsOf(store, as_of)
+    ledger = view.ledger(clinician_id)
+    reader = LogReader(store)
+
+    requirement_ids = sorted({lic.requirement_id for lic in ledger.licenses.values()})
+    streams = [clinician_uuid(clinician_id).hex] + [
+        requirement_uuid(r).hex for r in requirement_ids
+    ]
+    rows = [e for s in streams for e in reader.stream_events(s, stop=checkpoint.position)]
+    wanted = {e.position for e in rows}
+    index: dict[int, int] = {}
+    leaves = []
+    for i, (position, digest) in enumerate(reader.leaf_hashes(checkpoint.position)):
+        leaves.append(digest)
+        if position in wanted:
+            index[position] = i
+    tree = MerkleTree(leaves)
+    del leaves
+    if tree.size != checkpoint.events or tree.root().hex() != checkpoint.root:
+        raise LogIntegrityError("the log changed while the bundle was exported; run it again")
+
+    out.mkdir(parents=True, exist_ok=True)
+    logs = {r.position: r for s in streams for r in reader.stream_log(s)}
+    with (out / "events.jsonl").open("w") as fh:
+        for e in sorted(rows, key=lambda r: r.position):
+            lg = logs[e.position]
+            line = {
+                "index": index[e.position],
+                "position": e.position,
+                "stream": e.stream,
+                "version": e.version,
+                "topic": e.topic,
+                "recorded_at": lg.recorded_at,
+                "state": base64.b64encode(e.state).decode(),
+                "event_hash": lg.event_hash,
+                "previous_link": reader.previous_link(e.position),
+                "link": lg.chain,
+                "proof": [p.hex() for p in tree.audit_path(index[e.position])],
+            }
+            fh.write(json.dumps(line) + "\n")
+    (out / "checkpoint.json").write_text(checkpoint.to_json())
+    _write_json(out / "transcript.json", transcript_of(ledger).model_dump(mode="json"))
+    judged = standings(view, ledger, registry, on=day)
+    _write_json(out / "standings.json", [s.as_dict() for s in judged])
+    histories = [
+        view._load(requirement_uuid(r), v)
+        for r in requirement_ids
+        if (v := view.version_of(requirement_uuid(r))) is not None
+    ]
+    _write_json(out / "rules.json", _rules(histories, day))
+    changes = changes_since(store, as_of, clinician_id=clinician_id)
+    _write_json(out / "changes.json", [c.as_dict() for c in changes])
+    files = list(FILES)
+    if trusted is not None:
+        proof = tree.consistency_proof(trusted.events) if trusted.events else []
+        _write_json(
+            out / "consistency.json",
+            {"from": trusted.model_dump(mode="json"), "proof": [p.hex() for p in proof]},
+        )
+        files.append("consistency.json")
+    manifest = {
+        "format": BUNDLE_FORMAT,
+        "clinician": clinician_id,
+        "as_of": as_of.isoformat(),
+        "on": day.isoformat(),
+        "created_at": clock.now().isoformat(),
+        "events": len(rows),
+        "files": {name: _sha256(out / name) for name in files},
+    }
+    _write_json(out / "manifest.json", manifest)
+    return manifest
+
+
+# --------------------------------------------------------------------------- verify
+
+
+@dataclass
+class BundleReport:
+    """What offline verification proved about a bundle."""
+
+    clinician: str
+    as_of: str
+    checkpoint: Checkpoint
+    events: int = 0
+    streams: int = 0
+    transcript_reproduced: bool = False
+    standings_reproduced: bool | None = None
+    consistent_with: Checkpoint | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "clinician": self.clinician,
+            "as_of": self.as_of,
+            "checkpoint": self.checkpoint.model_dump(mode="json"),
+            "events": self.events,
+            "streams": self.streams,
+            "transcript_reproduced": self.transcript_reproduced,
+            "standings_reproduced": self.standings_reproduced,
+            "consistent_with": (
+                self.consistent_with.model_dump(mode="json") if self.consistent_with else None
+            ),
+            "notes": self.notes,
+        }
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise AuditError(f"{path} is missing: not a complete credtrail bundle") from None
+    except orjson.JSONDecodeError as exc:
+        raise AuditError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _fail(message: str) -> LogIntegrityError:
+    return LogIntegrityError(f"bundle does not verify: {message}")
+
+
+def verify_bundle(
+    folder: Path, trusted: Checkpoint | None = None, registry: Registry | None = None
+) -> BundleReport:
+    """Check a bundle without the store; raises ``LogIntegrityError`` naming the first failure."""
+    if not folder.is_dir():
+        raise AuditError(f"bundle folder {folder} does not exist")
+    manifest = _load_json(folder / "manifest.json")
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        raise AuditError(f"{folder / 'manifest.json'} is not a {BUNDLE_FORMAT} manifest")
+    for name, digest in manifest["files"].items():
+        path = folder / name
+        if not path.exists():
+            raise _fail(f"{name} is missing")
+        if _sha256(path) != digest:
+            raise _fail(f"{name} was changed after export (its SHA-256 is not the manifest's)")
+    checkpoint = Checkpoint.from_json((folder / "checkpoint.json").read_bytes(), "checkpoint.json")
+    report = BundleReport(manifest["clinician"], manifest["as_of"], checkpoint)
+    as_of = datetime.fromisoformat(manifest["as_of"])
+    root = bytes.fromhex(checkpoint.root)
+    mapper = PydanticMapper(transcoder=OrjsonTranscoder())
+    streams: dict[str, list[Any]] = {}
+    for number, text in enumerate((folder / "events.jsonl").read_text().splitlines(), 1):
+        e = json.loads(text)
+        where = (
+            f"events.jsonl line {number} (position {e['position']}, stream {e['stream']}, "
+            f"version {e['version']})"
+        )
+        state = base64.b64decode(e["state"])
+        digest = event_hash(e["position"], e["stream"], e["version"], e["topic"], state)
+        if digest != e["event_hash"]:
+            raise _fail(f"{where}: stored bytes changed: they hash to {digest[:16]}…")
+        if link(e["previous_link"], digest) != e["link"]:
+            raise _fail(f"{where}: link mismatch")
+        if e["position"] > checkpoint.position or not verify_inclusion(
+            bytes.fromhex(digest),
+            e["index"],
+            checkpoint.events,
+            [bytes.fromhex(p) for p in e["proof"]],
+            root,
+        ):
+            raise _fail(f"{where}: its inclusion proof does not lead to the checkpoint's root")
+        stored = StoredEvent(UUID(e["stream"]), e["version"], e["topic"], state)
+        event = mapper.to_domain_event(stored)
+        if event.timestamp != datetime.fromisoformat(e["recorded_at"]):
+            raise _fail(f"{where}: recorded_at differs from the event's own timestamp")
+        streams.setdefault(e["stream"], []).append(event)
+        report.events += 1
+    report.streams = len(streams)
+    known: dict[str, Any] = {}
+    for stream, events in streams.items():
+        versions = [ev.originator_version for ev in events]
+        if versions != list(range(1, len(versions) + 1)):
+            raise _fail(f"stream {stream} has versions {versions}: events are missing")
+        prefix = []
+        for ev in events:
+            if ev.timestamp > as_of:
+                break
+            prefix.append(ev)
+        if prefix:
+            known[stream] = project_aggregate(None, prefix)
+    ledger = known.get(clinician_uuid(report.clinician).hex)
+    if not isinstance(ledger, ClinicianLedger):
+        raise _fail(
+            f"the bundle has no events of clinician {report.clinician} recorded by {report.as_of}"
+        )
+    transcript = transcript_of(ledger).model_dump(mode="json")
+    if transcript != _load_json(folder / "transcript.json"):
+        raise _fail("transcript.json is not what the proven events give as of the instant")
+    report.transcript_reproduced = True
+    histories = [a for a in known.values() if isinstance(a, RequirementHistory)]
+    day = date.fromisoformat(manifest["on"])
+    rules = sorted(_rules(histories, day), key=lambda r: r["requirement"])
+    if rules != sorted(_load_json(folder / "rules.json"), key=lambda r: r["requirement"]):
+        raise _fail("rules.json is not what the proven requirement events give as of the instant")
+    if registry is not None:
+        report.standings_reproduced = _standings_match(
+            folder, ledger, histories, registry, as_of, day
+        )
+        if not report.standings_reproduced:
+            raise _fail(
+                "standings.json is not what the rule engine concludes from the proven events"
+            )
+    if trusted is not None:
+        _check_trusted(folder, checkpoint, trusted)
+        report.consistent_with = trusted
+    return report
+
+
+def _standings_match(
+    folder: Path,
+    ledger: ClinicianLedger,
+    histories: list[RequirementHistory],
+    registry: Registry,
+    as_of: datetime,
+    day: date,
+) -> bool:
+    from credtrail.core.rules import evaluate
+
+    by_id = {h.requirement_id: h for h in histories}
+    recomputed = []
+    for s in _load_json(folder / "standings.json"):
+        history = by_id.get(s["requirement"])
+        lic = ledger.licenses.get(s["license"])
+        if history is None or lic is None or s["evaluation"] is None:
+            recomputed.append(s)  # nothing to evaluate: the file states why
+            continue
+        result = evaluate(
+            [v.document for v in history.versions], ledger.credits, lic, registry, on=day
+        )
+        recomputed.append({**s, "status": result.status, "evaluation": result.to_json()})
+    return recomputed == _load_json(folder / "standings.json")
+
+
+def _check_trusted(folder: Path, checkpoint: Checkpoint, trusted: Checkpoint) -> None:
+    if trusted.events > checkpoint.events:
+        raise _fail(
+            f"your checkpoint covers {trusted.events} events, the bundle's only "
+            f"{checkpoint.events}: the log the bundle was exported from is shorter (truncated?)"
+        )
+    if trusted.events == checkpoint.events:
+        if (trusted.root, trusted.head) != (checkpoint.root, checkpoint.head):
+            raise _fail("the bundle's checkpoint has the same size as yours but another root")
+        return
+    path = folder / "consistency.json"
+    if not path.exists():
+        raise _fail(
+            "the bundle has no consistency proof from your checkpoint; export it with "
+            "'credtrail audit export ... --checkpoint YOUR-CHECKPOINT'"
+        )
+    data = _load_json(path)
+    if Checkpoint.model_validate(data["from"]).root != trusted.root:
+        raise _fail("consistency.json proves consistency from another checkpoint than yours")
+    proof = [bytes.fromhex(p) for p in data["proof"]]
+    if not verify_consistency(
+        trusted.events,
+        checkpoint.events,
+        bytes.fromhex(trusted.root),
+        bytes.fromhex(checkpoint.root),
+        proof,
+    ):
+        raise _fail(
+            "the bundle's log does not extend your checkpoint: the log before it was rewritten"
+        )
