@@ -85,6 +85,7 @@ COMMAND_MODULES = (
     "credits",
     "exchange",
     "licenses",
+    "projections",
     "plugin_new",
     "requirements",
 )

@@ -331,31 +331,41 @@ class Credtrail:
 
     def record_requirement(self, document: dict[str, Any]) -> bool:
         """Record a requirement version (``RequirementChanged``); False if already known."""
-        # Canonical JSON form (dates and decimals as strings): what the event stores,
-        # so a document read again from TOML compares equal to the recorded one.
-        document = to_jsonable_python(document)
-        header = parse_requirement_header(document)
-        load_requirement(document)  # the whole rule must be valid, not just its header
-        self.registry.authority(header.authority)
-        history = self._get(requirement_uuid(header.id))
-        if history is None:
-            history = RequirementHistory.define(header.id, header.authority)
-        elif history.authority != header.authority:
-            raise RuleError(
-                f"requirement {header.id!r} belongs to {history.authority}, not {header.authority}"
-            )
-        changed = history.change(header.version, header.effective_from, document, header.source)
-        if changed:
-            self._save(history)
-        return bool(changed)
+        return self.record_requirements([document]) == 1
+
+    def record_requirements(self, documents: Sequence[dict[str, Any]]) -> int:
+        """Record several versions in one transaction; returns how many were new.
+
+        Every document is validated (header, whole rule, known authority) before
+        anything is written.
+        """
+        histories: dict[str, RequirementHistory] = {}
+        recorded = 0
+        for raw in documents:
+            # Canonical JSON form (dates and decimals as strings): what the event
+            # stores, so a document read again from TOML compares equal.
+            document = to_jsonable_python(raw)
+            header = parse_requirement_header(document)
+            load_requirement(document)  # the whole rule must be valid, not just its header
+            self.registry.authority(header.authority)
+            history = histories.get(header.id) or self._get(requirement_uuid(header.id))
+            if history is None:
+                history = RequirementHistory.define(header.id, header.authority)
+            elif history.authority != header.authority:
+                raise RuleError(
+                    f"requirement {header.id!r} belongs to {history.authority}, "
+                    f"not {header.authority}"
+                )
+            histories[header.id] = history
+            if history.change(header.version, header.effective_from, document, header.source):
+                recorded += 1
+        if recorded:
+            self._save(*histories.values())
+        return recorded
 
     def sync_builtin_requirements(self) -> int:
         """Record plugin-registered requirement versions not yet in the store."""
-        count = 0
-        for document in self.registry.requirements.values():
-            if self.record_requirement(document):
-                count += 1
-        return count
+        return self.record_requirements(list(self.registry.requirements.values()))
 
     def requirement_histories(self) -> list[RequirementHistory]:
         """Every requirement recorded in the store (built-in or changed by users)."""
