@@ -295,7 +295,8 @@ class Importer:
     # -- pass 2 -----------------------------------------------------------------------
 
     def write(self) -> None:
-        ledgers: dict[str, ClinicianLedger] = {}
+        ledgers: dict[str, ClinicianLedger] = {}  # touched since the last commit
+        cache: dict[str, ClinicianLedger] = {}  # committed, kept to avoid reloading
         created: set[str] = set()
         pending = 0
         for ordinal, item in self._records("write"):
@@ -304,6 +305,10 @@ class Importer:
             cid = self._resolve(item.clinician)
             ledger = ledgers.get(cid)
             if ledger is None:
+                ledger = cache.pop(cid, None)
+            if ledger is not None:
+                ledgers[cid] = ledger
+            else:
                 info = self._clinicians[cid]
                 # Created by another writer since pass 1? Then save() raises a conflict.
                 if info.new is not None and cid not in created:
@@ -331,7 +336,12 @@ class Importer:
                 pending += 1
             if self.commit_every is not None and pending >= self.commit_every:
                 self.app._save(*ledgers.values())
+                # Saved ledgers are current: keep the most recent ones (bounded) so a
+                # file that cycles through learners does not reload them every batch.
+                cache.update(ledgers)
                 ledgers.clear()
+                for stale in list(cache)[: max(0, len(cache) - self.commit_every)]:
+                    del cache[stale]
                 pending = 0
         if pending:
             self.app._save(*ledgers.values())
