@@ -26,7 +26,11 @@ CREDITS = "credtrail_v_credits"
 REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
 
-_TABLES = (TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
+SCHEMA = "credtrail_projection_schema"
+SCHEMA_VERSION = 2
+"""Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
+
+_TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
 
 # One DDL for both backends: TEXT and BIGINT mean the same to SQLite and PostgreSQL,
 # dates and decimals are ISO/decimal strings (exact, and sortable where it matters).
@@ -106,6 +110,18 @@ class Database:
         self._created = True
         try:
             with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute(self.sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA} (version BIGINT)"))
+                cursor.execute(self.sql(f"SELECT version FROM {SCHEMA}"))
+                row = cursor.fetchone()
+                if row is None or row["version"] != SCHEMA_VERSION:
+                    # Views are derived data: drop what an older credtrail built, and the
+                    # tracking rows with them, so the next catch-up rebuilds from event 1.
+                    for name in _TABLES[1:]:
+                        cursor.execute(self.sql(f"DROP TABLE IF EXISTS {name}"))
+                    cursor.execute(self.sql(f"DELETE FROM {SCHEMA}"))
+                    cursor.execute(
+                        self.sql(f"INSERT INTO {SCHEMA} (version) VALUES ({SCHEMA_VERSION})")
+                    )
                 for statement in _DDL:
                     cursor.execute(self.sql(statement))
         except PersistenceError as exc:

@@ -1,0 +1,114 @@
+"""``credtrail projections status | catch-up | rebuild``: the materialised views."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+import click
+
+from credtrail.cli.context import Env, pass_env
+from credtrail.cli.options import echo_json, json_option, table
+from credtrail.core.projections import Progress, Views
+
+VIEW_NAMES = ("transcript", "compliance")
+
+
+@click.group()
+def projections() -> None:
+    """Keep the transcript and compliance views current, or rebuild them."""
+
+
+@projections.command("status")
+@json_option
+@pass_env
+def status(env: Env, as_json: bool) -> None:
+    """Each view's position against the head of the log, and how far it lags."""
+    rows = Views.of(env.app()).status()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "view": s.view,
+                    "position": s.position,
+                    "head": s.head,
+                    "lag": s.lag,
+                    "rebuilt_at": s.rebuilt_at,
+                }
+                for s in rows
+            ]
+        )
+        return
+    click.echo(
+        table(
+            [[s.view, f"{s.position}", f"{s.head}", f"{s.lag}", s.rebuilt_at or "-"] for s in rows],
+            ["view", "position", "head", "lag", "rebuilt"],
+        )
+    )
+
+
+@projections.command("catch-up")
+@pass_env
+def catch_up(env: Env) -> None:
+    """Apply the events the views have not seen yet, page by page."""
+    views = Views.of(env.app())
+    n = views.catch_up(progress=_reporter("catch-up"))
+    at = min(s.position for s in views.status())
+    click.echo(f"Caught up {n:,} events; views at position {at:,}.")
+
+
+@projections.command("rebuild")
+@click.option(
+    "--view",
+    "names",
+    multiple=True,
+    type=click.Choice(VIEW_NAMES),
+    help="Rebuild only this view (repeatable); default: all.",
+)
+@pass_env
+def rebuild(env: Env, names: tuple[str, ...]) -> None:
+    """Drop the views and replay them from the first event (after a plugin or rule change)."""
+    views = Views.of(env.app())
+    started = time.perf_counter()
+    n = views.rebuild(list(names) or None, progress=_reporter("rebuild"))
+    elapsed = time.perf_counter() - started
+    which = ", ".join(names or views.names)
+    click.echo(f"Rebuilt {which} from {n:,} events in {elapsed:.1f} s.")
+
+
+def _reporter(label: str, stream: TextIO | None = None) -> Callable[[Progress], None]:
+    """A bar with rate and ETA on a terminal; otherwise a plain line at most every second."""
+    out = stream or sys.stderr
+    tty = out.isatty()
+    last = [0.0]
+
+    def report(p: Progress) -> None:
+        total = max(p.head - p.start, 1)
+        done = p.position - p.start
+        rate = p.events / p.elapsed if p.elapsed > 0 else 0.0
+        eta = (p.head - p.position) / rate if rate > 0 else 0.0
+        finished = p.position >= p.head
+        if tty:
+            width = 30
+            filled = int(width * done / total)
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(
+                f"\r{label} [{bar}] {done:,}/{total:,} {rate:,.0f} events/s ETA {eta:.0f} s",
+                file=out,
+                nl=finished,
+            )
+            return
+        if finished or p.elapsed - last[0] >= 1.0:
+            last[0] = p.elapsed
+            click.echo(
+                f"{label}: {done:,}/{total:,} events ({done / total:.0%}), "
+                f"{rate:,.0f} events/s, ETA {eta:.0f} s",
+                file=out,
+            )
+
+    return report
+
+
+COMMANDS = [projections]

@@ -1,0 +1,101 @@
+"""``credtrail projections ...`` as a user types it: exit codes and exact output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pluggy
+import pytest
+from click.testing import CliRunner, Result
+
+from credtrail.cli.main import cli
+from credtrail.core.application import Credtrail
+from credtrail.core.projections import Views
+from credtrail.plugins import BUILTIN_NAMES
+
+from .test_fault import populate
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(store_url: str, pm: pluggy.PluginManager) -> Run:
+    """credtrail on a store holding a small population (views never run yet)."""
+    app = Credtrail.open(store_url, pm, create=True)
+    try:
+        populate(app, clinicians=3, credits=4)
+    finally:
+        app.close()
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(
+            cli,
+            ["--store", store_url, "--plugins", ",".join(BUILTIN_NAMES), *args],
+            catch_exceptions=False,
+        )
+
+    return invoke
+
+
+def head_of(run: Run) -> int:
+    result = run("projections", "status", "--json")
+    assert result.exit_code == 0, result.output
+    return int(json.loads(result.stdout)[0]["head"])
+
+
+def test_status_shows_lag_then_catch_up_clears_it(run: Run) -> None:
+    """Before a catch-up every view lags by the whole log; after, by nothing."""
+    head = head_of(run)
+    before = json.loads(run("projections", "status", "--json").stdout)
+    assert before == [
+        {"view": "transcript", "position": 0, "head": head, "lag": head, "rebuilt_at": None},
+        {"view": "compliance", "position": 0, "head": head, "lag": head, "rebuilt_at": None},
+    ]
+    result = run("projections", "catch-up")
+    assert result.exit_code == 0
+    assert result.stdout == f"Caught up {head:,} events; views at position {head:,}.\n"
+    # Not a terminal: plain progress lines on stderr, the last one at 100%.
+    assert result.stderr.splitlines()[-1].startswith(f"catch-up: {head:,}/{head:,} events (100%)")
+    text = run("projections", "status").stdout.splitlines()
+    assert text[0].split() == ["view", "position", "head", "lag", "rebuilt"]
+    assert text[2].split() == ["transcript", str(head), str(head), "0", "-"]
+    assert text[3].split() == ["compliance", str(head), str(head), "0", "-"]
+
+
+def test_rebuild_one_view_replays_it_and_stamps_it(run: Run, store_url: str) -> None:
+    """``rebuild --view transcript`` replays that view only and records when."""
+    head = head_of(run)
+    assert run("projections", "catch-up").exit_code == 0
+    result = run("projections", "rebuild", "--view", "transcript")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"Rebuilt transcript from {head:,} events in ")
+    status = {s["view"]: s for s in json.loads(run("projections", "status", "--json").stdout)}
+    assert status["transcript"]["rebuilt_at"] is not None
+    assert status["compliance"]["rebuilt_at"] is None
+    assert status["transcript"]["lag"] == status["compliance"]["lag"] == 0
+
+
+def test_rebuild_rejects_an_unknown_view(run: Run) -> None:
+    """A misspelt view is a usage error naming the choices."""
+    result = run("projections", "rebuild", "--view", "transcripts")
+    assert result.exit_code == 2
+    assert "'transcripts' is not one of 'transcript', 'compliance'" in result.output
+
+
+def test_views_read_after_catching_up(store_url: str, pm: pluggy.PluginManager) -> None:
+    """The query API catches up first: a credit recorded after the last run is visible."""
+    app = Credtrail.open(store_url, pm, create=True)
+    try:
+        populate(app, clinicians=2, credits=3)
+        views = Views.of(app)
+        assert views.transcript("k00") == app.transcript("k00")
+        app.revoke("k00", app.transcript("k00").credits[0].credit_id, "duplicate", date(2025, 1, 1))
+        assert views.transcript("k00") == app.transcript("k00")
+        rows = views.compliance("k00", on=date(2026, 11, 1))
+        assert [r.requirement_id for r in rows] == ["us-ca-physician"]
+        assert rows[0].cycle_start <= date(2026, 11, 1) <= rows[0].cycle_end
+    finally:
+        app.close()
