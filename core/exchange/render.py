@@ -139,12 +139,18 @@ _COLOURS = {
 }
 
 
-def progress_bar(part: PartResult) -> str:
-    """An inline SVG bar of counted vs required (full when met, empty when nothing)."""
+def progress_bar(part: PartResult, cycle_open: bool = False) -> str:
+    """An inline SVG bar of counted vs required (full when met, empty when nothing).
+
+    A part still missing in a cycle that is not over is amber, not red: there is
+    time left to earn it.
+    """
     required, counted = part.required, part.counted
     ratio = Decimal(1) if required <= 0 else min(counted / required, Decimal(1))
     filled = int((ratio * _BAR_W).to_integral_value())
     colour = _COLOURS.get(part.status, "#4a6fd1")
+    if cycle_open and part.status == "missing":
+        colour = "#e0a100"
     label = f"{format_units(counted)} of {format_units(required)}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_BAR_W + 130}" height="18" '
@@ -165,7 +171,7 @@ def _evaluation_section(ev: Evaluation) -> str:
         rows.append(
             f"<tr><td>{escape(p.label)}{why}{cite}</td>"
             f'<td><span class="badge {escape(p.status)}">{escape(p.status)}</span></td>'
-            f"<td>{progress_bar(p)}</td>"
+            f"<td>{progress_bar(p, ev.status == 'in_progress')}</td>"
             f'<td class="num">{escape(format_units(p.missing))}</td></tr>'
         )
     missing = [(p, u) for p, u in ev.missing]

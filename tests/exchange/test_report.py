@@ -44,12 +44,12 @@ def report(sqlite_app: Credtrail, write: Callable[[str, str], Path]) -> str:
 
 
 def test_report_shows_bars_missing_and_citation(report: str, sqlite_app: Credtrail) -> None:
-    """Per part: an SVG bar of counted vs required, the missing units, the rule's source."""
+    """Per part: an SVG bar (amber while the cycle is open), what is missing, the citation."""
     (evaluation,) = evaluations_for(sqlite_app, "md-1", ON)
     total = evaluation.parts[0]
     assert (total.required, total.counted) == (Decimal(50), Decimal(22))
     assert 'aria-label="Approved CME hours (recognised providers): 22 of 50"' in report
-    filled = re.search(r'width="(\d+)" height="14" rx="3" fill="#d0452f"', report)
+    filled = re.search(r'width="(\d+)" height="14" rx="3" fill="#e0a100"', report)
     assert filled is not None
     assert filled.group(1) == str(round(320 * 22 / 50))
     assert "<strong>Missing:</strong> 28 Approved CME hours" in report
