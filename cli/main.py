@@ -79,6 +79,7 @@ def cli(ctx: click.Context, store: str, plugins: str | None) -> None:
 # Each command group lives in its own module exporting COMMANDS; adding one is one
 # line here (one per line, so parallel edits do not collide).
 COMMAND_MODULES = (
+    "audit",
     "catalog",
     "clinicians",
     "compliance",

@@ -207,6 +207,7 @@ class BundleReport:
     streams: int = 0
     transcript_reproduced: bool = False
     standings_reproduced: bool | None = None
+    standings: int = 0
     consistent_with: Checkpoint | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -220,6 +221,7 @@ class BundleReport:
             "streams": self.streams,
             "transcript_reproduced": self.transcript_reproduced,
             "standings_reproduced": self.standings_reproduced,
+            "standings": self.standings,
             "consistent_with": (
                 self.consistent_with.model_dump(mode="json") if self.consistent_with else None
             ),
@@ -314,6 +316,7 @@ def verify_bundle(
     rules = sorted(_rules(histories, day), key=lambda r: r["requirement"])
     if rules != sorted(_load_json(folder / "rules.json"), key=lambda r: r["requirement"]):
         raise _fail("rules.json is not what the proven requirement events give as of the instant")
+    report.standings = len(_load_json(folder / "standings.json"))
     if registry is not None:
         report.standings_reproduced = _standings_match(
             folder, ledger, histories, registry, as_of, day

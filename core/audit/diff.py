@@ -108,7 +108,7 @@ def _classify(event: Any, as_of: datetime, credits: dict[str, Any]) -> tuple[Why
         return (
             "rule-change",
             f"version {event.version} effective {event.effective_from} published"
-            f" ({event.source.describe()}){retro}",
+            f" ({event.source.authority}, {event.source.document}){retro}",
         )
     return None  # RequirementDefined: its first version follows as a rule-change
 

@@ -1,0 +1,292 @@
+"""``credtrail audit replay|checkpoint|verify|export``: the auditor's commands."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from credtrail.cli.context import Env, pass_env
+from credtrail.cli.options import DATE, INSTANT, echo_json, json_option, table
+from credtrail.core.audit.asof import AsOf
+from credtrail.core.audit.compliance import Standing, standings
+from credtrail.core.audit.diff import Change, changes_since
+from credtrail.core.audit.integrity import Checkpoint, VerifyReport, make_checkpoint, verify
+from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.transcript import Transcript, format_units, transcript_of
+
+CHECKPOINT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _read_checkpoint(path: Path | None) -> Checkpoint | None:
+    if path is None:
+        return None
+    try:
+        return Checkpoint.from_json(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise AuditError(f"cannot read checkpoint {path}: {exc.strerror}") from None
+
+
+@click.group()
+def audit() -> None:
+    """Replay the past, prove the log was not rewritten, export evidence."""
+
+
+# ------------------------------------------------------------------------------ replay
+
+
+def _standing_line(s: Standing) -> str:
+    e = s.evaluation
+    if e is None:
+        return f"  {s.requirement_id}: cannot evaluate: {s.problem}"
+    missing = ", ".join(f"{format_units(u)} {p}" for p, u in e.missing)
+    return (
+        f"  {s.requirement_id} {e.version} ({e.authority}), cycle {e.cycle_start} to "
+        f"{e.cycle_end}: {e.status}, {format_units(e.counted)} of {format_units(e.required)}"
+        + (f"; missing {missing}" if missing else "")
+        + f"  [{e.source.describe()}]"
+    )
+
+
+def _transcript_lines(t: Transcript) -> list[str]:
+    who = t.clinician + (f" ({t.name})" if t.name else "")
+    lines = [f"{who}, {t.profession}"]
+    if not t.credits:
+        return [*lines, "  no credits recorded by then"]
+    rows = []
+    for c in t.credits:
+        claimed = ", ".join(f"{a} {format_units(u)}" for a, u in sorted(c.claimed.items()))
+        rows.append(
+            [
+                c.credit_id,
+                c.date.isoformat(),
+                c.type,
+                format_units(c.units),
+                f"REVOKED: {c.revoked_reason}" if c.revoked else claimed,
+            ]
+        )
+    lines += [
+        "  " + line
+        for line in table(rows, ["credit", "completed", "type", "units", "claimed"]).splitlines()
+    ]
+    totals = ", ".join(f"{k} {format_units(v)}" for k, v in sorted(t.totals.items()))
+    return [*lines, f"  totals: {totals or 'none'}"]
+
+
+def _changes_lines(changes: list[Change]) -> list[str]:
+    if not changes:
+        return ["Nothing was recorded after the instant."]
+    rows = [
+        [str(c.position), c.recorded_at.date().isoformat(), c.subject, c.why, c.summary]
+        for c in changes
+    ]
+    return ["Recorded since:", table(rows, ["position", "recorded", "subject", "why", "what"])]
+
+
+@audit.command()
+@click.option("--as-of", "as_of", type=INSTANT, required=True, help="Transaction time T.")
+@click.option("--on", type=DATE, help="Judge compliance on this date (default: T's date).")
+@click.option("--clinician", "clinician_id", help="Only this clinician.")
+@click.option("--requirement", "requirement_id", help="Only this requirement.")
+@click.option("--diff", is_flag=True, help="Also list what was recorded after T, and why.")
+@json_option
+@pass_env
+def replay(
+    env: Env,
+    as_of: datetime,
+    on: date | None,
+    clinician_id: str | None,
+    requirement_id: str | None,
+    diff: bool,
+    as_json: bool,
+) -> None:
+    """What the system knew at T (only events recorded by then) and concluded on --on,
+    with the requirement versions known at T."""
+    app = env.app()
+    view = AsOf(app.store, as_of)
+    day = on or as_of.date()
+    ledgers = [view.ledger(clinician_id)] if clinician_id else list(view.clinicians())
+    result: dict[str, Any] = {"as_of": as_of.isoformat(), "on": day.isoformat()}
+    people = []
+    for ledger in ledgers:
+        judged = standings(view, ledger, app.registry, on=day, requirement_id=requirement_id)
+        if requirement_id and not clinician_id and not judged:
+            continue  # not licensed under it: not part of this requirement's audit
+        people.append((transcript_of(ledger), judged))
+    result["clinicians"] = [
+        {"transcript": t.model_dump(mode="json"), "standings": [s.as_dict() for s in judged]}
+        for t, judged in people
+    ]
+    known = view.requirement(requirement_id, on=day) if requirement_id else None
+    if requirement_id:
+        result["requirement"] = {
+            "id": requirement_id,
+            "known_versions": [v.version for v in known.versions] if known else [],
+            "in_force": known.in_force.version if known and known.in_force else None,
+        }
+    changes: list[Change] = []
+    if diff:
+        extra = [requirement_id] if requirement_id else []
+        changes = changes_since(app.store, as_of, clinician_id, extra)
+        result["changes"] = [c.as_dict() for c in changes]
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"As of {as_of.isoformat()} (recorded by then), judged on {day}:")
+    if requirement_id:
+        versions = ", ".join(result["requirement"]["known_versions"]) or "none recorded yet"
+        click.echo(
+            f"{requirement_id}: versions known {versions}; in force on {day}: "
+            f"{result['requirement']['in_force'] or 'none'}"
+        )
+    if not people:
+        click.echo("No clinician was recorded by then.")
+    for transcript, judged in people:
+        click.echo("")
+        for line in _transcript_lines(transcript):
+            click.echo(line)
+        for s in judged:
+            click.echo(_standing_line(s))
+    if diff:
+        click.echo("")
+        for line in _changes_lines(changes):
+            click.echo(line)
+
+
+# -------------------------------------------------------------------------- integrity
+
+
+@audit.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the checkpoint here (default: print it).",
+)
+@pass_env
+def checkpoint(env: Env, output: Path | None) -> None:
+    """Verify the whole log, then record its position, chain head and Merkle root.
+
+    Keep the file somewhere the store's operators cannot change it: it is what
+    proves later that nothing before it was altered, removed or cut off.
+    """
+    cp = make_checkpoint(env.app().store)
+    if output is None:
+        click.echo(cp.to_json(), nl=False)
+        return
+    output.write_text(cp.to_json())
+    click.echo(
+        f"Checkpoint of {cp.events} events up to position {cp.position} written to {output}\n"
+        f"head {cp.head}\nroot {cp.root}"
+    )
+
+
+def _report_text(report: VerifyReport) -> str:
+    lines = [
+        f"OK: {report.events} events verified up to position {report.position}",
+        f"head {report.head}",
+        f"root {report.root}",
+    ]
+    cp = report.checkpoint
+    if cp is not None:
+        lines.append(
+            f"the log up to the checkpoint of {cp.created_at.isoformat()} ({cp.events} events, "
+            f"position {cp.position}) is unchanged"
+        )
+    return "\n".join(lines)
+
+
+@audit.command("verify")
+@click.option(
+    "--checkpoint", "checkpoint_file", type=CHECKPOINT_FILE, help="A checkpoint you kept."
+)
+@click.option(
+    "--bundle",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Verify an exported evidence bundle instead of the store (no store needed).",
+)
+@json_option
+@click.pass_context
+def verify_command(
+    ctx: click.Context, checkpoint_file: Path | None, bundle: Path | None, as_json: bool
+) -> None:
+    """Recompute every hash of the log (or of a bundle); exit 1 naming the first break."""
+    env = ctx.find_object(Env)
+    assert env is not None
+    trusted = _read_checkpoint(checkpoint_file)
+    if bundle is not None:
+        from credtrail.core.audit.bundle import verify_bundle
+
+        try:
+            result = verify_bundle(bundle, trusted=trusted, registry=env.registry)
+        except LogIntegrityError as exc:
+            if not as_json:
+                raise
+            echo_json({"ok": False, "problem": str(exc)})
+            ctx.exit(1)
+        if as_json:
+            echo_json(result.as_dict())
+            return
+        click.echo(
+            f"OK: bundle of {result.clinician} as of {result.as_of}: {result.events} events "
+            f"in {result.streams} streams proved against root {result.checkpoint.root}"
+        )
+        click.echo("transcript reproduced from the proven events")
+        if result.standings_reproduced:
+            click.echo(f"standings reproduced by the rule engine: {result.standings}")
+        if result.consistent_with is not None:
+            click.echo("the bundle's log extends your checkpoint")
+        return
+    report = verify(env.app().store, trusted)
+    if as_json:
+        echo_json(report.as_dict())
+        if not report.ok:
+            ctx.exit(1)
+        return
+    report.raise_for_problem()
+    click.echo(_report_text(report))
+
+
+@audit.command()
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.option("--as-of", "as_of", type=INSTANT, required=True, help="Transaction time T.")
+@click.option("--on", type=DATE, help="Judge compliance on this date (default: T's date).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A new (or empty) folder for the bundle.",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=CHECKPOINT_FILE,
+    help="An older checkpoint the auditor holds: include the proof that the log extends it.",
+)
+@pass_env
+def export(
+    env: Env,
+    clinician_id: str,
+    as_of: datetime,
+    on: date | None,
+    output: Path,
+    checkpoint_file: Path | None,
+) -> None:
+    """Write CLINICIAN's evidence bundle as of T into a folder, verifiable without the store."""
+    from credtrail.core.audit.bundle import export_bundle
+
+    app = env.app()
+    trusted = _read_checkpoint(checkpoint_file)
+    manifest = export_bundle(
+        app.store, app.registry, clinician_id, as_of, output, on=on, trusted=trusted
+    )
+    click.echo(
+        f"Exported {manifest['events']} events of {clinician_id} as of {manifest['as_of']} "
+        f"to {output}\nVerify anywhere with: credtrail audit verify --bundle {output}"
+    )
+
+
+COMMANDS = [audit]
