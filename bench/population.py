@@ -264,11 +264,10 @@ def ingest(
     Requirement versions come first; the changed versions are recorded once half the
     events are in.
     """
-    written = 0
     if first_index == 0:
         for doc in population.app.registry.requirements.values():
-            if app.record_requirement(dict(doc)):
-                written += 2
+            app.record_requirement(dict(doc))
+    written = app.store.recorder.max_notification_id() or 0
     changes = population.changed_versions() if first_index == 0 else []
     index = first_index
     batch: list[Plan] = []
@@ -279,10 +278,11 @@ def ingest(
         batch.append(plan)
         pending += plan.events
         if pending >= batch_events or written + pending >= target_events:
-            written += record_batch(app, batch)
+            record_batch(app, batch)
+            written = app.store.recorder.max_notification_id()
             yield written, index
             batch, pending = [], 0
             if changes and written >= target_events // 2:
                 for doc in changes:
-                    written += int(app.record_requirement(doc))
+                    app.record_requirement(doc)
                 changes = []

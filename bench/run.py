@@ -65,7 +65,8 @@ def phase_ingest(store: str, events: int, seed: int) -> dict[str, Any]:
     population = Population(app, seed)
     started = time.perf_counter()
     written = clinicians = 0
-    for written, clinicians in ingest(app, population, events):
+    for step in ingest(app, population, events):
+        written, clinicians = step
         print(f"  ingest: {written:,} events", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     head = app.store.recorder.max_notification_id()

@@ -80,7 +80,7 @@ class ComplianceView:
     """Maintains the compliance table with the rule engine."""
 
     name = "compliance"
-    tables = (COMPLIANCE,)
+    tables: tuple[str, ...] = (COMPLIANCE,)
 
     def __init__(self, streams: Streams, registry: Registry) -> None:
         self.streams = streams

@@ -70,7 +70,7 @@ class Database:
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.datastore: Any = store.factory.datastore
+        self.datastore: Any = getattr(store.factory, "datastore")  # noqa: B009 (not typed)
         self.postgres = hasattr(self.datastore, "schema")
         self._created = False
 

@@ -79,7 +79,8 @@ class LogReader:
         """Up to ``limit`` events with ids greater than ``after``, in log order."""
         if self._sqlite_query is None:
             return self.decode(self.recorder.select_notifications(after + 1, limit))
-        with self.recorder.datastore.transaction(commit=False) as cursor:
+        datastore: Any = getattr(self.recorder, "datastore")  # noqa: B009 (not typed)
+        with datastore.transaction(commit=False) as cursor:
             cursor.row_factory = None
             cursor.execute(self._sqlite_query, (after, limit))
             rows = cursor.fetchall()

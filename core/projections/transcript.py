@@ -98,7 +98,7 @@ class TranscriptView:
     """Maintains the clinicians, licenses, credits and requirements tables."""
 
     name = "transcript"
-    tables = (CLINICIANS, LICENSES, CREDITS, REQUIREMENTS)
+    tables: tuple[str, ...] = (CLINICIANS, LICENSES, CREDITS, REQUIREMENTS)
 
     def __init__(self, streams: Streams) -> None:
         self.streams = streams

@@ -48,6 +48,8 @@ class Views:
             # Compliance needs the plugins' rules; without them only transcripts run.
             views.append(ComplianceView(streams, registry))
         self.runner = Runner(store, views, page_size=page_size)
+        # Reading a transcript needs only the transcript view current, not compliance.
+        self._transcripts = Runner(store, views[:1], page_size=page_size)
 
     @classmethod
     def of(cls, app: Credtrail, *, page_size: int = DEFAULT_PAGE_SIZE) -> Views:
@@ -74,7 +76,7 @@ class Views:
     def transcript(self, clinician_id: str, *, catch_up: bool = True) -> Transcript:
         """A clinician's transcript from the view, equal to ``transcript_of(ledger)``."""
         if catch_up:
-            self.catch_up()
+            self._transcripts.catch_up()
         with self.runner.db.transaction(commit=False) as cur:
             result = read_transcript(cur, clinician_id)
         if result is None:
