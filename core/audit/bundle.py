@@ -353,7 +353,7 @@ def _standings_match(
             [v.document for v in history.versions], ledger.credits, lic, registry, on=day
         )
         recomputed.append({**s, "status": result.status, "evaluation": result.to_json()})
-    return recomputed == _load_json(folder / "standings.json")
+    return bool(recomputed == _load_json(folder / "standings.json"))
 
 
 def _check_trusted(folder: Path, checkpoint: Checkpoint, trusted: Checkpoint) -> None:

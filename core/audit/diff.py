@@ -19,6 +19,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from credtrail.core.audit.asof import AsOf
 from credtrail.core.audit.reader import LogRow
 from credtrail.core.domain import (
@@ -28,6 +30,7 @@ from credtrail.core.domain import (
     requirement_uuid,
     valid_time,
 )
+from credtrail.core.errors import UnknownClinicianError
 from credtrail.core.store import EventStore
 from credtrail.core.transcript import format_units
 
@@ -118,6 +121,7 @@ def _stream_changes(
 ) -> Iterator[Change]:
     since = view.version_of(uuid) or 0
     rows: dict[int, LogRow] = {r.version: r for r in view.reader.stream_log(uuid.hex)}
+    event: Any
     for event in view.store.events.get(uuid, gt=since):
         classified = _classify(event, view.as_of, credits)
         row = rows.get(event.originator_version)
@@ -150,7 +154,10 @@ def changes_since(
     view = AsOf(store, as_of)
     out: list[Change] = []
     if clinician_id is not None:
-        ledger = store.repository.get(clinician_uuid(clinician_id))
+        try:
+            ledger: Any = store.repository.get(clinician_uuid(clinician_id))
+        except AggregateNotFoundError:
+            raise UnknownClinicianError(clinician_id) from None
         out += _stream_changes(
             view, clinician_uuid(clinician_id), f"clinician {clinician_id}", ledger.credits
         )
@@ -160,7 +167,7 @@ def changes_since(
     else:
         for stream in view.reader.streams_changed_after(as_of):
             uuid = UUID(stream)
-            aggregate = store.repository.get(uuid)
+            aggregate: Any = store.repository.get(uuid)
             if isinstance(aggregate, ClinicianLedger):
                 subject, credits = f"clinician {aggregate.clinician_id}", aggregate.credits
             elif isinstance(aggregate, RequirementHistory):

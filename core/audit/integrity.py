@@ -64,7 +64,7 @@ class Checkpoint(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format: Literal["credtrail-checkpoint/1"] = CHECKPOINT_FORMAT
+    format: Literal["credtrail-checkpoint/1"] = "credtrail-checkpoint/1"
     position: int = Field(ge=0, description="notification id of the last event covered")
     events: int = Field(ge=0, description="number of events covered (Merkle tree size)")
     head: str = Field(pattern=r"^[0-9a-f]{64}$", description="chain link at position")
@@ -228,7 +228,7 @@ def _check(
             topic=ev.topic,
         )
     digest = event_hash(position, ev.stream, ev.version, ev.topic, ev.state)
-    where = {"stream": ev.stream, "version": ev.version, "topic": ev.topic}
+    where: dict[str, Any] = {"stream": ev.stream, "version": ev.version, "topic": ev.topic}
     if digest != lg.event_hash:
         return Problem(
             "stored-bytes-changed",
