@@ -35,7 +35,7 @@ import pluggy
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.application import Credtrail, EarnRequest, parse_requirement_header
@@ -51,9 +51,17 @@ from credtrail.core.models import (
 )
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.registry import Registry, _as_violations, build_registry, call_plugin
-from credtrail.core.rules import load_requirement
+from credtrail.core.rules import check_requirement, evaluate, load_requirement
 
-__all__ = ["GoldenCredit", "GoldenScenario", "PluginContract", "load_golden_scenarios"]
+__all__ = [
+    "GoldenCredit",
+    "GoldenLicense",
+    "GoldenScenario",
+    "GoldenStatus",
+    "PluginContract",
+    "load_golden_scenarios",
+    "run_golden_scenario",
+]
 
 GOLDEN_FILE = "golden.toml"
 """Where a plugin's golden scenarios live by default: beside its hook module."""
@@ -113,6 +121,33 @@ class GoldenCredit(BaseModel):
     expect: str | tuple[str, ...] = "accepted"
 
 
+class GoldenLicense(BaseModel):
+    """The license subjecting the scenario's clinician to one of the plugin's requirements."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    requirement: str
+    issued: dt.date
+    expires: dt.date | None = None
+    birth_date: dt.date | None = None
+    number: str | None = None
+
+
+class GoldenStatus(BaseModel):
+    """What the rule engine must find for the cycle containing ``on``, judged on ``on``.
+
+    ``missing``: every part still missing with its units (``{}``: nothing missing);
+    ``counted``: the units counted toward the total, when given.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    on: dt.date
+    status: str
+    missing: dict[str, Decimal] = Field(default_factory=dict)
+    counted: Decimal | None = None
+
+
 class GoldenScenario(BaseModel):
     """A small story with a known outcome, citing the rule it pins."""
 
@@ -123,6 +158,14 @@ class GoldenScenario(BaseModel):
     cites: str = Field(min_length=1)
     profession: str
     credit: tuple[GoldenCredit, ...] = Field(min_length=1)
+    license: GoldenLicense | None = None
+    status: tuple[GoldenStatus, ...] = ()
+
+    @model_validator(mode="after")
+    def _status_needs_license(self) -> GoldenScenario:
+        if self.status and self.license is None:
+            raise ValueError("a scenario with [[scenario.status]] needs a [scenario.license]")
+        return self
 
 
 def load_golden_scenarios(path: Path) -> list[GoldenScenario]:
@@ -180,6 +223,34 @@ def run_golden_scenario(app: Credtrail, scenario: GoldenScenario) -> None:
         found = {v.rule for v in caught.value.violations}
         assert expected <= found, f"{where}: expected rules {sorted(expected)}, got {caught.value}"
         assert app.ledger(clinician).version == before, f"{where}: a rejection wrote events"
+    if scenario.license is not None:
+        _check_statuses(app, clinician, scenario, scenario.license)
+
+
+def _check_statuses(
+    app: Credtrail, clinician: str, scenario: GoldenScenario, lic: GoldenLicense
+) -> None:
+    versions = [d for d in app.registry.requirements.values() if d.get("id") == lic.requirement]
+    assert versions, f"scenario {scenario.id}: no registered requirement {lic.requirement!r}"
+    for document in versions:
+        app.record_requirement(document)
+    license_id = app.add_license(
+        clinician, lic.requirement, lic.issued, lic.expires, lic.birth_date, lic.number
+    )
+    ledger = app.ledger(clinician)
+    documents = [v.document for v in app.requirement_history(lic.requirement).versions]
+    for expected in scenario.status:
+        result = evaluate(
+            documents, ledger.credits, ledger.licenses[license_id], app.registry, on=expected.on
+        )
+        where = f"scenario {scenario.id} ({scenario.cites}), {lic.requirement} on {expected.on}"
+        found = dict(result.missing)
+        assert (result.status, found) == (expected.status, expected.missing), (
+            f"{where}: expected {expected.status} missing {expected.missing}, got "
+            f"{result.status} missing {found} (cycle {result.cycle_start} to {result.cycle_end})"
+        )
+        if expected.counted is not None:
+            assert result.counted == expected.counted, f"{where}: counted {result.counted}"
 
 
 # -- bad credits ------------------------------------------------------------------------
@@ -258,12 +329,17 @@ class PluginContract:
 
     @classmethod
     def contract_pm(cls) -> pluggy.PluginManager:
-        """The plugin, its companions and the probe; entry points never load."""
-        return build_plugin_manager(
-            extra=[*cls.companions, (cls.plugin_name, cls.plugin), (_PROBE_NAME, _Probe())],
-            load_entrypoints=False,
-            trace=False,
-        )
+        """The plugin, its companions and the probe; entry points never load (cached)."""
+        cached = cls.__dict__.get("_pm_cache")
+        if cached is None:
+            cached = build_plugin_manager(
+                extra=[*cls.companions, (cls.plugin_name, cls.plugin), (_PROBE_NAME, _Probe())],
+                load_entrypoints=False,
+                trace=False,
+            )
+            cls._pm_cache = cached  # type: ignore[attr-defined]
+        assert isinstance(cached, pluggy.PluginManager)
+        return cached
 
     @classmethod
     def contract_registry(cls) -> Registry:
@@ -418,7 +494,7 @@ class PluginContract:
             assert header.authority in registry.authorities, (
                 f"requirement {rid}: authority {header.authority!r} is not registered"
             )
-            _load_with_engine(document)
+            _load_with_engine(document, registry)
 
     # -- equivalences ------------------------------------------------------------------
 
@@ -485,6 +561,6 @@ def _draft(
     )
 
 
-def _load_with_engine(document: dict[str, Any]) -> None:
-    """Load ``document`` as ``Credtrail.record_requirement`` will: JSON form, whole rule."""
-    load_requirement(to_jsonable_python(document))
+def _load_with_engine(document: dict[str, Any], registry: Registry) -> None:
+    """Load ``document`` as ``Credtrail.record_requirement`` will, and check its codes."""
+    check_requirement(load_requirement(to_jsonable_python(document)), registry)
