@@ -320,6 +320,18 @@ profession = "$code"
   accreditor = "$accreditor"
   activity = "activity-3"
   expect = ["$code-max-hours-per-activity"]
+
+  # Optional: what the rule engine must find once the clinician holds a license.
+  [scenario.license]
+  requirement = "$requirement"
+  issued = "2023-01-01"
+  expires = "2026-12-31"
+
+  [[scenario.status]]
+  on = "2026-12-31"
+  status = "in_progress"
+  counted = "1.5"
+  missing = { total = "18.5" }
 """
 
 TEST = '''\
