@@ -387,3 +387,19 @@ def test_exported_badge_imports_back_as_the_same_credit(
         assert copied == original
     finally:
         other.close()
+
+
+def test_progress_is_reported_per_pass_up_to_the_file_size(
+    sqlite_app: Credtrail, write: Write
+) -> None:
+    """The progress callback sees both passes, bytes never going back, ending at the size."""
+    path = csv_file(write, ROWS)
+    seen: list[tuple[str, int, int]] = []
+    import_file(sqlite_app, path, "csv", progress=lambda *event: seen.append(event))
+    size = path.stat().st_size
+    assert [p for p, _, _ in seen] == sorted(p for p, _, _ in seen)  # validate, then write
+    assert {p for p, _, _ in seen} == {"validate", "write"}
+    for phase in ("validate", "write"):
+        done = [d for p, d, total in seen if p == phase and total == size]
+        assert done == sorted(done)
+        assert done[-1] == size
