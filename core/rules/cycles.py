@@ -147,16 +147,21 @@ def _raw_windows(cycle: Cycle, license: LicenseState) -> Iterator[tuple[date, da
         if cycle.anchor == "expiry":
             expiry = _expiry(license, "cycles anchored to the licence expiry")
             k = (month_index(issue) - month_index(expiry)) // period - 1
-            while True:
-                end = _snap(add_months(expiry, k * period), cycle.end_of)
-                yield add_months(end + ONE_DAY, -window), end
-                k += 1
+
+            def end_at(k: int) -> date:
+                return _snap(add_months(expiry, k * period), cycle.end_of)
+
         else:
             k = 0
-            while True:
-                end = _snap(add_months(issue, (k + 1) * period) - ONE_DAY, cycle.end_of)
-                yield add_months(end + ONE_DAY, -window), end
-                k += 1
+
+            def end_at(k: int) -> date:
+                return _snap(add_months(issue, (k + 1) * period) - ONE_DAY, cycle.end_of)
+
+        previous = end_at(k - 1)
+        while True:
+            end = end_at(k)
+            yield _window_start(previous, end, window, period), end
+            previous, k = end, k + 1
     elif isinstance(cycle, BirthCycle):
         birth = license.birth_date
         if birth is None:
@@ -174,12 +179,26 @@ def _raw_windows(cycle: Cycle, license: LicenseState) -> Iterator[tuple[date, da
                     break
             year += 1
         step = cycle.period_months // 12
+        previous = _birth_end(birth, year - step, cycle.ends_on)
         while True:
             end = _birth_end(birth, year, cycle.ends_on)
-            yield add_months(end + ONE_DAY, -window), end
-            year += step
+            yield _window_start(previous, end, window, cycle.period_months), end
+            previous, year = end, year + step
     else:
         raise AssertionError(cycle)
+
+
+def _window_start(previous_end: date, end: date, window: int, period: int) -> date:
+    """Where the window ending ``end`` starts.
+
+    A window as long as the period starts the day after the previous cycle ended, so
+    cycles never overlap or leave a gap, even when month arithmetic clamps (a cycle
+    ending 2024-02-28 must not start on 2022-02-28, the previous cycle's last day).
+    A longer window (NCCPA's 32 months over a 24-month period) overlaps by design.
+    """
+    if window == period:
+        return previous_end + ONE_DAY
+    return add_months(end, -window) + ONE_DAY
 
 
 def _birth_end(birth: date, year: int, ends_on: str) -> date:
