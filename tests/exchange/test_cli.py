@@ -179,3 +179,31 @@ def test_export_openbadges_writes_a_credential(run: Run, credits_csv: Path, tmp_
     assert missing.output == (
         "Error: clinician 'md-1' has no credit 'cr-nope'; see 'credtrail transcript md-1'\n"
     )
+
+
+def test_report_command_writes_one_html_file(run: Run, credits_csv: Path, tmp_path: Path) -> None:
+    """report -o FILE writes the page (licence sections included) and says where."""
+    run("import", str(credits_csv), "--format", "csv")
+    assert (
+        run(
+            "license",
+            "add",
+            "md-1",
+            "--requirement",
+            "us-ca-physician",
+            "--issued",
+            "2015-05-01",
+            "--expires",
+            "2027-08-31",
+        ).exit_code
+        == 0
+    )
+    out = tmp_path / "report.html"
+    result = run("report", "md-1", "--on", "2026-01-10", "-o", str(out))
+    assert (result.exit_code, result.stderr) == (0, f"Wrote {out}\n")
+    html = out.read_text(encoding="utf-8")
+    assert "CA-MBC · us-ca-physician (version v1)" in html
+    assert "<h2>Transcript</h2>" in html
+    unknown = run("report", "md-9")
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("Error: unknown clinician 'md-9'")
