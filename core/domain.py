@@ -103,7 +103,22 @@ class CreditState(BaseModel):
     revoked_reason: str | None = None
     revoked_on: date | None = None
     claims: dict[str, Decimal] = Field(default_factory=dict)
+    """Units claimed per authority, all claims summed."""
     claim_dates: dict[str, date] = Field(default_factory=dict)
+    """The first claim date per authority."""
+    claim_log: list[tuple[str, Decimal, date]] = Field(default_factory=list)
+    """Every claim (authority, units, date) in order: later partial claims keep their date."""
+
+    def claimed_by(self, authority: str, day: date) -> Decimal:
+        """Units claimed toward ``authority`` with a claim date on or before ``day``."""
+        if not self.claim_log and authority in self.claims:
+            # Built without the log (a view row): all units carry the first date.
+            first = self.claim_dates.get(authority)
+            return self.claims[authority] if first is not None and first <= day else Decimal(0)
+        return sum(
+            (units for who, units, on in self.claim_log if who == authority and on <= day),
+            Decimal(0),
+        )
 
     def unclaimed_for(self, authority: str) -> Decimal:
         return self.units - self.claims.get(authority, Decimal(0))
@@ -197,6 +212,7 @@ class ClinicianLedger(Aggregate):
                 credit.claims.get(self.authority, Decimal(0)) + self.units
             )
             credit.claim_dates.setdefault(self.authority, self.claimed_on)
+            credit.claim_log.append((self.authority, self.units, self.claimed_on))
 
     class CreditRevoked(Aggregate.Event):
         """A provider or operator withdrew an earned credit; its claims stop counting."""

@@ -160,16 +160,21 @@ def _screen(credit: CreditState, scope: Scope) -> Excluded | tuple[Decimal, Wind
         )
     units = credit.units
     if scope.counts == "claimed":
-        claimed = credit.claims.get(authority, Decimal(0))
-        claimed_on = credit.claim_dates.get(authority)
-        if claimed <= 0 or claimed_on is None or claimed_on > scope.on:
+        claimed = credit.claimed_by(authority, scope.on)
+        if claimed <= 0:
             return out("not-claimed", f"not claimed toward {authority} (it counts claimed credit)")
         deadline = win.end + timedelta(days=version.grace.claim_days)
         if window == "grace":
             deadline = max(deadline, grace_end)
-        if claimed_on > deadline:
-            return out("claimed-late", f"claimed on {claimed_on}, after the deadline {deadline}")
-        units = claimed
+        # Each claim keeps its own date: a partial claim logged after the deadline does
+        # not count, even when an earlier claim of the same credit did.
+        on_time = credit.claimed_by(authority, min(deadline, scope.on))
+        if on_time <= 0:
+            late = [on for who, _, on in credit.claim_log if who == authority] or [
+                credit.claim_dates[authority]
+            ]
+            return out("claimed-late", f"claimed on {min(late)}, after the deadline {deadline}")
+        units = on_time
     ratio, as_type = Decimal(1), credit.credit_type
     if version.credit_types:
         best: tuple[Decimal, str] | None = None
