@@ -29,8 +29,10 @@ from typing import Literal
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.domain import ClinicianLedger
 from credtrail.core.errors import (
+    ConflictError,
     CreditRejectedError,
     InputError,
+    StoreError,
     UnknownClinicianError,
     UnknownCodeError,
 )
@@ -176,6 +178,9 @@ class Importer:
         self._rejected: set[int] = set()
         self._to_add = 0
         self._to_delete = 0
+        self._committed = 0
+        self._validated_digest = ""
+        self._validated_stamp = (0, 0)
 
     # -- pass 1 -----------------------------------------------------------------------
 
@@ -280,7 +285,12 @@ class Importer:
             self._to_delete += 1
         return []
 
+    def _stamp(self) -> tuple[int, int]:
+        stat = self.source.path.stat()
+        return stat.st_size, stat.st_mtime_ns
+
     def validate(self) -> None:
+        self._validated_stamp = self._stamp()
         for ordinal, item in self._records("validate"):
             self.summary.read += 1
             issues = (
@@ -291,6 +301,7 @@ class Importer:
             if issues:
                 self._rejected.add(ordinal)
                 self.summary.add_errors(item.location, issues)
+        self._validated_digest = self.source.digest
 
     # -- pass 2 -----------------------------------------------------------------------
 
@@ -335,7 +346,7 @@ class Importer:
                 self.summary.deleted += 1
                 pending += 1
             if self.commit_every is not None and pending >= self.commit_every:
-                self.app._save(*ledgers.values())
+                self._commit(ledgers)
                 # Saved ledgers are current: keep the most recent ones (bounded) so a
                 # file that cycles through learners does not reload them every batch.
                 cache.update(ledgers)
@@ -343,8 +354,40 @@ class Importer:
                 for stale in list(cache)[: max(0, len(cache) - self.commit_every)]:
                     del cache[stale]
                 pending = 0
+        if self.source.digest != self._validated_digest:
+            raise InputError(
+                f"{self.source.name} changed while it was being imported; "
+                + (
+                    "nothing was written"
+                    if self._committed == 0
+                    else f"{self._committed} records were already committed (--commit-every)"
+                )
+                + ": import it again"
+            )
         if pending:
+            self._commit(ledgers)
+
+    def _commit(self, ledgers: dict[str, ClinicianLedger]) -> None:
+        if self.commit_every is not None and self._stamp() != self._validated_stamp:
+            # The digest is only known after the whole pass; between batches the
+            # size and modification time are what can be checked.
+            raise InputError(
+                f"{self.source.name} changed while it was being imported; "
+                f"{self._committed} records were already committed (--commit-every): "
+                "import it again"
+            )
+        try:
             self.app._save(*ledgers.values())
+        except (ConflictError, StoreError) as exc:
+            if self._committed == 0:
+                raise
+            # Earlier batches are in the store: say so, and how to finish the job.
+            raise type(exc)(
+                f"{self.source.name}: the batch after {self._committed} committed records "
+                f"failed ({exc}); run the same import again to finish it, records already "
+                "recorded are skipped"
+            ) from None
+        self._committed = self.summary.written + self.summary.deleted
 
     def run(self) -> ImportSummary:
         self.validate()

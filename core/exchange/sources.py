@@ -13,6 +13,7 @@ bar without a second pass over the file.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -45,6 +46,12 @@ class TextSource:
             raise InputError(f"{path} is a folder; give an import file")
         self.position = 0
         self.line = 0
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    @property
+    def digest(self) -> str:
+        """Hash of the bytes read by the last complete pass (detects a file edited mid-import)."""
+        return self._hash.hexdigest()
 
     def _open(self) -> BinaryIO:
         try:
@@ -56,11 +63,13 @@ class TextSource:
         """Every line, decoded, newline kept (what ``csv.reader`` wants); restartable."""
         self.position = 0
         self.line = 0
+        self._hash = hashlib.blake2b(digest_size=16)
         with self._open() as stream:
             first = True
             for raw in stream:
                 self.line += 1
                 self.position += len(raw)
+                self._hash.update(raw)
                 if first:
                     first = False
                     raw = self._strip_bom(raw)
@@ -81,7 +90,9 @@ class TextSource:
                 "split it, or write one credential per line (JSON Lines, .jsonl)"
             )
         with self._open() as stream:
-            data = self._strip_bom(stream.read())
+            raw = stream.read()
+        self._hash = hashlib.blake2b(raw, digest_size=16)
+        data = self._strip_bom(raw)
         self.position = self.size
         try:
             return data.decode("utf-8")

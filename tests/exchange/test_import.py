@@ -403,3 +403,23 @@ def test_progress_is_reported_per_pass_up_to_the_file_size(
         done = [d for p, d, total in seen if p == phase and total == size]
         assert done == sorted(done)
         assert done[-1] == size
+
+
+def test_file_edited_between_the_passes_writes_nothing(sqlite_app: Credtrail, write: Write) -> None:
+    """Pass 2 must read what pass 1 validated: a file changed in between is refused."""
+    path = csv_file(write, ROWS)
+
+    edited: list[bool] = []
+
+    def edit_when_writing(phase: str, done: int, total: int) -> None:
+        if phase == "write" and not edited:
+            edited.append(True)
+            with path.open("a", encoding="utf-8") as out:
+                out.write("dr-a,,,,ama_pra_1,0.3,2025-01-01,Sneaky,ACCME,X,,,,\n")
+
+    with pytest.raises(InputError) as caught:
+        import_file(sqlite_app, path, "csv", progress=edit_when_writing)
+    assert str(caught.value) == (
+        "credits.csv changed while it was being imported; nothing was written: import it again"
+    )
+    assert log_length(sqlite_app) == 0
