@@ -149,7 +149,9 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
         # compliance row says why it cannot be judged instead of vanishing.
         views = rebuild_views(venv, store)
         assert views["after"]["transcript"] == views["ledger"] == after
-        assert [row[2] for row in views["after"]["compliance"]] == ["error"]
+        rows = views["after"]["compliance"]
+        assert rows
+        assert {(row[0], row[2]) for row in rows} == {("us-tx-pharmacist", "error")}
         reason = ok(credtrail(venv, store, "status", "rph-1", "--on", ON))
         assert "rule kind 'acpe-audience', which no installed plugin registers" in reason
         # New pharmacy credit cannot be recorded without the plugin: a clear error, exit 1.
