@@ -233,3 +233,28 @@ def test_cli_selection_and_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0
     assert "[credtrail] physician_ama.credtrail_register_credit_types(" in result.stderr
     assert {line.split()[1] for line in result.stdout.splitlines()[2:]} == {"physician"}
+
+
+@pytest.mark.parametrize(
+    ("entry_point", "message"),
+    [
+        (
+            "pdk.no_such_module",
+            "Error: plugin 'broken' (load): cannot import pdk.no_such_module: "
+            "ModuleNotFoundError: No module named 'pdk.no_such_module'\n",
+        ),
+        (
+            "pdk.sample_ep:raising",
+            "Error: plugin 'broken' (credtrail_register_credit_types): "
+            "raised RuntimeError: data file missing\n",
+        ),
+    ],
+)
+def test_cli_names_a_broken_plugin(
+    installed: Any, tmp_path: Path, entry_point: str, message: str
+) -> None:
+    """A broken third-party plugin is one 'Error:' line naming it, exit 1, no traceback."""
+    installed(FakeDistribution("credtrail-broken", "0.1", {"broken": entry_point}))
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "s.db"), "credit-types"])
+    assert (result.exit_code, result.stderr) == (1, message)
+    assert result.stdout == ""
