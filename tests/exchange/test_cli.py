@@ -207,3 +207,17 @@ def test_report_command_writes_one_html_file(run: Run, credits_csv: Path, tmp_pa
     unknown = run("report", "md-9")
     assert unknown.exit_code == 1
     assert unknown.output.startswith("Error: unknown clinician 'md-9'")
+
+
+def test_rejected_import_with_json_exits_1_with_the_summary(run: Run) -> None:
+    """--json on a rejected file prints the summary (errors included) and exits 1."""
+    result = run("import", str(CORPUS / "duplicate_rows.csv"), "--format", "csv", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert (data["committed"], data["read"], data["rejected"], data["written"]) == (
+        False,
+        2,
+        1,
+        0,
+    )
+    assert data["errors"][0].endswith("[duplicate-in-file]")
