@@ -4,23 +4,26 @@ What a row means. Each cycle of each license is judged as the engine would judge
 once the cycle (and its grace period) is over: ``evaluate(..., on=end + grace + 1 day,
 cycle_start=start)``. That makes a row a function of the recorded facts alone, not of
 the day the projection happened to run, so an incremental catch-up, a rebuild and a
-direct evaluation agree. Cycles are materialised from the license's first through the
-one containing the clinician's *horizon*: the latest valid-time date in their facts
-(credit completed, claimed or revoked; license issued; requirement effective), and
-never past the day a license ended. Reading "as of a day" inside an open cycle turns a
-not-yet-met row into ``in_progress`` (see ``as_of``); ``Views.compliance`` evaluates
-directly for a day no row covers.
+direct evaluation agree. Cycles are materialised from the first one that ends after
+the requirement's first known version took effect (and after the license was issued)
+through the one containing the clinician's *horizon*: the latest valid-time date in
+their facts (credit completed, claimed or revoked; license issued; requirement
+effective), never past the day a license ended. Reading "as of a day" inside an open
+cycle turns a not-yet-met row into ``in_progress`` (see ``as_of``); ``Views.compliance``
+evaluates directly for a day no row covers.
 
 Fan-out. A page collects dirty (clinician, requirement) pairs: a credit event dirties
 every requirement the clinician holds a license for; a license event its requirement;
 a ``RequirementChanged`` every clinician with a license for that requirement. Each
 pair is evaluated once per page, after the transcript view has applied the page (it
-reads the transcript view's tables in the same transaction).
+reads the transcript view's tables in the same transaction). A pair dirtied by credit
+events only re-judges the cycles still open (grace included) when the earliest touched
+credit was completed; earlier rows cannot change and are kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -91,16 +94,27 @@ class ComplianceView:
 
     def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
         self.streams.resolve(cur, events)
-        dirty_clinicians: set[str] = set()
-        dirty_pairs: set[tuple[str, str]] = set()
+        # Per clinician, the credits the page touched (None: re-judge every cycle).
+        touched: dict[str, set[str] | None] = {}
         changed_requirements: set[str] = set()
         for e in events:
-            if e.topic in ev.CLINICIAN_TOPICS:
-                if e.topic == ev.CLINICIAN_REGISTERED:
-                    continue
-                dirty_clinicians.add(self.streams.clinicians[e.stream])
-            elif e.topic == ev.REQUIREMENT_CHANGED:
+            topic = e.topic
+            if topic in _CREDIT_TOPICS:
+                cid = self.streams.clinicians[e.stream]
+                ids = touched.setdefault(cid, set())
+                if ids is not None:
+                    ids.add(e.state["credit_id"])
+            elif topic in (ev.LICENSE_REGISTERED, ev.LICENSE_ENDED):
+                touched[self.streams.clinicians[e.stream]] = None
+            elif topic == ev.REQUIREMENT_CHANGED:
                 changed_requirements.add(self.streams.requirements[e.stream])
+        dirty: dict[tuple[str, str], set[str] | None] = {}
+        for cid in sorted(touched):
+            cur.execute(
+                f"SELECT DISTINCT requirement_id FROM {LICENSES} WHERE clinician_id = ?", [cid]
+            )
+            for r in cur.fetchall():
+                dirty[cid, r["requirement_id"]] = touched[cid]
         for part in chunks(sorted(changed_requirements), 500):
             marks = ", ".join("?" * len(part))
             cur.execute(
@@ -108,37 +122,60 @@ class ComplianceView:
                 f"WHERE requirement_id IN ({marks})",
                 part,
             )
-            dirty_pairs.update((r["clinician_id"], r["requirement_id"]) for r in cur.fetchall())
-        for cid in sorted(dirty_clinicians):
-            cur.execute(
-                f"SELECT DISTINCT requirement_id FROM {LICENSES} WHERE clinician_id = ?", [cid]
-            )
-            dirty_pairs.update((cid, r["requirement_id"]) for r in cur.fetchall())
-        self.refresh(cur, dirty_pairs)
+            for r in cur.fetchall():
+                dirty[r["clinician_id"], r["requirement_id"]] = None
+        self.refresh(cur, dirty)
 
-    def refresh(self, cur: Cursor, pairs: Iterable[tuple[str, str]]) -> None:
-        """Re-evaluate each (clinician, requirement) pair from the transcript view."""
-        by_clinician: dict[str, set[str]] = {}
-        for cid, rid in pairs:
-            by_clinician.setdefault(cid, set()).add(rid)
+    def refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> None:
+        """Re-judge each (clinician, requirement) pair from the transcript view's rows.
+
+        A pair dirtied only by credit events keeps its rows for cycles that closed
+        (grace included) before the earliest touched credit was completed: no credit
+        reaches back into an earlier cycle, so those rows cannot change.
+        """
+        by_clinician: dict[str, dict[str, set[str] | None]] = {}
+        for (cid, rid), ids in pairs.items():
+            by_clinician.setdefault(cid, {})[rid] = ids
         documents: dict[str, list[dict[str, Any]]] = {}
-        delete: list[tuple[str, str]] = []
+        delete_all: list[tuple[str, str]] = []
+        delete_from: list[tuple[str, str, str]] = []
         rows: list[tuple[Any, ...]] = []
         for cid in sorted(by_clinician):
             credits = load_credits(cur, cid)
             licenses = load_licenses(cur, cid)
-            for rid in sorted(by_clinician[cid]):
+            completed = {c.credit_id: c.completed_on for c in credits}
+            cur.execute(
+                f"SELECT requirement_id, MAX(cycle_start) AS last FROM {COMPLIANCE} "
+                "WHERE clinician_id = ? GROUP BY requirement_id",
+                [cid],
+            )
+            last = {r["requirement_id"]: date.fromisoformat(r["last"]) for r in cur.fetchall()}
+            for rid, ids in sorted(by_clinician[cid].items()):
                 if rid not in documents:
                     documents[rid] = load_documents(cur, rid)
-                delete.append((cid, rid))
-                for row in evaluate_pair(
-                    cid, rid, documents[rid], credits, licenses, self.registry
-                ):
-                    rows.append(_params(row))
+                since = min((completed[i] for i in ids), default=None) if ids else None
+                if rid not in last:
+                    since = None
+                judged, cut = judge_pair(
+                    cid, rid, documents[rid], credits, licenses, self.registry, since, last.get(rid)
+                )
+                if cut is None:
+                    delete_all.append((cid, rid))
+                else:
+                    delete_from.append((cid, rid, cut.isoformat()))
+                rows.extend(_params(row) for row in judged)
         cur.executemany(
-            f"DELETE FROM {COMPLIANCE} WHERE clinician_id = ? AND requirement_id = ?", delete
+            f"DELETE FROM {COMPLIANCE} WHERE clinician_id = ? AND requirement_id = ?", delete_all
+        )
+        cur.executemany(
+            f"DELETE FROM {COMPLIANCE} "
+            "WHERE clinician_id = ? AND requirement_id = ? AND cycle_start >= ?",
+            delete_from,
         )
         cur.executemany(_INSERT, rows)
+
+
+_CREDIT_TOPICS = frozenset({ev.CREDIT_EARNED, ev.CREDIT_CLAIMED, ev.CREDIT_REVOKED})
 
 
 # ------------------------------------------------------------------ reading the view
@@ -229,13 +266,36 @@ def evaluate_pair(
     registry: Registry,
 ) -> list[ComplianceRow]:
     """Every materialised cycle of every license the clinician holds for the requirement."""
+    return judge_pair(clinician_id, requirement_id, documents, credits, licenses, registry)[0]
+
+
+def judge_pair(
+    clinician_id: str,
+    requirement_id: str,
+    documents: list[dict[str, Any]],
+    credits: Sequence[CreditState],
+    licenses: Sequence[LicenseState],
+    registry: Registry,
+    since: date | None = None,
+    known: date | None = None,
+) -> tuple[list[ComplianceRow], date | None]:
+    """The rows of the cycles still open on ``since`` (all cycles when None).
+
+    ``known``: the start of the last cycle that has a row; later cycles (the horizon
+    moved) are judged whatever ``since`` says.
+
+    Returns the rows and the start of the first cycle judged (None: every row of the
+    pair was judged, so every old row goes).
+    """
     from credtrail.core.rules import as_versions, cycle_windows, evaluate
     from credtrail.core.rules.model import RollingCycle
 
     held = [lic for lic in licenses if lic.requirement_id == requirement_id]
     if not held or not documents:
-        return []
+        return [], None
     out: list[ComplianceRow] = []
+    cut: date | None = None
+    partial = since is not None
     for lic in held:
         try:
             versions = as_versions(documents)
@@ -249,34 +309,80 @@ def evaluate_pair(
                 # A window that ends on the evaluation day: judged once, on the horizon.
                 result = evaluate(versions, credits, lic, registry, on=until)
                 out.append(_row(clinician_id, requirement_id, lic, result))
+                partial = False
                 continue
-            # Cycles before the clinician's first credit say only "nothing recorded yet".
-            since = max(lic.issued_on, min((c.completed_on for c in credits), default=until))
+            # Cycles that closed before any known version was in force are not judged:
+            # no rule applied to them. (This bound must not depend on credits, or a new
+            # credit would change which old cycles exist.)
+            first = max(lic.issued_on, versions[0].effective_from)
             grace = timedelta(days=latest.grace.days) + _ONE_DAY
             for window in cycle_windows(latest.cycle, lic, until):
-                if window.end < since:
-                    continue
-                try:
-                    result = evaluate(
-                        versions,
-                        credits,
-                        lic,
-                        registry,
-                        on=window.end + grace,
-                        cycle_start=window.start,
+                closed_before = (
+                    since is not None
+                    and window.end + grace < since
+                    and (known is None or window.start <= known)
+                )
+                if window.end >= first and not closed_before:
+                    if cut is None or window.start < cut:
+                        cut = window.start
+                    out.append(
+                        _judge(
+                            clinician_id,
+                            requirement_id,
+                            versions,
+                            credits,
+                            lic,
+                            registry,
+                            window,
+                            grace,
+                        )
                     )
-                    out.append(_row(clinician_id, requirement_id, lic, result))
-                except CredtrailError as exc:
-                    out.append(_error_row(clinician_id, requirement_id, lic, exc, window.start))
+                # cycle_windows never ends by itself: stop at the horizon's cycle.
                 if window.end >= until:
                     break
         except CredtrailError as exc:
             # A license that lacks what the cycle needs (expiry, birth date) is a fact
             # about the data, not a crash of the projection: record it as the row.
             out.append(_error_row(clinician_id, requirement_id, lic, exc))
+            partial = False
     # Two licenses (one ended, one new) may share a cycle: the later license wins.
-    unique = {(r.cycle_start): r for r in out}
-    return [unique[k] for k in sorted(unique)]
+    unique = {r.cycle_start: r for r in out}
+    rows = [unique[k] for k in sorted(unique)]
+    if not partial:
+        return rows, None
+    if cut is None:
+        return rows, date.max
+    return rows, cut
+
+
+def _judge(
+    clinician_id: str,
+    requirement_id: str,
+    versions: Any,
+    credits: Sequence[CreditState],
+    lic: LicenseState,
+    registry: Registry,
+    window: Any,
+    grace: timedelta,
+) -> ComplianceRow:
+    from credtrail.core.rules import evaluate
+
+    try:
+        on = window.end + grace
+        result = evaluate(versions, credits, lic, registry, on=on, cycle_start=window.start)
+    except CredtrailError as exc:
+        return _error_row(clinician_id, requirement_id, lic, exc, window.start)
+    row = _row(clinician_id, requirement_id, lic, result)
+    # The engine lists every credit completed after the cycle closed as excluded
+    # ("not completed yet"); those bear on later cycles, not this one. Leaving them out
+    # keeps a closed cycle's row independent of later credits, which is what lets a
+    # catch-up keep rows of cycles that closed before a new credit.
+    late = {c.credit_id for c in credits if c.completed_on >= on}
+    if late:
+        explanation = dict(row.explanation)
+        explanation["excluded"] = [x for x in explanation["excluded"] if x["credit_id"] not in late]
+        row = replace(row, explanation=explanation)
+    return row
 
 
 def _row(clinician_id: str, requirement_id: str, lic: LicenseState, result: Any) -> ComplianceRow:
