@@ -1,0 +1,109 @@
+"""The runner and the views on scripted histories, on both backends."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from credtrail.core.application import Credtrail
+from credtrail.core.errors import CredtrailError, UnknownClinicianError
+from credtrail.core.projections import Progress, Runner, Views
+from credtrail.core.projections.decode import LogReader
+from credtrail.core.transcript import transcript_of
+
+from .history import REQUIREMENT, dump, latest_document
+from .test_fault import populate
+
+
+def test_fast_decoding_agrees_with_the_store_mapper(app: Credtrail) -> None:
+    """The projection's decoder yields exactly the state the mapper builds events from."""
+    populate(app, clinicians=2, credits=3)
+    reader = LogReader(app.store)
+    events = reader.page(0, 10_000)
+    notifications = app.store.recorder.select_notifications(1, 10_000)
+    assert len(events) == len(notifications) == reader.head()
+    for event, n in zip(events, notifications, strict=True):
+        domain_event = app.store.mapper.to_domain_event(n)
+        assert event.state == domain_event.model_dump(mode="json")
+        assert (event.id, event.topic) == (n.id, n.topic)
+        assert event.stream == domain_event.originator_id.hex
+
+
+def test_view_transcript_equals_transcript_of_the_ledger(app: Credtrail) -> None:
+    """Claims (partial, several authorities), revocations and topics read back exactly."""
+    populate(app, clinicians=3, credits=6)
+    ledger = app.ledger("k01")
+    fresh = sorted(c.credit_id for c in ledger.credits.values() if not c.revoked and not c.claims)
+    first, second = fresh[:2]
+    app.claim("k01", first, "AMA", Decimal("0.5"), date(2024, 7, 1))
+    app.claim("k01", first, "AMA", None, date(2024, 7, 2))
+    app.claim("k01", first, "CA-MBC", None, date(2024, 7, 3))
+    app.revoke("k01", second, "duplicate entry", date(2024, 7, 4))
+    views = Views.of(app, page_size=7)
+    for cid in ("k00", "k01", "k02"):
+        assert views.transcript(cid) == transcript_of(app.ledger(cid))
+    with pytest.raises(UnknownClinicianError):
+        views.transcript("nobody")
+
+
+def test_requirement_change_fans_out_to_every_licensed_clinician(app: Credtrail) -> None:
+    """A new version re-judges all clinicians licensed under it, and nobody else."""
+    populate(app, clinicians=3, credits=2)
+    app.add_clinician("unlicensed", "physician")
+    views = Views.of(app)
+    before = {cid: views.compliance(cid) for cid in ("k00", "k01", "k02")}
+    assert all(before.values())
+    doc = dict(latest_document(app, REQUIREMENT))
+    doc["version"] = "fan-out-test"
+    doc["effective_from"] = "2023-01-01"
+    doc["notes"] = ["a version recorded by the fan-out test"]
+    assert app.record_requirement(doc)
+    after = {cid: views.compliance(cid) for cid in ("k00", "k01", "k02")}
+    for cid, rows in after.items():
+        # Cycles ending after the new version took effect are judged by it.
+        assert rows[-1].explanation["version"] == "fan-out-test", cid
+        assert rows != before[cid]
+    assert views.compliance("unlicensed") == []
+
+
+def test_a_runner_that_lost_a_race_neither_skips_nor_doubles(app: Credtrail) -> None:
+    """Another runner commits pages meanwhile: the loser's page is rolled back and redone."""
+    populate(app, clinicians=4, credits=5)
+    loser = Views.of(app, page_size=9)
+    winner = Views.of(app, page_size=13)
+    raced = []
+
+    def on_page(p: Progress) -> None:
+        if not raced:
+            raced.append(p.position)
+            winner.catch_up()
+
+    loser.catch_up(progress=on_page)
+    assert raced
+    caught_up = dump(loser)
+    loser.rebuild()
+    assert dump(loser) == caught_up
+
+
+def test_runner_rejects_bad_arguments(app: Credtrail) -> None:
+    """A page size below 1 and an unknown view name are refused with a clear message."""
+    with pytest.raises(CredtrailError, match="page size must be at least 1"):
+        Runner(app.store, [], page_size=0)
+    with pytest.raises(CredtrailError, match="unknown view 'nope'; the views are: transcript"):
+        Views(app.store).rebuild(["nope"])
+
+
+def test_status_reports_position_head_and_lag(app: Credtrail) -> None:
+    """Status shows how far each view is behind, and a catch-up closes the gap."""
+    populate(app, clinicians=1, credits=2)
+    views = Views.of(app)
+    head = app.store.recorder.max_notification_id()
+    assert [(s.view, s.position, s.head, s.lag) for s in views.status()] == [
+        ("transcript", 0, head, head),
+        ("compliance", 0, head, head),
+    ]
+    assert views.catch_up() == head
+    assert [s.lag for s in views.status()] == [0, 0]
+    assert views.catch_up() == 0
