@@ -1,5 +1,5 @@
 """credtrail plugin for pharmacists: ACPE contact hours and CEUs, UAN checks, and the
-Texas State Board of Pharmacy's renewal requirement.
+Texas and California Boards of Pharmacy's renewal requirements.
 
 An external package: it imports only ``credtrail.core`` and is found through its
 ``credtrail`` entry point (see ``pyproject.toml``). Data and citations: ``data.py``.
@@ -48,7 +48,8 @@ def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> N
 
 @hookimpl
 def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
-    register(data.TX_BOP)
+    for authority in data.AUTHORITIES:
+        register(authority)
 
 
 @hookimpl

@@ -121,7 +121,34 @@ CEU = CreditType(
     source=TX_295_8.model_copy(update={"note": INCREMENT_NOTE}),
 )
 
-CREDIT_TYPES = (CONTACT_HOUR, CEU)
+CA_WEBINARS = Citation(
+    authority="California State Board of Pharmacy",
+    document="Law and Ethics Webinar",
+    section="16 CCR §1732.5(b): two of the 30 hours by the Board's law and ethics courses; "
+    "no third-party coursework meets the requirement (CE FAQ)",
+    url="https://www.pharmacy.ca.gov/licensees/webinars/law_and_ethics.shtml",
+    date_read=DATE_READ,
+    confidence="authority",
+    note="The webinars carry no UAN in the Board's pages, hence a credit type of their own. "
+    + INCREMENT_NOTE,
+)
+
+BOARD_HOUR = CreditType(
+    code="board_contact_hour",
+    label="Board of Pharmacy course contact hour",
+    profession="pharmacist",
+    unit="contact hour",
+    increment=Decimal("0.25"),
+    accreditors=(),
+    requires_accreditor=False,
+    source=CA_WEBINARS,
+)
+
+ACPE_TYPES = (CONTACT_HOUR, CEU)
+ACPE_TYPE_CODES = frozenset(ct.code for ct in ACPE_TYPES)
+"""Credit carrying an ACPE Universal Activity Number."""
+
+CREDIT_TYPES = (*ACPE_TYPES, BOARD_HOUR)
 CREDIT_TYPE_CODES = frozenset(ct.code for ct in CREDIT_TYPES)
 
 CEU_AS_CONTACT_HOURS = Equivalence(
@@ -140,6 +167,26 @@ TX_BOP = Authority(
     source=TSBP_FAQ,
 )
 
+CA_CE = Citation(
+    authority="California State Board of Pharmacy",
+    document="Continuing Education (CE) Information",
+    section="30 hours per renewal period (B&P §4231); law and ethics (16 CCR §1732.5(b))",
+    url="https://pharmacy.ca.gov/licensees/personal/ce.shtml",
+    date_read=DATE_READ,
+    confidence="authority",
+)
+
+CA_BOP = Authority(
+    code="CA-BOP",
+    name="California State Board of Pharmacy",
+    professions=("pharmacist",),
+    jurisdiction="US-CA",
+    requires_claim=False,
+    source=CA_CE,
+)
+
+AUTHORITIES = (TX_BOP, CA_BOP)
+
 TOPICS: dict[str, str] = {
     "disease-state-management": "disease state management and drug therapy (UAN 01)",
     "hiv-aids": "AIDS therapy (UAN 02)",
@@ -151,6 +198,8 @@ TOPICS: dict[str, str] = {
     "pain-management": "pain management and opioids (UAN 08; Texas 2021-2023 renewals)",
     "controlled-substances": "prescribing and monitoring controlled substances (Texas)",
     "human-trafficking": "human-trafficking prevention (Texas HHSC course)",
+    "ethics": "ethics (California: the Board's ethics webinar)",
+    "cultural-competency": "cultural competency and humility (California from 2024)",
 }
 """Topic slugs pharmacists' credits are tagged with, and where each comes from."""
 

@@ -59,6 +59,8 @@ def validate(credit: CreditDraft) -> list[Violation]:
     if credit.credit_type not in data.CREDIT_TYPE_CODES:
         return []
     out = _topic_violations(credit.topics)
+    if credit.credit_type not in data.ACPE_TYPE_CODES:
+        return out
     uan = parse_uan(credit.activity_id)
     if uan is None:
         out.append(
