@@ -137,7 +137,8 @@ def summarise(value: Any, limit: int = 120) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in value.model_dump(exclude_defaults=True).items())
         text = f"{type(value).__name__}({fields})"
     elif isinstance(value, list | tuple):
-        text = f"[{len(value)}: " + ", ".join(summarise(v, 60) for v in value[:3]) + "]"
+        items = ", ".join(summarise(v, 60) for v in value[:3])
+        text = f"[{len(value)}: {items}]" if value else "[]"
     elif isinstance(value, Mapping):
         text = f"{{{len(value)} keys: " + ", ".join(map(str, list(value)[:5])) + "}"
     elif callable(value):
