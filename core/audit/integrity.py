@@ -293,6 +293,9 @@ def verify(store: EventStore, checkpoint: Checkpoint | None = None) -> VerifyRep
             problem = _compare(checkpoint, position, head, acc)
             if problem is not None:
                 return report(problem)
+    if checkpoint is not None and count < checkpoint.events and position >= checkpoint.position:
+        # The log reaches the checkpoint's position with fewer events: removed, re-chained.
+        return report(_checkpoint_problem(checkpoint, position, count, head, acc))
     if checkpoint is not None and count < checkpoint.events:
         return report(
             Problem(

@@ -254,3 +254,27 @@ def test_checkpoint_round_trips_through_json_and_rejects_garbage(
     assert checkpoint.created_at <= datetime.now(tz=UTC)
     with pytest.raises(AuditError, match="head: String should match"):
         Checkpoint.from_json(checkpoint.to_json().replace(checkpoint.head, "xyz"))
+
+
+def test_removed_and_rechained_event_fails_against_checkpoint(
+    app: Credtrail, history: dict[str, str], reader: LogReader
+) -> None:
+    """Deleting a middle event with its log row and recomputing the chain keeps the last
+    position: not truncation, but a log before the checkpoint that was rewritten."""
+    checkpoint = make_checkpoint(app.store)
+    target = events(app)[3]
+    reader.execute(f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
+    reader.execute(f"DELETE FROM {reader.log} WHERE notification_id = ?", (target.position,))
+    head = GENESIS
+    for row in events(app):
+        digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
+        head = link(head, digest)
+        reader.execute(
+            f"UPDATE {reader.log} SET event_hash = ?, chain = ? WHERE notification_id = ?",
+            (digest, head, row.position),
+        )
+    assert verify(app.store).ok
+    problem = verify(app.store, checkpoint).problem
+    assert problem is not None
+    assert (problem.kind, problem.position) == ("checkpoint-mismatch", checkpoint.position)
+    assert f"after {checkpoint.events - 1} events" in problem.detail
