@@ -2,6 +2,7 @@
 
     /tmp/venv/bin/python bench/audit_bench.py                    # 100,000 events, SQLite
     /tmp/venv/bin/python bench/audit_bench.py --events 1000000   # the 1M-event run
+    /tmp/venv/bin/python bench/audit_bench.py --events 100000 --postgres  # private cluster
     /tmp/venv/bin/python bench/audit_bench.py --store postgresql://user@host/db  # EMPTY db
 
 The population is bench/population.py's (seeded clinicians with licences, ~40 credits,
@@ -77,8 +78,8 @@ def phase_ingest(store: str, events: int) -> dict[str, Any]:
     app = Credtrail.open(store, pm, create=True)
     start = time.perf_counter()
     written, clinicians = 0, 0
-    for written, clinicians in ingest(app, Population(app), events):
-        pass
+    for progress in ingest(app, Population(app), events):
+        written, clinicians = progress
     seconds = time.perf_counter() - start
     app.close()
     return {"events": written, "clinicians": clinicians, "seconds": seconds}
@@ -232,6 +233,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--store", help="an EMPTY PostgreSQL database URL or a new SQLite path")
+    parser.add_argument("--postgres", action="store_true", help="start a private PostgreSQL")
     parser.add_argument("--runs", type=int, default=100, help="single-clinician replays")
     parser.add_argument("--sample", type=int, default=200, help="clinicians judged in full")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -246,8 +248,19 @@ def main() -> None:
         }[ns.phase]
         print(json.dumps(PHASES[ns.phase](ns.store, *extra)))
         return
+    if ns.postgres:
+        sys.path.insert(0, str(HERE.parent / "tests"))
+        from support.postgres import postgres_server  # the test-suite's own server starter
+
+        with postgres_server() as server, server.fresh_database() as url:
+            run(ns, url)
+    else:
+        run(ns, ns.store)
+
+
+def run(ns: argparse.Namespace, store_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        store = ns.store or str(Path(tmp) / "audit-bench.db")
+        store = store_url or str(Path(tmp) / "audit-bench.db")
         backend = "postgres" if store.startswith("postgres") else "sqlite"
         ing = phase_ingest(store, ns.events)
         print(

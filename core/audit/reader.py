@@ -60,7 +60,8 @@ def instant_key(instant: datetime) -> str:
 
 
 def stream_hex(originator_id: UUID | str) -> str:
-    return originator_id.hex if isinstance(originator_id, UUID) else UUID(originator_id).hex
+    # Text ids are kept as stored (not normalised): an altered id must not compare equal.
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
 
 
 class LogReader:
