@@ -6,6 +6,7 @@ import click
 
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import echo_json, json_option, table
+from credtrail.core.projections import Views
 from credtrail.core.transcript import format_units
 
 
@@ -41,7 +42,8 @@ def add(env: Env, clinician_id: str, profession: str, name: str | None, npi: str
 @pass_env
 def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
     """Show a clinician's credits, claims, revocations and totals by credit type."""
-    result = env.app().transcript(clinician_id)
+    # From the transcript view (caught up first), not by replaying the ledger.
+    result = Views.of(env.app()).transcript(clinician_id)
     if as_json or fmt == "json":
         echo_json(result)
         return

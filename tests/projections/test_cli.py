@@ -12,8 +12,10 @@ from click.testing import CliRunner, Result
 
 from credtrail.cli.main import cli
 from credtrail.core.application import Credtrail
+from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.projections import Views
-from credtrail.plugins import BUILTIN_NAMES
+from credtrail.core.transcript import transcript_of
+from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
 
 from .test_fault import populate
 
@@ -99,3 +101,19 @@ def test_views_read_after_catching_up(store_url: str, pm: pluggy.PluginManager) 
         assert rows[0].cycle_start <= date(2026, 11, 1) <= rows[0].cycle_end
     finally:
         app.close()
+
+
+def test_transcript_command_reads_the_caught_up_view(run: Run, store_url: str) -> None:
+    """``credtrail transcript --json`` catches the view up and prints what the ledger says."""
+    result = run("transcript", "k01", "--json")
+    assert result.exit_code == 0, result.output
+    status = {s["view"]: s for s in json.loads(run("projections", "status", "--json").stdout)}
+    assert status["transcript"]["lag"] == 0
+    assert status["compliance"]["position"] == 0  # a transcript needs no compliance
+    pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False)
+    app = Credtrail.open(store_url, pm)
+    try:
+        expected = transcript_of(app.ledger("k01")).model_dump(mode="json")
+    finally:
+        app.close()
+    assert json.loads(result.stdout) == expected
