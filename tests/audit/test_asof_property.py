@@ -10,11 +10,14 @@ equal the live ledger and the materialised transcript projection.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -144,18 +147,35 @@ def model_as_of(done: list[tuple[datetime, Step, str | None]], t: datetime) -> M
     return model
 
 
+@contextmanager
+def fresh_store(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty store location for one Hypothesis example."""
+    if backend == "postgres":
+        server = request.getfixturevalue("postgres")  # session-scoped: started once
+        with server.fresh_database() as url:
+            yield url
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield str(Path(tmp) / "p.db")
+
+
 @settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    # store_backend is a plain string, the same for every example.
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 @given(history=st.lists(steps, min_size=1, max_size=30), data=st.data())
 def test_replay_as_of_t_equals_events_recorded_up_to_t(
-    history: list[Step], data: st.DataObject
+    store_backend: str, request: pytest.FixtureRequest, history: list[Step], data: st.DataObject
 ) -> None:
     """For random histories and instants (often exactly an event's), replay matches the model."""
-    with tempfile.TemporaryDirectory() as tmp:
-        app = Credtrail.open(str(Path(tmp) / "p.db"), PM, create=True)
+    with fresh_store(store_backend, request) as location:
+        app = Credtrail.open(location, PM, create=True)
         try:
             done = run(app, history)
             instants = [d[0] for d in done]
