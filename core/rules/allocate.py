@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
+from typing import TYPE_CHECKING
 
 from credtrail.core.rules.model import TOTAL
+
+if TYPE_CHECKING:
+    from scipy.optimize import LinearConstraint
 
 _INF = float("inf")
 
@@ -84,6 +85,9 @@ class _Program:
         self.upper.append(hi)
 
     def constraint(self, n: int) -> LinearConstraint:
+        from scipy.optimize import LinearConstraint
+        from scipy.sparse import coo_array
+
         matrix = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n)).tocsr()
         return LinearConstraint(matrix, self.lower, self.upper)
 
@@ -111,6 +115,10 @@ def allocate(
         direct = Allocation(units, _shortfall(units, due))
         _check(direct, items, by_name, caps, direct.shortfall)
         return direct
+    # scipy costs ~0.4 s to import: only evaluations with competing parts need it, so
+    # the CLI starts fast.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n_x = len(variables)
     short_col = {t.name: n_x + j for j, t in enumerate(due)}
     n = n_x + len(due)
