@@ -132,16 +132,19 @@ class AsOf:
 
     # -- requirements -----------------------------------------------------------------
 
-    def requirement(self, requirement_id: str, on: date | None = None) -> RequirementAsOf | None:
-        """The requirement's versions known at the instant (None: not recorded yet)."""
+    def requirement_history(self, requirement_id: str) -> RequirementHistory | None:
+        """The requirement's aggregate with only the versions recorded by the instant."""
         uuid = requirement_uuid(requirement_id)
         version = self.version_of(uuid)
         if version is None:
             return None
         history = self._load(uuid, version)
-        if not isinstance(history, RequirementHistory):
-            return None
-        return self._requirement(history, on)
+        return history if isinstance(history, RequirementHistory) else None
+
+    def requirement(self, requirement_id: str, on: date | None = None) -> RequirementAsOf | None:
+        """The requirement's versions known at the instant (None: not recorded yet)."""
+        history = self.requirement_history(requirement_id)
+        return None if history is None else self._requirement(history, on)
 
     def _requirement(self, history: RequirementHistory, on: date | None) -> RequirementAsOf:
         day = on or self.as_of.date()

@@ -42,7 +42,7 @@ from credtrail.core import clock
 from credtrail.core.audit.asof import AsOf, check_instant, in_force
 from credtrail.core.audit.compliance import standings
 from credtrail.core.audit.diff import changes_since
-from credtrail.core.audit.integrity import Checkpoint, make_checkpoint, verify
+from credtrail.core.audit.integrity import Checkpoint, make_checkpoint
 from credtrail.core.audit.merkle import MerkleTree, verify_consistency, verify_inclusion
 from credtrail.core.audit.reader import LogReader
 from credtrail.core.domain import (
@@ -117,9 +117,7 @@ def export_bundle(
     day = on or as_of.date()
     if out.exists() and any(out.iterdir()):
         raise AuditError(f"bundle folder {out} is not empty; give a new or empty folder")
-    if trusted is not None:
-        verify(store, trusted).raise_for_problem()
-    checkpoint = make_checkpoint(store)
+    checkpoint = make_checkpoint(store, trusted)
     view = AsOf(store, as_of)
     ledger = view.ledger(clinician_id)
     reader = LogReader(store)
@@ -164,11 +162,7 @@ def export_bundle(
     _write_json(out / "transcript.json", transcript_of(ledger).model_dump(mode="json"))
     judged = standings(view, ledger, registry, on=day)
     _write_json(out / "standings.json", [s.as_dict() for s in judged])
-    histories = [
-        view._load(requirement_uuid(r), v)
-        for r in requirement_ids
-        if (v := view.version_of(requirement_uuid(r))) is not None
-    ]
+    histories = [h for r in requirement_ids if (h := view.requirement_history(r)) is not None]
     _write_json(out / "rules.json", _rules(histories, day))
     changes = changes_since(store, as_of, clinician_id=clinician_id)
     _write_json(out / "changes.json", [c.as_dict() for c in changes])

@@ -330,9 +330,12 @@ def _checkpoint_problem(
     )
 
 
-def make_checkpoint(store: EventStore) -> Checkpoint:
-    """Verify the whole log, then return its checkpoint; raises if the log is broken."""
-    result = verify(store)
+def make_checkpoint(store: EventStore, trusted: Checkpoint | None = None) -> Checkpoint:
+    """Verify the whole log (against ``trusted`` too, if given), then return its checkpoint.
+
+    Raises ``LogIntegrityError`` if the log is broken: a checkpoint never attests one.
+    """
+    result = verify(store, trusted)
     result.raise_for_problem()
     return Checkpoint(
         position=result.position,
