@@ -43,7 +43,17 @@ def add(env: Env, clinician_id: str, profession: str, name: str | None, npi: str
 def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
     """Show a clinician's credits, claims, revocations and totals by credit type."""
     # From the transcript view (caught up first), not by replaying the ledger.
-    result = Views.of(env.app()).transcript(clinician_id)
+    app = env.app()
+    result = Views.of(app).transcript(clinician_id)
+    if result.profession not in app.registry.professions:
+        # Events of an uninstalled profession are kept, never dropped: say why the
+        # plugin's rules and checks are missing instead of failing.
+        click.echo(
+            f"Note: no loaded plugin provides profession {result.profession!r} (uninstalled, "
+            f"or not selected with --plugins); its {len(result.credits)} credit(s) are "
+            "shown as recorded.",
+            err=True,
+        )
     if as_json or fmt == "json":
         echo_json(result)
         return

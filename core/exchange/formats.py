@@ -16,6 +16,7 @@ import pluggy
 from credtrail.core.errors import DuplicateRegistrationError, InputError, PluginError
 from credtrail.core.exchange.records import Issue, Location, Parsed, RejectedRecord
 from credtrail.core.exchange.sources import TextSource
+from credtrail.core.plugins import tracer_for
 from credtrail.core.registry import Registry, call_plugin
 
 
@@ -78,7 +79,7 @@ def import_formats(pm: pluggy.PluginManager) -> dict[str, ImportFormat]:
             formats[fmt.name] = fmt
             owners[fmt.name] = plugin
 
-        call_plugin(plugin, hook_name, impl.function, register=register)
+        call_plugin(plugin, hook_name, impl.function, tracer=tracer_for(pm), register=register)
     return formats
 
 

@@ -284,3 +284,45 @@ def test_unknown_clinician_tells_how_to_add_it(physician: Run) -> None:
         "Error: unknown clinician 'md-2'; add it first with "
         "'credtrail clinician add md-2 --profession ...'\n"
     )
+
+
+def test_transcript_of_a_profession_no_loaded_plugin_provides_is_kept_and_noted(
+    tmp_path: Path,
+) -> None:
+    """Unloading a profession's plugin never hides its events: they show, with a note."""
+    store = str(tmp_path / "cli.db")
+    runner = CliRunner()
+    everything = ["--store", store, "--plugins", ",".join(BUILTIN_NAMES)]
+    assert runner.invoke(cli, [*everything, "init"]).exit_code == 0
+    runner.invoke(cli, [*everything, "clinician", "add", "rn-1", "--profession", "nurse"])
+    earned = runner.invoke(
+        cli,
+        [
+            *everything,
+            "credit",
+            "earn",
+            "rn-1",
+            "--type",
+            "ancc_contact_hour",
+            "--units",
+            "1.5",
+            "--date",
+            "2025-01-02",
+            "--provider",
+            "Nursing CE",
+            "--accreditor",
+            "ANCC",
+            "--activity",
+            "N1",
+        ],
+    )
+    assert earned.exit_code == 0, earned.output
+    result = runner.invoke(
+        cli, ["--store", store, "--plugins", "physician_ama", "transcript", "rn-1", "--json"]
+    )
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "Note: no loaded plugin provides profession 'nurse' (uninstalled, or not selected "
+        "with --plugins); its 1 credit(s) are shown as recorded.\n"
+    )
+    assert json.loads(result.stdout)["totals"] == {"ancc_contact_hour": "1.5"}
