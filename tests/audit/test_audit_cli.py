@@ -154,3 +154,67 @@ def test_malformed_checkpoint_file_is_a_user_error(run: Run, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert f"Error: {bad} is not a credtrail checkpoint (position: Field required)" in result.output
     assert "credtrail audit checkpoint -o FILE" in result.output
+
+
+@pytest.fixture
+def board_run(app: Credtrail, store_url: str) -> Run:
+    """dr-lee licensed under test-board (v1 recorded 2024, v2 in March 2026)."""
+    from credtrail.core.clock import frozen_at
+
+    from .conftest import at
+    from .test_compliance_asof import BOARD_V1, BOARD_V2
+
+    with frozen_at(at("2024-01-05")):
+        app.record_requirement(BOARD_V1)
+    record_history(app, license_for="test-board")
+    with frozen_at(at("2026-03-01")):
+        app.record_requirement(BOARD_V2)
+    return runner_for(store_url)
+
+
+def test_replay_of_a_requirement_judges_its_licensees_with_rules_known_then(
+    board_run: Run,
+) -> None:
+    """--requirement: versions known at T, the one in force, and each licensee's standing."""
+    result = board_run(
+        "audit",
+        "replay",
+        "--as-of",
+        "2026-02-01",
+        "--on",
+        "2025-12-31",
+        "--requirement",
+        "test-board",
+        "--diff",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == "test-board: versions known v1; in force on 2025-12-31: v1"
+    assert (
+        "  test-board v1 (CA-MBC), cycle 2024-01-01 to 2025-12-31: compliant, 6 of 5  "
+        "[credtrail tests, tests/audit (read 2026-11-23)]"
+    ) in lines
+    assert not any(line.startswith("dr-kim") for line in lines)  # not licensed under it
+    assert any("rule-change" in line and "v2" in line for line in lines)
+    later = board_run(
+        "audit",
+        "replay",
+        "--as-of",
+        "2026-06-30",
+        "--on",
+        "2025-12-31",
+        "--requirement",
+        "test-board",
+        "--json",
+    )
+    data = json.loads(later.output)
+    assert data["requirement"] == {
+        "id": "test-board",
+        "known_versions": ["v1", "v2"],
+        "in_force": "v2",
+    }
+    (standing,) = data["clinicians"][0]["standings"]
+    assert (standing["status"], standing["evaluation"]["missing"]) == (
+        "in_progress",
+        [{"part": "total", "units": "4"}],
+    )
