@@ -69,10 +69,10 @@ class LogReader:
 
     def __init__(self, store: EventStore) -> None:
         recorder: Any = store.recorder
-        self._datastore = recorder.datastore
+        self.datastore = recorder.datastore
         self.postgres = isinstance(recorder, PostgresApplicationRecorder)
         if self.postgres:
-            schema = self._datastore.schema
+            schema = self.datastore.schema
             self.events = f'"{schema}"."{recorder.events_table_name}"'
             self.log = f'"{schema}"."{LOG_TABLE}"'
             self.id_column = "notification_id"
@@ -87,21 +87,16 @@ class LogReader:
     # -- plumbing -------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        if self.postgres:
-            sql = sql.replace("?", "%s")
-        with self._datastore.transaction(commit=False) as cursor:
-            cursor.execute(sql, list(params))
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.sql(sql), list(params))
             rows = cursor.fetchall()
         if self.postgres:
             return [tuple(row.values()) for row in rows]
         return [tuple(row) for row in rows]
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run one writing statement (tests use it to tamper, as an attacker would)."""
-        if self.postgres:
-            sql = sql.replace("?", "%s")
-        with self._datastore.transaction(commit=True) as cursor:
-            cursor.execute(sql, list(params))
+    def sql(self, statement: str) -> str:
+        """``statement`` with ``?`` placeholders in this backend's style."""
+        return statement.replace("?", "%s") if self.postgres else statement
 
     def _event(self, row: tuple[Any, ...]) -> EventRow:
         return EventRow(int(row[0]), stream_hex(row[1]), int(row[2]), row[3], bytes(row[4]))

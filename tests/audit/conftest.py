@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -61,6 +63,12 @@ def record_history(app: Credtrail, license_for: str | None = None) -> dict[str, 
 def events(app: Credtrail) -> list[EventRow]:
     reader = LogReader(app.store)
     return list(reader.events_from(1, reader.last_position()))
+
+
+def tamper(reader: LogReader, statement: str, params: Sequence[Any] = ()) -> None:
+    """Run one writing statement straight on the database, as an attacker would."""
+    with reader.datastore.transaction(commit=True) as cursor:
+        cursor.execute(reader.sql(statement), list(params))
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from credtrail.core.audit.reader import LogReader
 from credtrail.core.domain import clinician_uuid
 from credtrail.plugins import BUILTIN_NAMES
 
-from .conftest import events, record_history
+from .conftest import events, record_history, tamper
 
 Run = Callable[..., Result]
 LEE = clinician_uuid("dr-lee").hex
@@ -96,7 +96,8 @@ def test_verify_tampered_store_exits_1_naming_the_place(
     """Edited units: exit 1, one line naming position, stream, clinician, version."""
     reader = LogReader(app.store)
     target = next(e for e in events(app) if e.stream == LEE and e.topic.endswith("Earned"))
-    reader.execute(
+    tamper(
+        reader,
         f"UPDATE {reader.events} SET state = ? WHERE {reader.id_column} = ?",
         (target.state.replace(b'"units":"2"', b'"units":"9"'), target.position),
     )
@@ -119,8 +120,8 @@ def test_truncation_is_reported_against_a_kept_checkpoint(
     cp = tmp_path / "cp.json"
     assert run("audit", "checkpoint", "-o", str(cp)).exit_code == 0
     reader = LogReader(app.store)
-    reader.execute(f"DELETE FROM {reader.events} WHERE {reader.id_column} > 7")
-    reader.execute(f"DELETE FROM {reader.log} WHERE notification_id > 7")
+    tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > 7")
+    tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > 7")
     assert run("audit", "verify").exit_code == 0
     result = run("audit", "verify", "--checkpoint", str(cp))
     assert result.exit_code == 1

@@ -17,7 +17,7 @@ from credtrail.core.audit.integrity import make_checkpoint
 from credtrail.core.audit.reader import LogReader
 from credtrail.core.errors import AuditError, LogIntegrityError
 
-from .conftest import at, events, record_history
+from .conftest import at, events, record_history, tamper
 from .test_compliance_asof import BOARD_V1, BOARD_V2
 
 
@@ -153,7 +153,8 @@ def test_export_refuses_a_tampered_store_and_a_used_folder(app: Credtrail, tmp_p
         export_bundle(app.store, app.registry, "dr-lee", at("2030-01-01"), tmp_path / "used")
     reader = LogReader(app.store)
     target = events(app)[1]
-    reader.execute(
+    tamper(
+        reader,
         f"UPDATE {reader.events} SET state = ? WHERE {reader.id_column} = ?",
         (target.state + b" ", target.position),
     )

@@ -19,7 +19,7 @@ from credtrail.core.domain import clinician_uuid
 from credtrail.core.errors import AuditError, LogIntegrityError
 from credtrail.core.store import GENESIS, event_hash, link
 
-from .conftest import events, record_history
+from .conftest import events, record_history, tamper
 
 LEE = clinician_uuid("dr-lee").hex
 
@@ -59,7 +59,8 @@ def test_edited_units_are_caught_as_changed_bytes(
     target = first_earned(app)
     assert b'"units":"2"' in target.state
     forged = target.state.replace(b'"units":"2"', b'"units":"20"')
-    reader.execute(
+    tamper(
+        reader,
         f"UPDATE {reader.events} SET state = ? WHERE {reader.id_column} = ?",
         (forged, target.position),
     )
@@ -81,7 +82,7 @@ def test_deleted_event_is_caught_where_its_log_row_remains(
 ) -> None:
     """Deleting an event row leaves its log row: reported as a log row without event."""
     target = events(app)[4]
-    reader.execute(f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
+    tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
     problem = verify(app.store).problem
     assert problem is not None
     assert problem.kind == "log-row-without-event"
@@ -99,8 +100,8 @@ def test_event_deleted_with_its_log_row_breaks_the_next_link(
     """Deleting both rows of an event is seen at the next position: its link no longer follows."""
     rows = events(app)
     target, following = rows[3], rows[4]
-    reader.execute(f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
-    reader.execute(f"DELETE FROM {reader.log} WHERE notification_id = ?", (target.position,))
+    tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
+    tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id = ?", (target.position,))
     problem = verify(app.store).problem
     assert problem is not None
     assert problem.kind == "link-mismatch"
@@ -118,9 +119,9 @@ def test_two_swapped_events_are_caught_as_reordered(
     rows = events(app)
     a, b = rows[2], rows[5]
     swap = f"UPDATE {reader.events} SET {reader.id_column} = ? WHERE {reader.id_column} = ?"
-    reader.execute(swap, (-1, a.position))
-    reader.execute(swap, (a.position, b.position))
-    reader.execute(swap, (b.position, -1))
+    tamper(reader, swap, (-1, a.position))
+    tamper(reader, swap, (a.position, b.position))
+    tamper(reader, swap, (b.position, -1))
     problem = verify(app.store).problem
     assert problem is not None
     assert problem.kind == "order"
@@ -136,7 +137,8 @@ def test_forged_event_inserted_outside_credtrail_is_caught(
     template = first_earned(app)
     forged = template.state.replace(b'"originator_version":2', b'"originator_version":99')
     stream = UUID(LEE) if reader.postgres else LEE
-    reader.execute(
+    tamper(
+        reader,
         f"INSERT INTO {reader.events} (originator_id, originator_version, topic, state) "
         "VALUES (?, ?, ?, ?)",
         (stream, 99, template.topic, forged),
@@ -155,14 +157,16 @@ def test_forged_log_row_that_does_not_link_is_caught(
     """A forged event with a log row whose link is made up fails the chain there."""
     template = first_earned(app)
     stream = UUID(LEE) if reader.postgres else LEE
-    reader.execute(
+    tamper(
+        reader,
         f"INSERT INTO {reader.events} (originator_id, originator_version, topic, state) "
         "VALUES (?, ?, ?, ?)",
         (stream, 99, template.topic, template.state),
     )
     row = events(app)[-1]
     digest = event_hash(row.position, LEE, 99, row.topic, row.state)
-    reader.execute(
+    tamper(
+        reader,
         f"INSERT INTO {reader.log} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (row.position, LEE, 99, row.topic, "2026-02-01T00:00:00+00:00", None, "ab" * 32, digest),
     )
@@ -176,7 +180,8 @@ def test_edited_time_index_is_caught(
 ) -> None:
     """Back-dating an event in the log's recorded_at column (to fool as-of) is caught."""
     late = events(app)[-2]
-    reader.execute(
+    tamper(
+        reader,
         f"UPDATE {reader.log} SET recorded_at = ? WHERE notification_id = ?",
         ("2024-12-31T00:00:00+00:00", late.position),
     )
@@ -194,8 +199,8 @@ def test_truncated_tail_passes_the_chain_but_not_the_checkpoint(
     checkpoint = make_checkpoint(app.store)
     rows = events(app)
     keep = rows[-3].position
-    reader.execute(f"DELETE FROM {reader.events} WHERE {reader.id_column} > ?", (keep,))
-    reader.execute(f"DELETE FROM {reader.log} WHERE notification_id > ?", (keep,))
+    tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > ?", (keep,))
+    tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > ?", (keep,))
 
     assert verify(app.store).ok
     problem = verify(app.store, checkpoint).problem
@@ -214,7 +219,8 @@ def test_rewritten_and_rechained_history_fails_against_checkpoint(
     checkpoint = make_checkpoint(app.store)
     target = first_earned(app)
     forged = target.state.replace(b'"units":"2"', b'"units":"20"')
-    reader.execute(
+    tamper(
+        reader,
         f"UPDATE {reader.events} SET state = ? WHERE {reader.id_column} = ?",
         (forged, target.position),
     )
@@ -222,7 +228,8 @@ def test_rewritten_and_rechained_history_fails_against_checkpoint(
     for row in events(app):
         digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
         head = link(head, digest)
-        reader.execute(
+        tamper(
+            reader,
             f"UPDATE {reader.log} SET event_hash = ?, chain = ? WHERE notification_id = ?",
             (digest, head, row.position),
         )
@@ -263,13 +270,14 @@ def test_removed_and_rechained_event_fails_against_checkpoint(
     position: not truncation, but a log before the checkpoint that was rewritten."""
     checkpoint = make_checkpoint(app.store)
     target = events(app)[3]
-    reader.execute(f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
-    reader.execute(f"DELETE FROM {reader.log} WHERE notification_id = ?", (target.position,))
+    tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
+    tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id = ?", (target.position,))
     head = GENESIS
     for row in events(app):
         digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
         head = link(head, digest)
-        reader.execute(
+        tamper(
+            reader,
             f"UPDATE {reader.log} SET event_hash = ?, chain = ? WHERE notification_id = ?",
             (digest, head, row.position),
         )
