@@ -35,11 +35,10 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import StoredEvent
 
 from credtrail.core import clock
-from credtrail.core.audit.asof import AsOf, check_instant, in_force
+from credtrail.core.audit.asof import AsOf, check_instant, in_force, project
 from credtrail.core.audit.compliance import standings
 from credtrail.core.audit.diff import changes_since
 from credtrail.core.audit.integrity import Checkpoint, make_checkpoint
@@ -295,7 +294,7 @@ def verify_bundle(
                 break
             prefix.append(ev)
         if prefix:
-            known[stream] = project_aggregate(None, prefix)
+            known[stream] = project(None, prefix)
     ledger = known.get(clinician_uuid(report.clinician).hex)
     if not isinstance(ledger, ClinicianLedger):
         raise _fail(
