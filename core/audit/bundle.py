@@ -128,12 +128,12 @@ def export_bundle(
     rows = [e for s in streams for e in reader.stream_events(s, stop=checkpoint.position)]
     wanted = {e.position for e in rows}
     index: dict[int, int] = {}
-    leaves = []
+    leaves = bytearray()  # 32 bytes per event, not a Python object each
     for i, (position, digest) in enumerate(reader.leaf_hashes(checkpoint.position)):
-        leaves.append(digest)
+        leaves += digest
         if position in wanted:
             index[position] = i
-    tree = MerkleTree(leaves)
+    tree = MerkleTree([bytes(leaves)])
     del leaves
     if tree.size != checkpoint.events or tree.root().hex() != checkpoint.root:
         raise LogIntegrityError("the log changed while the bundle was exported; run it again")
