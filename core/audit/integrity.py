@@ -148,9 +148,11 @@ class VerifyReport:
 # ---------------------------------------------------------------------------- verify
 
 
-def _pairs(reader: LogReader, stop: int) -> Iterator[tuple[int, EventRow | None, LogRow | None]]:
+def _pairs(
+    reader: LogReader, start: int, stop: int
+) -> Iterator[tuple[int, EventRow | None, LogRow | None]]:
     """Merge-join both tables on position (either side may lack a row)."""
-    events, logs = reader.events_from(1, stop), reader.log_from(1, stop)
+    events, logs = reader.events_from(start, stop), reader.log_from(start, stop)
     ev, lg = next(events, None), next(logs, None)
     while ev is not None or lg is not None:
         if lg is None or (ev is not None and ev.position < lg.position):
@@ -233,8 +235,8 @@ def _check(
         return Problem(
             "stored-bytes-changed",
             position,
-            f"the stored event hashes to {digest[:16]}…, the log recorded "
-            f"{lg.event_hash[:16]}… when it was written",
+            f"the stored event (bytes, stream, version, topic) hashes to {digest[:16]}…, "
+            f"the log recorded {lg.event_hash[:16]}… when it was written",
             **where,
         )
     expected = link(head, digest)
@@ -280,7 +282,7 @@ def verify(store: EventStore, checkpoint: Checkpoint | None = None) -> VerifyRep
             problem = Problem(**{**asdict(problem), "subject": subject})
         return VerifyReport(count, position, head, acc.root().hex(), checkpoint, problem)
 
-    for pos, ev, lg in _pairs(reader, stop):
+    for pos, ev, lg in _pairs(reader, reader.first_position(), stop):
         problem = _check(store, head, ev, lg, pos)
         if problem is not None:
             return report(problem)

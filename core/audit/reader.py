@@ -111,6 +111,18 @@ class LogReader:
         )
         return max((int(x) for x in rows[0] if x is not None), default=0)
 
+    def first_position(self) -> int:
+        """The lowest position in either table (1 when both are empty).
+
+        Legitimate positions start at 1; a row below that was put there by hand, and
+        the library would still load it into its aggregate, so verification starts here.
+        """
+        rows = self._rows(
+            f"SELECT (SELECT MIN({self.id_column}) FROM {self.events}) AS e, "
+            f"(SELECT MIN(notification_id) FROM {self.log}) AS l"
+        )
+        return min([1, *(int(x) for x in rows[0] if x is not None)])
+
     def events_from(self, start: int, stop: int, page: int = PAGE) -> Iterator[EventRow]:
         """Event rows with ``start <= position <= stop``, in position order."""
         sql = (

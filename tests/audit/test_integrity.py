@@ -286,3 +286,23 @@ def test_removed_and_rechained_event_fails_against_checkpoint(
     assert problem is not None
     assert (problem.kind, problem.position) == ("checkpoint-mismatch", checkpoint.position)
     assert f"after {checkpoint.events - 1} events" in problem.detail
+
+
+def test_forged_event_hidden_below_the_first_position_is_caught(
+    app: Credtrail, history: dict[str, str], reader: LogReader
+) -> None:
+    """An event slipped in at position 0 (which the library would still apply to the
+    clinician's ledger) is found: verification starts at the lowest position present."""
+    template = first_earned(app)
+    forged_version = app.ledger("dr-lee").version + 1
+    stream = UUID(LEE) if reader.postgres else LEE
+    tamper(
+        reader,
+        f"INSERT INTO {reader.events} ({reader.id_column}, originator_id, originator_version, "
+        "topic, state) VALUES (?, ?, ?, ?, ?)",
+        (0, stream, forged_version, template.topic, template.state),
+    )
+    problem = verify(app.store).problem
+    assert problem is not None
+    assert (problem.kind, problem.position) == ("event-missing-from-log", 0)
+    assert (problem.stream, problem.version) == (LEE, forged_version)
