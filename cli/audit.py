@@ -176,7 +176,10 @@ def checkpoint(env: Env, output: Path | None) -> None:
     if output is None:
         click.echo(cp.to_json(), nl=False)
         return
-    output.write_text(cp.to_json())
+    try:
+        output.write_text(cp.to_json())
+    except OSError as exc:
+        raise AuditError(f"cannot write the checkpoint to {output}: {exc.strerror}") from None
     click.echo(
         f"Checkpoint of {cp.events} events up to position {cp.position} written to {output}\n"
         f"head {cp.head}\nroot {cp.root}"
@@ -280,9 +283,12 @@ def export(
 
     app = env.app()
     trusted = _read_checkpoint(checkpoint_file)
-    manifest = export_bundle(
-        app.store, app.registry, clinician_id, as_of, output, on=on, trusted=trusted
-    )
+    try:
+        manifest = export_bundle(
+            app.store, app.registry, clinician_id, as_of, output, on=on, trusted=trusted
+        )
+    except OSError as exc:
+        raise AuditError(f"cannot write the bundle to {output}: {exc.strerror}") from None
     click.echo(
         f"Exported {manifest['events']} events of {clinician_id} as of {manifest['as_of']} "
         f"to {output}\nVerify anywhere with: credtrail audit verify --bundle {output}"

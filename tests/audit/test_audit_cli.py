@@ -219,3 +219,13 @@ def test_replay_of_a_requirement_judges_its_licensees_with_rules_known_then(
         "in_progress",
         [{"part": "total", "units": "4"}],
     )
+
+
+def test_checkpoint_into_a_missing_folder_is_a_user_error(run: Run, tmp_path: Path) -> None:
+    """An unwritable -o path: exit 1 with the path and the reason, no traceback."""
+    target = tmp_path / "no-such-folder" / "cp.json"
+    result = run("audit", "checkpoint", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot write the checkpoint to {target}: No such file or directory\n"
+    )
