@@ -195,7 +195,12 @@ def subject_of(store: EventStore, reader: LogReader, stream: str) -> str | None:
 
 
 def _check(
-    store: EventStore, head: str, ev: EventRow | None, lg: LogRow | None, position: int
+    store: EventStore,
+    head: str,
+    ev: EventRow | None,
+    lg: LogRow | None,
+    position: int,
+    previous: int,
 ) -> Problem | None:
     if ev is None:
         assert lg is not None
@@ -241,11 +246,17 @@ def _check(
         )
     expected = link(head, digest)
     if expected != lg.chain:
+        # A gap is normal on PostgreSQL (rolled-back sequence values) but worth naming.
+        gap = (
+            f" (no rows at positions {previous + 1}–{position - 1})"
+            if position > previous + 1
+            else ""
+        )
         return Problem(
             "link-mismatch",
             position,
             f"the link should be {expected[:16]}… (from the previous link and this event) "
-            f"but the log holds {lg.chain[:16]}…: an event before it was removed or "
+            f"but the log holds {lg.chain[:16]}…: an event before it was removed{gap} or "
             "inserted, or this log row was edited",
             **where,
         )
@@ -283,7 +294,7 @@ def verify(store: EventStore, checkpoint: Checkpoint | None = None) -> VerifyRep
         return VerifyReport(count, position, head, acc.root().hex(), checkpoint, problem)
 
     for pos, ev, lg in _pairs(reader, reader.first_position(), stop):
-        problem = _check(store, head, ev, lg, pos)
+        problem = _check(store, head, ev, lg, pos, position)
         if problem is not None:
             return report(problem)
         assert lg is not None

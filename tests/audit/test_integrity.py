@@ -110,6 +110,7 @@ def test_event_deleted_with_its_log_row_breaks_the_next_link(
         following.stream,
         following.version,
     )
+    assert f"removed (no rows at positions {target.position}–{target.position})" in problem.detail
 
 
 def test_two_swapped_events_are_caught_as_reordered(
