@@ -19,6 +19,7 @@ chain and time index included).
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -258,8 +259,11 @@ def ingest(
     target_events: int,
     batch_events: int = 10_000,
     first_index: int = 0,
-) -> Iterator[tuple[int, int]]:
-    """Record clinicians until ``target_events`` events; yields (events, clinicians) per batch.
+) -> Iterator[tuple[int, int, float]]:
+    """Record clinicians until ``target_events`` events.
+
+    Yields, per batch: events in the log, clinicians drawn, and the seconds spent so far
+    recording (drawing the synthetic population is not recording).
 
     Requirement versions come first; the changed versions are recorded once half the
     events are in.
@@ -272,15 +276,18 @@ def ingest(
     index = first_index
     batch: list[Plan] = []
     pending = 0
+    recording = 0.0
     while written < target_events:
         plan = population.plan(index)
         index += 1
         batch.append(plan)
         pending += plan.events
         if pending >= batch_events or written + pending >= target_events:
+            started = time.perf_counter()
             record_batch(app, batch)
+            recording += time.perf_counter() - started
             written = app.store.recorder.max_notification_id()
-            yield written, index
+            yield written, index, recording
             batch, pending = [], 0
             if changes and written >= target_events // 2:
                 for doc in changes:

@@ -65,8 +65,9 @@ def phase_ingest(store: str, events: int, seed: int) -> dict[str, Any]:
     population = Population(app, seed)
     started = time.perf_counter()
     written = clinicians = 0
+    recording = 0.0
     for step in ingest(app, population, events):
-        written, clinicians = step
+        written, clinicians, recording = step
         print(f"  ingest: {written:,} events", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     head = app.store.recorder.max_notification_id()
@@ -74,8 +75,9 @@ def phase_ingest(store: str, events: int, seed: int) -> dict[str, Any]:
     return {
         "events": head,
         "clinicians": clinicians,
-        "seconds": elapsed,
-        "rate": written / elapsed,
+        "seconds": recording,
+        "rate": written / recording,
+        "with_generation_rate": written / elapsed,
         "peak_mb": peak_mb(),
     }
 
@@ -367,7 +369,8 @@ def report(args: argparse.Namespace) -> None:
         ("clinicians", f"{ing['clinicians']:,}", ""),
         (
             "ingest (application, ~10k events/txn)",
-            f"{ing['rate']:,.0f} events/s ({ing['seconds']:.1f} s)",
+            f"{ing['rate']:,.0f} events/s ({ing['seconds']:.1f} s recording; "
+            f"{ing['with_generation_rate']:,.0f}/s with drawing the population)",
             f"{ing['rate'] / raw['insert_rate']:.0%} of raw insert {raw['insert_rate']:,.0f}/s",
         ),
         (
