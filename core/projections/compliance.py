@@ -41,6 +41,7 @@ from credtrail.core.projections.db import (
     LICENSES,
     REQUIREMENTS,
     Cursor,
+    Writes,
     chunks,
 )
 from credtrail.core.projections.decode import LogEvent
@@ -92,7 +93,7 @@ class ComplianceView:
     def reset(self) -> None:
         pass
 
-    def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
+    def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
         self.streams.resolve(cur, events)
         # Per clinician, the credits the page touched (None: re-judge every cycle).
         touched: dict[str, set[str] | None] = {}
@@ -124,9 +125,9 @@ class ComplianceView:
             )
             for r in cur.fetchall():
                 dirty[r["clinician_id"], r["requirement_id"]] = None
-        self.refresh(cur, dirty)
+        return self.refresh(cur, dirty)
 
-    def refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> None:
+    def refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> Writes:
         """Re-judge each (clinician, requirement) pair from the transcript view's rows.
 
         A pair dirtied only by credit events keeps its rows for cycles that closed
@@ -164,15 +165,15 @@ class ComplianceView:
                 else:
                     delete_from.append((cid, rid, cut.isoformat()))
                 rows.extend(_params(row) for row in judged)
-        cur.executemany(
-            f"DELETE FROM {COMPLIANCE} WHERE clinician_id = ? AND requirement_id = ?", delete_all
-        )
-        cur.executemany(
-            f"DELETE FROM {COMPLIANCE} "
-            "WHERE clinician_id = ? AND requirement_id = ? AND cycle_start >= ?",
-            delete_from,
-        )
-        cur.executemany(_INSERT, rows)
+        return [
+            (f"DELETE FROM {COMPLIANCE} WHERE clinician_id = ? AND requirement_id = ?", delete_all),
+            (
+                f"DELETE FROM {COMPLIANCE} "
+                "WHERE clinician_id = ? AND requirement_id = ? AND cycle_start >= ?",
+                delete_from,
+            ),
+            (_INSERT, rows),
+        ]
 
 
 _CREDIT_TOPICS = frozenset({ev.CREDIT_EARNED, ev.CREDIT_CLAIMED, ev.CREDIT_REVOKED})

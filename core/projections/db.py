@@ -65,6 +65,10 @@ _DDL = (
 )
 
 
+Writes = list[tuple[str, Sequence[Sequence[Any]]]]
+"""What a view will write for a page: (statement, rows for ``executemany``), in order."""
+
+
 class Database:
     """The store's database as the projections use it: one dialect, two backends."""
 

@@ -5,15 +5,19 @@ does not run there; this loop works the same on SQLite and PostgreSQL. Each page
 
 1. read up to ``page_size`` notifications after the lowest view position (a read
    transaction of the recorder's own ``select_notifications``);
-2. in ONE write transaction: advance each view's tracking row from the position it
-   had to the page's last id (a conditional ``UPDATE ... WHERE position = old``, which
-   also takes the write lock first), then apply the page's events to every view that
-   had not yet seen them, in dependency order.
+2. for each view that has not seen them, in dependency order: work out the view's
+   rows for the page in a read transaction (``View.prepare``), then in ONE write
+   transaction advance the view's tracking row from the position it had to the
+   page's last id (a conditional ``UPDATE ... WHERE position = old``, which also
+   takes the write lock first) and write the rows.
 
-Either the rows and the position commit together or neither does, so each event is
-applied exactly once and a crash (even SIGKILL) resumes where the last commit left
-off. If another runner advanced a view meanwhile, the conditional update touches no
-row, this page is rolled back, and the loop re-reads the positions.
+For each view, the rows and the position commit together or neither does, so each
+event is applied exactly once and a crash (even SIGKILL) resumes where the last
+commit left off (a dependent view may then be a page behind; the next loop starts
+from the lowest position). If another runner advanced a view meanwhile, the
+conditional update touches no row, nothing prepared is written, and the loop
+re-reads the positions. Preparing outside the write transaction keeps SQLite's
+single write lock short while the rule engine evaluates a page.
 
 Rebuild deletes a view's rows and resets its tracking row in one transaction, then
 catches up from the first event.
@@ -28,7 +32,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from credtrail.core.errors import CredtrailError
-from credtrail.core.projections.db import TRACKING, Cursor, Database
+from credtrail.core.projections.db import TRACKING, Cursor, Database, Writes
 from credtrail.core.projections.decode import LogEvent, LogReader
 from credtrail.core.store import EventStore
 
@@ -42,8 +46,8 @@ class View(Protocol):
     name: str
     tables: tuple[str, ...]
 
-    def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
-        """Apply a page of events (inside the page's transaction)."""
+    def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
+        """What applying a page of events writes, read from ``cur`` (a read transaction)."""
 
     def reset(self) -> None:
         """Forget in-memory caches (the view's rows were deleted)."""
@@ -169,22 +173,28 @@ class Runner:
 
     def _commit_page(self, positions: dict[str, int], events: list[LogEvent]) -> None:
         last = events[-1].id
-        with self.db.transaction(commit=True) as cur:
-            for v in self.views:
-                old = positions[v.name]
-                if old >= last:
-                    continue
+        for v in self.views:
+            old = positions[v.name]
+            if old >= last:
+                continue
+            fresh = events if old < events[0].id else [e for e in events if e.id > old]
+            # Work out the rows outside the write transaction (compliance evaluates
+            # for a while; on SQLite the write lock would block every writer).
+            with self.db.transaction(commit=False) as cur:
+                writes = v.prepare(cur, fresh)
+            with self.db.transaction(commit=True) as cur:
                 cur.execute(
                     f"UPDATE {TRACKING} SET position = ? WHERE view = ? AND position = ?",
                     [last, v.name, old],
                 )
                 if cur.rowcount != 1:
+                    # Someone else moved this view since we read it: what we prepared
+                    # may be stale, so none of it is written.
                     raise _Raced
-                fresh = events if old < events[0].id else [e for e in events if e.id > old]
-                v.apply(cur, fresh)
-        # Only after the commit: a rolled-back page leaves the positions as they were.
-        for v in self.views:
-            positions[v.name] = max(positions[v.name], last)
+                for statement, rows in writes:
+                    cur.executemany(statement, rows)
+            # Only after the commit: a rolled-back page leaves the position as it was.
+            positions[v.name] = last
 
     # --------------------------------------------------------------------- rebuild
 

@@ -23,6 +23,7 @@ from credtrail.core.projections.db import (
     LICENSES,
     REQUIREMENTS,
     Cursor,
+    Writes,
     chunks,
 )
 from credtrail.core.projections.decode import LogEvent
@@ -106,7 +107,7 @@ class TranscriptView:
     def reset(self) -> None:
         self.streams.clear()
 
-    def apply(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
+    def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
         clinicians = self.streams.clinicians
         credits: dict[tuple[str, str], dict[str, Any]] = {}
         licenses: dict[tuple[str, str], list[Any]] = {}
@@ -173,13 +174,13 @@ class TranscriptView:
                         "recorded_at": s["timestamp"],
                     }
                 )
-        cur.executemany(_UPSERT_CLINICIAN, new_clinicians)
-        cur.executemany(_UPSERT_LICENSE, list(licenses.values()))
-        cur.executemany(_UPSERT_REQUIREMENT, [(*r[:3], _json(r[3])) for r in requirements.values()])
         dumps = orjson.dumps
-        cur.executemany(
-            _UPSERT_CREDIT, [(k[0], k[1], dumps(r).decode()) for k, r in credits.items()]
-        )
+        return [
+            (_UPSERT_CLINICIAN, new_clinicians),
+            (_UPSERT_LICENSE, list(licenses.values())),
+            (_UPSERT_REQUIREMENT, [(*r[:3], _json(r[3])) for r in requirements.values()]),
+            (_UPSERT_CREDIT, [(k[0], k[1], dumps(r).decode()) for k, r in credits.items()]),
+        ]
 
     def _load_missing(
         self,

@@ -91,8 +91,8 @@ def test_killed_projection_resumes_to_identical_view(
         kill_after_pages(store_url, mode)
         # Killed part-way: every view stopped at a committed page, short of the head.
         positions = views.runner.positions()
+        # (compliance may be a page behind transcript: each view commits its own page)
         assert all(0 < p < head for p in positions.values()), positions
-        assert len(set(positions.values())) == 1
 
         views.catch_up()
         resumed = dump(views)
