@@ -184,7 +184,8 @@ class Credtrail:
 
     def check_credit(self, request: EarnRequest, profession: str) -> None:
         """Raise ``CreditRejectedError`` with every violation core and plugins find."""
-        draft = CreditDraft(
+        # model_construct: EarnRequest validated these very fields (hot path of imports).
+        draft = CreditDraft.model_construct(
             clinician_id=request.clinician_id,
             profession=profession,
             credit_type=request.credit_type,

@@ -67,13 +67,25 @@ class Aggregate(_LibAggregate):
         originator_topic: str
 
 
+_VALID_FIELDS = (
+    "completed_on",
+    "claimed_on",
+    "revoked_on",
+    "issued_on",
+    "ended_on",
+    "effective_from",
+)
+_valid_field: dict[type, str | None] = {}
+
+
 def valid_time(event: object) -> date | None:
     """The date an event *happened* (valid time), if it has one."""
-    for name in ("completed_on", "claimed_on", "revoked_on", "issued_on", "ended_on"):
-        value = getattr(event, name, None)
-        if isinstance(value, date):
-            return value
-    value = getattr(event, "effective_from", None)
+    cls = type(event)
+    if cls not in _valid_field:
+        fields = getattr(cls, "model_fields", {})
+        _valid_field[cls] = next((n for n in _VALID_FIELDS if n in fields), None)
+    name = _valid_field[cls]
+    value = getattr(event, name, None) if name else None
     return value if isinstance(value, date) else None
 
 
