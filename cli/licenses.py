@@ -22,6 +22,13 @@ def license() -> None:
 @click.option("--expires", type=DATE, help="Expiry date, where cycles end at expiry.")
 @click.option("--birth-date", type=DATE, help="Birth date, where cycles follow the birthday.")
 @click.option("--number", help="License or certificate number.")
+@click.option(
+    "--attribute",
+    "attributes",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A fact the rules condition on, e.g. dea=yes (repeatable; docs/requirements.md).",
+)
 @json_option
 @pass_env
 def add(
@@ -32,9 +39,18 @@ def add(
     expires: date | None,
     birth_date: date | None,
     number: str | None,
+    attributes: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Subject CLINICIAN to a requirement from a date; prints the license id."""
+    facts: dict[str, str] = {}
+    for item in attributes:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise click.BadParameter(
+                f"{item!r} is not KEY=VALUE, e.g. dea=yes", param_hint="--attribute"
+            )
+        facts[key.strip()] = value.strip()
     license_id = env.app().add_license(
         clinician_id,
         requirement_id,
@@ -42,6 +58,7 @@ def add(
         expires_on=expires,
         birth_date=birth_date,
         number=number,
+        attributes=facts,
     )
     if as_json:
         echo_json({"license_id": license_id})

@@ -289,9 +289,22 @@ class Credtrail:
         expires_on: date | None = None,
         birth_date: date | None = None,
         number: str | None = None,
+        attributes: dict[str, str] | None = None,
     ) -> str:
-        """Subject a clinician to a requirement; returns the license id."""
-        self.requirement_history(requirement_id)  # must exist
+        """Subject a clinician to a requirement; returns the license id.
+
+        ``attributes`` are the facts rules condition on (``dea=yes``); a key no version
+        of the requirement uses is refused, so a typo cannot silently change a result.
+        """
+        history = self.requirement_history(requirement_id)  # must exist
+        used = sorted({k for v in history.versions for k in condition_keys(v.document)})
+        for key in attributes or {}:
+            if key not in used:
+                hint = ", ".join(used) if used else "none"
+                raise CredtrailError(
+                    f"--attribute {key}: {requirement_id} has no condition on {key!r} "
+                    f"(its rules use: {hint})"
+                )
         if expires_on is not None and expires_on <= issued_on:
             raise CredtrailError(f"--expires {expires_on} must be after --issued {issued_on}")
         ledger = self.ledger(clinician_id)
@@ -309,6 +322,7 @@ class Credtrail:
             expires_on=expires_on,
             birth_date=birth_date,
             number=number,
+            attributes=dict(attributes or {}),
         )
         self._save(ledger)
         return license_id
@@ -388,3 +402,18 @@ def parse_requirement_header(document: dict[str, Any]) -> RequirementHeader:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise RuleError(f"requirement document is invalid: {details}") from None
+
+
+def condition_keys(document: Any) -> set[str]:
+    """Licence attribute names a requirement document conditions on (only_if / unless)."""
+    keys: set[str] = set()
+    if isinstance(document, dict):
+        for name, value in document.items():
+            if name in ("only_if", "unless") and isinstance(value, dict):
+                keys.update(str(k) for k in value)
+            else:
+                keys |= condition_keys(value)
+    elif isinstance(document, list):
+        for item in document:
+            keys |= condition_keys(item)
+    return keys

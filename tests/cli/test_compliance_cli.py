@@ -300,3 +300,38 @@ def test_ended_license_stops_its_requirement(texan: Run) -> None:
     assert listed[0]["ended_on"] == "2026-06-01"
     later = texan("status", "md-1", "--on", "2027-01-01")
     assert later.output.startswith("md-1 is subject to no requirement on 2027-01-01")
+
+
+def test_license_attributes_switch_conditional_parts(run: Run) -> None:
+    """dea=yes makes Florida's controlled-substance hours due; a misspelt key is refused."""
+    run("clinician", "add", "md-2", "--profession", "physician")
+    args = [
+        "license",
+        "add",
+        "md-2",
+        "--requirement",
+        "us-fl-physician",
+        "--issued",
+        "2015-02-01",
+        "--expires",
+        "2026-01-31",
+    ]
+    typo = run(*args, "--attribute", "DEA=yes")
+    assert typo.exit_code == 1
+    assert typo.output.startswith(
+        "Error: --attribute DEA: us-fl-physician has no condition on 'DEA'"
+    )
+    assert run(*args, "--attribute", "dea=yes").exit_code == 0
+
+    def parts(clinician: str) -> dict[str, str]:
+        data = json.loads(
+            run("explain", clinician, "us-fl-physician", "--on", "2025-06-01", "--json").output
+        )
+        return {p["part"]: p["status"] for p in data["parts"]}
+
+    run("clinician", "add", "md-3", "--profession", "physician")
+    run(*[a if a != "md-2" else "md-3" for a in args])
+    with_dea, without = parts("md-2"), parts("md-3")
+    changed = {k for k in with_dea if with_dea[k] != without.get(k)}
+    assert changed, (with_dea, without)
+    assert all(without[k] == "not-applicable" for k in changed)
