@@ -87,8 +87,10 @@ def test_adding_a_credit_never_breaks_compliance(
     after = run(doc, [*base, *extra])
     if before.status == "compliant":
         assert after.status == "compliant"
-    for part in before.parts:
-        assert after.part(part.part).missing <= part.missing
+    # The least total shortfall can only shrink: more credit widens the feasible
+    # allocations. One part's shortfall may grow (grouped parts split a credit's units,
+    # and optimal allocations are not unique), so the sum is the invariant.
+    assert sum(p.missing for p in after.parts) <= sum(p.missing for p in before.parts)
 
 
 @FAST
