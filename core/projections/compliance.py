@@ -288,7 +288,7 @@ def judge_pair(
     Returns the rows and the start of the first cycle judged (None: every row of the
     pair was judged, so every old row goes).
     """
-    from credtrail.core.rules import as_versions, cycle_windows, evaluate
+    from credtrail.core.rules import as_versions, evaluate, license_cycles
     from credtrail.core.rules.model import RollingCycle
 
     held = [lic for lic in licenses if lic.requirement_id == requirement_id]
@@ -316,8 +316,10 @@ def judge_pair(
             # no rule applied to them. (This bound must not depend on credits, or a new
             # credit would change which old cycles exist.)
             first = max(lic.issued_on, versions[0].effective_from)
-            grace = timedelta(days=latest.grace.days) + _ONE_DAY
-            for window in cycle_windows(latest.cycle, lic, until):
+            # Each cycle with the version governing it: a rule change that moved the
+            # cycle anchor (Ohio HB 166) keeps the old cycles under the old rule.
+            for version, window in license_cycles(versions, lic, until):
+                grace = timedelta(days=version.grace.days) + _ONE_DAY
                 closed_before = (
                     since is not None
                     and window.end + grace < since
@@ -338,9 +340,6 @@ def judge_pair(
                             grace,
                         )
                     )
-                # cycle_windows never ends by itself: stop at the horizon's cycle.
-                if window.end >= until:
-                    break
         except CredtrailError as exc:
             # A license that lacks what the cycle needs (expiry, birth date) is a fact
             # about the data, not a crash of the projection: record it as the row.

@@ -45,6 +45,7 @@ from credtrail.core.rules.evaluate import (
     as_versions,
     evaluate,
     evaluate_history,
+    license_cycles,
     resolve,
     select_version,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "cycle_windows",
     "evaluate",
     "evaluate_history",
+    "license_cycles",
     "load_requirement",
     "read_requirement_file",
     "resolve",

@@ -14,7 +14,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from credtrail.core.domain import CreditState, LicenseState
-from credtrail.core.errors import RuleError
+from credtrail.core.errors import InputError, RuleError
 from credtrail.core.registry import Registry
 from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
 from credtrail.core.rules.cycles import (
@@ -94,16 +94,53 @@ def resolve(
     """
     versions = as_versions(documents)
     guess = version_in_force(versions, on)
-    for _ in range(2):
+    try:
+        for _ in range(2):
+            if cycle_start is None:
+                window = cycle_containing(guess.cycle, license, on)
+            else:
+                window = cycle_starting(guess.cycle, license, cycle_start, on)
+            chosen = select_version(versions, window)
+            if chosen.cycle == guess.cycle:
+                return chosen, window
+            guess = chosen
+        return guess, window
+    except InputError:
         if cycle_start is None:
-            window = cycle_containing(guess.cycle, license, on)
-        else:
-            window = cycle_starting(guess.cycle, license, cycle_start, on)
-        chosen = select_version(versions, window)
-        if chosen.cycle == guess.cycle:
-            return chosen, window
-        guess = chosen
-    return guess, window
+            raise
+        # The cycle may belong to an older version that defined cycles differently
+        # (Ohio HB 166 moved cycles from expiry to issue anniversaries).
+        for version, window in license_cycles(versions, license, max(on, cycle_start)):
+            if window.start == cycle_start:
+                return version, window
+        raise
+
+
+def license_cycles(
+    documents: Iterable[Document], license: LicenseState, until: date
+) -> list[tuple[RequirementVersion, CycleWindow]]:
+    """Every cycle of ``license`` up to the one containing ``until``, oldest first, each
+    with the version governing it.
+
+    When versions define cycles differently, each contributes the cycles it governs
+    (by the version policy), so a rule change that moves the cycle anchor keeps the
+    old cycles judged by the old rule. Cycles of two such versions may overlap at the
+    transition, as the boards' own transitions do.
+    """
+    versions = as_versions(documents)
+    found: dict[date, tuple[RequirementVersion, CycleWindow]] = {}
+    seen_cycles: list[Any] = []
+    for version in versions:
+        if isinstance(version.cycle, RollingCycle) or version.cycle in seen_cycles:
+            continue
+        seen_cycles.append(version.cycle)
+        for window in cycle_windows(version.cycle, license, until):
+            governing = select_version(versions, window)
+            if governing.cycle == version.cycle:
+                found.setdefault(window.start, (governing, window))
+            if window.end >= until:
+                break
+    return [found[start] for start in sorted(found)]
 
 
 def evaluate(
