@@ -242,14 +242,14 @@ def record_batch(app: Credtrail, plans: Sequence[Plan]) -> int:
         for request in plan.credits:
             app.check_credit(request, plan.profession)
             # The same path earn_many takes, minus re-loading ledgers this batch created.
-            ids.append(app._apply_earn(ledger, request))
+            ids.append(app.apply_earn(ledger, request))
         for i, reason, when in plan.revocations:
             ledger.revoke(ids[i], reason, when)
         for i, authority, units, when in plan.claims:
             ledger.claim(ids[i], authority, units, when)
         ledgers.append(ledger)
         events += plan.events
-    app._save(*ledgers)
+    app.save(*ledgers)
     return events
 
 

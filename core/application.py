@@ -144,7 +144,13 @@ class Credtrail:
         except PersistenceError as exc:
             raise StoreError(f"store error, nothing was written: {exc}") from None
 
-    def _save(self, *aggregates: Any) -> None:
+    def save(self, *aggregates: Any) -> None:
+        """Save the pending events of aggregates in ONE transaction (all or nothing).
+
+        For batch writers (imports, benchmarks) that stage many ledgers with
+        ``apply_earn`` and the ledgers' own commands; store errors become ``StoreError``
+        and a concurrent write of the same aggregate a ``ConflictError``.
+        """
         with self._writing():
             self.store.save(*aggregates)
 
@@ -178,7 +184,7 @@ class Credtrail:
             )
         if self.has_clinician(clinician_id):
             raise ClinicianExistsError(f"clinician {clinician_id!r} already exists")
-        self._save(ClinicianLedger.register(clinician_id, profession, name=name, npi=npi))
+        self.save(ClinicianLedger.register(clinician_id, profession, name=name, npi=npi))
 
     # -- credits ----------------------------------------------------------------------
 
@@ -209,8 +215,8 @@ class Credtrail:
         """Record one earned credit; returns its id. A duplicate is an error here."""
         ledger = self.ledger(request.clinician_id)
         self.check_credit(request, ledger.profession)
-        credit_id = self._apply_earn(ledger, request)
-        self._save(ledger)
+        credit_id = self.apply_earn(ledger, request)
+        self.save(ledger)
         return credit_id
 
     def earn_many(self, requests: Sequence[EarnRequest]) -> list[EarnResult]:
@@ -229,13 +235,18 @@ class Credtrail:
             if existing is not None:
                 results.append(EarnResult(request.clinician_id, existing, created=False))
                 continue
-            credit_id = self._apply_earn(ledger, request)
+            credit_id = self.apply_earn(ledger, request)
             results.append(EarnResult(request.clinician_id, credit_id, created=True))
         if ledgers:
-            self._save(*ledgers.values())
+            self.save(*ledgers.values())
         return results
 
-    def _apply_earn(self, ledger: ClinicianLedger, request: EarnRequest) -> str:
+    def apply_earn(self, ledger: ClinicianLedger, request: EarnRequest) -> str:
+        """Stage an earned credit on a ledger you hold (nothing is written until ``save``).
+
+        The request must have passed ``check_credit``; raises ``DuplicateCreditError``
+        if the ledger already has it. Returns the new credit id.
+        """
         key = request.natural_key()
         credit_id = _credit_id(ledger.clinician_id, key, ledger.version)
         ledger.earn(
@@ -267,7 +278,7 @@ class Credtrail:
         self.registry.authority(authority)
         ledger = self.ledger(clinician_id)
         amount = ledger.claim(credit_id, authority, units, claimed_on or date.today())
-        self._save(ledger)
+        self.save(ledger)
         return amount
 
     def revoke(
@@ -277,7 +288,7 @@ class Credtrail:
             raise CredtrailError("a revocation needs a reason (--reason)")
         ledger = self.ledger(clinician_id)
         ledger.revoke(credit_id, reason.strip(), revoked_on or date.today())
-        self._save(ledger)
+        self.save(ledger)
 
     # -- licenses ---------------------------------------------------------------------
 
@@ -324,7 +335,7 @@ class Credtrail:
             number=number,
             attributes=dict(attributes or {}),
         )
-        self._save(ledger)
+        self.save(ledger)
         return license_id
 
     def end_license(
@@ -332,7 +343,7 @@ class Credtrail:
     ) -> None:
         ledger = self.ledger(clinician_id)
         ledger.end_license(license_id, ended_on, reason)
-        self._save(ledger)
+        self.save(ledger)
 
     # -- requirements -----------------------------------------------------------------
 
@@ -375,7 +386,7 @@ class Credtrail:
             if history.change(header.version, header.effective_from, document, header.source):
                 recorded += 1
         if recorded:
-            self._save(*histories.values())
+            self.save(*histories.values())
         return recorded
 
     def sync_builtin_requirements(self) -> int:

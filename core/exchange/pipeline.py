@@ -335,7 +335,7 @@ class Importer:
             request: EarnRequest = item.request.model_copy(update={"clinician_id": cid})
             existing = ledger.natural_keys.get(request.natural_key())
             if item.action == "add" and existing is None:
-                self.app._apply_earn(ledger, request)  # checked in pass 1
+                self.app.apply_earn(ledger, request)  # checked in pass 1
                 self.summary.written += 1
                 pending += 1
             elif item.action == "delete" and existing is not None:
@@ -377,7 +377,7 @@ class Importer:
                 "import it again"
             )
         try:
-            self.app._save(*ledgers.values())
+            self.app.save(*ledgers.values())
         except (ConflictError, StoreError) as exc:
             if self._committed == 0:
                 raise
