@@ -1,8 +1,9 @@
 """Built-in plugin for nurses (RN/APRN): ANCC and AANP contact hours, ANCC and AANPCB
 certification renewal and state boards of nursing.
 
-Its credit types and equivalences name ACCME, JA (physician_ama) and aapa_1
-(pa_aapa): load the three built-ins together. Data with citations: ``data.py``.
+It loads alone: it registers every accreditor its credit types accept, and its
+equivalences from AMA PRA / AAPA credit apply only when those plugins are loaded too.
+Data with citations: ``data.py``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Built-in plugin for physician assistants: AAPA Category 1/2 CME, NCCPA SA-CME and
 PI-CME, NCCPA certification maintenance and state PA boards.
 
-Its credit types and equivalences name ACCME, JA, ama_pra_1, ... (physician_ama):
-load the built-ins together. Data with citations: ``data.py``.
+It loads alone: it registers every accreditor its credit types accept, and its
+equivalences from AMA PRA credit apply only when physician_ama is loaded too.
+Data with citations: ``data.py``.
 """
 
 from __future__ import annotations

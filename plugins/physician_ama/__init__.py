@@ -1,8 +1,8 @@
 """Built-in plugin for physicians (MD/DO): AMA PRA credit, its accreditors, the AMA
 Physician's Recognition Award and state medical boards.
 
-It also registers the accreditors other built-in plugins name (ACCME, JA, ...), so the
-nursing and PA plugins need it loaded too. Data with citations: ``data.py``.
+It loads alone, like the other built-ins (accreditors are shared through
+``credtrail.plugins.accreditors``). Data with citations: ``data.py``.
 """
 
 from __future__ import annotations
