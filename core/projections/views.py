@@ -95,8 +95,10 @@ class Views:
 
         Without ``on``: every materialised cycle. With ``on``: per requirement, the
         cycle containing that day, as of that day (an open cycle is ``in_progress``,
-        not failed); a day beyond the materialised cycles is evaluated directly from
-        the transcript view's rows (still no replay of the log).
+        not failed). Today or later reads the materialised row; a past day, or a day
+        beyond the materialised cycles, is evaluated directly from the transcript
+        view's rows (still no replay of the log), so only credit completed by then
+        counts.
         """
         if self.registry is None:
             raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
@@ -112,8 +114,12 @@ class Views:
             for rid in sorted({r.requirement_id for r in rows}):
                 mine = [r for r in rows if r.requirement_id == rid]
                 hit = [r for r in mine if r.cycle_start <= on <= r.cycle_end]
-                if hit:
+                if hit and on >= date.today():
+                    # A row counts every credit of its cycle; none is completed after
+                    # today, so it is the standing today (status's hot path).
                     out.append(hit[0].as_of(on))
                     continue
+                # A past day (or a day no row covers) is judged directly from the view's
+                # rows, counting only credit completed and claimed by then.
                 out.extend(evaluate_on(cur, clinician_id, rid, on, self.registry))
             return out

@@ -335,3 +335,11 @@ def test_license_attributes_switch_conditional_parts(run: Run) -> None:
     changed = {k for k in with_dea if with_dea[k] != without.get(k)}
     assert changed, (with_dea, without)
     assert all(without[k] == "not-applicable" for k in changed)
+
+
+def test_status_on_a_past_day_counts_only_credit_completed_by_then(texan: Run) -> None:
+    """On 2025-02-15 only the January and early-February credits (16) had been earned."""
+    (row,) = json.loads(texan("status", "md-1", "--on", "2025-02-15", "--json").output)
+    assert (row["status"], row["counted"]) == ("in_progress", "16")
+    (later,) = json.loads(texan("status", "md-1", "--on", "2025-12-01", "--json").output)
+    assert later["counted"] == "44"
