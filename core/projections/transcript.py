@@ -124,12 +124,15 @@ class TranscriptView:
                 s["revoked_reason"] = s["revoked_on"] = None
                 s["claims"] = {}
                 s["claim_dates"] = {}
+                s["claim_log"] = []
                 credits[clinicians[e.stream], s["credit_id"]] = s
             elif topic == ev.CREDIT_CLAIMED:
                 row = credits[clinicians[e.stream], s["credit_id"]]
                 claims, authority = row["claims"], s["authority"]
                 claims[authority] = str(Decimal(claims.get(authority, "0")) + Decimal(s["units"]))
                 row["claim_dates"].setdefault(authority, s["claimed_on"])
+                # Every claim keeps its date (a late partial claim must not count).
+                row.setdefault("claim_log", []).append([authority, s["units"], s["claimed_on"]])
             elif topic == ev.CREDIT_REVOKED:
                 row = credits[clinicians[e.stream], s["credit_id"]]
                 row["revoked"] = True
