@@ -121,8 +121,9 @@ def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) 
         ``dict`` (usually loaded from a TOML or JSON file the plugin ships; see
         ``docs/rules.md``). It must carry ``id``, ``authority``, ``version``,
         ``effective_from`` and a ``source`` citation; the rule engine validates the
-        rest. Built-in requirements are recorded as ``RequirementChanged`` events
-        the first time a store is initialised or a plugin's rules change.
+        rest. ``credtrail init`` records every version the store lacks as a
+        ``RequirementChanged`` event (run it again after a plugin ships a new version);
+        a version already recorded is never recorded twice.
     :return: nothing.
     """
 
