@@ -99,7 +99,7 @@ class LogReader:
         return statement.replace("?", "%s") if self.postgres else statement
 
     def _event(self, row: tuple[Any, ...]) -> EventRow:
-        return EventRow(int(row[0]), stream_hex(row[1]), int(row[2]), row[3], bytes(row[4]))
+        return EventRow(int(row[0]), stream_hex(row[1]), int(row[2]), row[3], _bytes(row[4]))
 
     # -- whole log, in pages ----------------------------------------------------------
 
@@ -254,3 +254,17 @@ class LogReader:
             (position,),
         )
         return str(rows[0][0]) if rows else GENESIS
+
+
+def _bytes(state: Any) -> bytes:
+    """The stored state as bytes, whatever a tamperer left in the column.
+
+    SQLite columns are dynamically typed: an edit through SQL functions such as
+    ``replace()`` turns a BLOB into TEXT. Such a row must fail the hash check, not
+    crash the verifier.
+    """
+    if isinstance(state, str):
+        return state.encode("utf-8", "surrogateescape")
+    if state is None:
+        return b""
+    return bytes(state)

@@ -77,6 +77,29 @@ def test_edited_units_are_caught_as_changed_bytes(
         verify(app.store).raise_for_problem()
 
 
+def test_edit_through_sql_text_functions_is_caught_not_crashed(
+    app: Credtrail, history: dict[str, str], reader: LogReader
+) -> None:
+    """An UPDATE with replace() leaves TEXT (not bytes) in the column: still a clean report."""
+    target = first_earned(app)
+    if reader.postgres:
+        # bytea stays bytea on PostgreSQL; edit it as text the way a DBA might.
+        statement = (
+            f"UPDATE {reader.events} SET state = convert_to(replace(convert_from(state, "
+            "'UTF8'), '\"units\":\"2\"', '\"units\":\"20\"'), 'UTF8') "
+            f"WHERE {reader.id_column} = ?"
+        )
+    else:
+        statement = (
+            f'UPDATE {reader.events} SET state = replace(state, \'"units":"2"\', '
+            f'\'"units":"20"\') WHERE {reader.id_column} = ?'
+        )
+    tamper(reader, statement, (target.position,))
+    problem = verify(app.store).problem
+    assert problem is not None
+    assert (problem.kind, problem.position) == ("stored-bytes-changed", target.position)
+
+
 def test_deleted_event_is_caught_where_its_log_row_remains(
     app: Credtrail, history: dict[str, str], reader: LogReader
 ) -> None:
