@@ -342,17 +342,39 @@ class EventStore(Application[UUID]):
         """
         return self.repository.get(aggregate_id, version=version, projector_func=project)
 
+    # -- plain SQL on the store's own tables (both backends, one dialect) ------------
+
+    @property
+    def is_postgres(self) -> bool:
+        return isinstance(self.recorder, PostgresApplicationRecorder)
+
+    def qualified(self, name: str) -> str:
+        """A table name as SQL must write it here (schema-qualified on PostgreSQL)."""
+        if self.is_postgres:
+            return f'"{cast(Any, self.recorder).datastore.schema}"."{name}"'
+        return name
+
+    def sql(self, statement: str) -> str:
+        """A statement written with ``?`` placeholders, in this backend's style."""
+        return statement.replace("?", "%s") if self.is_postgres else statement
+
+    def read_rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only ``?``-style statement; rows as tuples on both backends."""
+        datastore = cast(Any, self.recorder).datastore
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.sql(statement), list(params))
+            rows = cursor.fetchall()
+        if self.is_postgres:
+            return [tuple(row.values()) for row in rows]
+        return [tuple(row) for row in rows]
+
     def originators(self, topic: str) -> list[UUID]:
         """Ids of the aggregates that have an event of ``topic`` (e.g. every requirement)."""
-        recorder: Any = self.recorder
-        is_pg = isinstance(recorder, PostgresLogRecorder)
-        mark = "%s" if is_pg else "?"
-        table = f'"{recorder.datastore.schema}".{LOG_TABLE}' if is_pg else LOG_TABLE
-        sql = f"SELECT DISTINCT originator_id FROM {table} WHERE topic = {mark}"
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(sql, (topic,))
-            rows = cursor.fetchall()
-        return [UUID(row["originator_id"]) for row in rows]
+        rows = self.read_rows(
+            f"SELECT DISTINCT originator_id FROM {self.qualified(LOG_TABLE)} WHERE topic = ?",
+            (topic,),
+        )
+        return [UUID(row[0]) for row in rows]
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save pending events with their times, so the recorder can index and chain them."""
@@ -402,13 +424,8 @@ def open_event_store(location: StoreLocation, *, create: bool = False) -> EventS
 
 
 def _has_log_table(store: EventStore) -> bool:
-    recorder: Any = store.recorder
-    is_pg = isinstance(recorder, PostgresLogRecorder)
-    table = f'"{recorder.datastore.schema}".{LOG_TABLE}' if is_pg else LOG_TABLE
     try:
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
-            cursor.fetchall()
+        store.read_rows(f"SELECT 1 FROM {store.qualified(LOG_TABLE)} LIMIT 1")
     except PersistenceError:
         return False
     return True

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresApplicationRecorder
-
 from credtrail.core.store import GENESIS, LOG_TABLE, EventStore
 
 PAGE = 5000
@@ -69,34 +67,27 @@ class LogReader:
 
     def __init__(self, store: EventStore) -> None:
         recorder: Any = store.recorder
+        self.store = store
         self.datastore = recorder.datastore
-        self.postgres = isinstance(recorder, PostgresApplicationRecorder)
+        self.postgres = store.is_postgres
+        self.events = store.qualified(recorder.events_table_name)
+        self.log = store.qualified(LOG_TABLE)
         if self.postgres:
-            schema = self.datastore.schema
-            self.events = f'"{schema}"."{recorder.events_table_name}"'
-            self.log = f'"{schema}"."{LOG_TABLE}"'
             self.id_column = "notification_id"
             # Compare ISO text byte by byte, whatever the database's collation.
             self._text = ' COLLATE "C"'
         else:
-            self.events = recorder.events_table_name
-            self.log = LOG_TABLE
             self.id_column = "rowid"
             self._text = ""
 
     # -- plumbing -------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self.sql(sql), list(params))
-            rows = cursor.fetchall()
-        if self.postgres:
-            return [tuple(row.values()) for row in rows]
-        return [tuple(row) for row in rows]
+        return self.store.read_rows(sql, params)
 
     def sql(self, statement: str) -> str:
         """``statement`` with ``?`` placeholders in this backend's style."""
-        return statement.replace("?", "%s") if self.postgres else statement
+        return self.store.sql(statement)
 
     def _event(self, row: tuple[Any, ...]) -> EventRow:
         return EventRow(int(row[0]), stream_hex(row[1]), int(row[2]), row[3], _bytes(row[4]))

@@ -75,12 +75,12 @@ class Database:
     def __init__(self, store: EventStore) -> None:
         self.store = store
         self.datastore: Any = getattr(store.factory, "datastore")  # noqa: B009 (not typed)
-        self.postgres = hasattr(self.datastore, "schema")
+        self.postgres = store.is_postgres
         self._created = False
 
     def table(self, name: str) -> str:
         """The name to write in SQL (schema-qualified on PostgreSQL)."""
-        return f'"{self.datastore.schema}".{name}' if self.postgres else name
+        return self.store.qualified(name)
 
     def sql(self, statement: str) -> str:
         """Adapt a statement written for SQLite (``?``, bare names) to this backend."""
