@@ -27,7 +27,7 @@ REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
 
 SCHEMA = "credtrail_projection_schema"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: credit rows carry claim_log (every claim with its date)
 """Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
 
 _TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
