@@ -38,7 +38,7 @@ from credtrail.core.errors import (
     UnknownClinicianError,
     UnknownRequirementError,
 )
-from credtrail.core.models import Citation, CreditDraft, PositiveUnits
+from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
 from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
 from credtrail.core.rules import load_requirement
 from credtrail.core.store import EventStore, StoreLocation, open_event_store
@@ -190,20 +190,23 @@ class Credtrail:
 
     def check_credit(self, request: EarnRequest, profession: str) -> None:
         """Raise ``CreditRejectedError`` with every violation core and plugins find."""
-        # model_construct: EarnRequest validated these very fields (hot path of imports).
-        draft = CreditDraft.model_construct(
-            clinician_id=request.clinician_id,
-            profession=profession,
-            credit_type=request.credit_type,
-            units=request.units,
-            completed_on=request.completed_on,
-            provider=request.provider,
-            accreditor=request.accreditor,
-            activity_id=request.activity_id,
-            title=request.title,
-            topics=request.topics,
-            format=request.format,
-            designated_units=request.designated_units,
+        # EarnRequest validated these very fields (hot path of imports): no re-validation.
+        draft = trusted(
+            CreditDraft,
+            {
+                "clinician_id": request.clinician_id,
+                "profession": profession,
+                "credit_type": request.credit_type,
+                "units": request.units,
+                "completed_on": request.completed_on,
+                "provider": request.provider,
+                "accreditor": request.accreditor,
+                "activity_id": request.activity_id,
+                "title": request.title,
+                "topics": request.topics,
+                "format": request.format,
+                "designated_units": request.designated_units,
+            },
         )
         violations = core_violations(self.registry, draft)
         if not any(v.rule == "known-credit-type" for v in violations):

@@ -29,7 +29,7 @@ from credtrail.core.errors import (
     UnknownCreditError,
     UnknownLicenseError,
 )
-from credtrail.core.models import Citation
+from credtrail.core.models import Citation, trusted
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://credtrail.invalid/ids")
 
@@ -191,21 +191,32 @@ class ClinicianLedger(Aggregate):
         natural_key: str
 
         def apply(self, aggregate: ClinicianLedger) -> None:
-            aggregate.credits[self.credit_id] = CreditState(
-                credit_id=self.credit_id,
-                credit_type=self.credit_type,
-                units=self.units,
-                completed_on=self.completed_on,
-                provider=self.provider,
-                accreditor=self.accreditor,
-                activity_id=self.activity_id,
-                title=self.title,
-                topics=self.topics,
-                format=self.format,
-                designated_units=self.designated_units,
-                evidence=self.evidence,
-                natural_key=self.natural_key,
-                recorded_at=self.timestamp,
+            # The event's fields were validated when it was made (or decoded): no need
+            # to validate them again (a third of recording a credit).
+            aggregate.credits[self.credit_id] = trusted(
+                CreditState,
+                {
+                    "credit_id": self.credit_id,
+                    "credit_type": self.credit_type,
+                    "units": self.units,
+                    "completed_on": self.completed_on,
+                    "provider": self.provider,
+                    "accreditor": self.accreditor,
+                    "activity_id": self.activity_id,
+                    "title": self.title,
+                    "topics": self.topics,
+                    "format": self.format,
+                    "designated_units": self.designated_units,
+                    "evidence": self.evidence,
+                    "natural_key": self.natural_key,
+                    "recorded_at": self.timestamp,
+                    "revoked": False,
+                    "revoked_reason": None,
+                    "revoked_on": None,
+                    "claims": {},
+                    "claim_dates": {},
+                    "claim_log": [],
+                },
             )
             aggregate.natural_keys[self.natural_key] = self.credit_id
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -151,3 +151,39 @@ class Violation(Frozen):
 
     def describe(self) -> str:
         return f"{self.field}: {self.message} [{self.rule}]"
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_set_attribute = object.__setattr__
+
+
+def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
+    """An instance of ``cls`` from ``values`` that were validated already: no validation.
+
+    For hot paths that rebuild models from trusted data (a validated event, a view row
+    the projection wrote). Every field must be given. It sets what pydantic's
+    ``model_construct`` sets, without its per-field Python loop, which makes
+    ``model_construct`` slower than validating (10 µs against 6 µs for ``CreditState``).
+    Models with private attributes or a post-init hook are refused.
+    """
+    if len(values) != len(cls.model_fields) or not _plain(cls):
+        raise TypeError(
+            f"trusted({cls.__name__}): give every field of a model without private "
+            f"attributes; missing {sorted(set(cls.model_fields) - set(values))}"
+        )
+    obj = cls.__new__(cls)
+    _set_attribute(obj, "__dict__", values)
+    _set_attribute(obj, "__pydantic_fields_set__", set(values))
+    _set_attribute(obj, "__pydantic_extra__", None)
+    _set_attribute(obj, "__pydantic_private__", None)
+    return obj
+
+
+_PLAIN: dict[type[BaseModel], bool] = {}
+
+
+def _plain(cls: type[BaseModel]) -> bool:
+    known = _PLAIN.get(cls)
+    if known is None:
+        known = _PLAIN[cls] = not cls.__private_attributes__ and not (cls.__pydantic_post_init__)
+    return known

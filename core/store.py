@@ -18,6 +18,7 @@ The link hashes the stored bytes, so it is independent of the JSON encoder.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -66,29 +67,38 @@ def event_leaf(
 
     Every field is length-prefixed (or fixed-width), so no two entries share an encoding.
     """
+    return b"".join(_leaf_parts(notification_id, originator_id, version, topic, state))
+
+
+def _leaf_parts(
+    notification_id: int, originator_id: str, version: int, topic: str, state: bytes
+) -> tuple[bytes, ...]:
     stream = originator_id.encode()
     name = topic.encode()
-    return b"".join(
-        (
-            _LEAF_TAG,
-            notification_id.to_bytes(8, "big"),
-            len(stream).to_bytes(4, "big"),
-            stream,
-            version.to_bytes(8, "big"),
-            len(name).to_bytes(4, "big"),
-            name,
-            len(state).to_bytes(8, "big"),
-            state,
-        )
+    return (
+        _LEAF_TAG,
+        _POSITION_AND_LENGTH.pack(notification_id, len(stream)),
+        stream,
+        _POSITION_AND_LENGTH.pack(version, len(name)),
+        name,
+        _LENGTH.pack(len(state)),
+        state,
     )
+
+
+_POSITION_AND_LENGTH = struct.Struct(">QI")  # an 8-byte number, then a 4-byte length
+_LENGTH = struct.Struct(">Q")
 
 
 def event_hash(
     notification_id: int, originator_id: str, version: int, topic: str, state: bytes
 ) -> str:
     """SHA-256(0x00 || leaf): the event's RFC 6962 leaf hash, stored beside its link."""
-    leaf = event_leaf(notification_id, originator_id, version, topic, state)
-    return hashlib.sha256(LEAF_PREFIX + leaf).hexdigest()
+    # Fed piece by piece: the state is not copied into a joined leaf (ingest hot path).
+    h = hashlib.sha256(LEAF_PREFIX)
+    for part in _leaf_parts(notification_id, originator_id, version, topic, state):
+        h.update(part)
+    return h.hexdigest()
 
 
 def link(previous: str, event_digest: str) -> str:
@@ -119,8 +129,11 @@ class PydanticMapper(Mapper[UUID]):
     """Maps pydantic events to stored events (eventsourcing's aggregate8 pattern)."""
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        topic = get_topic(type(domain_event))
-        state = self.transcoder.encode(cast(BaseModel, domain_event).model_dump(mode="json"))
+        cls = type(domain_event)
+        topic = get_topic(cls)
+        # pydantic's own JSON serializer: the same bytes as orjson over
+        # ``model_dump(mode="json")`` (a test pins that), at half the cost.
+        state = cast(type[BaseModel], cls).__pydantic_serializer__.to_json(domain_event)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -187,13 +200,45 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
-        assert ids is not None
+        ids = self._insert_event_rows(c, stored_events)
         # The inserts above took SQLite's write lock, so the head read here is final.
         c.execute(f"SELECT chain FROM {LOG_TABLE} ORDER BY notification_id DESC LIMIT 1")
         row = c.fetchone()
         rows = _log_rows(row[0] if row else GENESIS, ids, stored_events, kwargs)
         c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?,?)", rows)
+        return ids
+
+    def _insert_event_rows(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]
+    ) -> list[int]:
+        """The library's insert, as one ``executemany``; returns the new rows' positions.
+
+        The library executes one INSERT per event to read each ``lastrowid``; one
+        ``executemany`` takes a third less of an ingest's store time. The insert takes
+        SQLite's write lock, and SQLite gives each new row the rowid after the largest
+        one (nothing else inserts meanwhile), so our rows are the ``len(stored_events)``
+        rowids ending at ``last_insert_rowid()``; the count is checked all the same.
+        """
+        table = self.events_table_name
+        c.executemany(
+            self.insert_events_statement,
+            [
+                (_stream_key(s.originator_id), s.originator_version, s.topic, s.state)
+                for s in stored_events
+            ],
+        )
+        c.execute(
+            f"SELECT last_insert_rowid(), "
+            f"(SELECT COUNT(*) FROM {table} WHERE rowid > last_insert_rowid() - ?)",
+            (len(stored_events),),
+        )
+        last, count = c.fetchone()
+        if count != len(stored_events):
+            raise ProgrammingError(
+                f"expected {len(stored_events)} new rows ending at rowid {last} in {table}, "
+                f"found {count}"
+            )
+        ids = list(range(last - len(stored_events) + 1, last + 1))
         return ids
 
 
@@ -245,25 +290,54 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
 def _log_rows(
     head: str, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
+    """The ``credtrail_log`` rows of a batch: times, event hashes and chain links.
+
+    The same values as ``event_hash`` and ``link`` (which ``verify`` uses; a test pins
+    the equality), computed inline with binary digests: this runs once per event
+    recorded, and the helpers' hex round trips were a fifth of an ingest's store time.
+    """
     metas: Sequence[EventMeta] | None = kwargs.get("credtrail_meta")
     if metas is None or len(metas) != len(stored_events):
         # Only credtrail's own save() may write: without times the log would be unusable.
         raise ProgrammingError("events must be saved through credtrail's EventStore.save")
+    sha256 = hashlib.sha256
+    pack_qi = _POSITION_AND_LENGTH.pack
+    pack_q = _LENGTH.pack
+    leaf_head = LEAF_PREFIX + _LEAF_TAG
+    previous = bytes.fromhex(head)
     rows = []
     for nid, stored, meta in zip(ids, stored_events, metas, strict=True):
         key = _stream_key(stored.originator_id)
-        digest = event_hash(nid, key, stored.originator_version, stored.topic, stored.state)
-        head = link(head, digest)
+        stream = key.encode()
+        topic = stored.topic
+        name = topic.encode()
+        version = stored.originator_version
+        state = stored.state
+        digest = sha256(
+            b"".join(
+                (
+                    leaf_head,
+                    pack_qi(nid, len(stream)),
+                    stream,
+                    pack_qi(version, len(name)),
+                    name,
+                    pack_q(len(state)),
+                    state,
+                )
+            )
+        ).digest()
+        previous = sha256(LINK_PREFIX + previous + digest).digest()
+        valid_on = meta.valid_on
         rows.append(
             (
                 nid,
                 key,
-                stored.originator_version,
-                stored.topic,
+                version,
+                topic,
                 meta.recorded_at.isoformat(),
-                meta.valid_on.isoformat() if meta.valid_on else None,
-                head,
-                digest,
+                valid_on.isoformat() if valid_on else None,
+                previous.hex(),
+                digest.hex(),
             )
         )
     return rows
