@@ -113,6 +113,9 @@ def test_trusted_refuses_missing_fields_and_private_state() -> None:
     del values["claim_log"]
     with pytest.raises(TypeError, match="claim_log"):
         trusted(CreditState, values)
+    values["claim_logs"] = []  # a misspelt field is not the field
+    with pytest.raises(TypeError, match="unknown \\['claim_logs'\\]"):
+        trusted(CreditState, values)
 
     class WithPrivate(BaseModel):
         a: int
