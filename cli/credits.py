@@ -8,7 +8,7 @@ from decimal import Decimal
 import click
 
 from credtrail.cli.context import Env, pass_env
-from credtrail.cli.options import DATE, UNITS, echo_json, json_option
+from credtrail.cli.options import PAST_DATE, UNITS, echo_json, json_option
 from credtrail.core.application import EarnRequest
 from credtrail.core.transcript import format_units
 
@@ -22,7 +22,7 @@ def credit() -> None:
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.option("--type", "credit_type", required=True, help="Credit type code, e.g. ama_pra_1.")
 @click.option("--units", required=True, type=UNITS, help="Units awarded, e.g. 1.5.")
-@click.option("--date", "completed_on", required=True, type=DATE, help="Completion date.")
+@click.option("--date", "completed_on", required=True, type=PAST_DATE, help="Completion date.")
 @click.option("--provider", required=True, help="The accredited provider's name.")
 @click.option(
     "--accreditor", help="Accreditor of the provider (ACCME, JA, ANCC, AAPA...); none for Cat 2."
@@ -75,7 +75,7 @@ def earn(
 @click.argument("credit_id", metavar="CREDIT_ID")
 @click.option("--authority", required=True, help="Authority code, e.g. NCCPA (see authorities).")
 @click.option("--units", type=UNITS, help="Units to claim (default: all unclaimed for it).")
-@click.option("--date", "claimed_on", type=DATE, help="Claim date (default: today).")
+@click.option("--date", "claimed_on", type=PAST_DATE, help="Claim date (default: today).")
 @json_option
 @pass_env
 def claim(
@@ -99,7 +99,7 @@ def claim(
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.argument("credit_id", metavar="CREDIT_ID")
 @click.option("--reason", required=True, help="Why the credit is withdrawn (kept in the log).")
-@click.option("--date", "revoked_on", type=DATE, help="Revocation date (default: today).")
+@click.option("--date", "revoked_on", type=PAST_DATE, help="Revocation date (default: today).")
 @pass_env
 def revoke(
     env: Env, clinician_id: str, credit_id: str, reason: str, revoked_on: date | None

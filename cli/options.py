@@ -16,13 +16,27 @@ class DateType(click.ParamType[date, Any]):
 
     name = "YYYY-MM-DD"
 
+    def __init__(self, *, past: bool = False) -> None:
+        self.past = past
+        # past: refuse a day after today (the option records something that happened).
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31", param, ctx)
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31", param, ctx)
+        # The machine's local date, as the import formats judge it (not-in-future).
+        if self.past and day > date.today():
+            self.fail(
+                f"{day} is in the future (today is {date.today()}); "
+                "record credit that was earned, claimed or revoked, not planned",
+                param,
+                ctx,
+            )
+        return day
 
 
 class InstantType(click.ParamType[datetime, Any]):
@@ -69,6 +83,7 @@ class UnitsType(click.ParamType[Decimal, Any]):
 
 
 DATE = DateType()
+PAST_DATE = DateType(past=True)
 INSTANT = InstantType()
 UNITS = UnitsType()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,30 @@ def test_malformed_values_are_usage_errors_naming_the_option(physician: Run) -> 
     result = earn(physician, "--units", "-1")
     assert result.exit_code == 2
     assert "Invalid value for '--units': '-1' must be a positive number of units" in result.output
+
+
+def test_future_dates_are_refused_for_earn_claim_and_revoke(physician: Run) -> None:
+    """Credit is recorded once it happened: a date after today is a usage error, no write."""
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    result = earn(physician, "--date", tomorrow)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--date': {tomorrow} is in the future" in result.output
+    assert json.loads(physician("transcript", "md-1", "--json").output)["credits"] == []
+    credit_id = json.loads(earn(physician, "--json").output)["credit_id"]
+    for command in (
+        ["claim", "md-1", credit_id, "--authority", "AMA"],
+        ["revoke", "md-1", credit_id, "--reason", "duplicate"],
+    ):
+        result = physician("credit", *command, "--date", tomorrow)
+        assert result.exit_code == 2, command
+        assert "is in the future" in result.output
+    (credit,) = json.loads(physician("transcript", "md-1", "--json").output)["credits"]
+    assert credit["claimed"] == {}
+    assert credit["revoked"] is False
+    # Today itself is fine.
+    today = date.today().isoformat()
+    claimed = physician("credit", "claim", "md-1", credit_id, "--authority", "AMA", "--date", today)
+    assert claimed.exit_code == 0, claimed.output
 
 
 def test_category_2_needs_no_accreditor_but_category_1_does(physician: Run) -> None:
