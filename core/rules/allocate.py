@@ -93,9 +93,16 @@ class _Program:
 
 
 def allocate(
-    items: Sequence[Item], targets: Sequence[Target], caps: Sequence[CapSpec]
+    items: Sequence[Item],
+    targets: Sequence[Target],
+    caps: Sequence[CapSpec],
+    *,
+    shortcut: bool = True,
 ) -> Allocation:
-    """The allocation with least shortfall, then most units counted. Deterministic."""
+    """The allocation with least shortfall, then most units counted. Deterministic.
+
+    ``shortcut=False`` always runs the solver (tests compare the two paths).
+    """
     by_name = {t.name: t for t in targets}
     variables: list[tuple[str, str]] = []
     index: dict[tuple[str, str], int] = {}
@@ -107,9 +114,11 @@ def allocate(
     due = [t for t in targets if t.due and t.required > 0]
     if not variables:
         return Allocation({}, sum(t.required for t in due))
-    if not caps and not any(t.exclusive or t.group for t in targets):
-        # Nothing competes for a credit's units: counting every unit toward every target
-        # it fits is the optimum of both phases, no solver needed.
+    if shortcut and _everything_fits(items, by_name, caps):
+        # Counting every unit toward every target it fits breaks no constraint: every
+        # phase's optimum is then this allocation, and it is the only one (each unit
+        # counted adds to the objective of the last phase), so the solver would find
+        # exactly it.
         value = values_of(items)
         units = {(key, name): value[key] for key, name in variables}
         direct = Allocation(units, _shortfall(units, due))
@@ -182,6 +191,48 @@ def allocate(
     result = Allocation(units, _shortfall(units, due))
     _check(result, items, by_name, caps, shortfall)
     return result
+
+
+def _everything_fits(
+    items: Sequence[Item], by_name: dict[str, Target], caps: Sequence[CapSpec]
+) -> bool:
+    """Whether counting each credit's full value toward every target it fits is feasible.
+
+    It is unless a credit splits its units (it fits an exclusive part and another
+    target, or two parts of one group), an exclusive part would take more than it
+    requires, or a cap would be exceeded.
+    """
+    if not caps and not any(t.exclusive or t.group for t in by_name.values()):
+        return True
+    keys: set[str] = set()
+    filled: dict[str, int] = {}
+    for item in items:
+        if item.value <= 0:
+            continue
+        if item.key in keys:
+            return False  # the same key twice: leave it to the solver
+        keys.add(item.key)
+        names = [name for name in item.targets if name in by_name]
+        groups: set[str] = set()
+        for name in names:
+            target = by_name[name]
+            if target.exclusive:
+                if len(names) > 1:
+                    return False
+                filled[name] = filled.get(name, 0) + item.value
+            elif target.group is not None:
+                if target.group in groups:
+                    return False
+                groups.add(target.group)
+    if any(filled[name] > by_name[name].required for name in filled):
+        return False
+    for cap in caps:
+        for name in cap.targets:
+            if name in by_name:
+                members = [i for i in items if i.key in cap.members and name in i.targets]
+                if sum(i.value for i in members if i.value > 0) > cap.limit:
+                    return False
+    return True
 
 
 def values_of(items: Sequence[Item]) -> dict[str, int]:
