@@ -23,11 +23,11 @@ credit was completed; earlier rows cannot change and are kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -45,10 +45,13 @@ from credtrail.core.projections.db import (
     chunks,
 )
 from credtrail.core.projections.decode import LogEvent
+from credtrail.core.projections.parallel import WorkerPool, fork_available
 from credtrail.core.projections.transcript import LICENSE_COLUMNS, Streams
 from credtrail.core.registry import Registry
 
 _ONE_DAY = timedelta(days=1)
+PARALLEL_THRESHOLD = 64
+"""A page dirtying at least this many clinicians is judged in worker processes."""
 _INSERT = (
     f"INSERT INTO {COMPLIANCE} (clinician_id, requirement_id, cycle_start, cycle_end, "
     "license_id, status, counted, required, missing, explanation) "
@@ -86,9 +89,21 @@ class ComplianceView:
     name = "compliance"
     tables: tuple[str, ...] = (COMPLIANCE,)
 
-    def __init__(self, streams: Streams, registry: Registry) -> None:
+    def __init__(
+        self,
+        streams: Streams,
+        registry: Registry,
+        *,
+        workers: int = 1,
+        parallel_threshold: int = PARALLEL_THRESHOLD,
+    ) -> None:
+        if workers < 1:
+            raise CredtrailError(f"workers must be at least 1, not {workers}")
         self.streams = streams
         self.registry = registry
+        self.workers = workers
+        self.parallel_threshold = parallel_threshold
+        self._pool: WorkerPool[Registry] | None = None
 
     def reset(self) -> None:
         pass
@@ -133,38 +148,38 @@ class ComplianceView:
         A pair dirtied only by credit events keeps its rows for cycles that closed
         (grace included) before the earliest touched credit was completed: no credit
         reaches back into an earlier cycle, so those rows cannot change.
+
+        The rows are read here, in clinician order; a page with at least
+        ``parallel_threshold`` clinicians is judged in worker processes, a smaller one
+        in this process. Either way the results are taken in the same order, so the
+        writes are the same.
         """
         by_clinician: dict[str, dict[str, set[str] | None]] = {}
         for (cid, rid), ids in pairs.items():
             by_clinician.setdefault(cid, {})[rid] = ids
-        documents: dict[str, list[dict[str, Any]]] = {}
+        order = sorted(by_clinician)
+        raw_documents: dict[str, str | None] = {}
+        inputs = (read_clinician(cur, cid, by_clinician[cid], raw_documents) for cid in order)
+        results: list[list[PairResult]]
+        if self.workers > 1 and len(order) >= self.parallel_threshold and fork_available():
+            size = -(-len(order) // (self.workers * _CHUNKS_PER_WORKER))
+            chunked = self._pool_of_workers().map(
+                judge_chunk, _chunked(inputs, raw_documents, size)
+            )
+            results = [judged for chunk in chunked for judged in chunk]
+        else:
+            documents = _DecodedDocuments(raw_documents)
+            results = [judge_clinician(i, documents, self.registry) for i in inputs]
         delete_all: list[tuple[str, str]] = []
         delete_from: list[tuple[str, str, str]] = []
         rows: list[tuple[Any, ...]] = []
-        for cid in sorted(by_clinician):
-            credits = load_credits(cur, cid)
-            licenses = load_licenses(cur, cid)
-            completed = {c.credit_id: c.completed_on for c in credits}
-            cur.execute(
-                f"SELECT requirement_id, MAX(cycle_start) AS last FROM {COMPLIANCE} "
-                "WHERE clinician_id = ? GROUP BY requirement_id",
-                [cid],
-            )
-            last = {r["requirement_id"]: date.fromisoformat(r["last"]) for r in cur.fetchall()}
-            for rid, ids in sorted(by_clinician[cid].items()):
-                if rid not in documents:
-                    documents[rid] = load_documents(cur, rid)
-                since = min((completed[i] for i in ids), default=None) if ids else None
-                if rid not in last:
-                    since = None
-                judged, cut = judge_pair(
-                    cid, rid, documents[rid], credits, licenses, self.registry, since, last.get(rid)
-                )
+        for cid, judged in zip(order, results, strict=True):
+            for rid, cut, params in judged:
                 if cut is None:
                     delete_all.append((cid, rid))
                 else:
-                    delete_from.append((cid, rid, cut.isoformat()))
-                rows.extend(_params(row) for row in judged)
+                    delete_from.append((cid, rid, cut))
+                rows.extend(params)
         return [
             (f"DELETE FROM {COMPLIANCE} WHERE clinician_id = ? AND requirement_id = ?", delete_all),
             (
@@ -175,8 +190,142 @@ class ComplianceView:
             (_INSERT, rows),
         ]
 
+    def _pool_of_workers(self) -> WorkerPool[Registry]:
+        # Forked on first use, kept until close(): once per catch-up, not per page.
+        if self._pool is None:
+            from credtrail.core import rules  # noqa: F401 (imported once, before forking)
+
+            self._pool = WorkerPool(self.registry, self.workers)
+        return self._pool
+
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the worker processes, if any were started (the runner calls this)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close(abort=abort)
+
 
 _CREDIT_TOPICS = frozenset({ev.CREDIT_EARNED, ev.CREDIT_CLAIMED, ev.CREDIT_REVOKED})
+_CHUNKS_PER_WORKER = 4  # a page is split in this many jobs per worker, to even out the tail
+
+
+# ------------------------------------------------------------- judging, in any process
+
+
+class ClinicianInput(NamedTuple):
+    """What judging one clinician's dirty pairs takes, as read from the views.
+
+    Strings and tuples only, so it is cheap to send to a worker process: decoding
+    happens where the judging does.
+    """
+
+    clinician_id: str
+    credits: list[str]
+    """The clinician's credit rows (``data``: JSON), as ``load_credits`` reads them."""
+    licenses: list[tuple[Any, ...]]
+    """The clinician's license rows, columns in ``LICENSE_COLUMNS`` order."""
+    pairs: list[tuple[str, tuple[str, ...] | None, str | None]]
+    """Per dirty requirement (sorted): the credits the page touched (None: re-judge
+    every cycle) and the start of the last cycle that has a row (None: no row yet)."""
+
+
+PairResult = tuple[str, str | None, list[tuple[Any, ...]]]
+"""(requirement, start of the first cycle re-judged or None for all, the rows to insert)."""
+
+
+def read_clinician(
+    cur: Cursor,
+    clinician_id: str,
+    pairs: dict[str, set[str] | None],
+    documents: dict[str, str | None],
+) -> ClinicianInput:
+    """Read what judging the clinician's ``pairs`` needs; requirements into ``documents``."""
+    cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
+    credits = [r["data"] for r in cur.fetchall()]
+    cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id])
+    licenses = [tuple(r[name] for name in _LICENSE_FIELDS) for r in cur.fetchall()]
+    cur.execute(
+        f"SELECT requirement_id, MAX(cycle_start) AS last FROM {COMPLIANCE} "
+        "WHERE clinician_id = ? GROUP BY requirement_id",
+        [clinician_id],
+    )
+    last = {r["requirement_id"]: r["last"] for r in cur.fetchall()}
+    for rid in pairs:
+        if rid not in documents:
+            documents[rid] = read_versions(cur, rid)
+    return ClinicianInput(
+        clinician_id,
+        credits,
+        licenses,
+        [
+            (rid, None if ids is None else tuple(sorted(ids)), last.get(rid))
+            for rid, ids in sorted(pairs.items())
+        ],
+    )
+
+
+def judge_clinician(
+    given: ClinicianInput, documents: Mapping[str, list[dict[str, Any]]], registry: Registry
+) -> list[PairResult]:
+    """Judge one clinician's dirty pairs (``documents``: every requirement's versions)."""
+    cid = given.clinician_id
+    credits = [credit_state(orjson.loads(data)) for data in given.credits]
+    licenses = [license_state(dict(zip(_LICENSE_FIELDS, r, strict=True))) for r in given.licenses]
+    completed = {c.credit_id: c.completed_on for c in credits}
+    out: list[PairResult] = []
+    for rid, ids, last in given.pairs:
+        known = None if last is None else date.fromisoformat(last)
+        # Cycles that closed before the earliest touched credit keep their rows, if any.
+        since = (
+            min((completed[i] for i in ids), default=None) if ids and known is not None else None
+        )
+        judged, cut = judge_pair(
+            cid, rid, documents[rid], credits, licenses, registry, since, known
+        )
+        out.append((rid, None if cut is None else cut.isoformat(), [_params(r) for r in judged]))
+    return out
+
+
+def judge_chunk(
+    registry: Registry, chunk: tuple[dict[str, str | None], list[ClinicianInput]]
+) -> list[list[PairResult]]:
+    """A worker's job: judge a run of clinicians (their requirements' versions as JSON)."""
+    raw, inputs = chunk
+    documents = {rid: decode_versions(text) for rid, text in raw.items()}
+    return [judge_clinician(given, documents, registry) for given in inputs]
+
+
+def _chunked(
+    inputs: Iterable[ClinicianInput], raw_documents: dict[str, str | None], size: int
+) -> Iterator[tuple[dict[str, str | None], list[ClinicianInput]]]:
+    """Runs of ``size`` clinicians, each with the versions of the requirements it needs."""
+    run: list[ClinicianInput] = []
+    for given in inputs:
+        run.append(given)
+        if len(run) == size:
+            yield _job(run, raw_documents)
+            run = []
+    if run:
+        yield _job(run, raw_documents)
+
+
+def _job(
+    run: list[ClinicianInput], raw_documents: dict[str, str | None]
+) -> tuple[dict[str, str | None], list[ClinicianInput]]:
+    needed = sorted({rid for given in run for rid, _, _ in given.pairs})
+    return {rid: raw_documents[rid] for rid in needed}, run
+
+
+class _DecodedDocuments(dict[str, list[dict[str, Any]]]):
+    """Requirement versions decoded on first use from the page's raw rows (serial path)."""
+
+    def __init__(self, raw: dict[str, str | None]) -> None:
+        super().__init__()
+        self.raw = raw
+
+    def __missing__(self, requirement_id: str) -> list[dict[str, Any]]:
+        value = self[requirement_id] = decode_versions(self.raw[requirement_id])
+        return value
 
 
 # ------------------------------------------------------------------ reading the view
@@ -222,28 +371,41 @@ def credit_state(d: dict[str, Any]) -> CreditState:
 
 def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
     cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id])
-    out = []
-    for r in cur.fetchall():
-        out.append(
-            LicenseState.model_construct(
-                license_id=r["license_id"],
-                requirement_id=r["requirement_id"],
-                issued_on=date.fromisoformat(r["issued_on"]),
-                expires_on=_day(r["expires_on"]),
-                birth_date=_day(r["birth_date"]),
-                number=r["number"],
-                ended_on=_day(r["ended_on"]),
-                end_reason=r["end_reason"],
-                attributes=orjson.loads(r["attributes"]),
-            )
-        )
-    return out
+    return [license_state(r) for r in cur.fetchall()]
+
+
+def license_state(r: Mapping[str, Any]) -> LicenseState:
+    """A license row (``LICENSE_COLUMNS``) as the engine takes it (trusted: no re-validation)."""
+    return LicenseState.model_construct(
+        license_id=r["license_id"],
+        requirement_id=r["requirement_id"],
+        issued_on=date.fromisoformat(r["issued_on"]),
+        expires_on=_day(r["expires_on"]),
+        birth_date=_day(r["birth_date"]),
+        number=r["number"],
+        ended_on=_day(r["ended_on"]),
+        end_reason=r["end_reason"],
+        attributes=orjson.loads(r["attributes"]),
+    )
 
 
 def load_documents(cur: Cursor, requirement_id: str) -> list[dict[str, Any]]:
+    return decode_versions(read_versions(cur, requirement_id))
+
+
+def read_versions(cur: Cursor, requirement_id: str) -> str | None:
+    """The requirement row's versions (JSON), None if the requirement has no row."""
     cur.execute(f"SELECT versions FROM {REQUIREMENTS} WHERE requirement_id = ?", [requirement_id])
     row = cur.fetchone()
-    return [] if row is None else [v["document"] for v in orjson.loads(row["versions"])]
+    return None if row is None else str(row["versions"])
+
+
+def decode_versions(versions: str | None) -> list[dict[str, Any]]:
+    """Every recorded document of a requirement, from its row's versions (JSON)."""
+    return [] if versions is None else [v["document"] for v in orjson.loads(versions)]
+
+
+_LICENSE_FIELDS = tuple(name.strip() for name in LICENSE_COLUMNS.split(","))
 
 
 def _day(value: str | None) -> date | None:

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from credtrail.core.errors import CredtrailError
 from credtrail.core.projections.db import TRACKING, Cursor, Database, Writes
@@ -51,6 +51,14 @@ class View(Protocol):
 
     def reset(self) -> None:
         """Forget in-memory caches (the view's rows were deleted)."""
+
+
+@runtime_checkable
+class Closing(Protocol):
+    """A view holding resources between pages of one catch-up (worker processes)."""
+
+    def close(self, *, abort: bool = False) -> None:
+        """Release them; ``abort``: at once, the catch-up failed or was interrupted."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +159,20 @@ class Runner:
         *,
         max_pages: int | None = None,
     ) -> int:
-        """Apply every event not yet in the views; returns how many events were read."""
+        """Apply every event not yet in the views; returns how many events were read.
+
+        Worker processes a view started for it are stopped before this returns (at
+        once, if it raises or is interrupted).
+        """
+        try:
+            total = self._catch_up(progress, max_pages)
+        except BaseException:
+            self.close(abort=True)
+            raise
+        self.close()
+        return total
+
+    def _catch_up(self, progress: Callable[[Progress], None] | None, max_pages: int | None) -> int:
         started = time.perf_counter()
         positions = self.positions()
         start = min(positions.values(), default=0)
@@ -203,6 +224,12 @@ class Runner:
                     cur.executemany(statement, rows)
             # Only after the commit: a rolled-back page leaves the position as it was.
             positions[v.name] = last
+
+    def close(self, *, abort: bool = False) -> None:
+        """Stop any worker processes the views started (they start again when needed)."""
+        for v in self.views:
+            if isinstance(v, Closing):
+                v.close(abort=abort)
 
     # --------------------------------------------------------------------- rebuild
 

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING
 
 from credtrail.core.errors import CredtrailError, UnknownClinicianError
 from credtrail.core.projections.compliance import (
+    PARALLEL_THRESHOLD,
     ComplianceRow,
     ComplianceView,
     clinician_known,
     evaluate_on,
     read_compliance,
 )
+from credtrail.core.projections.parallel import resolve_workers
 from credtrail.core.projections.runner import (
     DEFAULT_PAGE_SIZE,
     Progress,
@@ -39,22 +41,58 @@ class Views:
         registry: Registry | None = None,
         *,
         page_size: int = DEFAULT_PAGE_SIZE,
+        workers: int | None = None,
+        parallel_threshold: int = PARALLEL_THRESHOLD,
     ) -> None:
+        """``workers``: processes judging compliance on big pages (None: the default,
+        ``CREDTRAIL_WORKERS`` or ``min(CPUs, 4)``; 1: all in this process).
+        ``parallel_threshold``: how many clinicians a page must dirty to use them."""
         self.store = store
         self.registry = registry
+        self.workers = resolve_workers(workers)
         streams = Streams()
         views: list[View] = [TranscriptView(streams)]
         if registry is not None:
             # Compliance needs the plugins' rules; without them only transcripts run.
-            views.append(ComplianceView(streams, registry))
+            views.append(
+                ComplianceView(
+                    streams,
+                    registry,
+                    workers=self.workers,
+                    parallel_threshold=parallel_threshold,
+                )
+            )
         self.runner = Runner(store, views, page_size=page_size)
         # Reading a transcript needs only the transcript view current, not compliance.
         self._transcripts = Runner(store, views[:1], page_size=page_size)
 
     @classmethod
-    def of(cls, app: Credtrail, *, page_size: int = DEFAULT_PAGE_SIZE) -> Views:
+    def of(
+        cls,
+        app: Credtrail,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        workers: int | None = None,
+        parallel_threshold: int = PARALLEL_THRESHOLD,
+    ) -> Views:
         """All views of an application's store, judged with its plugins."""
-        return cls(app.store, app.registry, page_size=page_size)
+        return cls(
+            app.store,
+            app.registry,
+            page_size=page_size,
+            workers=workers,
+            parallel_threshold=parallel_threshold,
+        )
+
+    def close(self) -> None:
+        """Stop worker processes, if any are running (a catch-up stops its own anyway)."""
+        self.runner.close()
+
+    def __enter__(self) -> Views:
+        return self
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        self.runner.close(abort=value is not None)
 
     @property
     def names(self) -> list[str]:

@@ -1,10 +1,15 @@
-"""Property: incremental catch-up in random pages == full rebuild == evaluation from the log."""
+"""Property: incremental catch-up in random pages == full rebuild == evaluation from the log.
+
+Run with compliance judged in this process, and in two worker processes for every page
+(``parallel_threshold=1``): both must meet the same property.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pluggy
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +22,7 @@ from .history import direct, dump, from_views, ops, record
 CLINICIANS = [f"c{i}" for i in range(4)]
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "workers"])
 @settings(
     max_examples=12,
     deadline=None,
@@ -28,6 +34,7 @@ def test_incremental_equals_rebuild_equals_log(
     pm: pluggy.PluginManager,
     history: list[tuple[object, ...]],
     final_page: int,
+    workers: int,
 ) -> None:
     """Catching up page by page, rebuilding, and evaluating the aggregates all agree."""
     with new_store() as url:
@@ -43,10 +50,15 @@ def test_incremental_equals_rebuild_equals_log(
             for op in [*prelude, *history]:
                 if op[0] == "catch-up":
                     # A new runner each time: positions come from the database, not memory.
-                    Views.of(app, page_size=int(op[1])).catch_up()  # type: ignore[call-overload]
+                    Views.of(
+                        app,
+                        page_size=int(op[1]),  # type: ignore[call-overload]
+                        workers=workers,
+                        parallel_threshold=1,
+                    ).catch_up()
                 else:
                     record(app, op, counter)
-            views = Views.of(app, page_size=final_page)
+            views = Views.of(app, page_size=final_page, workers=workers, parallel_threshold=1)
             views.catch_up()
             incremental = dump(views)
             expected = direct(app, CLINICIANS)
