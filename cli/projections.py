@@ -49,11 +49,22 @@ def status(env: Env, as_json: bool) -> None:
     )
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes judging compliance on big pages (default: $CREDTRAIL_WORKERS, "
+    "else the CPUs available, at most 4); 1 judges everything in this process.",
+)
+
+
 @projections.command("catch-up")
+@workers_option
 @pass_env
-def catch_up(env: Env) -> None:
+def catch_up(env: Env, workers: int | None) -> None:
     """Apply the events the views have not seen yet, page by page."""
-    views = Views.of(env.app())
+    views = Views.of(env.app(), workers=workers)
     n = views.catch_up(progress=_reporter("catch-up"))
     at = min(s.position for s in views.status())
     click.echo(f"Caught up {n:,} events; views at position {at:,}.")
@@ -67,10 +78,11 @@ def catch_up(env: Env) -> None:
     type=click.Choice(VIEW_NAMES),
     help="Rebuild only this view (repeatable); default: all.",
 )
+@workers_option
 @pass_env
-def rebuild(env: Env, names: tuple[str, ...]) -> None:
+def rebuild(env: Env, names: tuple[str, ...], workers: int | None) -> None:
     """Drop the views and replay them from the first event (after a plugin or rule change)."""
-    views = Views.of(env.app())
+    views = Views.of(env.app(), workers=workers)
     started = time.perf_counter()
     n = views.rebuild(list(names) or None, progress=_reporter("rebuild"))
     elapsed = time.perf_counter() - started

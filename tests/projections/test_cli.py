@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pluggy
 import pytest
@@ -14,10 +16,13 @@ from credtrail.cli.main import cli
 from credtrail.core.application import Credtrail
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.projections import Views
+from credtrail.core.projections.compliance import PARALLEL_THRESHOLD
 from credtrail.core.transcript import transcript_of
 from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
 
+from .history import dump
 from .test_fault import populate
+from .test_parallel import gone, judges, spy
 
 Run = Callable[..., Result]
 
@@ -25,9 +30,13 @@ Run = Callable[..., Result]
 @pytest.fixture
 def run(store_url: str, pm: pluggy.PluginManager) -> Run:
     """credtrail on a store holding a small population (views never run yet)."""
+    return cli_on(store_url, pm, clinicians=3, credits=4)
+
+
+def cli_on(store_url: str, pm: pluggy.PluginManager, *, clinicians: int, credits: int) -> Run:
     app = Credtrail.open(store_url, pm, create=True)
     try:
-        populate(app, clinicians=3, credits=4)
+        populate(app, clinicians=clinicians, credits=credits)
     finally:
         app.close()
     runner = CliRunner()
@@ -117,3 +126,49 @@ def test_transcript_command_reads_the_caught_up_view(run: Run, store_url: str) -
     finally:
         app.close()
     assert json.loads(result.stdout) == expected
+
+
+def test_workers_option_judges_big_pages_in_that_many_processes(
+    store_url: str, pm: pluggy.PluginManager, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``--workers 2`` forks two judges for a page of 64 clinicians; ``--workers 1`` none;
+    both write the same tables."""
+    run = cli_on(store_url, pm, clinicians=PARALLEL_THRESHOLD, credits=2)
+    log = tmp_path / "judges"
+    spy(monkeypatch, log)
+    result = run("projections", "catch-up", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    workers = judges(log) - {os.getpid()}
+    assert len(workers) == 2
+    assert gone(workers)  # none left running, none left unreaped
+    app = Credtrail.open(store_url, pm)
+    try:
+        in_workers_tables = dump(Views.of(app))
+        log.unlink()
+        result = run("projections", "rebuild", "--workers", "1")
+        assert result.exit_code == 0, result.output
+        assert judges(log) == {os.getpid()}
+        assert dump(Views.of(app)) == in_workers_tables
+    finally:
+        app.close()
+
+
+def test_workers_default_to_the_environment_variable(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CREDTRAIL_WORKERS applies when --workers is not given (a bad value is an error);
+    --workers wins over it."""
+    monkeypatch.setenv("CREDTRAIL_WORKERS", "many")
+    result = run("projections", "rebuild")
+    assert result.exit_code == 1
+    assert result.output == "Error: CREDTRAIL_WORKERS must be a whole number >= 1, not 'many'\n"
+    result = run("projections", "rebuild", "--workers", "1")
+    assert result.exit_code == 0, result.output
+
+
+def test_workers_option_must_be_at_least_one(run: Run) -> None:
+    """``--workers 0`` is a usage error, for catch-up and rebuild alike."""
+    for command in ("catch-up", "rebuild"):
+        result = run("projections", command, "--workers", "0")
+        assert result.exit_code == 2
+        assert "Invalid value for '--workers': 0 is not in the range x>=1." in result.output
