@@ -8,6 +8,8 @@ every error names it.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -57,6 +59,34 @@ class Registry:
     rule_kinds: dict[str, Any] = field(default_factory=dict)
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
     """(kind, code) -> name of the plugin that registered it."""
+
+    def fingerprint(self, versions: Mapping[str, str | None] | None = None) -> str:
+        """A short hash of everything registered (and ``versions``: plugin -> version).
+
+        Derived data judged with these plugins (the compliance view) records it; a
+        different fingerprint later means the plugins changed (installed, removed,
+        upgraded, or registering something else), so what was judged may be stale.
+        Rule kinds count by name and the function's qualified name; their code counts
+        through the plugin's version.
+        """
+        content = {
+            "professions": {k: v.model_dump(mode="json") for k, v in self.professions.items()},
+            "accreditors": {k: v.model_dump(mode="json") for k, v in self.accreditors.items()},
+            "credit_types": {k: v.model_dump(mode="json") for k, v in self.credit_types.items()},
+            "authorities": {k: v.model_dump(mode="json") for k, v in self.authorities.items()},
+            "equivalences": [e.model_dump(mode="json") for e in self.equivalences],
+            "requirements": self.requirements,
+            "rule_kinds": {
+                k: f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', repr(f))}"
+                for k, f in self.rule_kinds.items()
+            },
+            "owners": sorted(
+                f"{kind}:{code}={plugin}" for (kind, code), plugin in self.owners.items()
+            ),
+            "versions": dict(versions or {}),
+        }
+        encoded = json.dumps(content, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()[:16]
 
     # -- lookups that raise the user-facing error ------------------------------------
 
