@@ -4,7 +4,7 @@ API for callers
 ---------------
 ``Views(store)`` is the one entry point::
 
-    views = Views(app.store)          # or Views(app.store, registry=..., pm=...) for compliance
+    views = Views(app.store)          # or Views.of(app) for compliance too (the plugins' rules)
     views.catch_up()                  # apply new events, page by page; returns events read
     views.rebuild(["transcript"])     # drop and replay (all views when no names)
     views.status()                    # [ViewStatus(view, position, head, rebuilt_at, lag)]
@@ -14,8 +14,10 @@ API for callers
 Views (in dependency order): ``transcript`` (clinicians, licenses, credits,
 requirement versions) and ``compliance`` (one row per clinician x requirement x
 cycle, evaluated by the rule engine). Each page of events and each view's tracking
-position commit in one transaction: exactly once, resumable after a crash. How it
-works and what it costs: docs/projections.md.
+position commit in one transaction: exactly once, resumable after a crash. Big
+compliance pages are judged in forked worker processes (``Views(..., workers=N)``,
+``CREDTRAIL_WORKERS``; 1 means in-process), with the same writes as in-process.
+How it works and what it costs: docs/projections.md.
 """
 
 from __future__ import annotations
