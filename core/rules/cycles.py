@@ -7,7 +7,7 @@ issue date, so the first cycle may be short (``CycleWindow.shortened``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Literal
 
@@ -72,13 +72,62 @@ def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[Cyc
         yield CycleWindow(max(raw_start, issue), end, number, full, raw_start < issue)
 
 
-def cycle_containing(cycle: Cycle, license: LicenseState, on: date) -> CycleWindow:
+class Windows:
+    """``cycle_windows`` of one licence, each cycle's windows worked out once.
+
+    Judging one cycle walks a licence's windows several times (resolving the cycle,
+    finding the previous one, schedule deadlines); an evaluation keeps one of these so
+    each walk after the first reads the windows already found. The licence must not
+    change while it is in use. Rolling and one-time cycles are cheap and depend on the
+    evaluation date: they are worked out each time.
+    """
+
+    def __init__(self, license: LicenseState) -> None:
+        self.license = license
+        self._found: dict[int, tuple[Cycle, list[CycleWindow], Iterator[CycleWindow]]] = {}
+
+    def __call__(self, cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
+        """``cycle_windows(cycle, license, on)``; ``license`` must be this one's licence."""
+        if license is not self.license:
+            raise ValueError("Windows serves the windows of one licence only")
+        if isinstance(cycle, RollingCycle | OnceCycle):
+            return cycle_windows(cycle, license, on)
+        return self._walk(cycle, on)
+
+    def _walk(self, cycle: Cycle, on: date) -> Iterator[CycleWindow]:
+        found = self._found.get(id(cycle))
+        if found is None or found[0] is not cycle:
+            found = (cycle, [], cycle_windows(cycle, self.license, on))
+            self._found[id(cycle)] = found
+        _, seen, source = found
+        i = 0
+        while True:
+            if i == len(seen):
+                try:
+                    seen.append(next(source))
+                except StopIteration:
+                    return
+                except BaseException:
+                    # A licence lacking what the cycle needs: fail the same way next time.
+                    del self._found[id(cycle)]
+                    raise
+            yield seen[i]
+            i += 1
+
+
+WindowSource = Callable[[Cycle, LicenseState, date], Iterator[CycleWindow]]
+"""``cycle_windows`` or a ``Windows`` of the licence."""
+
+
+def cycle_containing(
+    cycle: Cycle, license: LicenseState, on: date, windows: WindowSource = cycle_windows
+) -> CycleWindow:
     """The cycle to judge on ``on``: the earliest one that has not ended by then.
 
     Windows may overlap (NCCPA's last months belong to two cycles): the earlier wins.
     """
     _not_before_issue(license, on)
-    for count, window in enumerate(cycle_windows(cycle, license, on)):
+    for count, window in enumerate(windows(cycle, license, on)):
         if window.end >= on:
             return window
         if count > _MAX_CYCLES:
@@ -86,10 +135,16 @@ def cycle_containing(cycle: Cycle, license: LicenseState, on: date) -> CycleWind
     raise RuleError(f"no cycle of this requirement contains {on} for licence {license.license_id}")
 
 
-def cycle_starting(cycle: Cycle, license: LicenseState, start: date, on: date) -> CycleWindow:
+def cycle_starting(
+    cycle: Cycle,
+    license: LicenseState,
+    start: date,
+    on: date,
+    windows: WindowSource = cycle_windows,
+) -> CycleWindow:
     """The cycle that starts on ``start`` (``credtrail explain --cycle START``)."""
     seen: list[str] = []
-    for count, window in enumerate(cycle_windows(cycle, license, on)):
+    for count, window in enumerate(windows(cycle, license, on)):
         if window.start == start:
             return window
         seen.append(window.start.isoformat())
@@ -101,9 +156,15 @@ def cycle_starting(cycle: Cycle, license: LicenseState, start: date, on: date) -
     )
 
 
-def nth_cycle(cycle: Cycle, license: LicenseState, number: int, on: date) -> CycleWindow | None:
+def nth_cycle(
+    cycle: Cycle,
+    license: LicenseState,
+    number: int,
+    on: date,
+    windows: WindowSource = cycle_windows,
+) -> CycleWindow | None:
     """Cycle number ``number`` (1 = first), or None for one-window cycle kinds."""
-    for window in cycle_windows(cycle, license, on):
+    for window in windows(cycle, license, on):
         if window.number == number:
             return window
         if window.number > number:
@@ -112,11 +173,15 @@ def nth_cycle(cycle: Cycle, license: LicenseState, number: int, on: date) -> Cyc
 
 
 def previous_cycle(
-    cycle: Cycle, license: LicenseState, current: CycleWindow, on: date
+    cycle: Cycle,
+    license: LicenseState,
+    current: CycleWindow,
+    on: date,
+    windows: WindowSource = cycle_windows,
 ) -> CycleWindow | None:
     if current.number <= 1 or isinstance(cycle, RollingCycle | OnceCycle):
         return None
-    return nth_cycle(cycle, license, current.number - 1, on)
+    return nth_cycle(cycle, license, current.number - 1, on, windows)
 
 
 # ------------------------------------------------------------------------ internals

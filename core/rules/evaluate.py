@@ -18,6 +18,8 @@ from credtrail.core.errors import InputError, RuleError
 from credtrail.core.registry import Registry
 from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
 from credtrail.core.rules.cycles import (
+    Windows,
+    WindowSource,
     cycle_containing,
     cycle_starting,
     cycle_windows,
@@ -92,14 +94,23 @@ def resolve(
     by policy. Should the two versions define cycles differently, the governing
     version's cycle is used.
     """
-    versions = as_versions(documents)
+    return _resolve(as_versions(documents), license, on, cycle_start, cycle_windows)
+
+
+def _resolve(
+    versions: list[RequirementVersion],
+    license: LicenseState,
+    on: date,
+    cycle_start: date | None,
+    windows: WindowSource,
+) -> tuple[RequirementVersion, CycleWindow]:
     guess = version_in_force(versions, on)
     try:
         for _ in range(2):
             if cycle_start is None:
-                window = cycle_containing(guess.cycle, license, on)
+                window = cycle_containing(guess.cycle, license, on, windows)
             else:
-                window = cycle_starting(guess.cycle, license, cycle_start, on)
+                window = cycle_starting(guess.cycle, license, cycle_start, on, windows)
             chosen = select_version(versions, window)
             if chosen.cycle == guess.cycle:
                 return chosen, window
@@ -163,8 +174,10 @@ def evaluate(
     :param cycle_start: judge the cycle starting on this date instead.
     """
     versions = as_versions(documents)
-    version, window = resolve(versions, license, on, cycle_start)
-    return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
+    windows = Windows(license)
+    version, window = _resolve(versions, license, on, cycle_start, windows)
+    evaluator = _Evaluator(versions, ordered(credits), license, registry, on, windows)
+    return evaluator.cycle(version, window)
 
 
 def evaluate_history(
@@ -185,12 +198,13 @@ def evaluate_history(
     version its policy selects. Rolling windows give one evaluation.
     """
     versions = as_versions(documents)
-    current_version, current = resolve(versions, license, on)
-    evaluator = _Evaluator(versions, ordered(credits), license, registry, on)
+    windows = Windows(license)
+    current_version, current = _resolve(versions, license, on, None, windows)
+    evaluator = _Evaluator(versions, ordered(credits), license, registry, on, windows)
     if isinstance(current_version.cycle, RollingCycle):
         return [evaluator.cycle(current_version, current)]
     out = []
-    for window in cycle_windows(current_version.cycle, license, on):
+    for window in windows(current_version.cycle, license, on):
         if window.number > current.number:
             break
         if since is not None and window.end < since:
@@ -217,8 +231,10 @@ class _Evaluator:
         license: LicenseState,
         registry: Registry,
         on: date,
+        windows: Windows,
     ) -> None:
         self.versions = versions
+        self.windows = windows
         self.credits = credits
         self.license = license
         self.registry = registry
@@ -411,9 +427,11 @@ class _Evaluator:
                 add_months(self.license.issued_on, schedule.due_within_months) - ONE_DAY
             )
         if schedule.due_by_renewal is not None:
-            nth = nth_cycle(version.cycle, self.license, schedule.due_by_renewal, self.on)
+            nth = nth_cycle(
+                version.cycle, self.license, schedule.due_by_renewal, self.on, self.windows
+            )
             if nth is None:
-                nth = next(iter(cycle_windows(version.cycle, self.license, self.on)))
+                nth = next(iter(self.windows(version.cycle, self.license, self.on)))
             deadlines.append(nth.end)
         return min(deadlines)
 
@@ -425,7 +443,7 @@ class _Evaluator:
         excluded: list[Excluded],
     ) -> tuple[Decimal, list[Working]]:
         """Carry-over from the previous cycle, and credit it already used to cure itself."""
-        before = previous_cycle(version.cycle, self.license, window, self.on)
+        before = previous_cycle(version.cycle, self.license, window, self.on, self.windows)
         if before is None:
             return Decimal(0), working
         prior_version = select_version(self.versions, before)
