@@ -99,10 +99,6 @@ class WorkerPool(Generic[C]):
         self._processes: list[BaseProcess] = []
         self._conns: list[Connection] = []
 
-    @property
-    def started(self) -> bool:
-        return bool(self._processes)
-
     def pids(self) -> list[int]:
         """The workers' process ids (empty before the first ``map`` and after ``close``)."""
         return [p.pid for p in self._processes if p.pid is not None]
@@ -125,13 +121,15 @@ class WorkerPool(Generic[C]):
             raise
 
     def _map(self, fn: Callable[[C, T], R], items: Iterable[T]) -> list[R]:
-        self._start()
         source = iter(enumerate(items))
+        ahead = next(source, None)
+        if ahead is None:
+            return []  # nothing to do: start no process for it
+        self._start()
         results: dict[int, R] = {}
         failures: dict[int, _WorkerFailed] = {}
         idle = list(reversed(self._conns))
         busy: dict[Connection, int] = {}
-        ahead = next(source, None)
         while busy or (ahead is not None and not failures):
             # One job per worker: a worker is always reading when it is sent a job, so
             # neither side can block writing to a full pipe.
@@ -161,7 +159,7 @@ class WorkerPool(Generic[C]):
         process = self._processes[self._conns.index(conn)]
         process.join(_JOIN_SECONDS)  # its pipe closed: it has exited or is exiting
         code = "" if process.exitcode is None else f" (exit code {process.exitcode})"
-        return f"a worker process ended without answering{code}; nothing was written"
+        return f"a worker process ended without answering{code}"
 
     def _start(self) -> None:
         if self._processes:

@@ -288,8 +288,12 @@ def test_the_pool_returns_results_in_input_order_and_can_be_reused() -> None:
         assert len(first) == 3
         assert pool.map(_slow_add, [5, 1]) == [15, 11]
         assert set(pool.pids()) == first  # started once, kept between maps
+        assert pool.map(_slow_add, []) == []
     assert pool.pids() == []
     assert gone(first)
+    with WorkerPool(10, workers=2) as idle:
+        assert idle.map(_slow_add, iter([])) == []
+        assert idle.pids() == []  # no work, no process
 
 
 def _slow_add(context: int, item: int) -> int:
