@@ -33,6 +33,7 @@ import orjson
 
 from credtrail.core.domain import CreditState, LicenseState
 from credtrail.core.errors import CredtrailError
+from credtrail.core.models import trusted
 from credtrail.core.projections import decode as ev
 from credtrail.core.projections.db import (
     CLINICIANS,
@@ -338,34 +339,36 @@ def load_credits(cur: Cursor, clinician_id: str) -> list[CreditState]:
 
 
 def credit_state(d: dict[str, Any]) -> CreditState:
+    """A credit row's JSON as the engine takes it (the view wrote it: no re-validation)."""
     designated = d.get("designated_units")
     revoked_on = d.get("revoked_on")
-    return CreditState.model_construct(
-        credit_id=d["credit_id"],
-        credit_type=d["credit_type"],
-        units=Decimal(d["units"]),
-        completed_on=date.fromisoformat(d["completed_on"]),
-        provider=d["provider"],
-        accreditor=d.get("accreditor"),
-        activity_id=d["activity_id"],
-        title=d.get("title"),
-        topics=tuple(d.get("topics") or ()),
-        format=d.get("format"),
-        designated_units=None if designated is None else Decimal(designated),
-        evidence=d.get("evidence"),
-        natural_key=d["natural_key"],
-        recorded_at=datetime.fromisoformat(d["recorded_at"]),
-        revoked=bool(d["revoked"]),
-        revoked_reason=d.get("revoked_reason"),
-        revoked_on=None if revoked_on is None else date.fromisoformat(revoked_on),
-        claims={k: Decimal(v) for k, v in d["claims"].items()},
-        claim_dates={k: date.fromisoformat(v) for k, v in d["claim_dates"].items()},
-        # Every field is given: pydantic's model_construct inspects the signature of a
-        # missing field's default_factory, which cost 40% of a compliance rebuild.
-        claim_log=[
-            (who, Decimal(units), date.fromisoformat(on))
-            for who, units, on in d.get("claim_log", ())
-        ],
+    return trusted(
+        CreditState,
+        {
+            "credit_id": d["credit_id"],
+            "credit_type": d["credit_type"],
+            "units": Decimal(d["units"]),
+            "completed_on": date.fromisoformat(d["completed_on"]),
+            "provider": d["provider"],
+            "accreditor": d.get("accreditor"),
+            "activity_id": d["activity_id"],
+            "title": d.get("title"),
+            "topics": tuple(d.get("topics") or ()),
+            "format": d.get("format"),
+            "designated_units": None if designated is None else Decimal(designated),
+            "evidence": d.get("evidence"),
+            "natural_key": d["natural_key"],
+            "recorded_at": datetime.fromisoformat(d["recorded_at"]),
+            "revoked": bool(d["revoked"]),
+            "revoked_reason": d.get("revoked_reason"),
+            "revoked_on": None if revoked_on is None else date.fromisoformat(revoked_on),
+            "claims": {k: Decimal(v) for k, v in d["claims"].items()},
+            "claim_dates": {k: date.fromisoformat(v) for k, v in d["claim_dates"].items()},
+            "claim_log": [
+                (who, Decimal(units), date.fromisoformat(on))
+                for who, units, on in d.get("claim_log", ())
+            ],
+        },
     )
 
 
@@ -376,16 +379,19 @@ def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
 
 def license_state(r: Mapping[str, Any]) -> LicenseState:
     """A license row (``LICENSE_COLUMNS``) as the engine takes it (trusted: no re-validation)."""
-    return LicenseState.model_construct(
-        license_id=r["license_id"],
-        requirement_id=r["requirement_id"],
-        issued_on=date.fromisoformat(r["issued_on"]),
-        expires_on=_day(r["expires_on"]),
-        birth_date=_day(r["birth_date"]),
-        number=r["number"],
-        ended_on=_day(r["ended_on"]),
-        end_reason=r["end_reason"],
-        attributes=orjson.loads(r["attributes"]),
+    return trusted(
+        LicenseState,
+        {
+            "license_id": r["license_id"],
+            "requirement_id": r["requirement_id"],
+            "issued_on": date.fromisoformat(r["issued_on"]),
+            "expires_on": _day(r["expires_on"]),
+            "birth_date": _day(r["birth_date"]),
+            "number": r["number"],
+            "ended_on": _day(r["ended_on"]),
+            "end_reason": r["end_reason"],
+            "attributes": orjson.loads(r["attributes"]),
+        },
     )
 
 
