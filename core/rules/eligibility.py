@@ -10,10 +10,10 @@ equivalence ratio, then weights and plugin rule kinds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from credtrail.core.domain import CreditState
 from credtrail.core.errors import RuleError
@@ -54,6 +54,20 @@ class Scope:
     """Credit completed from this date to the cycle start counts toward the parts that
     look back (one-time parts: since licensure; ``within`` parts: N months)."""
     registry: Registry
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Answers of pure lookups (registry equivalences, selector matches); scopes of one
+    evaluation share it."""
+
+    def counts_as(self, credit_type: str, target: str) -> Decimal | None:
+        """``registry.counts_as`` for this version's authority, looked up once."""
+        key = ("counts_as", credit_type, target, self.version.authority)
+        try:
+            ratio: Decimal | None = self.memo[key]
+        except KeyError:
+            ratio = self.memo[key] = self.registry.counts_as(
+                credit_type, target, self.version.authority
+            )
+        return ratio
 
 
 def quantize(value: Decimal) -> Decimal:
@@ -62,9 +76,31 @@ def quantize(value: Decimal) -> Decimal:
 
 def tidy(value: Decimal) -> Decimal:
     """``48.0000`` -> ``48``; ``1.5000`` -> ``1.5`` (never ``4.8E+1``)."""
+    # The answer depends on the number only, not on how it is written (48.0000 and 4.8E+1
+    # give 48), except that zero keeps its sign: zero is never remembered. Units are few
+    # distinct numbers and an evaluation tidies each many times.
+    try:
+        known = _TIDY.get(value)
+    except TypeError:  # a signalling NaN cannot be hashed
+        known = None
+    if known is not None:
+        return known
+    tidied = _tidy(value)
+    if value:
+        if len(_TIDY) >= _TIDY_SIZE:
+            _TIDY.clear()
+        _TIDY[value] = tidied
+    return tidied
+
+
+def _tidy(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
+
+
+_TIDY: dict[Decimal, Decimal] = {}
+_TIDY_SIZE = 10_000
 
 
 def ordered(credits: Mapping[str, CreditState] | Iterable[CreditState]) -> list[CreditState]:
@@ -75,10 +111,27 @@ def ordered(credits: Mapping[str, CreditState] | Iterable[CreditState]) -> list[
 
 def matches(selector: Selector, credit: CreditState, scope: Scope) -> bool:
     """Whether ``credit`` is the kind of credit ``selector`` describes."""
-    authority = scope.version.authority
+    # The answer depends on the selector and these four fields only: many credits share
+    # them, and each cycle asks again for every part and cap.
+    key = (
+        id(selector),
+        credit.credit_type,
+        credit.topics,
+        credit.format,
+        credit.accreditor,
+        scope.version.authority,
+    )
+    known = scope.memo.get(key)
+    if known is not None and known[0] is selector:
+        return bool(known[1])
+    answer = _matches(selector, credit, scope)
+    scope.memo[key] = (selector, answer)
+    return answer
+
+
+def _matches(selector: Selector, credit: CreditState, scope: Scope) -> bool:
     if selector.types and not any(
-        scope.registry.counts_as(credit.credit_type, t, authority) is not None
-        for t in selector.types
+        scope.counts_as(credit.credit_type, t) is not None for t in selector.types
     ):
         return False
     topics = set(credit.topics)
@@ -102,16 +155,12 @@ def eligible(
     valued: list[Valued] = []
     # Credit more than a cycle away from the window is not listed as excluded: it is
     # plainly elsewhere, and listing it would bury the near misses that need explaining.
-    win = scope.window
-    span = win.full_months or months_in(win.start, win.end, started=True)
-    near_from = add_months(win.start, -span)
-    if scope.prior_from is not None:
-        near_from = min(near_from, scope.prior_from)
-    near_to = add_months(win.end + timedelta(days=scope.version.grace.days), span)
+    near_from, near_to = near(scope)
+    screen = _Screen(scope)
     for credit in credits:
         if not near_from <= credit.completed_on <= near_to:
             continue
-        result = _screen(credit, scope)
+        result = screen(credit)
         if isinstance(result, Excluded):
             excluded.append(result)
             continue
@@ -133,72 +182,123 @@ def eligible(
     return working, excluded, valued
 
 
-def _screen(credit: CreditState, scope: Scope) -> Excluded | tuple[Decimal, Window, Decimal, str]:
-    version, win = scope.version, scope.window
-    authority = version.authority
+def near(scope: Scope) -> tuple[date, date]:
+    """Credit completed outside these days (inclusive) is not screened at all."""
+    win = scope.window
+    span = win.full_months or months_in(win.start, win.end, started=True)
+    near_from = add_months(win.start, -span)
+    if scope.prior_from is not None:
+        near_from = min(near_from, scope.prior_from)
+    near_to = add_months(win.end + timedelta(days=scope.version.grace.days), span)
+    return near_from, near_to
 
-    def out(rule: ExclusionRule, reason: str, units: Decimal = credit.units) -> Excluded:
-        return Excluded(credit_id=credit.credit_id, units=tidy(units), rule=rule, reason=reason)
 
-    if credit.revoked:
-        return out("revoked", f"revoked ({credit.revoked_reason or 'no reason given'})")
-    if credit.completed_on > scope.on:
-        return out("not-completed-yet", f"completed on {credit.completed_on}, after {scope.on}")
-    grace_end = win.end + timedelta(days=version.grace.days)
-    window: Window
-    if win.start <= credit.completed_on <= win.end:
-        window = "cycle"
-    elif win.end < credit.completed_on <= grace_end:
-        window = "grace"
-    elif scope.prior_from is not None and scope.prior_from <= credit.completed_on < win.start:
-        window = "prior"
-    else:
-        return out(
-            "outside-cycle",
-            f"completed on {credit.completed_on}, outside the cycle {win.start} to {win.end}"
-            + (f" and its grace period to {grace_end}" if version.grace.days else ""),
+class _Screen:
+    """Why a credit does not count for one scope, or what it counts as: what is the same
+    for every credit is worked out once."""
+
+    def __init__(self, scope: Scope) -> None:
+        version, win = scope.version, scope.window
+        self.scope = scope
+        self.authority = version.authority
+        self.on = scope.on
+        self.start, self.end = win.start, win.end
+        self.grace_end = win.end + timedelta(days=version.grace.days)
+        self.prior_from = scope.prior_from
+        self.claimed = scope.counts == "claimed"
+        self.claim_deadline = win.end + timedelta(days=version.grace.claim_days)
+        self.outside = f", outside the cycle {win.start} to {win.end}" + (
+            f" and its grace period to {self.grace_end}" if version.grace.days else ""
         )
-    units = credit.units
-    if scope.counts == "claimed":
-        claimed = credit.claimed_by(authority, scope.on)
-        if claimed <= 0:
-            return out("not-claimed", f"not claimed toward {authority} (it counts claimed credit)")
-        deadline = win.end + timedelta(days=version.grace.claim_days)
-        if window == "grace":
-            deadline = max(deadline, grace_end)
-        # Each claim keeps its own date: a partial claim logged after the deadline does
-        # not count, even when an earlier claim of the same credit did.
-        on_time = credit.claimed_by(authority, min(deadline, scope.on))
-        if on_time <= 0:
-            late = [on for who, _, on in credit.claim_log if who == authority] or [
-                credit.claim_dates[authority]
-            ]
-            return out("claimed-late", f"claimed on {min(late)}, after the deadline {deadline}")
-        units = on_time
-    ratio, as_type = Decimal(1), credit.credit_type
-    if version.credit_types:
-        best: tuple[Decimal, str] | None = None
-        for target in version.credit_types:
-            r = scope.registry.counts_as(credit.credit_type, target, authority)
-            if r is not None and (best is None or r > best[0]):
-                best = (r, target)
-        if best is None:
-            accepted = ", ".join(version.credit_types)
-            return out(
-                "type-not-accepted",
-                f"{credit.credit_type} does not count toward {version.id} (accepts {accepted} "
-                "and registered equivalents)",
+        self.types: dict[str, tuple[Decimal, str] | None] = {}
+
+    def __call__(self, credit: CreditState) -> Excluded | tuple[Decimal, Window, Decimal, str]:
+        if credit.revoked:
+            return _out(
+                credit, "revoked", f"revoked ({credit.revoked_reason or 'no reason given'})"
+            )
+        day = credit.completed_on
+        if day > self.on:
+            return _out(credit, "not-completed-yet", f"completed on {day}, after {self.on}")
+        window: Window
+        if self.start <= day <= self.end:
+            window = "cycle"
+        elif self.end < day <= self.grace_end:
+            window = "grace"
+        elif self.prior_from is not None and self.prior_from <= day < self.start:
+            window = "prior"
+        else:
+            return _out(credit, "outside-cycle", f"completed on {day}{self.outside}")
+        units = credit.units
+        authority = self.authority
+        if self.claimed:
+            claimed = credit.claimed_by(authority, self.on)
+            if claimed <= 0:
+                return _out(
+                    credit,
+                    "not-claimed",
+                    f"not claimed toward {authority} (it counts claimed credit)",
+                )
+            deadline = self.claim_deadline
+            if window == "grace":
+                deadline = max(deadline, self.grace_end)
+            # Each claim keeps its own date: a partial claim logged after the deadline does
+            # not count, even when an earlier claim of the same credit did.
+            on_time = credit.claimed_by(authority, min(deadline, self.on))
+            if on_time <= 0:
+                late = [on for who, _, on in credit.claim_log if who == authority] or [
+                    credit.claim_dates[authority]
+                ]
+                return _out(
+                    credit, "claimed-late", f"claimed on {min(late)}, after the deadline {deadline}"
+                )
+            units = on_time
+        version = self.scope.version
+        ratio, as_type = Decimal(1), credit.credit_type
+        if version.credit_types:
+            best = self._best_type(credit.credit_type)
+            if best is None:
+                accepted = ", ".join(version.credit_types)
+                return _out(
+                    credit,
+                    "type-not-accepted",
+                    f"{credit.credit_type} does not count toward {version.id} (accepts {accepted} "
+                    "and registered equivalents)",
+                    units,
+                )
+            ratio, as_type = best
+        if version.accreditors and credit.accreditor not in version.accreditors:
+            return _out(
+                credit,
+                "accreditor-not-accepted",
+                f"accreditor {credit.accreditor or 'none'} not accepted "
+                f"(accepts {', '.join(version.accreditors)})",
                 units,
             )
-        ratio, as_type = best
-    if version.accreditors and credit.accreditor not in version.accreditors:
-        return out(
-            "accreditor-not-accepted",
-            f"accreditor {credit.accreditor or 'none'} not accepted "
-            f"(accepts {', '.join(version.accreditors)})",
-            units,
-        )
-    return units, window, ratio, as_type
+        return units, window, ratio, as_type
+
+    def _best_type(self, credit_type: str) -> tuple[Decimal, str] | None:
+        """The accepted type ``credit_type`` counts as at the best ratio (the first of equals)."""
+        if credit_type in self.types:
+            return self.types[credit_type]
+        best: tuple[Decimal, str] | None = None
+        for target in self.scope.version.credit_types:
+            r = self.scope.counts_as(credit_type, target)
+            if r is not None and (best is None or r > best[0]):
+                best = (r, target)
+        self.types[credit_type] = best
+        return best
+
+
+def _out(
+    credit: CreditState, rule: ExclusionRule, reason: str, units: Decimal | None = None
+) -> Excluded:
+    return Excluded(
+        credit_id=credit.credit_id,
+        units=tidy(credit.units if units is None else units),
+        rule=rule,
+        reason=reason,
+    )
 
 
 def _repeat_limits(working: list[Working], scope: Scope, excluded: list[Excluded]) -> list[Working]:

@@ -240,6 +240,7 @@ class _Evaluator:
         self.registry = registry
         self.on = on
         self.memo: dict[date, Evaluation] = {}
+        self.memo_lookups: dict[Any, Any] = {}
 
     def cycle(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
         cached = self.memo.get(window.start)
@@ -260,6 +261,7 @@ class _Evaluator:
             counts=counts,
             prior_from=min(plan.lookback.values(), default=None),
             registry=self.registry,
+            memo=self.memo_lookups,
         )
         working, excluded, valued = eligible(self.credits, scope)
         carry_in, working = self._from_previous(version, window, working, excluded)
@@ -561,10 +563,9 @@ class _Evaluator:
     ) -> list[CapSpec]:
         by_name = {t.name: t for t in plan.targets}
         specs: list[CapSpec] = []
+        scope = self._scope_of(version)
         for cap in version.caps:
-            members = frozenset(
-                w.credit_id for w in working if matches(cap, w.credit, self._scope_of(version))
-            )
+            members = frozenset(w.credit_id for w in working if matches(cap, w.credit, scope))
             for name in cap.applies_to:
                 target = by_name.get(name)
                 if target is None:
@@ -587,6 +588,7 @@ class _Evaluator:
             "earned",
             None,
             self.registry,
+            self.memo_lookups,
         )
 
     def _report(
