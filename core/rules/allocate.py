@@ -271,11 +271,10 @@ def _shared_groups(
 
 
 def _shortfall(units: dict[tuple[str, str], int], due: Sequence[Target]) -> int:
-    total = 0
-    for target in due:
-        counted = sum(u for (_, t), u in units.items() if t == target.name)
-        total += max(0, target.required - counted)
-    return total
+    counted: dict[str, int] = {}
+    for (_, name), u in units.items():
+        counted[name] = counted.get(name, 0) + u
+    return sum(max(0, target.required - counted.get(target.name, 0)) for target in due)
 
 
 def _check(
@@ -287,18 +286,28 @@ def _check(
 ) -> None:
     """Re-check the rounded solution exactly; a failure is a bug, never user error."""
     units = result.units
+    group_of = {
+        name: None if t.exclusive else (t.group or f"target:{name}") for name, t in by_name.items()
+    }
     for item in items:
-        used = {t: units.get((item.key, t), 0) for t in item.targets if t in by_name}
-        exclusive = sum(u for t, u in used.items() if by_name[t].exclusive)
+        exclusive = 0
         groups: dict[str, int] = {}
-        for t, u in used.items():
-            if not by_name[t].exclusive:
-                key = by_name[t].group or f"target:{t}"
+        for t in item.targets:
+            if t not in group_of:
+                continue
+            u = units.get((item.key, t), 0)
+            key = group_of[t]
+            if key is None:
+                exclusive += u
+            else:
                 groups[key] = groups.get(key, 0) + u
         if exclusive + max(groups.values(), default=0) > item.value:
             raise AssertionError(f"allocation over-uses credit {item.key}")
+    counted: dict[str, int] = {}
+    for (_, name), u in units.items():
+        counted[name] = counted.get(name, 0) + u
     for name, target in by_name.items():
-        if target.exclusive and result.counted(name) > target.required:
+        if target.exclusive and counted.get(name, 0) > target.required:
             raise AssertionError(f"allocation over-fills exclusive part {name}")
     for cap in caps:
         for name in cap.targets:
