@@ -36,6 +36,7 @@ def status(env: Env, as_json: bool) -> None:
                     "head": s.head,
                     "lag": s.lag,
                     "rebuilt_at": s.rebuilt_at,
+                    "stale": s.stale,
                 }
                 for s in rows
             ]
@@ -43,10 +44,27 @@ def status(env: Env, as_json: bool) -> None:
         return
     click.echo(
         table(
-            [[s.view, f"{s.position}", f"{s.head}", f"{s.lag}", s.rebuilt_at or "-"] for s in rows],
-            ["view", "position", "head", "lag", "rebuilt"],
+            [
+                [
+                    s.view,
+                    f"{s.position}",
+                    f"{s.head}",
+                    f"{s.lag}",
+                    s.rebuilt_at or "-",
+                    "STALE" if s.stale else "-",
+                ]
+                for s in rows
+            ],
+            ["view", "position", "head", "lag", "rebuilt", "plugins changed"],
         )
     )
+    stale = [s.view for s in rows if s.stale]
+    if stale:
+        click.echo(
+            f"\n{', '.join(stale)}: built with other plugins than the ones loaded now; "
+            f"rebuild with 'credtrail projections rebuild "
+            f"{' '.join(f'--view {v}' for v in stale)}'"
+        )
 
 
 workers_option = click.option(

@@ -29,8 +29,9 @@ that only know Python can still catch them.
     ├── CreditRejectedError (ValueError) validation found violations (lists them)
     ├── RuleError (ValueError)           a requirement document is malformed
     ├── InputError (ValueError)          a file or value given by the user is malformed
-    └── AuditError                       an audit cannot be done as asked (bad checkpoint, bundle)
-        └── LogIntegrityError            verification found the log altered (names the first break)
+    ├── AuditError                       an audit cannot be done as asked (bad checkpoint, bundle)
+    │   └── LogIntegrityError            verification found the log altered (names the first break)
+    └── StaleViewError                   a view was built with other plugins: rebuild it
 """
 
 from __future__ import annotations
@@ -203,3 +204,22 @@ class LogIntegrityError(AuditError):
     def __init__(self, message: str, problem: object | None = None) -> None:
         self.problem = problem
         super().__init__(message)
+
+
+class StaleViewError(CredtrailError):
+    """Raised when a view was built with other plugins than the ones loaded now.
+
+    Its rows were judged by rules, credit types or equivalences that may have changed,
+    so catching it up would mix two rule sets; the message says how to rebuild it.
+    """
+
+    def __init__(self, views: Sequence[str]) -> None:
+        self.views = list(views)
+        names = ", ".join(self.views)
+        options = " ".join(f"--view {v}" for v in self.views)
+        super().__init__(
+            f"the {names} view{'s were' if len(self.views) > 1 else ' was'} built with other "
+            "plugins than the ones loaded now (installed, removed, upgraded or registering "
+            "something else), so its rows may be judged by rules that changed; rebuild with "
+            f"'credtrail projections rebuild {options}'"
+        )

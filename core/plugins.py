@@ -223,6 +223,14 @@ def describe_plugins(
     return infos
 
 
+def plugin_versions(pm: pluggy.PluginManager) -> dict[str, str | None]:
+    """Each loaded plugin's version, and credtrail's own under ``"credtrail"`` (its
+    engine judges too): what ``Registry.fingerprint`` takes."""
+    versions = {info.name: info.version for info in describe_plugins(pm)}
+    versions["credtrail"] = _own_version()
+    return versions
+
+
 def _own_version() -> str | None:
     try:
         return metadata.version("credtrail")

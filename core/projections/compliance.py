@@ -97,11 +97,14 @@ class ComplianceView:
         *,
         workers: int = 1,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        fingerprint: str | None = None,
     ) -> None:
+        """``fingerprint``: of the plugins judging (default: ``registry.fingerprint()``)."""
         if workers < 1:
             raise CredtrailError(f"workers must be at least 1, not {workers}")
         self.streams = streams
         self.registry = registry
+        self.fingerprint = fingerprint if fingerprint is not None else registry.fingerprint()
         self.workers = workers
         self.parallel_threshold = parallel_threshold
         self._pool: WorkerPool[Registry] | None = None

@@ -27,7 +27,7 @@ REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
 
 SCHEMA = "credtrail_projection_schema"
-SCHEMA_VERSION = 3  # 3: credit rows carry claim_log (every claim with its date)
+SCHEMA_VERSION = 4  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin fingerprint
 """Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
 
 _TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
@@ -36,7 +36,7 @@ _TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLI
 # dates and decimals are ISO/decimal strings (exact, and sortable where it matters).
 _DDL = (
     f"CREATE TABLE IF NOT EXISTS {TRACKING} ("
-    "view TEXT PRIMARY KEY, position BIGINT NOT NULL, rebuilt_at TEXT)",
+    "view TEXT PRIMARY KEY, position BIGINT NOT NULL, rebuilt_at TEXT, fingerprint TEXT)",
     f"CREATE TABLE IF NOT EXISTS {CLINICIANS} ("
     "clinician_id TEXT PRIMARY KEY, stream TEXT NOT NULL, profession TEXT NOT NULL, "
     "name TEXT, npi TEXT)",

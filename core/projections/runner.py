@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from credtrail.core.errors import CredtrailError
+from credtrail.core.errors import CredtrailError, StaleViewError
 from credtrail.core.projections.db import TRACKING, Cursor, Database, Writes
 from credtrail.core.projections.decode import LogEvent, LogReader
 from credtrail.core.store import EventStore
@@ -45,6 +45,9 @@ class View(Protocol):
 
     name: str
     tables: tuple[str, ...]
+    fingerprint: str
+    """What the rows depend on besides the log (the plugins that judged them); a view
+    built under another fingerprint is stale and must be rebuilt, not caught up."""
 
     def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
         """What applying a page of events writes, read from ``cur`` (a read transaction)."""
@@ -69,6 +72,8 @@ class ViewStatus:
     position: int
     head: int
     rebuilt_at: str | None
+    stale: bool = False
+    """Built with other plugins than the ones loaded now: rebuild it."""
 
     @property
     def lag(self) -> int:
@@ -102,6 +107,10 @@ class Runner:
         self.reader = LogReader(store)
         self.views = list(views)
         self.page_size = page_size
+
+    @property
+    def names(self) -> list[str]:
+        return [v.name for v in self.views]
 
     def view(self, name: str) -> View:
         for v in self.views:
@@ -139,7 +148,7 @@ class Runner:
         head = self.reader.head()
         with self.db.transaction(commit=True) as cur:
             self._positions(cur)
-            cur.execute(f"SELECT view, position, rebuilt_at FROM {TRACKING}")
+            cur.execute(f"SELECT view, position, rebuilt_at, fingerprint FROM {TRACKING}")
             rows = {r["view"]: r for r in cur.fetchall()}
         return [
             ViewStatus(
@@ -147,9 +156,23 @@ class Runner:
                 position=int(rows[v.name]["position"]),
                 head=head,
                 rebuilt_at=rows[v.name]["rebuilt_at"],
+                stale=_stale(v, rows[v.name]),
             )
             for v in self.views
         ]
+
+    def check_fresh(self, skip: Sequence[str] = ()) -> None:
+        """Raise ``StaleViewError`` if a view (not in ``skip``) was built with other plugins."""
+        with self.db.transaction(commit=False) as cur:
+            cur.execute(f"SELECT view, position, fingerprint FROM {TRACKING}")
+            rows = {r["view"]: r for r in cur.fetchall()}
+        stale = [
+            v.name
+            for v in self.views
+            if v.name in rows and v.name not in skip and _stale(v, rows[v.name])
+        ]
+        if stale:
+            raise StaleViewError(stale)
 
     # -------------------------------------------------------------------- catch up
 
@@ -174,6 +197,7 @@ class Runner:
 
     def _catch_up(self, progress: Callable[[Progress], None] | None, max_pages: int | None) -> int:
         started = time.perf_counter()
+        self.check_fresh()
         positions = self.positions()
         start = min(positions.values(), default=0)
         head = self.reader.head()
@@ -212,9 +236,12 @@ class Runner:
             with self.db.transaction(commit=False) as cur:
                 writes = v.prepare(cur, fresh)
             with self.db.transaction(commit=True) as cur:
+                # The fingerprint goes with the first page after a (re)build; later
+                # pages write the same value (check_fresh refused any other).
                 cur.execute(
-                    f"UPDATE {TRACKING} SET position = ? WHERE view = ? AND position = ?",
-                    [last, v.name, old],
+                    f"UPDATE {TRACKING} SET position = ?, fingerprint = ? "
+                    "WHERE view = ? AND position = ?",
+                    [last, v.fingerprint, v.name, old],
                 )
                 if cur.rowcount != 1:
                     # Someone else moved this view since we read it: what we prepared
@@ -243,8 +270,9 @@ class Runner:
                 for table in v.tables:
                     cur.execute(f"DELETE FROM {table}")
                 cur.execute(
-                    f"UPDATE {TRACKING} SET position = 0, rebuilt_at = ? WHERE view = ?",
-                    [stamp, v.name],
+                    f"UPDATE {TRACKING} SET position = 0, rebuilt_at = ?, fingerprint = ? "
+                    "WHERE view = ?",
+                    [stamp, v.fingerprint, v.name],
                 )
         for v in chosen:
             v.reset()
@@ -254,6 +282,16 @@ class Runner:
         names: Sequence[str] | None = None,
         progress: Callable[[Progress], None] | None = None,
     ) -> int:
-        """Drop the views (all, or ``names``) and replay them from the first event."""
+        """Drop the views (all, or ``names``) and replay them from the first event.
+
+        A stale view left out of ``names`` is refused before anything is deleted: the
+        catch-up after the reset could not run.
+        """
+        self.check_fresh(skip=[self.view(n).name for n in names] if names else self.names)
         self.reset(names)
         return self.catch_up(progress)
+
+
+def _stale(view: View, row: Any) -> bool:
+    """A view that has applied events under a fingerprint other than the view's now."""
+    return int(row["position"]) > 0 and row["fingerprint"] != view.fingerprint

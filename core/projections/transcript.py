@@ -100,6 +100,8 @@ class TranscriptView:
 
     name = "transcript"
     tables: tuple[str, ...] = (CLINICIANS, LICENSES, CREDITS, REQUIREMENTS)
+    fingerprint = "log-only"
+    """The rows follow from the log alone: no plugin judges them."""
 
     def __init__(self, streams: Streams) -> None:
         self.streams = streams

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from credtrail.core.errors import CredtrailError, UnknownClinicianError
+from credtrail.core.plugins import plugin_versions
 from credtrail.core.projections.compliance import (
     PARALLEL_THRESHOLD,
     ComplianceRow,
@@ -43,10 +44,13 @@ class Views:
         page_size: int = DEFAULT_PAGE_SIZE,
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        fingerprint: str | None = None,
     ) -> None:
         """``workers``: processes judging compliance on big pages (None: the default,
         ``CREDTRAIL_WORKERS`` or ``min(CPUs, 4)``; 1: all in this process).
-        ``parallel_threshold``: how many clinicians a page must dirty to use them."""
+        ``parallel_threshold``: how many clinicians a page must dirty to use them.
+        ``fingerprint``: of the plugins judging compliance (default: the registry's,
+        without versions; ``Views.of`` adds the plugins' versions)."""
         self.store = store
         self.registry = registry
         self.workers = resolve_workers(workers)
@@ -60,6 +64,7 @@ class Views:
                     registry,
                     workers=self.workers,
                     parallel_threshold=parallel_threshold,
+                    fingerprint=fingerprint,
                 )
             )
         self.runner = Runner(store, views, page_size=page_size)
@@ -82,6 +87,7 @@ class Views:
             page_size=page_size,
             workers=workers,
             parallel_threshold=parallel_threshold,
+            fingerprint=app.registry.fingerprint(plugin_versions(app.pm)),
         )
 
     def close(self) -> None:

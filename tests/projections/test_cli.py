@@ -61,19 +61,54 @@ def test_status_shows_lag_then_catch_up_clears_it(run: Run) -> None:
     """Before a catch-up every view lags by the whole log; after, by nothing."""
     head = head_of(run)
     before = json.loads(run("projections", "status", "--json").stdout)
-    assert before == [
-        {"view": "transcript", "position": 0, "head": head, "lag": head, "rebuilt_at": None},
-        {"view": "compliance", "position": 0, "head": head, "lag": head, "rebuilt_at": None},
-    ]
+    fresh = {"position": 0, "head": head, "lag": head, "rebuilt_at": None, "stale": False}
+    assert before == [{"view": "transcript", **fresh}, {"view": "compliance", **fresh}]
     result = run("projections", "catch-up")
     assert result.exit_code == 0
     assert result.stdout == f"Caught up {head:,} events; views at position {head:,}.\n"
     # Not a terminal: plain progress lines on stderr, the last one at 100%.
     assert result.stderr.splitlines()[-1].startswith(f"catch-up: {head:,}/{head:,} events (100%)")
     text = run("projections", "status").stdout.splitlines()
-    assert text[0].split() == ["view", "position", "head", "lag", "rebuilt"]
-    assert text[2].split() == ["transcript", str(head), str(head), "0", "-"]
-    assert text[3].split() == ["compliance", str(head), str(head), "0", "-"]
+    assert text[0].split() == ["view", "position", "head", "lag", "rebuilt", "plugins", "changed"]
+    assert text[2].split() == ["transcript", str(head), str(head), "0", "-", "-"]
+    assert text[3].split() == ["compliance", str(head), str(head), "0", "-", "-"]
+
+
+def test_views_built_with_other_plugins_must_be_rebuilt(
+    run: Run, store_url: str, pm: pluggy.PluginManager
+) -> None:
+    """Compliance judged with other plugins is refused until rebuilt; transcripts go on."""
+    assert run("projections", "catch-up").exit_code == 0
+    runner = CliRunner()
+
+    def fewer(*args: str) -> Result:  # the same store, one plugin unloaded
+        return runner.invoke(
+            cli,
+            ["--store", store_url, "--plugins", "physician_ama,nursing_ancc", *args],
+            catch_exceptions=False,
+        )
+
+    status = {s["view"]: s for s in json.loads(fewer("projections", "status", "--json").stdout)}
+    assert status["compliance"]["stale"] is True
+    assert status["transcript"]["stale"] is False
+    table_text = fewer("projections", "status").stdout
+    assert "STALE" in table_text
+    assert "rebuild with 'credtrail projections rebuild --view compliance'" in table_text
+    refused = fewer("status", "k00")
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: the compliance view was built with other plugins")
+    assert "'credtrail projections rebuild --view compliance'" in refused.output
+    assert fewer("transcript", "k00").exit_code == 0  # needs no plugin: never stale
+    # Rebuilding another view alone is refused before anything is deleted.
+    partial = fewer("projections", "rebuild", "--view", "transcript")
+    assert partial.exit_code == 1
+    assert "compliance view was built with other plugins" in partial.output
+    assert json.loads(fewer("projections", "status", "--json").stdout)[0]["lag"] == 0
+    rebuilt = fewer("projections", "rebuild", "--view", "compliance")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert fewer("status", "k00").exit_code == 0
+    # Back to all plugins: the view was now built with the fewer ones, so stale again.
+    assert json.loads(run("projections", "status", "--json").stdout)[1]["stale"] is True
 
 
 def test_rebuild_one_view_replays_it_and_stamps_it(run: Run, store_url: str) -> None:
