@@ -490,12 +490,10 @@ class _Evaluator:
         carry_key = f"carry-over:{window.start}"
         items_main: list[Item] = []
         items_grace: list[Item] = []
-        matched: dict[str, frozenset[str]] = {}
+        parts = [part for part in version.parts if part.id in names]
         for w in working:
             targets = set()
-            for part in version.parts:
-                if part.id not in names:
-                    continue
+            for part in parts:
                 if w.window == "prior" and not (
                     part.id in plan.lookback and w.credit.completed_on >= plan.lookback[part.id]
                 ):
@@ -504,7 +502,6 @@ class _Evaluator:
                     targets.add(part.id)
             if TOTAL in names and w.window != "prior":
                 targets.add(TOTAL)
-            matched[w.credit_id] = frozenset(targets)
             if not targets:
                 excluded.append(
                     Excluded(
@@ -603,8 +600,11 @@ class _Evaluator:
         status: Status,
     ) -> dict[str, Any]:
         results = dict(plan.results)
+        per_target: dict[str, int] = {}
+        for (_, name), scaled in allocation.units.items():
+            per_target[name] = per_target.get(name, 0) + scaled
         for target in plan.targets:
-            counted = _units(allocation.counted(target.name))
+            counted = _units(per_target.get(target.name, 0))
             old = results[target.name]
             missing = max(Decimal(0), old.required - counted) if target.due else Decimal(0)
             part_status: PartStatus = "met" if counted >= old.required else old.status
@@ -702,7 +702,17 @@ def _scaled(units: Decimal) -> int:
 def _units(scaled: int | Decimal) -> Decimal:
     if isinstance(scaled, Decimal):
         return tidy(scaled)
-    return tidy(Decimal(scaled) / SCALE)
+    known = _UNITS.get(scaled)
+    if known is None:
+        if len(_UNITS) >= _UNITS_SIZE:
+            _UNITS.clear()
+        known = _UNITS[scaled] = tidy(Decimal(scaled) / SCALE)
+    return known
+
+
+_UNITS: dict[int, Decimal] = {}
+"""Scaled units back to units, remembered per integer (few distinct amounts recur)."""
+_UNITS_SIZE = 10_000
 
 
 def _row_order(items: list[Item]) -> Any:
