@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from credtrail.core.rules.eligibility import Scope, _matches, _tidy, matches, tidy
+from credtrail.core.rules.evaluate import SCALE, _units
 from credtrail.core.rules.kinds import CycleWindow
 from credtrail.core.rules.model import Selector, load_requirement
 
@@ -115,3 +116,10 @@ def test_equal_selectors_that_are_different_objects_are_each_asked() -> None:
     c = credit(1, DAY, "ama_pra_2")
     assert not matches(Selector(types=("ama_pra_1",)), c, s)
     assert matches(Selector(types=("ama_pra_2",)), c, s)
+
+
+@PROPERTY
+@given(st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=20))
+def test_scaled_units_read_back_as_worked_out_anew(values: list[int]) -> None:
+    for scaled in [*values, *values]:
+        assert _units(scaled).as_tuple() == _tidy(Decimal(scaled) / SCALE).as_tuple()
