@@ -18,13 +18,12 @@ from credtrail.core.errors import InputError, RuleError
 from credtrail.core.registry import Registry
 from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
 from credtrail.core.rules.cycles import (
-    Windows,
     WindowSource,
     cycle_containing,
     cycle_starting,
-    cycle_windows,
     nth_cycle,
     previous_cycle,
+    remembered_windows,
 )
 from credtrail.core.rules.dates import ONE_DAY, add_months, months_in
 from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
@@ -94,7 +93,7 @@ def resolve(
     by policy. Should the two versions define cycles differently, the governing
     version's cycle is used.
     """
-    return _resolve(as_versions(documents), license, on, cycle_start, cycle_windows)
+    return _resolve(as_versions(documents), license, on, cycle_start, remembered_windows)
 
 
 def _resolve(
@@ -145,7 +144,7 @@ def license_cycles(
         if isinstance(version.cycle, RollingCycle) or version.cycle in seen_cycles:
             continue
         seen_cycles.append(version.cycle)
-        for window in cycle_windows(version.cycle, license, until):
+        for window in remembered_windows(version.cycle, license, until):
             governing = select_version(versions, window)
             if governing.cycle == version.cycle:
                 found.setdefault(window.start, (governing, window))
@@ -174,10 +173,8 @@ def evaluate(
     :param cycle_start: judge the cycle starting on this date instead.
     """
     versions = as_versions(documents)
-    windows = Windows(license)
-    version, window = _resolve(versions, license, on, cycle_start, windows)
-    evaluator = _Evaluator(versions, ordered(credits), license, registry, on, windows)
-    return evaluator.cycle(version, window)
+    version, window = _resolve(versions, license, on, cycle_start, remembered_windows)
+    return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
 
 
 def evaluate_history(
@@ -198,13 +195,12 @@ def evaluate_history(
     version its policy selects. Rolling windows give one evaluation.
     """
     versions = as_versions(documents)
-    windows = Windows(license)
-    current_version, current = _resolve(versions, license, on, None, windows)
-    evaluator = _Evaluator(versions, ordered(credits), license, registry, on, windows)
+    current_version, current = _resolve(versions, license, on, None, remembered_windows)
+    evaluator = _Evaluator(versions, ordered(credits), license, registry, on)
     if isinstance(current_version.cycle, RollingCycle):
         return [evaluator.cycle(current_version, current)]
     out = []
-    for window in windows(current_version.cycle, license, on):
+    for window in remembered_windows(current_version.cycle, license, on):
         if window.number > current.number:
             break
         if since is not None and window.end < since:
@@ -231,10 +227,9 @@ class _Evaluator:
         license: LicenseState,
         registry: Registry,
         on: date,
-        windows: Windows,
     ) -> None:
         self.versions = versions
-        self.windows = windows
+        self.windows: WindowSource = remembered_windows
         self.credits = credits
         self.license = license
         self.registry = registry

@@ -1,5 +1,5 @@
-"""``Windows``: an evaluation's windows of one licence, each cycle's worked out once,
-are exactly ``cycle_windows``'s, however the walks over them interleave."""
+"""``remembered_windows``: windows worked out once per cycle and licence are exactly
+``cycle_windows``'s, however the walks over them interleave and the licence changes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from credtrail.core.errors import RuleError
-from credtrail.core.rules.cycles import Windows, cycle_windows
+from credtrail.core.rules import cycles as cycles_module
+from credtrail.core.rules.cycles import cycle_windows, remembered_windows
 from credtrail.core.rules.kinds import CycleWindow
 from credtrail.core.rules.model import Cycle
 
@@ -77,11 +78,10 @@ def test_every_walk_sees_the_windows_cycle_windows_gives(
     cycle = CYCLE.validate_python(spec)
     lic = license(issued, max(issued, expires), birth=birth)
     expected = head(cycle_windows(cycle, lic, ON), max(lengths) + len(lengths) + 1)
-    windows = Windows(lic)
-    outer = windows(cycle, lic, ON)
+    outer = remembered_windows(cycle, lic, ON)
     walked: list[CycleWindow] = []
     for n in lengths:
-        assert head(windows(cycle, lic, ON), n) == expected[:n]
+        assert head(remembered_windows(cycle, lic, ON), n) == expected[:n]
         walked.extend(head(outer, 1))
     walked.extend(head(outer, max(0, len(expected) - len(walked))))
     assert walked == expected
@@ -90,14 +90,24 @@ def test_every_walk_sees_the_windows_cycle_windows_gives(
 def test_a_licence_lacking_what_the_cycle_needs_fails_on_every_walk() -> None:
     lic = license(date(2020, 1, 1))
     cycle = CYCLE.validate_python({"kind": "license", "anchor": "expiry", "period_months": 24})
-    windows = Windows(lic)
     for _ in range(2):
         with pytest.raises(RuleError, match="no expiry date"):
-            next(windows(cycle, lic, ON))
+            next(remembered_windows(cycle, lic, ON))
 
 
-def test_windows_refuses_another_licence() -> None:
-    lic = license(date(2020, 1, 1))
+def test_a_licence_changed_in_place_gets_its_new_windows() -> None:
+    """Renewing moves the expiry date: the windows remembered for the old one do not apply."""
+    lic = license(date(2020, 1, 1), date(2022, 6, 30))
+    cycle = CYCLE.validate_python({"kind": "license", "anchor": "expiry", "period_months": 24})
+    assert head(remembered_windows(cycle, lic, ON), 3) == head(cycle_windows(cycle, lic, ON), 3)
+    lic.expires_on = date(2023, 3, 31)
+    assert head(remembered_windows(cycle, lic, ON), 3) == head(cycle_windows(cycle, lic, ON), 3)
+    assert next(remembered_windows(cycle, lic, ON)).end == date(2021, 3, 31)
+
+
+def test_only_the_last_pairs_are_remembered() -> None:
     cycle = CYCLE.validate_python({"kind": "fixed", "anchor": "2021-01-01", "length_months": 24})
-    with pytest.raises(ValueError, match="one licence"):
-        Windows(lic)(cycle, license(date(2020, 1, 1)), ON)
+    for day in range(3 * cycles_module._REMEMBERED_PAIRS):
+        lic = license(date(2020, 1, 1) + timedelta(days=day))
+        assert head(remembered_windows(cycle, lic, ON), 2) == head(cycle_windows(cycle, lic, ON), 2)
+    assert len(cycles_module._REMEMBERED.pairs) == cycles_module._REMEMBERED_PAIRS
