@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from operator import attrgetter
 from typing import Any, Literal
 
 from credtrail.core.domain import CreditState
@@ -22,6 +23,8 @@ from credtrail.core.rules.dates import add_months, months_in
 from credtrail.core.rules.kinds import Candidate, CycleWindow, RuleKindEvaluator
 from credtrail.core.rules.model import RequirementVersion, Selector
 from credtrail.core.rules.result import Excluded, ExclusionRule, Valued
+
+_COMPLETION_ORDER = attrgetter("completed_on", "credit_id")
 
 QUANTUM = Decimal("0.0001")
 """Values are kept to 4 decimals (rounded down), the precision the flow is solved in."""
@@ -106,7 +109,7 @@ _TIDY_SIZE = 10_000
 def ordered(credits: Mapping[str, CreditState] | Iterable[CreditState]) -> list[CreditState]:
     """Credits in completion order (then id): the order never depends on recording."""
     items = credits.values() if isinstance(credits, Mapping) else credits
-    return sorted(items, key=lambda c: (c.completed_on, c.credit_id))
+    return sorted(items, key=_COMPLETION_ORDER)
 
 
 def matches(selector: Selector, credit: CreditState, scope: Scope) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import Any, Literal
 
 from credtrail.core.domain import CreditState, LicenseState
@@ -632,7 +633,7 @@ class _Evaluator:
             "counted": counted,
             "parts": ordered_results,
             "allocation": allocation_rows,
-            "excluded": tuple(sorted(excluded, key=lambda e: e.credit_id)),
+            "excluded": tuple(sorted(excluded, key=attrgetter("credit_id"))),
             "unused": unused,
             "carry_out": carry_out,
         }
