@@ -10,6 +10,7 @@ import json
 import sys
 
 from credtrail.core.application import Credtrail
+from credtrail.core.errors import StaleViewError
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.projections import Views
 from credtrail.plugins import builtin_plugins
@@ -30,7 +31,10 @@ def main(store: str, clinician: str) -> None:
     app = Credtrail.open(store, build_plugin_manager(builtin_plugins()))
     try:
         views = Views.of(app)
-        before = snapshot(views, clinician)
+        try:
+            before = snapshot(views, clinician)
+        except StaleViewError as exc:  # built with other plugins: only a rebuild helps
+            before = {"stale": str(exc)}
         replayed = views.rebuild()
         after = snapshot(views, clinician)
         ledger = app.transcript(clinician).model_dump(mode="json")

@@ -145,9 +145,14 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
         assert "Transcript of rph-1, pharmacist" in text
         assert "0669-0000-25-022-H03-P" in text
         assert "us-tx-pharmacist" in ok(credtrail(venv, store, "requirement", "list"))
+        # The compliance view was judged with the plugin: it is stale, and says so.
+        stale = credtrail(venv, store, "status", "rph-1", "--on", ON)
+        assert stale.returncode == 1
+        assert "rebuild with 'credtrail projections rebuild --view compliance'" in stale.stderr
         # Projections rebuild without the plugin: the transcript is whole, and the
         # compliance row says why it cannot be judged instead of vanishing.
         views = rebuild_views(venv, store)
+        assert "built with other plugins" in views["before"]["stale"]
         assert views["after"]["transcript"] == views["ledger"] == after
         rows = views["after"]["compliance"]
         assert rows
