@@ -54,6 +54,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def children_peak_mb() -> float:
+    """The largest max RSS of this process's finished children (the judging workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def open_app(store: str, *, create: bool = False) -> Credtrail:
     pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False)
     return Credtrail.open(store, pm, create=create)
@@ -108,6 +113,8 @@ def phase_rebuild(store: str) -> dict[str, Any]:
         "compliance_rows": compliance_rows,
         "credit_rows": credit_rows,
         "peak_mb": peak_mb(),
+        "workers": views.workers,
+        "worker_peak_mb": children_peak_mb(),
     }
 
 
@@ -454,7 +461,8 @@ def report(args: argparse.Namespace) -> None:
         ),
         (
             "peak memory (max RSS of the phase's process)",
-            f"ingest {ing['peak_mb']:.0f} MB, rebuild {reb['peak_mb']:.0f} MB, "
+            f"ingest {ing['peak_mb']:.0f} MB, rebuild {reb['peak_mb']:.0f} MB "
+            f"(each of its {reb['workers']} workers at most {reb['worker_peak_mb']:.0f} MB), "
             f"catch-up {cat['peak_mb']:.0f} MB",
             f"raw {raw['peak_mb']:.0f} MB",
         ),
