@@ -104,6 +104,11 @@ def test_trusted_instance_equals_the_validated_one_and_stays_mutable() -> None:
     assert fast == slow
     assert fast.model_dump() == slow.model_dump()
     fast.revoked = True  # the ledger mutates credit states in place
+    assert fast.model_fields_set == set(CreditState.model_fields)  # every field given
+    other = trusted(CreditState, credit_values())
+    other.claims["AMA"] = Decimal(1)
+    assert other.revoked is False  # instances share nothing but the (full) fields-set
+    assert other.claims != fast.claims
     assert fast.revoked
     assert not slow.revoked
 
