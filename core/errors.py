@@ -220,6 +220,6 @@ class StaleViewError(CredtrailError):
         super().__init__(
             f"the {names} view{'s were' if len(self.views) > 1 else ' was'} built with other "
             "plugins than the ones loaded now (installed, removed, upgraded or registering "
-            "something else), so its rows may be judged by rules that changed; rebuild with "
-            f"'credtrail projections rebuild {options}'"
+            "something else), so its rows may be judged by rules that changed; with the "
+            f"plugins loaded now, rebuild with 'credtrail projections rebuild {options}'"
         )
