@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+import pluggy
 import pytest
 from pydantic import BaseModel, PrivateAttr
 
@@ -176,3 +177,20 @@ def test_batched_insert_gives_each_event_its_own_position(app: Credtrail) -> Non
         "ORDER BY notification_id"
     )
     assert [tuple(row) for row in logged] == [(n.id, n.originator_version) for n in notes]
+
+
+def test_saving_nothing_writes_nothing(
+    app: Credtrail, store_url: str, pm: pluggy.PluginManager
+) -> None:
+    """A save with no pending events (an idempotent batch) is not an error, even as the
+    first write of a connection (SQLite's last_insert_rowid() is then 0)."""
+    ledger = ClinicianLedger.register("dr-1", "physician")
+    app.store.save(ledger)
+    assert app.store.save(ledger) == []  # its events were collected by the first save
+    again = Credtrail.open(store_url, pm)
+    try:
+        assert again.store.save() == []
+        assert again.store.save(again.ledger("dr-1")) == []
+        assert again.store.recorder.max_notification_id() == 1
+    finally:
+        again.close()
