@@ -192,7 +192,7 @@ class ClinicianLedger(Aggregate):
 
         def apply(self, aggregate: ClinicianLedger) -> None:
             # The event's fields were validated when it was made (or decoded): no need
-            # to validate them again (a third of recording a credit).
+            # to validate them again (a third of the ledger's earn command).
             aggregate.credits[self.credit_id] = trusted(
                 CreditState,
                 {
