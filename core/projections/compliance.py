@@ -46,7 +46,7 @@ from credtrail.core.projections.db import (
     chunks,
 )
 from credtrail.core.projections.decode import LogEvent
-from credtrail.core.projections.parallel import WorkerPool, fork_available
+from credtrail.core.projections.parallel import Batch, WorkerPool, fork_available
 from credtrail.core.projections.transcript import LICENSE_COLUMNS, Streams
 from credtrail.core.registry import Registry
 
@@ -113,6 +113,14 @@ class ComplianceView:
         pass
 
     def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
+        return self.begin(cur, events).finish()
+
+    def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> Pending:
+        """Read what the page needs from ``cur`` and start judging it (``prepare`` in two).
+
+        A page judged in worker processes is only sent to them: ``Pending.finish()``
+        waits for the results. A page judged here is judged before this returns.
+        """
         self.streams.resolve(cur, events)
         # Per clinician, the credits the page touched (None: re-judge every cycle).
         touched: dict[str, set[str] | None] = {}
@@ -144,9 +152,13 @@ class ComplianceView:
             )
             for r in cur.fetchall():
                 dirty[r["clinician_id"], r["requirement_id"]] = None
-        return self.refresh(cur, dirty)
+        return self.begin_refresh(cur, dirty)
 
     def refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> Writes:
+        """``begin_refresh(cur, pairs).finish()``."""
+        return self.begin_refresh(cur, pairs).finish()
+
+    def begin_refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> Pending:
         """Re-judge each (clinician, requirement) pair from the transcript view's rows.
 
         A pair dirtied only by credit events keeps its rows for cycles that closed
@@ -156,7 +168,7 @@ class ComplianceView:
         The rows are read here, in clinician order; a page with at least
         ``parallel_threshold`` clinicians is judged in worker processes, a smaller one
         in this process. Either way the results are taken in the same order, so the
-        writes are the same.
+        writes are the same. Every row is read before this returns.
         """
         by_clinician: dict[str, dict[str, set[str] | None]] = {}
         for (cid, rid), ids in pairs.items():
@@ -164,20 +176,69 @@ class ComplianceView:
         order = sorted(by_clinician)
         raw_documents: dict[str, str | None] = {}
         inputs = (read_clinician(cur, cid, by_clinician[cid], raw_documents) for cid in order)
-        results: list[list[PairResult]]
         if self.workers > 1 and len(order) >= self.parallel_threshold and fork_available():
             size = -(-len(order) // (self.workers * _CHUNKS_PER_WORKER))
-            chunked = self._pool_of_workers().map(
+            batch = self._pool_of_workers().submit(
                 judge_chunk, _chunked(inputs, raw_documents, size)
             )
-            results = [judged for chunk in chunked for judged in chunk]
-        else:
-            documents = _DecodedDocuments(raw_documents)
-            results = [judge_clinician(i, documents, self.registry) for i in inputs]
+            return Pending(order, batch=batch)
+        documents = _DecodedDocuments(raw_documents)
+        judged = [judge_clinician(i, documents, self.registry) for i in inputs]
+        return Pending(order, judged=judged)
+
+    def _pool_of_workers(self) -> WorkerPool[Registry]:
+        # Forked on first use, kept until close(): once per catch-up, not per page.
+        if self._pool is None:
+            from credtrail.core import rules  # noqa: F401 (imported once, before forking)
+
+            self._pool = WorkerPool(self.registry, self.workers)
+        return self._pool
+
+    def close(self, *, abort: bool = False) -> None:
+        """Stop the worker processes, if any were started (the runner calls this)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close(abort=abort)
+
+
+class Pending:
+    """A page's compliance judged, or being judged in worker processes."""
+
+    def __init__(
+        self,
+        order: list[str],
+        *,
+        judged: list[list[PairResult]] | None = None,
+        batch: Batch[list[list[PairResult]]] | None = None,
+    ) -> None:
+        self.order = order
+        self._judged = judged
+        self._batch = batch
+
+    @property
+    def background(self) -> bool:
+        """Worker processes are judging it: ``finish()`` may wait."""
+        return self._batch is not None
+
+    def poll(self) -> None:
+        """Collect the workers' finished jobs and send them queued ones, without waiting."""
+        if self._batch is not None:
+            self._batch.pump()
+
+    def cancel(self) -> None:
+        """Drop the page: answers still to come are discarded."""
+        if self._batch is not None:
+            self._batch.cancel()
+
+    def finish(self) -> Writes:
+        """The page's writes (waits for the workers; their errors are raised here)."""
+        if self._judged is None:
+            assert self._batch is not None
+            self._judged = [judged for chunk in self._batch.result() for judged in chunk]
         delete_all: list[tuple[str, str]] = []
         delete_from: list[tuple[str, str, str]] = []
         rows: list[tuple[Any, ...]] = []
-        for cid, judged in zip(order, results, strict=True):
+        for cid, judged in zip(self.order, self._judged, strict=True):
             for rid, cut, params in judged:
                 if cut is None:
                     delete_all.append((cid, rid))
@@ -193,20 +254,6 @@ class ComplianceView:
             ),
             (_INSERT, rows),
         ]
-
-    def _pool_of_workers(self) -> WorkerPool[Registry]:
-        # Forked on first use, kept until close(): once per catch-up, not per page.
-        if self._pool is None:
-            from credtrail.core import rules  # noqa: F401 (imported once, before forking)
-
-            self._pool = WorkerPool(self.registry, self.workers)
-        return self._pool
-
-    def close(self, *, abort: bool = False) -> None:
-        """Stop the worker processes, if any were started (the runner calls this)."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close(abort=abort)
 
 
 _CREDIT_TOPICS = frozenset({ev.CREDIT_EARNED, ev.CREDIT_CLAIMED, ev.CREDIT_REVOKED})

@@ -28,6 +28,7 @@ import os
 import pickle
 import signal
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -98,62 +99,83 @@ class WorkerPool(Generic[C]):
         self.workers = workers
         self._processes: list[BaseProcess] = []
         self._conns: list[Connection] = []
+        self._idle: list[Connection] = []
+        self._busy: dict[Connection, tuple[Batch[Any], int]] = {}
+        self._queue: deque[tuple[Batch[Any], int, Callable[[C, Any], Any], Any]] = deque()
 
     def pids(self) -> list[int]:
-        """The workers' process ids (empty before the first ``map`` and after ``close``)."""
+        """The workers' process ids (empty before the first job and after ``close``)."""
         return [p.pid for p in self._processes if p.pid is not None]
 
     def map(self, fn: Callable[[C, T], R], items: Iterable[T]) -> list[R]:
         """``[fn(context, item) for item in items]``, computed by the workers.
 
-        ``fn`` must be a module-level function. ``items`` is consumed lazily, one item
-        ahead of the workers, so a generator reading rows overlaps with the work. If
-        an item fails, no further item is sent; the first failed item's exception is
-        raised once the workers are idle again. Anything else that interrupts (a
-        KeyboardInterrupt, an error reading the items) stops the workers at once.
+        ``fn`` must be a module-level function. ``submit(fn, items).result()``: each
+        item is sent as soon as it is read and a worker is idle, so a generator
+        reading rows overlaps with the work. If an item fails, no further item is
+        sent; the first failed item's exception is raised once its batch's jobs have
+        answered. Anything else that interrupts (a KeyboardInterrupt, an error reading
+        the items) stops the workers at once.
         """
+        return self.submit(fn, items).result()
+
+    def submit(self, fn: Callable[[C, T], R], items: Iterable[T]) -> Batch[R]:
+        """Start ``fn(context, item)`` for every item and return without waiting.
+
+        ``items`` is consumed here, before this returns; each item goes to an idle
+        worker as soon as it is read, the rest wait in this process and are sent by
+        ``pump()`` (and by ``Batch.result()``) as workers answer. Call ``pump()``
+        between steps of other work to keep the workers busy.
+        """
+        batch: Batch[R] = Batch(self)
         try:
-            return self._map(fn, items)
-        except _WorkerFailed as failed:
-            raise failed.rebuilt() from RemoteTraceback(failed.text)
+            for index, item in enumerate(items):
+                self._start()
+                self._queue.append((batch, index, fn, item))
+                batch._outstanding += 1
+                batch._size += 1
+                self.pump()
         except BaseException:
             self.close(abort=True)
             raise
+        return batch
 
-    def _map(self, fn: Callable[[C, T], R], items: Iterable[T]) -> list[R]:
-        source = iter(enumerate(items))
-        ahead = next(source, None)
-        if ahead is None:
-            return []  # nothing to do: start no process for it
-        self._start()
-        results: dict[int, R] = {}
-        failures: dict[int, _WorkerFailed] = {}
-        idle = list(reversed(self._conns))
-        busy: dict[Connection, int] = {}
-        while busy or (ahead is not None and not failures):
-            # One job per worker: a worker is always reading when it is sent a job, so
-            # neither side can block writing to a full pipe.
-            while idle and ahead is not None and not failures:
-                conn = idle.pop()
-                index, item = ahead
-                conn.send((fn, item))
-                busy[conn] = index
-                ahead = next(source, None)  # read the next item while the workers work
-            for ready in wait(list(busy)):
+    def pump(self, *, block: bool = False) -> None:
+        """Collect the answers that are in and send queued jobs to idle workers.
+
+        Without ``block`` it never waits; with it, it waits for at least one answer
+        (if any job is out). A worker that died raises ``WorkerDiedError``; then, and
+        on any other exception (a KeyboardInterrupt), the workers are stopped at once.
+        """
+        try:
+            self._send()
+            if not self._busy:
+                return
+            for ready in wait(list(self._busy), timeout=None if block else 0):
                 assert isinstance(ready, Connection)
-                index = busy.pop(ready)
+                batch, index = self._busy.pop(ready)
                 try:
                     ok, value = ready.recv()
                 except (EOFError, OSError):
                     raise WorkerDiedError(self._death_notice(ready)) from None
-                if ok:
-                    results[index] = value
-                else:
-                    failures[index] = _WorkerFailed(*value)
-                idle.append(ready)
-        if failures:
-            raise failures[min(failures)]
-        return [results[i] for i in range(len(results))]
+                self._idle.append(ready)
+                batch._answer(index, ok, value)
+            self._send()
+        except BaseException:
+            self.close(abort=True)
+            raise
+
+    def _send(self) -> None:
+        # One job per worker: a worker is always reading when it is sent a job, so
+        # neither side can block writing to a full pipe.
+        while self._idle and self._queue:
+            batch, index, fn, item = self._queue.popleft()
+            if batch._dropped:
+                batch._outstanding -= 1  # a failed or cancelled batch sends nothing more
+                continue
+            conn = self._idle.pop()
+            conn.send((fn, item))
+            self._busy[conn] = (batch, index)
 
     def _death_notice(self, conn: Connection) -> str:
         process = self._processes[self._conns.index(conn)]
@@ -184,6 +206,7 @@ class WorkerPool(Generic[C]):
                 theirs.close()
                 self._processes.append(process)
                 self._conns.append(mine)
+            self._idle = list(reversed(self._conns))
         except BaseException:
             self.close(abort=True)
             raise
@@ -199,6 +222,12 @@ class WorkerPool(Generic[C]):
         """
         processes, conns = self._processes, self._conns
         self._processes, self._conns = [], []
+        # Batches still waiting can never complete: their result() raises.
+        for batch, _ in self._busy.values():
+            batch._lost = True
+        for batch, _, _, _ in self._queue:
+            batch._lost = True
+        self._idle, self._busy, self._queue = [], {}, deque()
         for conn in conns:
             if not abort:
                 with contextlib.suppress(OSError):  # a worker that died already
@@ -218,6 +247,64 @@ class WorkerPool(Generic[C]):
 
     def __exit__(self, kind: object, value: object, tb: object) -> None:
         self.close(abort=value is not None)
+
+
+class Batch(Generic[R]):
+    """The jobs of one ``WorkerPool.submit``: their results, once all are in."""
+
+    def __init__(self, pool: WorkerPool[Any]) -> None:
+        self._pool = pool
+        self._size = 0
+        self._outstanding = 0
+        """Jobs queued or out with a worker."""
+        self._results: dict[int, R] = {}
+        self._failures: dict[int, _WorkerFailed] = {}
+        self._cancelled = False
+        self._lost = False
+        """The pool was closed before every answer came in."""
+
+    @property
+    def _dropped(self) -> bool:
+        return self._cancelled or bool(self._failures)
+
+    @property
+    def done(self) -> bool:
+        """Every job has answered (or, after a failure, every job that was sent)."""
+        return self._outstanding == 0
+
+    def pump(self) -> None:
+        """``WorkerPool.pump()`` of the pool this batch runs in (never waits)."""
+        self._pool.pump()
+
+    def _answer(self, index: int, ok: bool, value: Any) -> None:
+        self._outstanding -= 1
+        if self._cancelled:
+            return
+        if ok:
+            self._results[index] = value
+        else:
+            self._failures[index] = _WorkerFailed(*value)
+
+    def cancel(self) -> None:
+        """Forget the batch: nothing more is sent for it, answers still out are dropped."""
+        self._cancelled = True
+
+    def result(self) -> list[R]:
+        """Wait for every answer; the results in the order of the items.
+
+        If an item failed, no further item was sent; the first failed item's exception
+        is raised (as ``map`` raises it) once the batch's jobs have all answered.
+        """
+        if self._cancelled:
+            raise CredtrailError("the batch was cancelled")
+        while not self.done:
+            if self._lost:
+                raise CredtrailError("the worker pool was closed before the batch was done")
+            self._pool.pump(block=True)
+        if self._failures:
+            failed = self._failures[min(self._failures)]
+            raise failed.rebuilt() from RemoteTraceback(failed.text)
+        return [self._results[i] for i in range(self._size)]
 
 
 # ------------------------------------------------------------------- in the worker

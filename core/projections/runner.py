@@ -13,11 +13,19 @@ does not run there; this loop works the same on SQLite and PostgreSQL. Each page
 
 For each view, the rows and the position commit together or neither does, so each
 event is applied exactly once and a crash (even SIGKILL) resumes where the last
-commit left off (a dependent view may then be a page behind; the next loop starts
+commit left off (a dependent view may then be a page or two behind; the next loop starts
 from the lowest position). If another runner advanced a view meanwhile, the
 conditional update touches no row, nothing prepared is written, and the loop
 re-reads the positions. Preparing outside the write transaction keeps SQLite's
 single write lock short while the rule engine evaluates a page.
+
+A view that offers ``begin`` (``Pipelined``: compliance, when a page goes to worker
+processes) is pipelined: its page i is begun (inputs read, jobs sent) and left in
+flight while this process applies the next page to the views before it; it is
+finished (results collected, rows and position committed together as above) just
+before it begins page i + 1, i.e. after the earlier views committed page i + 1. It
+thus reads the state the serial order reads. An error or interrupt leaves every view
+at its last committed page; a lost race discards the page in flight.
 
 Rebuild deletes a view's rows and resets its tracking row in one transaction, then
 catches up from the first event.
@@ -26,6 +34,7 @@ catches up from the first event.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,13 +91,54 @@ class ViewStatus:
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported after each committed page."""
+    """Reported after each page every view has committed."""
 
     position: int
     start: int
     head: int
     events: int
     elapsed: float
+
+
+@runtime_checkable
+class PendingWrites(Protocol):
+    """A page of a pipelined view: judged, or being judged in worker processes."""
+
+    @property
+    def background(self) -> bool:
+        """Being judged elsewhere: ``finish()`` may wait, so the runner defers it."""
+
+    def poll(self) -> None:
+        """Move the work on without waiting (collect answers, send queued jobs)."""
+
+    def cancel(self) -> None:
+        """Drop the page (the runner lost a race): nothing of it is written."""
+
+    def finish(self) -> Writes:
+        """The page's writes, once all of it is judged (errors are raised here)."""
+
+
+@runtime_checkable
+class Pipelined(Protocol):
+    """A view whose page can be started, then finished while the runner goes on."""
+
+    def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> PendingWrites:
+        """Read what the page needs from ``cur`` (a read transaction) and start it."""
+
+
+@dataclass
+class _InFlight:
+    """A pipelined view's page being judged: committed from ``old`` to ``last`` when done."""
+
+    view: View
+    pending: PendingWrites
+    old: int
+    last: int
+
+
+def _poll(flight: dict[str, _InFlight]) -> None:
+    for page in flight.values():
+        page.pending.poll()
 
 
 class _Raced(Exception):
@@ -198,35 +248,63 @@ class Runner:
     def _catch_up(self, progress: Callable[[Progress], None] | None, max_pages: int | None) -> int:
         started = time.perf_counter()
         self.check_fresh()
-        positions = self.positions()
+        positions = self.positions()  # committed, per view
         start = min(positions.values(), default=0)
         head = self.reader.head()
         total = 0
         pages = 0
-        while max_pages is None or pages < max_pages:
-            after = min(positions.values(), default=0)
-            if pages == 0 and after >= head:
-                break  # already current: no need to read an empty page
-            events = self.reader.page(after, self.page_size)
-            if not events:
-                break
+        # Pages a pipelined view is still judging (at most one per view), and the pages
+        # read whose events not every view has committed yet (last id, events).
+        flight: dict[str, _InFlight] = {}
+        unreported: deque[tuple[int, int]] = deque()
+        while True:
+            events: list[LogEvent] = []
+            if max_pages is None or pages < max_pages:
+                ahead = [flight[n].last if n in flight else p for n, p in positions.items()]
+                after = min(ahead, default=0)
+                if not (pages == 0 and after >= head):  # already current: read no empty page
+                    events = self.reader.page(after, self.page_size)
+                    _poll(flight)
             try:
-                self._commit_page(positions, events)
+                if events:
+                    self._run_page(positions, flight, events)
+                elif flight:
+                    self._finish(positions, flight, list(flight))
+                else:
+                    break
             except _Raced:
+                for pending in flight.values():
+                    pending.pending.cancel()
+                flight.clear()
+                unreported.clear()
                 positions = self.positions()
                 continue
-            total += len(events)
-            pages += 1
-            if progress is not None:
-                last = events[-1].id
-                progress(
-                    Progress(last, start, max(head, last), total, time.perf_counter() - started)
-                )
+            if events:
+                pages += 1
+                unreported.append((events[-1].id, len(events)))
+            # A page is reported once every view has committed it.
+            done = min(positions.values(), default=0)
+            while unreported and unreported[0][0] <= done:
+                last, count = unreported.popleft()
+                total += count
+                if progress is not None:
+                    elapsed = time.perf_counter() - started
+                    progress(Progress(last, start, max(head, last), total, elapsed))
         return total
 
-    def _commit_page(self, positions: dict[str, int], events: list[LogEvent]) -> None:
+    def _run_page(
+        self, positions: dict[str, int], flight: dict[str, _InFlight], events: list[LogEvent]
+    ) -> None:
+        """Apply a page view by view; a pipelined view's page may be left in flight.
+
+        Before a view prepares page i, the views it reads (those before it) have
+        committed page i and its own page i - 1 is committed: the state the serial
+        path sees. So a view judged in workers finishes page i - 1 only when it is
+        about to begin page i, after the earlier views committed page i.
+        """
         last = events[-1].id
-        for v in self.views:
+        for index, v in enumerate(self.views):
+            self._finish(positions, flight, [u.name for u in self.views[: index + 1]])
             old = positions[v.name]
             if old >= last:
                 continue
@@ -234,23 +312,49 @@ class Runner:
             # Work out the rows outside the write transaction (compliance evaluates
             # for a while; on SQLite the write lock would block every writer).
             with self.db.transaction(commit=False) as cur:
-                writes = v.prepare(cur, fresh)
-            with self.db.transaction(commit=True) as cur:
-                # The fingerprint goes with the first page after a (re)build; later
-                # pages write the same value (check_fresh refused any other).
-                cur.execute(
-                    f"UPDATE {TRACKING} SET position = ?, fingerprint = ? "
-                    "WHERE view = ? AND position = ?",
-                    [last, v.fingerprint, v.name, old],
-                )
-                if cur.rowcount != 1:
-                    # Someone else moved this view since we read it: what we prepared
-                    # may be stale, so none of it is written.
-                    raise _Raced
-                for statement, rows in writes:
-                    cur.executemany(statement, rows)
-            # Only after the commit: a rolled-back page leaves the position as it was.
+                if isinstance(v, Pipelined):
+                    pending = v.begin(cur, fresh)
+                    if pending.background:
+                        # Judged in workers while this process goes on with the next page.
+                        flight[v.name] = _InFlight(v, pending, old, last)
+                        continue
+                    writes = pending.finish()
+                else:
+                    writes = v.prepare(cur, fresh)
+            _poll(flight)
+            self._commit(v, old, last, writes)
             positions[v.name] = last
+            _poll(flight)
+
+    def _finish(
+        self, positions: dict[str, int], flight: dict[str, _InFlight], names: Sequence[str]
+    ) -> None:
+        """Wait for the pages in flight of ``names`` and commit them."""
+        for name in names:
+            if name not in flight:
+                continue
+            page = flight[name]
+            writes = page.pending.finish()  # every result in before anything is written
+            del flight[name]
+            self._commit(page.view, page.old, page.last, writes)
+            positions[name] = page.last
+
+    def _commit(self, v: View, old: int, last: int, writes: Writes) -> None:
+        """Write ``writes`` and move ``v``'s position from ``old`` to ``last``, together."""
+        with self.db.transaction(commit=True) as cur:
+            # The fingerprint goes with the first page after a (re)build; later
+            # pages write the same value (check_fresh refused any other).
+            cur.execute(
+                f"UPDATE {TRACKING} SET position = ?, fingerprint = ? "
+                "WHERE view = ? AND position = ?",
+                [last, v.fingerprint, v.name, old],
+            )
+            if cur.rowcount != 1:
+                # Someone else moved this view since we read it: what we prepared
+                # may be stale, so none of it is written.
+                raise _Raced
+            for statement, rows in writes:
+                cur.executemany(statement, rows)
 
     def close(self, *, abort: bool = False) -> None:
         """Stop any worker processes the views started (they start again when needed)."""

@@ -1,6 +1,8 @@
 """Run a catch-up or a rebuild in a child process, printing each committed page.
 
-    python killme.py STORE catch-up|rebuild PAGE_SIZE
+    python killme.py STORE catch-up|rebuild PAGE_SIZE [pipelined]
+
+``pipelined``: every page's compliance judged in two workers (the runner's pipeline).
 
 The fault test kills this process with SIGKILL part-way through. Each page line is
 flushed before the next page starts, so the parent knows work has been committed.
@@ -20,7 +22,10 @@ def main() -> None:
     store, mode, page_size = sys.argv[1], sys.argv[2], int(sys.argv[3])
     pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False)
     app = Credtrail.open(store, pm)
-    views = Views.of(app, page_size=page_size)
+    if sys.argv[4:] == ["pipelined"]:
+        views = Views.of(app, page_size=page_size, workers=2, parallel_threshold=1)
+    else:
+        views = Views.of(app, page_size=page_size)
 
     def report(p: Progress) -> None:
         print(f"page {p.position} {p.head}", flush=True)

@@ -53,10 +53,10 @@ def populate(app: Credtrail, clinicians: int = 15, credits: int = 12) -> None:
         app.revoke(cid, results[1].credit_id, "attendance not verified", date(2024, 6, 2))
 
 
-def kill_after_pages(store: str, mode: str, pages: int = 3) -> int:
+def kill_after_pages(store: str, mode: str, pages: int = 3, *extra: str) -> int:
     """Start the child, SIGKILL it once ``pages`` pages are committed; returns pages seen."""
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), store, mode, str(PAGE)],
+        [sys.executable, str(CHILD), store, mode, str(PAGE), *extra],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -76,9 +76,10 @@ def kill_after_pages(store: str, mode: str, pages: int = 3) -> int:
     return seen
 
 
+@pytest.mark.parametrize("judging", ["default", "pipelined"])
 @pytest.mark.parametrize("mode", ["catch-up", "rebuild"])
 def test_killed_projection_resumes_to_identical_view(
-    store_url: str, pm: pluggy.PluginManager, mode: str
+    store_url: str, pm: pluggy.PluginManager, mode: str, judging: str
 ) -> None:
     """SIGKILL mid-way loses no committed page and doubles nothing: resume == clean rebuild."""
     app = Credtrail.open(store_url, pm, create=True)
@@ -88,10 +89,12 @@ def test_killed_projection_resumes_to_identical_view(
         if mode == "rebuild":
             views.catch_up()
         head = app.store.recorder.max_notification_id()
-        kill_after_pages(store_url, mode)
+        # pipelined: compliance judged in two workers while transcript takes the next page.
+        kill_after_pages(store_url, mode, 3, *(["pipelined"] if judging == "pipelined" else []))
         # Killed part-way: every view stopped at a committed page, short of the head.
         positions = views.runner.positions()
-        # (compliance may be a page behind transcript: each view commits its own page)
+        # (compliance may be a page or two behind transcript: each view commits its own
+        # pages, and a pipelined compliance page is committed after the next transcript one)
         assert all(0 < p < head for p in positions.values()), positions
 
         views.catch_up()
