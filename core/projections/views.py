@@ -102,7 +102,7 @@ class Views:
 
     @property
     def names(self) -> list[str]:
-        return [v.name for v in self.runner.views]
+        return self.runner.names
 
     def catch_up(self, progress: Callable[[Progress], None] | None = None) -> int:
         return self.runner.catch_up(progress)
