@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from credtrail.core.errors import InputError, PluginError
-from credtrail.core.models import TOPIC_PATTERN, Citation, Violation
+from credtrail.core.models import TOPIC_PATTERN, Authority, Citation, Violation
 from credtrail.plugins.topics import KNOWN_TOPICS, TOPICS_SOURCE
 
 DATE_READ = date(2026, 11, 23)
@@ -76,6 +76,27 @@ def register_rule_documents(
         raise PluginError(plugin, "credtrail_register_requirements", str(exc)) from None
     for document in documents:
         register(document)
+
+
+def load_authorities(folder: Path) -> list[Authority]:
+    """Every ``[[authority]]`` of every ``*.toml`` in ``folder`` (sorted by file name).
+
+    Authorities are data like requirements: a board added for a new state is a file
+    beside the others (``authorities/<group>.toml``), not code.
+
+    :raises InputError: a file is not valid TOML or an entry is not a valid authority.
+    """
+    if not folder.is_dir():
+        return []
+    out: list[Authority] = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            with path.open("rb") as handle:
+                entries = tomllib.load(handle).get("authority", [])
+            out.extend(Authority.model_validate(entry) for entry in entries)
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            raise InputError(f"{path}: {exc}") from None
+    return out
 
 
 # -- time to credit -----------------------------------------------------------------

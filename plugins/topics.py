@@ -9,7 +9,9 @@ spelling (``hiv-aids``, not ``hiv`` and ``aids``).
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
+from pathlib import Path
 
 from credtrail.core.models import Citation
 
@@ -56,3 +58,21 @@ KNOWN_TOPICS: dict[str, str] = {
     "workplace-impairment": "recognising impairment in the workplace (FL RN every other biennium)",
 }
 """Known topic slugs and, for each, the mandates that use it."""
+
+
+def _vocabulary_files() -> dict[str, str]:
+    """More slugs from ``plugins/vocabulary/*.toml`` (``[topics]`` slug = description).
+
+    Research that encodes a new board adds the topics its mandates name in a file of
+    its own, so two boards added at once never edit the same lines.
+    """
+    found: dict[str, str] = {}
+    for path in sorted((Path(__file__).parent / "vocabulary").glob("*.toml")):
+        with path.open("rb") as handle:
+            for slug, description in tomllib.load(handle).get("topics", {}).items():
+                found.setdefault(slug, str(description))
+    return found
+
+
+for _slug, _description in _vocabulary_files().items():
+    KNOWN_TOPICS.setdefault(_slug, _description)

@@ -23,7 +23,7 @@ from credtrail.core.models import (
     Violation,
 )
 from credtrail.core.registry import Registry
-from credtrail.plugins._common import register_rule_documents
+from credtrail.plugins._common import load_authorities, register_rule_documents
 from credtrail.plugins.nursing_ancc import data
 from credtrail.plugins.nursing_ancc.validation import (
     contact_hours,
@@ -32,6 +32,7 @@ from credtrail.plugins.nursing_ancc.validation import (
 )
 
 RULES_DIR = Path(__file__).parent / "rules"
+AUTHORITIES_DIR = Path(__file__).parent / "authorities"
 
 
 @hookimpl
@@ -57,7 +58,7 @@ def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> N
 
 @hookimpl
 def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
-    for authority in data.AUTHORITIES:
+    for authority in data.AUTHORITIES + tuple(load_authorities(AUTHORITIES_DIR)):
         register(authority)
 
 

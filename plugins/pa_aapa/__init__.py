@@ -23,11 +23,12 @@ from credtrail.core.models import (
     Violation,
 )
 from credtrail.core.registry import Registry
-from credtrail.plugins._common import register_rule_documents
+from credtrail.plugins._common import load_authorities, register_rule_documents
 from credtrail.plugins.pa_aapa import data
 from credtrail.plugins.pa_aapa.validation import designate_credit, preceptor_credit, validate
 
 RULES_DIR = Path(__file__).parent / "rules"
+AUTHORITIES_DIR = Path(__file__).parent / "authorities"
 
 
 @hookimpl
@@ -53,7 +54,7 @@ def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> N
 
 @hookimpl
 def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
-    for authority in data.AUTHORITIES:
+    for authority in data.AUTHORITIES + tuple(load_authorities(AUTHORITIES_DIR)):
         register(authority)
 
 

@@ -22,7 +22,7 @@ from credtrail.core.models import (
     Violation,
 )
 from credtrail.core.registry import Registry
-from credtrail.plugins._common import register_rule_documents
+from credtrail.plugins._common import load_authorities, register_rule_documents
 from credtrail.plugins.physician_ama import data
 from credtrail.plugins.physician_ama.pars import (  # noqa: F401 (a hookimpl pluggy finds by name)
     credtrail_register_import_formats,
@@ -34,6 +34,7 @@ from credtrail.plugins.physician_ama.validation import (
 )
 
 RULES_DIR = Path(__file__).parent / "rules"
+AUTHORITIES_DIR = Path(__file__).parent / "authorities"
 
 
 @hookimpl
@@ -59,7 +60,7 @@ def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> N
 
 @hookimpl
 def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
-    for authority in data.AUTHORITIES:
+    for authority in data.AUTHORITIES + tuple(load_authorities(AUTHORITIES_DIR)):
         register(authority)
 
 

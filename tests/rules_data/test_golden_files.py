@@ -1,0 +1,109 @@
+"""Golden histories written as data: ``tests/rules_data/golden/<requirement>.toml``.
+
+Each file holds scenarios built from the rule text an authority published (not from
+credtrail's implementation): a licence, the credits a clinician earned, the day the
+standing is judged, and what the rule text says the answer is. They are judged
+against the built-in requirement documents, exactly as ``credtrail status`` does.
+
+A file::
+
+    requirement = "us-al-physician"
+    source = "Ala. Admin. Code r. 540-X-14-.02 (read 2026-12-07)"
+
+    [[scenario]]
+    name = "25 Category 1 credits in the calendar year: compliant"
+    rule = "r. 540-X-14-.02(1): 25 AMA PRA Category 1 credits each calendar year"
+    on = 2026-12-31                 # the day judged
+    cycle_start = 2026-01-01        # optional: judge the cycle starting that day
+    status = "compliant"            # compliant | cured | in_progress | deficient | exempt
+    missing = { total = 0 }         # optional: part -> units still missing (others: none)
+    parts = { ethics = "met" }      # optional: part -> met | missing | not-due | ...
+    license = { issued = 2010-05-01, expires = 2027-12-31, birth = 1970-03-02,
+                attributes = { dea-registered = "yes" } }
+
+    [[scenario.credits]]
+    type = "ama_pra_1"
+    units = "25"
+    date = 2026-06-01
+    topics = ["ethics"]             # optional
+    format = "live"                 # optional
+    claimed = "AMA"                 # optional: claimed in full toward this authority
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import Judge, Ledger, license_for
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _scenarios() -> list[Any]:
+    params = []
+    for path in sorted(GOLDEN.glob("*.toml")):
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+        for index, scenario in enumerate(document.get("scenario", [])):
+            params.append(
+                pytest.param(
+                    document["requirement"],
+                    scenario,
+                    id=f"{path.stem}-{index}-{scenario['status']}",
+                )
+            )
+    return params
+
+
+def test_every_golden_file_has_a_compliant_and_a_deficient_history() -> None:
+    """Each golden file pins at least one compliant and one non-compliant outcome."""
+    for path in sorted(GOLDEN.glob("*.toml")):
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+        statuses = {s["status"] for s in document.get("scenario", [])}
+        assert statuses & {"compliant", "exempt"}, f"{path.name}: no compliant history"
+        assert statuses & {"deficient", "in_progress"}, f"{path.name}: no deficient history"
+        assert document.get("source"), f"{path.name}: say which rule text the scenarios follow"
+
+
+@pytest.mark.parametrize(("requirement", "scenario"), _scenarios())
+def test_golden_history_is_judged_as_the_rule_text_says(
+    judge: Judge, requirement: str, scenario: dict[str, Any]
+) -> None:
+    """A golden scenario written from the authority's rule text gets the stated outcome."""
+    ledger = Ledger()
+    for credit in scenario.get("credits", []):
+        claimed = credit.get("claimed")
+        ledger.earn(
+            credit["type"],
+            str(credit["units"]),
+            credit["date"],
+            *credit.get("topics", []),
+            fmt=credit.get("format"),
+            claim=(claimed, credit["date"]) if claimed else None,
+        )
+    lic = scenario["license"]
+    licence = license_for(
+        requirement,
+        lic["issued"],
+        lic.get("expires"),
+        birth=lic.get("birth"),
+        **{k.replace("-", "_"): str(v) for k, v in lic.get("attributes", {}).items()},
+    )
+    on: date = scenario["on"]
+    result = judge(
+        requirement, ledger.credits, licence, on=on, cycle_start=scenario.get("cycle_start")
+    )
+    context = f"{scenario['name']} ({scenario.get('rule', '')})"
+    assert result.status == scenario["status"], context
+    if "missing" in scenario:
+        expected = {k: Decimal(str(v)) for k, v in scenario["missing"].items() if Decimal(str(v))}
+        assert dict(result.missing) == expected, context
+    for part, status in scenario.get("parts", {}).items():
+        assert result.part(part).status == status, f"{context}: part {part}"
