@@ -22,9 +22,18 @@ from credtrail.core.registry import Registry, call_plugin
 
 @dataclass(frozen=True)
 class ReadContext:
-    """What a reader may consult: the registry (credit types, accreditors)."""
+    """What a reader may consult: the registry (credit types, accreditors) and the
+    user's import options.
+
+    :param learners: the user's map from an identifier the file uses for a learner (a
+        DID, a hashed e-mail, a board id) to a credtrail clinician id (``--learner``).
+    :param require_proof: refuse records whose signature was not verified
+        (``--require-proof``), for formats that carry signatures.
+    """
 
     registry: Registry
+    learners: Mapping[str, str] = field(default_factory=dict)
+    require_proof: bool = False
 
 
 Reader = Callable[[TextSource, ReadContext], Iterator[Parsed]]
