@@ -477,9 +477,7 @@ def test_cli_export_signs_with_the_key_file_and_import_verifies(
         return runner.invoke(cli, [*store, *args], catch_exceptions=False)
 
     assert run("init").exit_code == 0
-    assert (
-        run("clinician", "add", "dr-a", "--profession", "physician", "--name", "A").exit_code == 0
-    )
+    assert run(*add_clinician).exit_code == 0
     earned = run(
         "credit", "earn", "dr-a", "--type", "ama_pra_1", "--units", "1", "--date", "2025-01-02",
         "--provider", "Mayo", "--accreditor", "ACCME", "--activity", "X1",
@@ -494,9 +492,7 @@ def test_cli_export_signs_with_the_key_file_and_import_verifies(
     assert independently_verified(json.loads(out.read_text()))
     store[1] = str(tmp_path / "b.db")
     assert run("init").exit_code == 0
-    assert (
-        run("clinician", "add", "dr-a", "--profession", "physician", "--name", "A").exit_code == 0
-    )
+    assert run(*add_clinician).exit_code == 0
     imported = run("import", str(out), "--format", "openbadges", "--require-proof")
     assert imported.exit_code == 0, imported.output
     assert "written 1" in imported.output
