@@ -420,3 +420,26 @@ def test_file_edited_between_the_passes_writes_nothing(sqlite_app: Credtrail, wr
         "credits.csv changed while it was being imported; nothing was written: import it again"
     )
     assert log_length(sqlite_app) == 0
+
+
+def test_csv_with_bare_carriage_returns_is_one_clear_error(
+    sqlite_app: Credtrail, write: Write
+) -> None:
+    """Classic Mac line endings give a one-line error about line endings, not a traceback."""
+    path = write("mac.csv", "clinician_id,credit_type\rmd-1,ama_pra_1\r")
+    with pytest.raises(InputError, match="bare carriage return"):
+        import_file(sqlite_app, path, "csv")
+
+
+def test_control_characters_in_a_text_field_reject_the_row(
+    sqlite_app: Credtrail, write: Write
+) -> None:
+    """A NUL or an escape sequence in a csv cell is refused by field, nothing written."""
+    header = (
+        "clinician_id,profession,name,npi,credit_type,units,completed_on,provider,"
+        "accreditor,activity_id,title,topics,format\n"
+    )
+    row = "md-1,physician,Ada,,ama_pra_1,1,2025-01-02,Mayo\x1b[31m,ACCME,A1,,,\n"
+    summary = import_file(sqlite_app, write("esc.csv", header + row), "csv")
+    assert summary.written == 0
+    assert "control character (U+001B)" in summary.errors[0]
