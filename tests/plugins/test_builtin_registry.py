@@ -79,7 +79,10 @@ def test_category_2_types_are_self_claimed(registry: Registry) -> None:
 
 def test_authorities_and_claiming(registry: Registry) -> None:
     """Certifying bodies and the AMA award count claimed credit; boards count earned credit."""
-    assert set(registry.authorities) == set(AUTHORITIES)
+    assert set(AUTHORITIES) <= set(registry.authorities)
+    for code in set(registry.authorities) - set(AUTHORITIES):  # boards from authorities/*.toml
+        assert registry.authorities[code].requires_claim is False, code
+        assert re.match(ACRONYM_PATTERN, code)
     for code, (profession, requires_claim) in AUTHORITIES.items():
         auth = registry.authorities[code]
         assert auth.professions == (profession,), code
@@ -115,11 +118,12 @@ def _all_citations(registry: Registry) -> list[tuple[str, Citation]]:
 def test_everything_registered_cites_a_readable_source(registry: Registry) -> None:
     """Each type, accreditor, authority and equivalence cites a url read on DATE_READ."""
     citations = _all_citations(registry)
-    assert len(citations) == 10 + 9 + 20 + len(registry.equivalences)
+    assert len(citations) == 10 + 9 + len(registry.authorities) + len(registry.equivalences)
+    assert len(registry.authorities) >= 20
     for where, source in citations:
         assert source.url, where
         assert source.url.startswith(("http://", "https://")), where
-        assert source.date_read == DATE_READ, where
+        assert source.date_read >= DATE_READ, where  # later research rounds read later
 
 
 def test_unconfirmed_increments_say_so(registry: Registry) -> None:
