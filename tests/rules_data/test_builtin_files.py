@@ -36,6 +36,9 @@ USER_TYPED_IDS = {
     "aanp-renewal",
 }
 
+LATEST_READ = date(2026, 12, 7)
+"""The last research pass (the 2026-12-07 rule audit); no citation is read later."""
+
 PROFESSION_OF_PLUGIN = {"physician_ama": "physician", "nursing_ancc": "nurse", "pa_aapa": "pa"}
 
 RULE_CHANGES = {
@@ -105,7 +108,7 @@ def test_every_citation_says_when_it_was_read_and_explains_doubt(item: tuple[str
     _, path = item
     version = _load(path)
     for where, citation in _citations(version):
-        assert citation.date_read <= date(2026, 11, 23), where
+        assert citation.date_read <= LATEST_READ, where
         assert citation.authority, where
         assert citation.document, where
         if citation.confidence != "authority":
