@@ -47,7 +47,7 @@ def test_ohio_cycle_straddling_hb_166_is_judged_by_the_new_rule(judge: Judge) ->
         cycle_start=date(2018, 7, 1),
     )
     assert (result.cycle_start, result.cycle_end) == (date(2018, 7, 1), date(2020, 6, 30))
-    assert result.version == "v2"
+    assert result.version == "v2.1"
     assert result.effective_from == date(2019, 10, 17)
     assert result.status == "compliant"
     assert result.required == 50
