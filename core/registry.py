@@ -331,7 +331,14 @@ def _check_references(registry: Registry) -> None:
                     hook,
                     f"credit type {ct.code!r} names unknown accreditor {acc!r}",
                 )
-    for auth in registry.authorities.values():
+    for auth in list(registry.authorities.values()):
+        loaded = tuple(p for p in auth.professions if p in registry.professions)
+        if len(auth.professions) > 1 and loaded != auth.professions:
+            # An authority serving several professions (the federal DEA) serves those
+            # that are loaded; with none loaded it is dropped with its requirements, so
+            # its plugin loads alone or beside any profession plugin.
+            _narrow_authority(registry, auth, loaded)
+            continue
         for prof in auth.professions:
             if prof not in registry.professions:
                 raise PluginError(
@@ -355,6 +362,16 @@ def _check_references(registry: Registry) -> None:
             continue
         kept.append(eq)
     registry.equivalences[:] = kept
+
+
+def _narrow_authority(registry: Registry, auth: Authority, loaded: tuple[str, ...]) -> None:
+    if loaded:
+        registry.authorities[auth.code] = auth.model_copy(update={"professions": loaded})
+        return
+    log.debug("dropping authority %s: none of its professions is loaded", auth.code)
+    del registry.authorities[auth.code]
+    for key in [k for k, doc in registry.requirements.items() if doc.get("authority") == auth.code]:
+        del registry.requirements[key]
 
 
 def core_violations(registry: Registry, credit: CreditDraft) -> list[Violation]:

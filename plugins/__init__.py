@@ -12,13 +12,14 @@ from types import ModuleType
 
 def builtin_plugins() -> list[tuple[str, ModuleType]]:
     """``(entry-point name, module)`` of every built-in plugin, in a stable order."""
-    from credtrail.plugins import nursing_ancc, pa_aapa, physician_ama
+    from credtrail.plugins import federal, nursing_ancc, pa_aapa, physician_ama
 
     return [
         ("physician_ama", physician_ama),
         ("nursing_ancc", nursing_ancc),
         ("pa_aapa", pa_aapa),
+        ("federal", federal),
     ]
 
 
-BUILTIN_NAMES = ("physician_ama", "nursing_ancc", "pa_aapa")
+BUILTIN_NAMES = ("physician_ama", "nursing_ancc", "pa_aapa", "federal")

@@ -16,9 +16,9 @@ def check_requirement(version: RequirementVersion, registry: Registry) -> None:
     problems: list[str] = []
     if version.authority not in registry.authorities:
         problems.append(f"authority {version.authority!r} is not registered")
-    for profession in version.professions:
-        if profession not in registry.professions:
-            problems.append(f"profession {profession!r} is not registered")
+    # A requirement of several professions (DEA) needs only one of them loaded.
+    if not any(p in registry.professions for p in version.professions):
+        problems.extend(f"profession {p!r} is not registered" for p in version.professions)
     named = {("credit_types", t) for t in version.credit_types}
     for where, selectors in (
         ("parts", version.parts),

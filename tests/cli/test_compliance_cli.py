@@ -94,7 +94,7 @@ def test_status_json_has_the_fields_the_issue_promises(texan: Run) -> None:
     (row,) = json.loads(result.output)
     assert {k: row[k] for k in ("requirement", "version", "cycle_start", "cycle_end")} == {
         "requirement": "us-tx-physician",
-        "version": "v1",
+        "version": "v2",  # SB 415 (2023-09-01) governs periods ending after it
         "cycle_start": "2024-04-01",
         "cycle_end": "2026-03-31",
     }
@@ -224,7 +224,7 @@ def test_requirement_change_applies_from_its_effective_date(texan: Run, tmp_path
     (row,) = json.loads(texan("status", "md-1", "--on", "2026-01-15", "--json").output)
     assert (row["version"], row["status"], row["required"]) == ("2026-test", "compliant", "44")
     versions = json.loads(texan("requirement", "show", "us-tx-physician", "--json").output)
-    assert [v["version"] for v in versions["versions"]] == ["v1", "2026-test"]
+    assert [v["version"] for v in versions["versions"]] == ["v1.1", "v2", "2026-test"]
 
 
 def test_malformed_requirement_file_names_file_and_field(texan: Run, tmp_path: Path) -> None:

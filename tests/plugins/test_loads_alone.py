@@ -14,6 +14,10 @@ def test_builtin_plugin_builds_a_coherent_registry_alone(name: str) -> None:
     """Its credit types' accreditors are registered; equivalences from absent types drop."""
     pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False, only={name})
     registry = build_registry(pm)
+    if name == "federal":  # no profession of its own: alone, its DEA rule has no one to bind
+        assert not registry.authorities
+        assert not registry.requirements
+        return
     assert registry.credit_types
     for credit_type in registry.credit_types.values():
         assert set(credit_type.accreditors) <= set(registry.accreditors)

@@ -36,7 +36,15 @@ USER_TYPED_IDS = {
     "aanp-renewal",
 }
 
+LATEST_READ = date(2026, 12, 7)
+"""The last research pass (the 2026-12-07 rule audit); no citation is read later."""
+
 PROFESSION_OF_PLUGIN = {"physician_ama": "physician", "nursing_ancc": "nurse", "pa_aapa": "pa"}
+
+PROFESSIONS_OF_PLUGIN = {
+    **{plugin: (profession,) for plugin, profession in PROFESSION_OF_PLUGIN.items()},
+    "federal": ("physician", "nurse", "pa"),  # the DEA binds every profession
+}
 
 RULE_CHANGES = {
     # id: the effective dates of the versions research.md §0.4 names as rule changes
@@ -73,7 +81,7 @@ def _citations(version: RequirementVersion) -> list[tuple[str, Citation]]:
 
 def test_plugins_ship_rule_files() -> None:
     """Each built-in plugin ships requirement files (a moved folder would ship none)."""
-    assert {name for name, _ in RULE_FILES} == set(PROFESSION_OF_PLUGIN)
+    assert {name for name, _ in RULE_FILES} == set(PROFESSIONS_OF_PLUGIN)
     assert len(RULE_FILES) >= 21  # one per requirement id, more where rules changed
 
 
@@ -82,7 +90,7 @@ def test_file_loads_with_the_engine_loader(item: tuple[str, Path]) -> None:
     """The file validates as a RequirementVersion, read both as the CLI and as the plugin does."""
     plugin, path = item
     version = _load(path)
-    assert version.professions == (PROFESSION_OF_PLUGIN[plugin],)
+    assert version.professions == PROFESSIONS_OF_PLUGIN[plugin]
 
 
 @pytest.mark.parametrize("item", RULE_FILES, ids=_ids)
@@ -180,3 +188,23 @@ def test_each_plugin_alone_has_every_code_its_rules_name(plugin: str) -> None:
     assert alone.requirements
     for document in alone.requirements.values():
         check_requirement(load_requirement(document), alone)
+
+
+@pytest.mark.parametrize("plugin", sorted(PROFESSION_OF_PLUGIN))
+def test_federal_rules_load_beside_any_one_profession(plugin: str) -> None:
+    """federal + one profession plugin: the DEA serves that profession and its rule checks."""
+    pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False, only={plugin, "federal"})
+    registry = build_registry(pm)
+    assert registry.authority("DEA").professions == (PROFESSION_OF_PLUGIN[plugin],)
+    dea = [d for d in registry.requirements.values() if d["authority"] == "DEA"]
+    assert {d["version"] for d in dea} == {"v0", "v1"}
+    for document in dea:
+        check_requirement(load_requirement(document), registry)
+
+
+def test_federal_alone_loads_and_registers_nothing_usable() -> None:
+    """federal alone: no profession is loaded, so the DEA and its rule are dropped, not an error."""
+    pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False, only={"federal"})
+    registry = build_registry(pm)
+    assert "DEA" not in registry.authorities
+    assert not registry.requirements

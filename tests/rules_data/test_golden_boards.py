@@ -223,6 +223,7 @@ def test_g16_florida_first_renewal_needs_hiv_not_domestic_violence(judge: Judge)
     licence = license_for("us-fl-physician", FL_ISSUED, FL_FIRST_EXPIRY)
     ledger = Ledger()
     ledger.earn("ama_pra_1", 2, date(2020, 5, 1), "medical-errors")
+    ledger.earn("ama_pra_1", 1, date(2020, 5, 1), "human-trafficking")  # one-time, §456.0341
     missing_hiv = judge(
         "us-fl-physician", ledger.credits, licence, on=date(2021, 3, 1), cycle_start=FL_ISSUED
     )

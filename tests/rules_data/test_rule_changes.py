@@ -47,7 +47,7 @@ def test_ohio_cycle_straddling_hb_166_is_judged_by_the_new_rule(judge: Judge) ->
         cycle_start=date(2018, 7, 1),
     )
     assert (result.cycle_start, result.cycle_end) == (date(2018, 7, 1), date(2020, 6, 30))
-    assert result.version == "v2"
+    assert result.version == "v2.1"
     assert result.effective_from == date(2019, 10, 17)
     assert result.status == "compliant"
     assert result.required == 50
@@ -75,8 +75,16 @@ def _massachusetts_ledger(day: date) -> Ledger:
     ledger.earn("ama_pra_1", 2, day, "board-regulations")
     ledger.earn("ama_pra_1", 2, date(2011, 1, 5), "end-of-life-care")
     ledger.earn("ama_pra_1", 3, date(2011, 1, 5), "electronic-health-records")
+    _massachusetts_one_time_trainings(ledger)
     ledger.earn("ama_pra_2", 38, day)  # 10 + 2 + 38 = 50 in the cycle
     return ledger
+
+
+def _massachusetts_one_time_trainings(ledger: Ledger) -> None:
+    """The one-time child-abuse, DV and Alzheimer's trainings (v1.1, v1.2), done long ago."""
+    ledger.earn("ama_pra_1", 1, date(2011, 1, 5), "child-abuse")
+    ledger.earn("ama_pra_1", 1, date(2011, 1, 5), "domestic-violence")
+    ledger.earn("ama_pra_1", 1, date(2011, 1, 5), "dementia")
 
 
 def test_massachusetts_implicit_bias_only_from_june_2022(judge: Judge) -> None:
@@ -90,7 +98,7 @@ def test_massachusetts_implicit_bias_only_from_june_2022(judge: Judge) -> None:
         cycle_start=date(2020, 3, 11),
     )
     assert (before.cycle_start, before.cycle_end) == (date(2020, 3, 11), date(2022, 3, 10))
-    assert before.version == "v1"
+    assert before.version == "v1.2"
     assert before.status == "compliant"
 
     after = judge(
@@ -100,7 +108,7 @@ def test_massachusetts_implicit_bias_only_from_june_2022(judge: Judge) -> None:
         on=date(2024, 4, 1),
         cycle_start=date(2022, 3, 11),
     )
-    assert after.version == "v2"
+    assert after.version == "v2.1"
     assert after.status == "deficient"
     assert dict(after.missing) == {"implicit-bias": 2}
 
@@ -115,6 +123,7 @@ def test_massachusetts_implicit_bias_counts_toward_risk_management(judge: Judge)
     ledger.earn("ama_pra_1", 2, day, "board-regulations")
     ledger.earn("ama_pra_1", 2, date(2011, 1, 5), "end-of-life-care")
     ledger.earn("ama_pra_1", 3, date(2011, 1, 5), "electronic-health-records")
+    _massachusetts_one_time_trainings(ledger)
     ledger.earn("ama_pra_2", 38, day)
     result = judge(
         "us-ma-physician",
@@ -190,7 +199,7 @@ def test_texas_nurse_jurisprudence_only_in_cycles_after_2014(judge: Judge) -> No
         "us-tx-nurse", ledger.credits, licence, on=date(2018, 3, 15), cycle_start=date(2016, 3, 1)
     )
     assert later.renewal_number == 6
-    assert later.version == "v2"
+    assert later.version == "v2.1"
     assert dict(later.missing) == {"jurisprudence-ethics": 2}
 
 
@@ -217,6 +226,6 @@ def test_illinois_2026_renewal_follows_the_streamlined_rule(judge: Judge) -> Non
         on=date(2026, 9, 1),
         cycle_start=date(2023, 8, 1),
     )
-    assert new.version == "v2"
+    assert new.version == "v2.1"
     assert new.part("opioid").required == 1
     assert new.part("cultural-competency").status in ("missing", "not-applicable")

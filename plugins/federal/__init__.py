@@ -1,0 +1,38 @@
+"""Built-in plugin for federal requirements that bind clinicians of every profession.
+
+Today: the DEA's one-time 8-hour training on substance use disorders (MATE Act), a
+condition of registering or renewing a DEA registration on or after 2023-06-27, for
+physicians, nurses (APRNs) and PAs alike. The clinician records the DEA registration
+as a licence under requirement ``us-dea-mate``; its expiry is the deadline.
+
+It defines no profession and no credit type: its authority names the professions it
+serves and its rule counts credit by accreditor (the organisations the Act lists), so
+it never imports a profession plugin. Loaded with some of them, the DEA serves only
+the professions loaded (``core.registry`` narrows a multi-profession authority); loaded
+alone, it registers nothing usable and says so in the debug log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from credtrail.core import hookimpl
+from credtrail.core.models import Authority
+from credtrail.plugins._common import load_authorities, register_rule_documents
+
+PLUGIN = "federal"
+RULES_DIR = Path(__file__).parent / "rules"
+AUTHORITIES_DIR = Path(__file__).parent / "authorities"
+
+
+@hookimpl
+def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
+    for authority in load_authorities(AUTHORITIES_DIR):
+        register(authority)
+
+
+@hookimpl
+def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) -> None:
+    register_rule_documents(PLUGIN, RULES_DIR, register)
