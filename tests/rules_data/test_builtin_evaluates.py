@@ -10,7 +10,7 @@ from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.registry import Registry, build_registry
 from credtrail.plugins import builtin_plugins
 
-from .conftest import Judge, documents, license_for
+from .conftest import Judge, license_for
 
 REQUIREMENT_IDS = build_registry(
     build_plugin_manager(builtin_plugins(), load_entrypoints=False)
