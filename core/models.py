@@ -8,9 +8,9 @@ the way in (pluggy checks no return types), and the models serialise to JSON for
 from __future__ import annotations
 
 import re
-from functools import cache
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator

@@ -16,7 +16,6 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import TypeAdapter
 
-
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
 
 
