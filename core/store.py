@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, cast
 from uuid import UUID
@@ -36,6 +37,7 @@ from credtrail.core.persistence.chain import (
     chain_link,
     event_hash,
     event_leaf,
+    head_statement,
     link,
 )
 from credtrail.core.persistence.files import touch_private
@@ -62,6 +64,7 @@ __all__ = [
     "link",
     "open_event_store",
     "project",
+    "register_key",
 ]
 
 
@@ -201,6 +204,57 @@ def _has_log_table(store: EventStore) -> bool:
         # A store from before signed heads: add the two tables (the recorder's own DDL).
         cast(Any, store.recorder).create_table()
     return True
+
+
+def register_key(store: EventStore, signer: Signer, previous: Signer | None = None) -> int:
+    """Record ``signer`` as the store's key and sign the current head with it.
+
+    ``previous`` is the current key when rotating (it endorses the new one); a store
+    that already has a key needs it. Returns the position the key signs from. One
+    transaction, under the same write lock as the recorder's inserts.
+    """
+    recorder = cast(Any, store.recorder)
+    keys, heads = store.qualified(KEYS_TABLE), store.qualified(HEADS_TABLE)
+
+    def one(cursor: Any, statement: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        cursor.execute(store.sql(statement), list(params))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return tuple(row.values()) if store.is_postgres else tuple(row)
+
+    with recorder.datastore.transaction(commit=True) as cursor:
+        if store.is_postgres:
+            for statement in recorder.lock_table_statements:
+                cursor.execute(statement)
+        current = one(cursor, f"SELECT key_id FROM {keys} ORDER BY added_at DESC LIMIT 1")
+        current_id = current[0] if current else None
+        if current_id is not None and (previous is None or previous.key_id != current_id):
+            raise StoreError(
+                f"this store is signed with key {current_id}; to replace it run "
+                "'credtrail key rotate' with that key (nothing was written)"
+            )
+        if current_id is None and previous is not None:
+            raise StoreError("this store has no key yet: use 'credtrail key init'")
+        head = one(
+            cursor,
+            f"SELECT notification_id, events, chain FROM {heads} "
+            "ORDER BY notification_id DESC LIMIT 1",
+        )
+        since = int(head[0]) if head else 0
+        record = signer.key_record(previous, since=since)
+        cursor.execute(store.sql(f"INSERT INTO {keys} VALUES (?,?,?,?,?,?,?)"), list(record))
+        if head is not None:
+            signed_at = datetime.now(UTC).isoformat()
+            statement = head_statement(since, int(head[1]), str(head[2]), signed_at, signer.key_id)
+            cursor.execute(
+                store.sql(
+                    f"UPDATE {heads} SET signed_at = ?, key_id = ?, signature = ? "
+                    "WHERE notification_id = ?"
+                ),
+                [signed_at, signer.key_id, signer.sign(statement), since],
+            )
+    return since
 
 
 def iter_log(store: EventStore, start: int = 1, page: int = 2000) -> Iterator[Sequence[Any]]:

@@ -335,6 +335,8 @@ class _Heads:
         self.records: list[KeyRecord] = records
         self.trusted_key = trusted_key
         self.keyed = bool(records) or trusted_key is not None
+        # Heads up to the first key's position were written before the store had a key.
+        self.signed_from = records[0].since if records else -1
         self.checked = 0
         self.last: HeadRow | None = None
 
@@ -381,7 +383,7 @@ class _Heads:
                 f"{head.chain[:16]}…, the log has {count} events with head {chain[:16]}…: "
                 "the log before it was rewritten (events removed, inserted or re-chained)",
             )
-        if not self.keyed:
+        if not self.keyed or (position <= self.signed_from and not head.signature):
             return None
         if not head.key_id or not head.signature:
             return Problem(

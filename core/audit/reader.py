@@ -202,10 +202,10 @@ class LogReader:
     def key_records(self) -> list[KeyRecord]:
         """The store's key records, oldest first."""
         rows = self._rows(
-            "SELECT key_id, public_key, added_at, previous_key, endorsement, signature "
+            "SELECT key_id, public_key, added_at, since, previous_key, endorsement, signature "
             f"FROM {self.keys_table} ORDER BY added_at, key_id"
         )
-        return [KeyRecord(*row) for row in rows]
+        return [KeyRecord(r[0], r[1], r[2], int(r[3]), *r[4:]) for r in rows]
 
     # -- streams ----------------------------------------------------------------------
 

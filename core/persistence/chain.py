@@ -221,7 +221,7 @@ def _check_signer(head: Head, signer: Signer | None) -> tuple[Any, ...] | None:
             )
         return None
     if head.store_key is None:
-        return signer.key_record(previous=None)
+        return signer.key_record(previous=None, since=head.position)
     if head.store_key != signer.key_id:
         raise StoreError(
             f"this store's log is signed with key {head.store_key}, CREDTRAIL_KEY holds key "

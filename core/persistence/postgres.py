@@ -69,7 +69,8 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
                 ).format(heads=heads),
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {keys} (key_id text PRIMARY KEY, "
-                    "public_key text NOT NULL, added_at text NOT NULL, previous_key text, "
+                    "public_key text NOT NULL, added_at text NOT NULL, since bigint NOT NULL, "
+                    "previous_key text, "
                     "endorsement text, signature text NOT NULL)"
                 ).format(keys=keys),
                 SQL(
@@ -107,7 +108,9 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
         self.sql_insert_head = SQL("INSERT INTO {heads} VALUES (%s,%s,%s,%s,%s,%s)").format(
             heads=heads
         )
-        self.sql_insert_key = SQL("INSERT INTO {keys} VALUES (%s,%s,%s,%s,%s,%s)").format(keys=keys)
+        self.sql_insert_key = SQL("INSERT INTO {keys} VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
+            keys=keys
+        )
 
     def _insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -36,9 +36,11 @@ def key_id_of(public_hex: str) -> str:
     return hashlib.sha256(bytes.fromhex(public_hex)).hexdigest()[:16]
 
 
-def key_statement(key_id: str, public_hex: str, added_at: str, previous: str | None) -> bytes:
+def key_statement(
+    key_id: str, public_hex: str, added_at: str, since: int, previous: str | None
+) -> bytes:
     """The bytes a key record's signatures cover."""
-    parts = [key_id, public_hex, added_at, previous or ""]
+    parts = [key_id, public_hex, added_at, str(since), previous or ""]
     return _KEY_TAG + b"".join(_LENGTH.pack(len(p)) + p.encode() for p in parts)
 
 
@@ -64,6 +66,7 @@ class KeyRecord:
     key_id: str
     public_key: str
     added_at: str
+    since: int  # the log position from which on (after which) every head is signed
     previous: str | None
     endorsement: str | None  # the previous key's signature (None for the first key)
     signature: str  # the key's own signature
@@ -73,13 +76,16 @@ class KeyRecord:
             self.key_id,
             self.public_key,
             self.added_at,
+            self.since,
             self.previous,
             self.endorsement,
             self.signature,
         )
 
     def statement(self) -> bytes:
-        return key_statement(self.key_id, self.public_key, self.added_at, self.previous)
+        return key_statement(
+            self.key_id, self.public_key, self.added_at, int(self.since), self.previous
+        )
 
 
 class Signer:
@@ -98,14 +104,23 @@ class Signer:
     def sign(self, message: bytes) -> str:
         return str(self._key.sign(message).hex())
 
-    def key_record(self, previous: Signer | None) -> tuple[Any, ...]:
-        """This key's record, endorsed by ``previous`` (a rotation) or self-signed only."""
+    def key_record(self, previous: Signer | None, since: int) -> tuple[Any, ...]:
+        """This key's record, endorsed by ``previous`` (a rotation) or self-signed only.
+
+        ``since``: the log position the key takes over at (heads after it are signed).
+        """
         added_at = datetime.now(UTC).isoformat()
         prev_id = previous.key_id if previous else None
-        statement = key_statement(self.key_id, self.public_hex, added_at, prev_id)
+        statement = key_statement(self.key_id, self.public_hex, added_at, since, prev_id)
         endorsement = previous.sign(statement) if previous else None
         return KeyRecord(
-            self.key_id, self.public_hex, added_at, prev_id, endorsement, self.sign(statement)
+            self.key_id,
+            self.public_hex,
+            added_at,
+            since,
+            prev_id,
+            endorsement,
+            self.sign(statement),
         ).as_row()
 
 

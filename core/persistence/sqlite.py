@@ -38,7 +38,7 @@ CREATE_STATEMENTS = (
     "signed_at TEXT NOT NULL, key_id TEXT, signature TEXT)",
     f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
     "key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, added_at TEXT NOT NULL, "
-    "previous_key TEXT, endorsement TEXT, signature TEXT NOT NULL)",
+    "since INTEGER NOT NULL, previous_key TEXT, endorsement TEXT, signature TEXT NOT NULL)",
 )
 
 # One round trip: the last head, the store's current key; the log's own last row and
@@ -80,5 +80,5 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
         c.executemany(f"INSERT INTO {LOG_TABLE} VALUES (?,?,?,?,?,?,?,?)", batch.log_rows)
         c.execute(f"INSERT INTO {HEADS_TABLE} VALUES (?,?,?,?,?,?)", batch.head_row)
         if batch.key_row is not None:
-            c.execute(f"INSERT INTO {KEYS_TABLE} VALUES (?,?,?,?,?,?)", batch.key_row)
+            c.execute(f"INSERT INTO {KEYS_TABLE} VALUES (?,?,?,?,?,?,?)", batch.key_row)
         return ids

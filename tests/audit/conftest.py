@@ -76,7 +76,7 @@ def rechain(app: Credtrail, reader: LogReader) -> None:
     """Recompute every log row's hash and link, and every batch head, from the events as
     they now are: what a thorough attacker without the organisation's key can do."""
     head, count, links = GENESIS, 0, {}
-    for row in events(app):
+    for row in reader.events_from(reader.first_position(), reader.last_position()):
         digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
         head, count = link(head, digest), count + 1
         links[row.position] = (head, count)

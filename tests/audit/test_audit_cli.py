@@ -87,7 +87,8 @@ def test_checkpoint_then_verify_clean(run: Run, tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     lines = checked.output.splitlines()
     assert lines[0] == "OK: 9 events verified up to position 9"
-    assert lines[3].endswith("(9 events, position 9) is unchanged")
+    assert lines[3].startswith("the store has no key")
+    assert lines[4].endswith("(9 events, position 9) is unchanged")
 
 
 def test_verify_tampered_store_exits_1_naming_the_place(
@@ -140,6 +141,9 @@ def test_exported_bundle_verifies_without_the_store(run: Run, tmp_path: Path) ->
     assert result.output.splitlines()[1:] == [
         "transcript reproduced from the proven events",
         "standings reproduced by the rule engine: 0",
+        "the bundle's checkpoint is not signed (the store had no key)",
+        "not proven: that the exporter left out no event after the bundle's checkpoint "
+        "(no checkpoint of yours given, no consistency proof in the bundle)",
     ]
     (out / "transcript.json").write_text("{}")
     broken = elsewhere("audit", "verify", "--bundle", str(out), "--json")
