@@ -23,6 +23,7 @@ from credtrail.core.errors import StoreError
 
 SQLITE_RECORDER = "credtrail.core.persistence.sqlite:SQLiteLogRecorder"
 POSTGRES_RECORDER = "credtrail.core.persistence.postgres:PostgresLogRecorder"
+_NUMBERS = ("port", "connect_timeout")
 CONNECT_TIMEOUT = 5
 """Seconds to wait for a PostgreSQL server to answer (``?connect_timeout=`` overrides)."""
 
@@ -81,14 +82,18 @@ class StoreLocation:
         shown = mask(location)
         try:
             parts = urlsplit(location)
-            port = parts.port  # raises ValueError for a port that is not a number
             query = dict(parse_qsl(parts.query))
         except ValueError as exc:
             raise StoreError(f"store URL {shown!r} is not a valid URL: {mask(str(exc))}") from None
-        for name in ("port", "connect_timeout"):
-            value = str(port) if name == "port" and port is not None else query.get(name)
-            if value is not None and not value.isdigit():
-                raise StoreError(f"store URL {shown!r}: {name} {value!r} is not a number")
+        hostport = parts.netloc.rpartition("@")[2]
+        port = hostport.rpartition("]")[2].partition(":")[2] if ":" in hostport else ""
+        for name, value in (("port", port or None), *((k, query.get(k)) for k in _NUMBERS)):
+            for item in (value or "").split(","):  # libpq allows host1:port1,host2:port2
+                if value is not None and not item.isdigit():
+                    raise StoreError(
+                        f"store URL {shown!r}: {name} {item!r} is not a number "
+                        "(e.g. postgresql://credtrail@127.0.0.1:5432/credtrail)"
+                    )
         timeout = int(query.get("connect_timeout") or CONNECT_TIMEOUT)
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
