@@ -17,7 +17,7 @@ from credtrail.core.errors import CredtrailError
 MODE_ENV = "CREDTRAIL_FILE_MODE"
 
 
-class UnsafePathError(CredtrailError, FileExistsError):
+class UnsafePathError(CredtrailError):
     """Raised when an output path is a symbolic link, or exists and ``--force`` was not given."""
 
 
