@@ -405,8 +405,15 @@ class _Heads:
         return None
 
     def tail_problem(self, position: int) -> Problem | None:
-        if self.next is not None:
-            return self.skipped(position + 1)
+        head = self.next
+        if head is not None:
+            return Problem(
+                "head-mismatch",
+                head.position,
+                f"a batch head was committed at position {head.position} ({head.events} "
+                f"events), but the log ends at position {position}: events at the tail "
+                "were removed",
+            )
         covered = self.last.position if self.last else 0
         if position > covered and (self.last is not None or self.keyed):
             return Problem(

@@ -148,6 +148,15 @@ def _truncate(app: Credtrail, reader: LogReader) -> None:
     tamper(reader, f"DELETE FROM {reader.heads_table} WHERE notification_id > ?", (previous,))
 
 
+def _truncate_keeping_heads(app: Credtrail, reader: LogReader) -> None:
+    """The last batch's events and log rows cut off, its head left behind."""
+    last = reader.last_head()
+    assert last is not None
+    previous = [h for h in reader.heads() if h.position < last.position][-1].position
+    tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > ?", (previous,))
+    tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > ?", (previous,))
+
+
 def _own_key(app: Credtrail, reader: LogReader) -> None:
     """Rewrite, re-chain, and re-sign everything with the attacker's own key."""
     _edit_rechain(app, reader)
@@ -176,6 +185,7 @@ CASES: dict[str, tuple[Callable[[Credtrail, LogReader], None], set[str]]] = {
     "append": (_append, {"unsigned"}),
     "reorder+rechain": (_reorder, {"unsigned", "order"}),
     "own-key": (_own_key, {"key-record"}),
+    "truncate-keeping-heads": (_truncate_keeping_heads, {"head-mismatch"}),
 }
 
 
