@@ -15,7 +15,7 @@ from credtrail.core.audit.reader import LogReader
 from credtrail.core.domain import clinician_uuid
 from credtrail.plugins import BUILTIN_NAMES
 
-from .conftest import events, record_history, tamper
+from .conftest import events, rechain, record_history, tamper
 
 Run = Callable[..., Result]
 LEE = clinician_uuid("dr-lee").hex
@@ -117,12 +117,13 @@ def test_verify_tampered_store_exits_1_naming_the_place(
 def test_truncation_is_reported_against_a_kept_checkpoint(
     run: Run, app: Credtrail, tmp_path: Path
 ) -> None:
-    """The tail cut off (events and log rows) passes alone, fails against the checkpoint."""
+    """The tail cut off (events, log rows, heads) passes alone, fails against the checkpoint."""
     cp = tmp_path / "cp.json"
     assert run("audit", "checkpoint", "-o", str(cp)).exit_code == 0
     reader = LogReader(app.store)
     tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > 7")
     tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > 7")
+    rechain(app, reader)  # batch heads up to the new end, as a thorough attacker would
     assert run("audit", "verify").exit_code == 0
     result = run("audit", "verify", "--checkpoint", str(cp))
     assert result.exit_code == 1

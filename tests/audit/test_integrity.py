@@ -218,13 +218,14 @@ def test_edited_time_index_is_caught(
 def test_truncated_tail_passes_the_chain_but_not_the_checkpoint(
     app: Credtrail, history: dict[str, str], reader: LogReader
 ) -> None:
-    """Cutting off the last events and their log rows is invisible to the chain alone,
-    and reported as truncation against a checkpoint taken before."""
+    """Cutting off the last events, their log rows and heads is invisible to the chain
+    alone (in a store without a key), and reported as truncation against a checkpoint."""
     checkpoint = make_checkpoint(app.store)
     rows = events(app)
     keep = rows[-3].position
     tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > ?", (keep,))
     tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > ?", (keep,))
+    rechain(app, reader)  # batch heads up to the new end, as a thorough attacker would
 
     assert verify(app.store).ok
     problem = verify(app.store, checkpoint).problem
