@@ -163,9 +163,10 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
     For hot paths that rebuild models from trusted data (a validated event, a view row
     the projection wrote). Every field must be given, so a renamed field fails loudly
     instead of falling back to its default. It validates (pydantic's public
-    ``model_validate``): measured against building the instance without validation
-    (setting pydantic's internal attributes), validation cost ~2.5 µs more per model
-    and nothing measurable on ingest, so no private shortcut earns its keep.
+    ``model_validate``). Building the instance through pydantic's internals instead
+    was ~20% faster on ingest (docs/audit.md has the figures), but shared one
+    fields-set across instances and set ``__pydantic_*`` attributes; the public
+    ``model_construct`` is slower than validating.
     """
     fields = _field_names(cls)
     if values.keys() != fields:
