@@ -266,7 +266,7 @@ def verify_command(
     assert env is not None
     trusted = _read_checkpoint(checkpoint_file)
     if bundle is not None:
-        _verify_bundle(ctx, env, bundle, trusted, as_json)
+        _verify_bundle(ctx, env, bundle, trusted, _trusted_key(public_key), as_json)
         return
     app = env.app()
     report = verify(app.store, trusted, _trusted_key(public_key))
@@ -300,12 +300,19 @@ def verify_command(
 
 
 def _verify_bundle(
-    ctx: click.Context, env: Env, bundle: Path, trusted: Checkpoint | None, as_json: bool
+    ctx: click.Context,
+    env: Env,
+    bundle: Path,
+    trusted: Checkpoint | None,
+    trusted_key: str | None,
+    as_json: bool,
 ) -> None:
     from credtrail.core.audit.bundle import verify_bundle
 
     try:
-        result = verify_bundle(bundle, trusted=trusted, registry=env.registry)
+        result = verify_bundle(
+            bundle, trusted=trusted, registry=env.registry, trusted_key=trusted_key
+        )
     except LogIntegrityError as exc:
         if not as_json:
             raise

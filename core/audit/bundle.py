@@ -52,6 +52,7 @@ from credtrail.core.domain import (
 )
 from credtrail.core.errors import AuditError, LogIntegrityError
 from credtrail.core.persistence.files import create_private, create_private_text, make_private_dir
+from credtrail.core.persistence.signing import key_id_of
 from credtrail.core.registry import Registry
 from credtrail.core.store import EventStore, OrjsonTranscoder, PydanticMapper, event_hash, link
 from credtrail.core.transcript import transcript_of
@@ -245,9 +246,16 @@ def _fail(message: str) -> LogIntegrityError:
 
 
 def verify_bundle(
-    folder: Path, trusted: Checkpoint | None = None, registry: Registry | None = None
+    folder: Path,
+    trusted: Checkpoint | None = None,
+    registry: Registry | None = None,
+    trusted_key: str | None = None,
 ) -> BundleReport:
-    """Check a bundle without the store; raises ``LogIntegrityError`` naming the first failure."""
+    """Check a bundle without the store; raises ``LogIntegrityError`` naming the first failure.
+
+    ``trusted_key`` (the organisation's public key, hex): the checkpoint must be signed
+    with it.
+    """
     if not folder.is_dir():
         raise AuditError(f"bundle folder {folder} does not exist")
     manifest = _load_json(folder / "manifest.json")
@@ -263,7 +271,7 @@ def verify_bundle(
         raise _fail(f"the manifest does not cover {', '.join(missing)}")
     checkpoint = Checkpoint.from_json((folder / "checkpoint.json").read_bytes(), "checkpoint.json")
     report = BundleReport(manifest["clinician"], manifest["as_of"], checkpoint)
-    _note_signature(report, checkpoint)
+    _note_signature(report, checkpoint, trusted_key)
     as_of = datetime.fromisoformat(manifest["as_of"])
     root = bytes.fromhex(checkpoint.root)
     mapper = PydanticMapper(transcoder=OrjsonTranscoder())
@@ -369,12 +377,25 @@ def _check_file(folder: Path, name: Any, digest: Any) -> None:
         raise _fail(f"{name} was changed after export (its SHA-256 is not the manifest's)")
 
 
-def _note_signature(report: BundleReport, checkpoint: Checkpoint) -> None:
+def _note_signature(report: BundleReport, checkpoint: Checkpoint, trusted_key: str | None) -> None:
     if checkpoint.signature is None:
+        if trusted_key is not None:
+            raise _fail("the bundle's checkpoint is not signed, but you expect a signed log")
         report.notes.append("the bundle's checkpoint is not signed (the store had no key)")
         return
     if not checkpoint.signature_ok():
         raise _fail("the checkpoint's signed head does not verify: checkpoint.json was forged")
+    if trusted_key is not None:
+        if checkpoint.public_key != trusted_key:
+            raise _fail(
+                f"the checkpoint is signed with key {checkpoint.key_id}, not with your key "
+                f"{key_id_of(trusted_key)}"
+            )
+        report.notes.append(
+            f"proven: the checkpoint's head was signed with your key {checkpoint.key_id} "
+            f"at {checkpoint.signed_at}"
+        )
+        return
     report.notes.append(
         f"proven: the checkpoint's head was signed by key {checkpoint.key_id} at "
         f"{checkpoint.signed_at} (compare the key with the organisation's: "

@@ -161,3 +161,24 @@ def test_key_file_beside_the_store_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "outside the store's folder" in result.output
     assert not os.path.exists(tmp_path / "org.pem")
+
+
+def test_bundle_of_a_keyed_store_is_checked_against_your_key(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyed store's bundle carries a signed checkpoint; --public-key anchors it and
+    another key is refused."""
+    key = tmp_path / "k" / "org.pem"
+    key.parent.mkdir()
+    assert run("key", "init", "--key", str(key)).exit_code == 0
+    monkeypatch.setenv("CREDTRAIL_KEY", str(key))
+    out = tmp_path / "bundle"
+    assert run("audit", "export", "dr-lee", "--as-of", "2025-06-30", "-o", str(out)).exit_code == 0
+    public = run("key", "show").output.split()[-1]
+    monkeypatch.delenv("CREDTRAIL_KEY")
+    ok = run("audit", "verify", "--bundle", str(out), "--public-key", public)
+    assert ok.exit_code == 0, ok.output
+    assert "signed with your key" in ok.output
+    wrong = run("audit", "verify", "--bundle", str(out), "--public-key", "ab" * 32)
+    assert wrong.exit_code == 1
+    assert "not with your key" in wrong.output
