@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -233,6 +234,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--store", help="an EMPTY PostgreSQL database URL or a new SQLite path")
     parser.add_argument("--postgres", action="store_true", help="start a private PostgreSQL")
+    parser.add_argument(
+        "--keyed", action="store_true", help="sign every batch with a fresh organisation key"
+    )
     parser.add_argument("--runs", type=int, default=100, help="single-clinician replays")
     parser.add_argument("--sample", type=int, default=200, help="clinicians judged in full")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -261,6 +265,13 @@ def run(ns: argparse.Namespace, store_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = store_url or str(Path(tmp) / "audit-bench.db")
         backend = "postgres" if store.startswith("postgres") else "sqlite"
+        if ns.keyed:
+            from credtrail.core.persistence.signing import KEY_ENV, generate_key
+
+            (Path(tmp) / "keys").mkdir()
+            signer = generate_key(Path(tmp) / "keys" / "org.pem")
+            os.environ[KEY_ENV] = str(signer.path)  # the phases' subprocesses inherit it
+            backend += f", keyed ({signer.key_id})"
         ing = phase_ingest(store, ns.events)
         print(
             f"ingest ({backend}): {ing['events']:,} events, {ing['clinicians']:,} clinicians "

@@ -301,7 +301,7 @@ def phase_raw_postgres(store: str, batch: int) -> dict[str, Any]:
     from credtrail.core.store import StoreLocation
 
     table = _events_table(store)
-    env = StoreLocation.parse(store).env
+    env = StoreLocation.parse(store).resolve()  # what libpq resolved (PGPASSWORD, ...)
     conn = psycopg.connect(
         host=env["POSTGRES_HOST"],
         port=int(env["POSTGRES_PORT"]),

@@ -14,10 +14,23 @@ from credtrail.core.audit.asof import AsOf
 from credtrail.core.audit.compliance import Standing, standings
 from credtrail.core.audit.diff import Change, changes_since
 from credtrail.core.audit.integrity import Checkpoint, VerifyReport, make_checkpoint, verify
-from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.errors import AuditError, CredtrailError, LogIntegrityError
+from credtrail.core.persistence.files import create_private_text
+from credtrail.core.persistence.signing import key_from_env
 from credtrail.core.transcript import Transcript, format_units, transcript_of
 
 CHECKPOINT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _trusted_key(public_key: str | None) -> str | None:
+    """The public key the auditor trusts: ``--public-key``, else CREDTRAIL_KEY's."""
+    if public_key:
+        value = public_key.strip().lower()
+        if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+            raise CredtrailError("--public-key must be 64 hex digits (see 'credtrail key show')")
+        return value
+    signer = key_from_env()
+    return signer.public_hex if signer is not None else None
 
 
 def _read_checkpoint(path: Path | None) -> Checkpoint | None:
@@ -165,19 +178,21 @@ def replay(
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the checkpoint here (default: print it).",
 )
+@click.option("--force", is_flag=True, help="Replace an existing file.")
 @pass_env
-def checkpoint(env: Env, output: Path | None) -> None:
-    """Verify the whole log, then record its position, chain head and Merkle root.
+def checkpoint(env: Env, output: Path | None, force: bool) -> None:
+    """Verify the whole log, then record its position, chain head and Merkle root
+    (and, in a keyed store, the last batch's signed head).
 
     Keep the file somewhere the store's operators cannot change it: it is what
     proves later that nothing before it was altered, removed or cut off.
     """
-    cp = make_checkpoint(env.app().store)
+    cp = make_checkpoint(env.app().store, trusted_key=_trusted_key(None))
     if output is None:
         click.echo(cp.to_json(), nl=False)
         return
     try:
-        output.write_text(cp.to_json())
+        create_private_text(output, cp.to_json(), force=force, what="checkpoint file")
     except OSError as exc:
         raise AuditError(f"cannot write the checkpoint to {output}: {exc.strerror}") from None
     click.echo(
@@ -192,12 +207,28 @@ def _report_text(report: VerifyReport) -> str:
         f"head {report.head}",
         f"root {report.root}",
     ]
+    signed = report.signed
+    if signed is None:
+        lines.append("the store has no key: batch heads are not signed (see 'credtrail key init')")
+    else:
+        anchor = (
+            "anchored on your key"
+            if signed.anchored
+            else "NOT anchored: give --public-key or CREDTRAIL_KEY to trust them"
+        )
+        lines.append(
+            f"{signed.heads} batch heads checked, signed by key(s) {', '.join(signed.keys)} "
+            f"({anchor}); last signed head at {signed.last_signed_at or 'never'} "
+            f"(position {signed.last_position})"
+        )
     cp = report.checkpoint
     if cp is not None:
         lines.append(
             f"the log up to the checkpoint of {cp.created_at.isoformat()} ({cp.events} events, "
             f"position {cp.position}) is unchanged"
         )
+    else:
+        lines.append("not proven without a checkpoint: that no whole batches were cut off the end")
     return "\n".join(lines)
 
 
@@ -210,46 +241,95 @@ def _report_text(report: VerifyReport) -> str:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Verify an exported evidence bundle instead of the store (no store needed).",
 )
+@click.option(
+    "--public-key",
+    "public_key",
+    metavar="HEX",
+    help="The organisation's public key to anchor signatures on (default: CREDTRAIL_KEY's).",
+)
+@click.option(
+    "--views", "check_views", is_flag=True, help="Also rebuild the views elsewhere and compare."
+)
 @json_option
 @click.pass_context
 def verify_command(
-    ctx: click.Context, checkpoint_file: Path | None, bundle: Path | None, as_json: bool
+    ctx: click.Context,
+    checkpoint_file: Path | None,
+    bundle: Path | None,
+    public_key: str | None,
+    check_views: bool,
+    as_json: bool,
 ) -> None:
-    """Recompute every hash of the log (or of a bundle); exit 1 naming the first break."""
+    """Recompute every hash and check every signature of the log (or of a bundle);
+    exit 1 naming the first break."""
     env = ctx.find_object(Env)
     assert env is not None
     trusted = _read_checkpoint(checkpoint_file)
     if bundle is not None:
-        from credtrail.core.audit.bundle import verify_bundle
-
-        try:
-            result = verify_bundle(bundle, trusted=trusted, registry=env.registry)
-        except LogIntegrityError as exc:
-            if not as_json:
-                raise
-            echo_json({"ok": False, "problem": str(exc)})
-            ctx.exit(1)
-        if as_json:
-            echo_json(result.as_dict())
-            return
-        click.echo(
-            f"OK: bundle of {result.clinician} as of {result.as_of}: {result.events} events "
-            f"in {result.streams} streams proved against root {result.checkpoint.root}"
-        )
-        click.echo("transcript reproduced from the proven events")
-        if result.standings_reproduced:
-            click.echo(f"standings reproduced by the rule engine: {result.standings}")
-        if result.consistent_with is not None:
-            click.echo("the bundle's log extends your checkpoint")
+        _verify_bundle(ctx, env, bundle, trusted, _trusted_key(public_key), as_json)
         return
-    report = verify(env.app().store, trusted)
+    app = env.app()
+    report = verify(app.store, trusted, _trusted_key(public_key))
+    views = None
+    if check_views and report.ok:
+        from credtrail.core.audit.views import verify_views
+
+        views = verify_views(app)
     if as_json:
-        echo_json(report.as_dict())
-        if not report.ok:
+        data = report.as_dict()
+        if views is not None:
+            data["views"] = {
+                "ok": views.ok,
+                "position": views.position,
+                "differences": [d.describe() for d in views.differences],
+            }
+        echo_json(data)
+        if not report.ok or (views is not None and not views.ok):
             ctx.exit(1)
         return
     report.raise_for_problem()
     click.echo(_report_text(report))
+    if views is not None:
+        if not views.ok:
+            details = "; ".join(d.describe() for d in views.differences)
+            raise LogIntegrityError(f"the views differ from what the log gives: {details}")
+        click.echo(
+            f"views ({', '.join(views.tables)}) equal a rebuild from the log up to "
+            f"position {views.position}"
+        )
+
+
+def _verify_bundle(
+    ctx: click.Context,
+    env: Env,
+    bundle: Path,
+    trusted: Checkpoint | None,
+    trusted_key: str | None,
+    as_json: bool,
+) -> None:
+    from credtrail.core.audit.bundle import verify_bundle
+
+    try:
+        result = verify_bundle(
+            bundle, trusted=trusted, registry=env.registry, trusted_key=trusted_key
+        )
+    except LogIntegrityError as exc:
+        if not as_json:
+            raise
+        echo_json({"ok": False, "problem": str(exc)})
+        ctx.exit(1)
+    if as_json:
+        echo_json(result.as_dict())
+        return
+    click.echo(
+        f"OK: bundle of {result.clinician} as of {result.as_of}: {result.events} events "
+        f"in {result.streams} streams proved against root {result.checkpoint.root}"
+    )
+    click.echo("transcript reproduced from the proven events")
+    if result.standings_reproduced:
+        click.echo(f"standings reproduced by the rule engine: {result.standings}")
+    for note in result.notes:
+        click.echo(note)
 
 
 @audit.command()
@@ -285,7 +365,14 @@ def export(
     trusted = _read_checkpoint(checkpoint_file)
     try:
         manifest = export_bundle(
-            app.store, app.registry, clinician_id, as_of, output, on=on, trusted=trusted
+            app.store,
+            app.registry,
+            clinician_id,
+            as_of,
+            output,
+            on=on,
+            trusted=trusted,
+            trusted_key=_trusted_key(None),
         )
     except OSError as exc:
         raise AuditError(f"cannot write the bundle to {output}: {exc.strerror}") from None

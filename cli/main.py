@@ -85,6 +85,7 @@ COMMAND_MODULES = (
     "compliance",
     "credits",
     "exchange",
+    "keys",
     "licenses",
     "projections",
     "plugin_new",

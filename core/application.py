@@ -34,11 +34,13 @@ from credtrail.core.errors import (
     CreditRejectedError,
     CredtrailError,
     RuleError,
+    StoreChangedError,
     StoreError,
     UnknownClinicianError,
     UnknownRequirementError,
 )
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
+from credtrail.core.persistence.retry import retry_on_conflict
 from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
 from credtrail.core.rules import load_requirement
 from credtrail.core.store import EventStore, StoreLocation, open_event_store
@@ -137,7 +139,7 @@ class Credtrail:
             yield
         except IntegrityError:
             # Another writer saved the same aggregate version first: nothing was written.
-            raise ConflictError(
+            raise StoreChangedError(
                 "the store changed while this command ran (another writer?); "
                 "nothing was written, run it again"
             ) from None
@@ -214,6 +216,7 @@ class Credtrail:
         if violations:
             raise CreditRejectedError(violations)
 
+    @retry_on_conflict
     def earn(self, request: EarnRequest) -> str:
         """Record one earned credit; returns its id. A duplicate is an error here."""
         ledger = self.ledger(request.clinician_id)
@@ -222,6 +225,7 @@ class Credtrail:
         self.save(ledger)
         return credit_id
 
+    @retry_on_conflict
     def earn_many(self, requests: Sequence[EarnRequest]) -> list[EarnResult]:
         """Record a batch in one transaction: all valid, or nothing written.
 
@@ -269,6 +273,7 @@ class Credtrail:
         )
         return credit_id
 
+    @retry_on_conflict
     def claim(
         self,
         clinician_id: str,
@@ -362,6 +367,7 @@ class Credtrail:
         """Record a requirement version (``RequirementChanged``); False if already known."""
         return self.record_requirements([document]) == 1
 
+    @retry_on_conflict
     def record_requirements(self, documents: Sequence[dict[str, Any]]) -> int:
         """Record several versions in one transaction; returns how many were new.
 

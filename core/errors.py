@@ -22,6 +22,7 @@ that only know Python can still catch them.
     │   ├── UnknownCreditError
     │   └── UnknownLicenseError
     ├── ConflictError                    the command contradicts what is recorded
+    │   ├── StoreChangedError            another writer saved first (optimistic concurrency)
     │   ├── ClinicianExistsError
     │   ├── DuplicateCreditError
     │   ├── CreditRevokedError
@@ -148,6 +149,13 @@ class UnknownLicenseError(NotFoundError):
 
 class ConflictError(CredtrailError):
     """Raised when a command contradicts what the store already records."""
+
+
+class StoreChangedError(ConflictError):
+    """Raised when another writer saved the same aggregate first: nothing was written.
+
+    Idempotent commands retry it themselves (``credtrail.core.persistence.retry``).
+    """
 
 
 class ClinicianExistsError(ConflictError):

@@ -7,10 +7,12 @@ tests pin what the *store* does, whatever rules the built-in professions carry.
 from __future__ import annotations
 
 import glob
+import multiprocessing
 import shutil
 import sqlite3
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +22,7 @@ import pluggy
 import psycopg
 import pytest
 import support.postgres as pg_support
-from support.postgres import PostgresServer
+from support.postgres import PostgresServer, free_port
 
 from credtrail.core import (
     Accreditor,
@@ -32,7 +34,14 @@ from credtrail.core import (
     Profession,
     hookimpl,
 )
-from credtrail.core.errors import CreditRejectedError, OverClaimError
+from credtrail.core.errors import (
+    CreditRejectedError,
+    OverClaimError,
+    StoreChangedError,
+    StoreError,
+)
+from credtrail.core.persistence.location import mask
+from credtrail.core.persistence.retry import retry_on_conflict
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.store import GENESIS, LOG_TABLE, StoreLocation, chain_link, iter_log
 
@@ -355,3 +364,163 @@ def test_server_that_cannot_start_fails_with_its_log(monkeypatch: pytest.MonkeyP
     ):
         pass
     assert set(Path(tempfile.gettempdir()).glob("credtrail-pg-*")) <= before
+
+
+# --------------------------------------------- trust: secrets, private files, safe retries
+
+
+def test_mask_hides_every_password() -> None:
+    """One helper masks a URL's password, a password= parameter and any given secret."""
+    assert mask("postgresql://u:S3cret@h/db") == "postgresql://u:***@h/db"
+    assert mask("postgresql://u@h/db?sslmode=require&password=S3cret") == (
+        "postgresql://u@h/db?sslmode=require&password=***"
+    )
+    assert mask("host=h password='S3 cret' dbname=d") == "host=h password=*** dbname=d"
+    assert mask("failed for S3cret", "S3cret") == "failed for ***"
+
+
+def test_postgres_url_mistakes_are_clear_and_never_print_the_password() -> None:
+    """A non-numeric port is a StoreError naming it; an unreachable socket folder says so
+    at once; neither message holds the password."""
+    with pytest.raises(StoreError, match="port 'abc' is not a number") as bad_port:
+        StoreLocation.parse("postgresql://credtrail:S3cret@localhost:abc/db")
+    location = StoreLocation.parse("postgresql://credtrail:S3cret@/db?host=/nonexistent")
+    with pytest.raises(StoreError, match="cannot reach the PostgreSQL server") as unreachable:
+        location.resolve()
+    for message in (str(bad_port.value), str(unreachable.value), repr(location)):
+        assert "S3cret" not in message
+        assert "credtrail:***@" in message
+
+
+@pytest.fixture
+def password_db(postgres: PostgresServer) -> Iterator[tuple[str, int, str]]:
+    """(host, port, dbname) of a database owned by a role that must give a password."""
+    admin = postgres.admin()
+    role = psycopg.sql.Identifier(pg_support.PASSWORD_ROLE)
+    admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(role))
+    admin.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'S3cret'").format(role))
+    name = postgres.create_database()
+    admin.execute(
+        psycopg.sql.SQL("ALTER DATABASE {} OWNER TO {}").format(psycopg.sql.Identifier(name), role)
+    )
+    try:
+        yield postgres.host, postgres.port, name
+    finally:
+        postgres.drop_database(name)
+        admin.execute(psycopg.sql.SQL("DROP ROLE IF EXISTS {}").format(role))
+
+
+@pytest.mark.postgres
+def test_postgres_failures_have_their_own_messages_and_libpq_finds_the_password(
+    password_db: tuple[str, int, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pm: pluggy.PluginManager,
+) -> None:
+    """A wrong password, an unknown database and a closed port each get their own message
+    (no 10 s wait, no password shown); PGPASSWORD and a passfile work without one in the URL."""
+    host, port, db = password_db
+    user = pg_support.PASSWORD_ROLE
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+
+    def message(url: str) -> str:
+        with pytest.raises(StoreError) as caught:
+            StoreLocation.parse(url).resolve()
+        assert "Wr0ng" not in str(caught.value)
+        return str(caught.value)
+
+    assert "refused the credentials" in message(f"postgresql://{user}:Wr0ng@{host}:{port}/{db}")
+    assert "does not exist" in message(f"postgresql://{user}:S3cret@{host}:{port}/nope")
+    assert "cannot reach" in message(f"postgresql://{user}:S3cret@{host}:{free_port()}/{db}")
+
+    bare = f"postgresql://{user}@{host}:{port}/{db}"
+    monkeypatch.setenv("PGPASSWORD", "S3cret")
+    assert StoreLocation.parse(bare).resolve()["POSTGRES_PASSWORD"] == "S3cret"
+    monkeypatch.delenv("PGPASSWORD")
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"{host}:{port}:{db}:{user}:S3cret\n")
+    passfile.chmod(0o600)
+    app = Credtrail.open(f"{bare}?passfile={passfile}", pm, create=True)
+    app.close()
+
+
+def test_new_sqlite_store_is_private_and_symlinks_are_refused(
+    tmp_path: Path, pm: pluggy.PluginManager
+) -> None:
+    """credtrail init creates the store 0600; a store path that is a symlink is refused."""
+    path = tmp_path / "private.db"
+    Credtrail.open(str(path), pm, create=True).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    link_path = tmp_path / "link.db"
+    link_path.symlink_to(path)
+    with pytest.raises(StoreError, match="symbolic link"):
+        Credtrail.open(str(link_path), pm)
+
+
+def test_retry_on_conflict_reruns_only_store_changes() -> None:
+    """A StoreChangedError is retried (bounded); any other error is raised at once."""
+    calls: list[int] = []
+    pauses: list[float] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise StoreChangedError("changed")
+        return "done"
+
+    assert retry_on_conflict(flaky, sleep=pauses.append)() == "done"
+    assert len(calls) == 3
+    assert len(pauses) == 2
+    assert all(0 <= p <= 0.5 for p in pauses)
+
+    def always() -> None:
+        calls.append(1)
+        raise StoreChangedError("changed")
+
+    calls.clear()
+    with pytest.raises(StoreChangedError):
+        retry_on_conflict(always, attempts=4, sleep=pauses.append)()
+    assert len(calls) == 4
+
+    def other() -> None:
+        calls.append(1)
+        raise OverClaimError("no")
+
+    calls.clear()
+    with pytest.raises(OverClaimError):
+        retry_on_conflict(other, sleep=pauses.append)()
+    assert len(calls) == 1
+
+
+def _earn_in_child(store_url: str, activity: str, results: Any) -> None:
+    pm = build_plugin_manager(extra=[("storetest", StoreTestProfession())], load_entrypoints=False)
+    app = Credtrail.open(store_url, pm)
+    try:
+        app.earn(earn_request(activity))
+        results.put("ok")
+    except Exception as exc:  # the parent counts what failed, and why
+        results.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        app.close()
+
+
+def test_concurrent_writers_of_one_ledger_lose_nothing(
+    ledger_app: Credtrail, store_url: str
+) -> None:
+    """Processes earning credits on the same ledger at once all succeed: a refused write of
+    an idempotent command is retried."""
+    writers = 6
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    procs = [
+        context.Process(target=_earn_in_child, args=(store_url, f"race-{i}", results))
+        for i in range(writers)
+    ]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+    outcomes = [results.get(timeout=5) for _ in procs]
+    assert outcomes == ["ok"] * writers
+    assert len(ledger_app.ledger("dr-lee").credits) == writers

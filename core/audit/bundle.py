@@ -51,6 +51,8 @@ from credtrail.core.domain import (
     requirement_uuid,
 )
 from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.persistence.files import create_private, create_private_text, make_private_dir
+from credtrail.core.persistence.signing import key_id_of
 from credtrail.core.registry import Registry
 from credtrail.core.store import EventStore, OrjsonTranscoder, PydanticMapper, event_hash, link
 from credtrail.core.transcript import transcript_of
@@ -71,7 +73,8 @@ def _sha256(path: Path) -> str:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    create_private_text(path, text, what="bundle file")
 
 
 def _rules(histories: Iterable[RequirementHistory], on: date) -> list[dict[str, Any]]:
@@ -110,13 +113,19 @@ def export_bundle(
     *,
     on: date | None = None,
     trusted: Checkpoint | None = None,
+    trusted_key: str | None = None,
 ) -> dict[str, Any]:
-    """Verify the log, then write the clinician's evidence bundle into ``out``."""
+    """Verify the log, then write the clinician's evidence bundle into ``out``.
+
+    The folder is created 0700 and each file 0600; a symbolic link is refused.
+    """
     check_instant(as_of)
     day = on or as_of.date()
+    if out.is_symlink():
+        raise AuditError(f"bundle folder {out} is a symbolic link; give the real path")
     if out.exists() and any(out.iterdir()):
         raise AuditError(f"bundle folder {out} is not empty; give a new or empty folder")
-    checkpoint = make_checkpoint(store, trusted)
+    checkpoint = make_checkpoint(store, trusted, trusted_key)
     view = AsOf(store, as_of)
     ledger = view.ledger(clinician_id)
     reader = LogReader(store)
@@ -138,26 +147,27 @@ def export_bundle(
     if tree.size != checkpoint.events or tree.root().hex() != checkpoint.root:
         raise LogIntegrityError("the log changed while the bundle was exported; run it again")
 
-    out.mkdir(parents=True, exist_ok=True)
+    make_private_dir(out, what="bundle folder")
     logs = {r.position: r for s in streams for r in reader.stream_log(s)}
-    with (out / "events.jsonl").open("w") as fh:
-        for e in sorted(rows, key=lambda r: r.position):
-            lg = logs[e.position]
-            line = {
-                "index": index[e.position],
-                "position": e.position,
-                "stream": e.stream,
-                "version": e.version,
-                "topic": e.topic,
-                "recorded_at": lg.recorded_at,
-                "state": base64.b64encode(e.state).decode(),
-                "event_hash": lg.event_hash,
-                "previous_link": reader.previous_link(e.position),
-                "link": lg.chain,
-                "proof": [p.hex() for p in tree.audit_path(index[e.position])],
-            }
-            fh.write(json.dumps(line) + "\n")
-    (out / "checkpoint.json").write_text(checkpoint.to_json())
+    lines = []
+    for e in sorted(rows, key=lambda r: r.position):
+        lg = logs[e.position]
+        line = {
+            "index": index[e.position],
+            "position": e.position,
+            "stream": e.stream,
+            "version": e.version,
+            "topic": e.topic,
+            "recorded_at": lg.recorded_at,
+            "state": base64.b64encode(e.state).decode(),
+            "event_hash": lg.event_hash,
+            "previous_link": reader.previous_link(e.position),
+            "link": lg.chain,
+            "proof": [p.hex() for p in tree.audit_path(index[e.position])],
+        }
+        lines.append(json.dumps(line) + "\n")
+    create_private(out / "events.jsonl", "".join(lines).encode(), what="bundle file")
+    create_private_text(out / "checkpoint.json", checkpoint.to_json(), what="bundle file")
     _write_json(out / "transcript.json", transcript_of(ledger).model_dump(mode="json"))
     judged = standings(view, ledger, registry, on=day)
     _write_json(out / "standings.json", [s.as_dict() for s in judged])
@@ -236,22 +246,32 @@ def _fail(message: str) -> LogIntegrityError:
 
 
 def verify_bundle(
-    folder: Path, trusted: Checkpoint | None = None, registry: Registry | None = None
+    folder: Path,
+    trusted: Checkpoint | None = None,
+    registry: Registry | None = None,
+    trusted_key: str | None = None,
 ) -> BundleReport:
-    """Check a bundle without the store; raises ``LogIntegrityError`` naming the first failure."""
+    """Check a bundle without the store; raises ``LogIntegrityError`` naming the first failure.
+
+    ``trusted_key`` (the organisation's public key, hex): the checkpoint must be signed
+    with it.
+    """
     if not folder.is_dir():
         raise AuditError(f"bundle folder {folder} does not exist")
     manifest = _load_json(folder / "manifest.json")
     if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
         raise AuditError(f"{folder / 'manifest.json'} is not a {BUNDLE_FORMAT} manifest")
-    for name, digest in manifest["files"].items():
-        path = folder / name
-        if not path.exists():
-            raise _fail(f"{name} is missing")
-        if _sha256(path) != digest:
-            raise _fail(f"{name} was changed after export (its SHA-256 is not the manifest's)")
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        raise AuditError(f"{folder / 'manifest.json'} lists no files")
+    for name, digest in files.items():
+        _check_file(folder, name, digest)
+    missing = [name for name in FILES if name not in files]
+    if missing:
+        raise _fail(f"the manifest does not cover {', '.join(missing)}")
     checkpoint = Checkpoint.from_json((folder / "checkpoint.json").read_bytes(), "checkpoint.json")
     report = BundleReport(manifest["clinician"], manifest["as_of"], checkpoint)
+    _note_signature(report, checkpoint, trusted_key)
     as_of = datetime.fromisoformat(manifest["as_of"])
     root = bytes.fromhex(checkpoint.root)
     mapper = PydanticMapper(transcoder=OrjsonTranscoder())
@@ -321,7 +341,84 @@ def verify_bundle(
     if trusted is not None:
         _check_trusted(folder, checkpoint, trusted)
         report.consistent_with = trusted
+        report.notes.append(
+            f"proven: the bundle's log is the one your checkpoint of "
+            f"{trusted.created_at.isoformat()} saw ({trusted.events} events), or extends it"
+        )
+    elif "consistency.json" in files:
+        stated = _check_consistency(folder, checkpoint)
+        report.notes.append(
+            f"proven: the bundle's log extends the checkpoint of {stated.created_at.isoformat()} "
+            f"({stated.events} events, root {stated.root[:16]}…) that the bundle names; "
+            "not proven: that this is a checkpoint you hold (give --checkpoint YOURS)"
+        )
+    else:
+        report.notes.append(
+            "not proven: that the exporter left out no event after the bundle's checkpoint "
+            "(no checkpoint of yours given, no consistency proof in the bundle)"
+        )
     return report
+
+
+def _check_file(folder: Path, name: Any, digest: Any) -> None:
+    """A manifest entry must name one of the bundle's own files, inside the folder."""
+    allowed = (*FILES, "consistency.json")
+    if not isinstance(name, str) or name not in allowed:
+        raise _fail(
+            f"the manifest names {name!r}, which is not a bundle file ({', '.join(allowed)}): "
+            "a manifest may only vouch for files inside the bundle"
+        )
+    path = folder / name
+    if path.is_symlink() or (path.exists() and not path.resolve().is_relative_to(folder.resolve())):
+        raise _fail(f"{name} is a symbolic link: a bundle's files must be inside the bundle")
+    if not path.is_file():
+        raise _fail(f"{name} is missing")
+    if _sha256(path) != digest:
+        raise _fail(f"{name} was changed after export (its SHA-256 is not the manifest's)")
+
+
+def _note_signature(report: BundleReport, checkpoint: Checkpoint, trusted_key: str | None) -> None:
+    if checkpoint.signature is None:
+        if trusted_key is not None:
+            raise _fail("the bundle's checkpoint is not signed, but you expect a signed log")
+        report.notes.append("the bundle's checkpoint is not signed (the store had no key)")
+        return
+    if not checkpoint.signature_ok():
+        raise _fail("the checkpoint's signed head does not verify: checkpoint.json was forged")
+    if trusted_key is not None:
+        if checkpoint.public_key != trusted_key:
+            raise _fail(
+                f"the checkpoint is signed with key {checkpoint.key_id}, not with your key "
+                f"{key_id_of(trusted_key)}"
+            )
+        report.notes.append(
+            f"proven: the checkpoint's head was signed with your key {checkpoint.key_id} "
+            f"at {checkpoint.signed_at}"
+        )
+        return
+    report.notes.append(
+        f"proven: the checkpoint's head was signed by key {checkpoint.key_id} at "
+        f"{checkpoint.signed_at} (compare the key with the organisation's: "
+        "'credtrail key show')"
+    )
+
+
+def _check_consistency(folder: Path, checkpoint: Checkpoint) -> Checkpoint:
+    """The bundle's own consistency proof, from the checkpoint it names to its own."""
+    data = _load_json(folder / "consistency.json")
+    stated = Checkpoint.model_validate(data["from"])
+    proof = [bytes.fromhex(p) for p in data["proof"]]
+    if stated.events > checkpoint.events or not verify_consistency(
+        stated.events,
+        checkpoint.events,
+        bytes.fromhex(stated.root),
+        bytes.fromhex(checkpoint.root),
+        proof,
+    ):
+        raise _fail(
+            "consistency.json does not prove that the bundle's log extends the checkpoint it names"
+        )
+    return stated
 
 
 def _standings_match(

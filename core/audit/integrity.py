@@ -13,9 +13,17 @@ position order, in pages (memory stays bounded), and for every position checks t
 5. the transaction time indexed in the log equals the event's own timestamp (the
    as-of replay trusts that index).
 
-A chain alone cannot see the *tail* cut off. Given a :class:`Checkpoint` (position,
-event count, chain head, RFC 6962 root), verify also proves the log up to it is the
-one the checkpoint saw — and reports truncation when the log ends before it.
+Every committed batch also left a head in ``credtrail_heads`` (its last position, the
+number of events so far, the chain head); in a keyed store the organisation's Ed25519
+key signed it. Verify checks that each head matches the recomputed chain, that every
+signature verifies with a key from the store's key chain (anchored on the key the
+auditor trusts, when given), and that no event lies after the last head. So appending,
+editing, inserting or re-chaining without the key is caught without any checkpoint.
+
+A log cut off at the end of a batch is still a consistent, signed log. Given a
+:class:`Checkpoint` (position, event count, chain head, RFC 6962 root, and in a keyed
+store the signed head), verify also proves the log up to it is the one the checkpoint
+saw — and reports truncation when the log ends before it.
 """
 
 from __future__ import annotations
@@ -30,8 +38,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from credtrail.core import clock
 from credtrail.core.audit.merkle import MerkleAccumulator
-from credtrail.core.audit.reader import EventRow, LogReader, LogRow
+from credtrail.core.audit.reader import EventRow, HeadRow, LogReader, LogRow
 from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.persistence.chain import head_statement
+from credtrail.core.persistence.signing import KeyRecord, follow_keys, key_id_of, verify_signature
 from credtrail.core.store import GENESIS, EventStore, event_hash, link
 
 CHECKPOINT_FORMAT = "credtrail-checkpoint/1"
@@ -45,6 +55,11 @@ Kind = Literal[
     "index-mismatch",
     "truncated",
     "checkpoint-mismatch",
+    "head-mismatch",
+    "unsigned",
+    "bad-signature",
+    "key-record",
+    "uncovered-tail",
 ]
 
 _WHAT = {
@@ -56,6 +71,11 @@ _WHAT = {
     "index-mismatch": "index mismatch",
     "truncated": "truncated",
     "checkpoint-mismatch": "checkpoint mismatch",
+    "head-mismatch": "head mismatch",
+    "unsigned": "unsigned head",
+    "bad-signature": "bad signature",
+    "key-record": "key record",
+    "uncovered-tail": "events after the last head",
 }
 
 
@@ -70,6 +90,21 @@ class Checkpoint(BaseModel):
     head: str = Field(pattern=r"^[0-9a-f]{64}$", description="chain link at position")
     root: str = Field(pattern=r"^[0-9a-f]{64}$", description="RFC 6962 root of the events")
     created_at: datetime
+    signed_at: str | None = Field(None, description="when the head was signed (keyed store)")
+    key_id: str | None = Field(None, description="the key that signed the head")
+    public_key: str | None = Field(None, description="that key's public half (hex)")
+    signature: str | None = Field(None, description="Ed25519 signature of the head")
+
+    def signature_ok(self) -> bool:
+        """Whether the checkpoint carries a head signed by the key it names."""
+        if not (self.signed_at and self.key_id and self.public_key and self.signature):
+            return False
+        statement = head_statement(
+            self.position, self.events, self.head, self.signed_at, self.key_id
+        )
+        return key_id_of(self.public_key) == self.key_id and verify_signature(
+            self.public_key, self.signature, statement
+        )
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"
@@ -115,6 +150,17 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Signed:
+    """What the signatures proved: the keys, the heads checked, the last signed head."""
+
+    keys: list[str]
+    anchored: bool  # the auditor's own key is among them
+    heads: int
+    last_position: int
+    last_signed_at: str | None
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     """What verification saw: the size and hashes of the log, and the first break."""
 
@@ -124,6 +170,7 @@ class VerifyReport:
     root: str
     checkpoint: Checkpoint | None
     problem: Problem | None
+    signed: Signed | None = None
 
     @property
     def ok(self) -> bool:
@@ -138,6 +185,7 @@ class VerifyReport:
             "root": self.root,
             "checkpoint": self.checkpoint.model_dump(mode="json") if self.checkpoint else None,
             "problem": self.problem.as_dict() if self.problem else None,
+            "signed": asdict(self.signed) if self.signed else None,
         }
 
     def raise_for_problem(self) -> None:
@@ -276,25 +324,148 @@ def _check(
     return None
 
 
-def verify(store: EventStore, checkpoint: Checkpoint | None = None) -> VerifyReport:
+class _Heads:
+    """Checks each batch head against the recomputed chain, and its signature."""
+
+    def __init__(self, reader: LogReader, trusted_key: str | None) -> None:
+        self.rows = reader.heads()
+        self.next: HeadRow | None = next(self.rows, None)
+        records = reader.key_records()
+        self.keys, self.key_problem = follow_keys(records)
+        self.records: list[KeyRecord] = records
+        self.trusted_key = trusted_key
+        self.keyed = bool(records) or trusted_key is not None
+        # Heads up to the first key's position were written before the store had a key.
+        self.signed_from = records[0].since if records else -1
+        self.checked = 0
+        self.last: HeadRow | None = None
+
+    def anchor_problem(self) -> Problem | None:
+        if self.key_problem is not None:
+            return Problem("key-record", 0, self.key_problem)
+        if self.trusted_key is None:
+            return None
+        trusted_id = key_id_of(self.trusted_key)
+        if trusted_id not in self.keys:
+            found = ", ".join(self.keys) or "none"
+            return Problem(
+                "key-record",
+                0,
+                f"your key {trusted_id} is not among the store's keys ({found}): the key "
+                "records were replaced or removed, so the signatures prove nothing",
+            )
+        return None
+
+    def skipped(self, position: int) -> Problem | None:
+        """A head at a position before ``position`` that no log row reached."""
+        head = self.next
+        if head is not None and head.position < position:
+            return Problem(
+                "head-mismatch",
+                head.position,
+                f"a batch head was committed at position {head.position}, but the log has "
+                "no event there: events were removed (or moved)",
+            )
+        return None
+
+    def check(self, position: int, count: int, chain: str) -> Problem | None:
+        head = self.next
+        if head is None or head.position != position:
+            return None
+        self.next = next(self.rows, None)
+        self.checked += 1
+        self.last = head
+        if head.events != count or head.chain != chain:
+            return Problem(
+                "head-mismatch",
+                position,
+                f"the batch head committed here says {head.events} events with head "
+                f"{head.chain[:16]}…, the log has {count} events with head {chain[:16]}…: "
+                "the log before it was rewritten (events removed, inserted or re-chained)",
+            )
+        if not self.keyed or (position <= self.signed_from and not head.signature):
+            return None
+        if not head.key_id or not head.signature:
+            return Problem(
+                "unsigned",
+                position,
+                "this batch head is not signed, in a keyed store: it was written without "
+                "the organisation's key (appended or rewritten outside credtrail)",
+            )
+        record = self.keys.get(head.key_id)
+        statement = head_statement(position, count, chain, head.signed_at, head.key_id)
+        if record is None or not verify_signature(record.public_key, head.signature, statement):
+            why = "an unknown key" if record is None else f"key {head.key_id}"
+            return Problem(
+                "bad-signature",
+                position,
+                f"the batch head's signature does not verify with {why}: the head was "
+                "forged or edited without the organisation's key",
+            )
+        return None
+
+    def tail_problem(self, position: int) -> Problem | None:
+        head = self.next
+        if head is not None:
+            return Problem(
+                "head-mismatch",
+                head.position,
+                f"a batch head was committed at position {head.position} ({head.events} "
+                f"events), but the log ends at position {position}: events at the tail "
+                "were removed",
+            )
+        covered = self.last.position if self.last else 0
+        if position > covered and (self.last is not None or self.keyed):
+            return Problem(
+                "uncovered-tail",
+                position,
+                f"events after position {covered} up to {position} are covered by no batch "
+                "head: they were appended outside credtrail",
+            )
+        return None
+
+    def summary(self) -> Signed | None:
+        if not self.keyed:
+            return None
+        trusted = key_id_of(self.trusted_key) if self.trusted_key else None
+        return Signed(
+            keys=list(self.keys),
+            anchored=trusted is not None and trusted in self.keys,
+            heads=self.checked,
+            last_position=self.last.position if self.last else 0,
+            last_signed_at=self.last.signed_at if self.last and self.last.signature else None,
+        )
+
+
+def verify(
+    store: EventStore, checkpoint: Checkpoint | None = None, trusted_key: str | None = None
+) -> VerifyReport:
     """Recompute every hash of the log in order; report the first break (never raises on one).
 
-    With ``checkpoint``, also prove that the log up to it is exactly what it saw.
+    Also check every batch head (and, in a keyed store, its signature; ``trusted_key`` is
+    the public key, hex, the auditor trusts). With ``checkpoint``, also prove that the log
+    up to it is exactly what it saw.
     """
     reader = LogReader(store)
     stop = reader.last_position()
     head, count, position = GENESIS, 0, 0
     acc = MerkleAccumulator()
     problem: Problem | None = None
+    heads = _Heads(reader, trusted_key)
 
     def report(problem: Problem | None) -> VerifyReport:
         if problem is not None and problem.stream and problem.subject is None:
             subject = subject_of(store, reader, problem.stream)
             problem = Problem(**{**asdict(problem), "subject": subject})
-        return VerifyReport(count, position, head, acc.root().hex(), checkpoint, problem)
+        return VerifyReport(
+            count, position, head, acc.root().hex(), checkpoint, problem, heads.summary()
+        )
 
+    problem = heads.anchor_problem() or _checkpoint_key_problem(checkpoint, heads)
+    if problem is not None:
+        return report(problem)
     for pos, ev, lg in _pairs(reader, reader.first_position(), stop):
-        problem = _check(store, head, ev, lg, pos, position)
+        problem = _check(store, head, ev, lg, pos, position) or heads.skipped(pos)
         if problem is not None:
             return report(problem)
         assert lg is not None
@@ -302,6 +473,9 @@ def verify(store: EventStore, checkpoint: Checkpoint | None = None) -> VerifyRep
             return report(_checkpoint_problem(checkpoint, pos, count, head, acc))
         head, position, count = lg.chain, pos, count + 1
         acc.append(bytes.fromhex(lg.event_hash))
+        problem = heads.check(position, count, head)
+        if problem is not None:
+            return report(problem)
         if checkpoint is not None and count == checkpoint.events:
             problem = _compare(checkpoint, position, head, acc)
             if problem is not None:
@@ -320,7 +494,28 @@ def verify(store: EventStore, checkpoint: Checkpoint | None = None) -> VerifyRep
                 f"{checkpoint.events - count} events at the tail were removed",
             )
         )
-    return report(None)
+    return report(heads.tail_problem(position))
+
+
+def _checkpoint_key_problem(checkpoint: Checkpoint | None, heads: _Heads) -> Problem | None:
+    """A signed checkpoint must verify, and with one of the store's keys (or yours)."""
+    if checkpoint is None or checkpoint.signature is None:
+        return None
+    if not checkpoint.signature_ok():
+        return Problem(
+            "checkpoint-mismatch",
+            checkpoint.position,
+            "the checkpoint's signed head does not verify: the checkpoint file was edited",
+        )
+    known = set(heads.keys) | ({key_id_of(heads.trusted_key)} if heads.trusted_key else set())
+    if checkpoint.key_id not in known:
+        return Problem(
+            "key-record",
+            checkpoint.position,
+            f"the checkpoint was signed with key {checkpoint.key_id}, which the store's key "
+            "records do not hold: the key records were replaced",
+        )
+    return None
 
 
 def _compare(cp: Checkpoint, position: int, head: str, acc: MerkleAccumulator) -> Problem | None:
@@ -343,17 +538,38 @@ def _checkpoint_problem(
     )
 
 
-def make_checkpoint(store: EventStore, trusted: Checkpoint | None = None) -> Checkpoint:
+def make_checkpoint(
+    store: EventStore, trusted: Checkpoint | None = None, trusted_key: str | None = None
+) -> Checkpoint:
     """Verify the whole log (against ``trusted`` too, if given), then return its checkpoint.
 
-    Raises ``LogIntegrityError`` if the log is broken: a checkpoint never attests one.
+    In a keyed store the checkpoint carries the last batch's signed head, so the
+    checkpoint itself is proof the organisation committed that head. Raises
+    ``LogIntegrityError`` if the log is broken: a checkpoint never attests one.
     """
-    result = verify(store, trusted)
+    result = verify(store, trusted, trusted_key)
     result.raise_for_problem()
+    signed: dict[str, Any] = {}
+    last = LogReader(store).last_head()
+    if (
+        last is not None
+        and last.signature
+        and last.key_id
+        and (last.position, last.events, last.chain)
+        == (result.position, result.events, result.head)
+    ):
+        record = next(r for r in LogReader(store).key_records() if r.key_id == last.key_id)
+        signed = {
+            "signed_at": last.signed_at,
+            "key_id": last.key_id,
+            "public_key": record.public_key,
+            "signature": last.signature,
+        }
     return Checkpoint(
         position=result.position,
         events=result.events,
         head=result.head,
         root=result.root,
         created_at=clock.now(),
+        **signed,
     )

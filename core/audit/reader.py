@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from credtrail.core.store import GENESIS, LOG_TABLE, EventStore
+from credtrail.core.persistence.signing import KeyRecord
+from credtrail.core.store import GENESIS, HEADS_TABLE, KEYS_TABLE, LOG_TABLE, EventStore
 
 PAGE = 5000
 """Rows per query: memory stays bounded whatever the size of the log."""
@@ -45,6 +46,18 @@ class LogRow:
     event_hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class HeadRow:
+    """One row of ``credtrail_heads``: a committed batch's head (signed in a keyed store)."""
+
+    position: int
+    events: int
+    chain: str
+    signed_at: str
+    key_id: str | None
+    signature: str | None
+
+
 def instant_key(instant: datetime) -> str:
     """``instant`` as ``recorded_at`` is written (UTC ISO 8601), so text order is time order.
 
@@ -72,6 +85,8 @@ class LogReader:
         self.postgres = store.is_postgres
         self.events = store.qualified(recorder.events_table_name)
         self.log = store.qualified(LOG_TABLE)
+        self.heads_table = store.qualified(HEADS_TABLE)
+        self.keys_table = store.qualified(KEYS_TABLE)
         if self.postgres:
             self.id_column = "notification_id"
             # Compare ISO text byte by byte, whatever the database's collation.
@@ -160,6 +175,37 @@ class LogReader:
             for position, digest in rows:
                 yield int(position), bytes.fromhex(digest)
             start = int(rows[-1][0]) + 1
+
+    def heads(self, page: int = PAGE) -> Iterator[HeadRow]:
+        """Every ``credtrail_heads`` row, in position order."""
+        sql = (
+            "SELECT notification_id, events, chain, signed_at, key_id, signature "
+            f"FROM {self.heads_table} WHERE notification_id >= ? ORDER BY notification_id LIMIT ?"
+        )
+        start = -(2**62)
+        while True:
+            rows = self._rows(sql, (start, page))
+            if not rows:
+                return
+            for row in rows:
+                yield HeadRow(int(row[0]), int(row[1]), *row[2:])
+            start = int(rows[-1][0]) + 1
+
+    def last_head(self) -> HeadRow | None:
+        """The head of the last committed batch."""
+        rows = self._rows(
+            "SELECT notification_id, events, chain, signed_at, key_id, signature "
+            f"FROM {self.heads_table} ORDER BY notification_id DESC LIMIT 1"
+        )
+        return HeadRow(int(rows[0][0]), int(rows[0][1]), *rows[0][2:]) if rows else None
+
+    def key_records(self) -> list[KeyRecord]:
+        """The store's key records, oldest first."""
+        rows = self._rows(
+            "SELECT key_id, public_key, added_at, since, previous_key, endorsement, signature "
+            f"FROM {self.keys_table} ORDER BY added_at, key_id"
+        )
+        return [KeyRecord(r[0], r[1], r[2], int(r[3]), *r[4:]) for r in rows]
 
     # -- streams ----------------------------------------------------------------------
 

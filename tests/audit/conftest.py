@@ -12,6 +12,7 @@ import pytest
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.audit.reader import EventRow, LogReader
 from credtrail.core.clock import frozen_at
+from credtrail.core.store import GENESIS, event_hash, link
 
 
 def at(day: str, hour: int = 12) -> datetime:
@@ -69,6 +70,28 @@ def tamper(reader: LogReader, statement: str, params: Sequence[Any] = ()) -> Non
     """Run one writing statement straight on the database, as an attacker would."""
     with reader.datastore.transaction(commit=True) as cursor:
         cursor.execute(reader.sql(statement), list(params))
+
+
+def rechain(app: Credtrail, reader: LogReader) -> None:
+    """Recompute every log row's hash and link, and every batch head, from the events as
+    they now are: what a thorough attacker without the organisation's key can do."""
+    head, count, links = GENESIS, 0, {}
+    for row in reader.events_from(reader.first_position(), reader.last_position()):
+        digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
+        head, count = link(head, digest), count + 1
+        links[row.position] = (head, count)
+        tamper(
+            reader,
+            f"UPDATE {reader.log} SET event_hash = ?, chain = ? WHERE notification_id = ?",
+            (digest, head, row.position),
+        )
+    tamper(reader, f"DELETE FROM {reader.heads_table}")
+    for position, (chain, number) in links.items():
+        tamper(
+            reader,
+            f"INSERT INTO {reader.heads_table} VALUES (?, ?, ?, ?, ?, ?)",
+            (position, number, chain, "2026-01-01T00:00:00+00:00", None, None),
+        )
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from credtrail.core.audit.reader import LogReader
 from credtrail.core.domain import clinician_uuid
 from credtrail.plugins import BUILTIN_NAMES
 
-from .conftest import events, record_history, tamper
+from .conftest import events, rechain, record_history, tamper
 
 Run = Callable[..., Result]
 LEE = clinician_uuid("dr-lee").hex
@@ -87,7 +87,8 @@ def test_checkpoint_then_verify_clean(run: Run, tmp_path: Path) -> None:
     assert checked.exit_code == 0, checked.output
     lines = checked.output.splitlines()
     assert lines[0] == "OK: 9 events verified up to position 9"
-    assert lines[3].endswith("(9 events, position 9) is unchanged")
+    assert lines[3].startswith("the store has no key")
+    assert lines[4].endswith("(9 events, position 9) is unchanged")
 
 
 def test_verify_tampered_store_exits_1_naming_the_place(
@@ -116,12 +117,13 @@ def test_verify_tampered_store_exits_1_naming_the_place(
 def test_truncation_is_reported_against_a_kept_checkpoint(
     run: Run, app: Credtrail, tmp_path: Path
 ) -> None:
-    """The tail cut off (events and log rows) passes alone, fails against the checkpoint."""
+    """The tail cut off (events, log rows, heads) passes alone, fails against the checkpoint."""
     cp = tmp_path / "cp.json"
     assert run("audit", "checkpoint", "-o", str(cp)).exit_code == 0
     reader = LogReader(app.store)
     tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > 7")
     tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > 7")
+    rechain(app, reader)  # batch heads up to the new end, as a thorough attacker would
     assert run("audit", "verify").exit_code == 0
     result = run("audit", "verify", "--checkpoint", str(cp))
     assert result.exit_code == 1
@@ -140,6 +142,9 @@ def test_exported_bundle_verifies_without_the_store(run: Run, tmp_path: Path) ->
     assert result.output.splitlines()[1:] == [
         "transcript reproduced from the proven events",
         "standings reproduced by the rule engine: 0",
+        "the bundle's checkpoint is not signed (the store had no key)",
+        "not proven: that the exporter left out no event after the bundle's checkpoint "
+        "(no checkpoint of yours given, no consistency proof in the bundle)",
     ]
     (out / "transcript.json").write_text("{}")
     broken = elsewhere("audit", "verify", "--bundle", str(out), "--json")

@@ -17,9 +17,9 @@ from credtrail.core.audit.integrity import Checkpoint, make_checkpoint, verify
 from credtrail.core.audit.reader import EventRow, LogReader
 from credtrail.core.domain import clinician_uuid
 from credtrail.core.errors import AuditError, LogIntegrityError
-from credtrail.core.store import GENESIS, event_hash, link
+from credtrail.core.store import event_hash
 
-from .conftest import events, record_history, tamper
+from .conftest import events, rechain, record_history, tamper
 
 LEE = clinician_uuid("dr-lee").hex
 
@@ -218,13 +218,14 @@ def test_edited_time_index_is_caught(
 def test_truncated_tail_passes_the_chain_but_not_the_checkpoint(
     app: Credtrail, history: dict[str, str], reader: LogReader
 ) -> None:
-    """Cutting off the last events and their log rows is invisible to the chain alone,
-    and reported as truncation against a checkpoint taken before."""
+    """Cutting off the last events, their log rows and heads is invisible to the chain
+    alone (in a store without a key), and reported as truncation against a checkpoint."""
     checkpoint = make_checkpoint(app.store)
     rows = events(app)
     keep = rows[-3].position
     tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} > ?", (keep,))
     tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id > ?", (keep,))
+    rechain(app, reader)  # batch heads up to the new end, as a thorough attacker would
 
     assert verify(app.store).ok
     problem = verify(app.store, checkpoint).problem
@@ -238,8 +239,8 @@ def test_truncated_tail_passes_the_chain_but_not_the_checkpoint(
 def test_rewritten_and_rechained_history_fails_against_checkpoint(
     app: Credtrail, history: dict[str, str], reader: LogReader
 ) -> None:
-    """An attacker who edits an event and recomputes every later hash passes the chain,
-    but not a checkpoint taken before the rewrite."""
+    """An attacker who edits an event and recomputes every later hash and head (in a store
+    without a key) passes the chain, but not a checkpoint taken before the rewrite."""
     checkpoint = make_checkpoint(app.store)
     target = first_earned(app)
     forged = target.state.replace(b'"units":"2"', b'"units":"20"')
@@ -248,15 +249,7 @@ def test_rewritten_and_rechained_history_fails_against_checkpoint(
         f"UPDATE {reader.events} SET state = ? WHERE {reader.id_column} = ?",
         (forged, target.position),
     )
-    head = GENESIS
-    for row in events(app):
-        digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
-        head = link(head, digest)
-        tamper(
-            reader,
-            f"UPDATE {reader.log} SET event_hash = ?, chain = ? WHERE notification_id = ?",
-            (digest, head, row.position),
-        )
+    rechain(app, reader)
     assert verify(app.store).ok
     problem = verify(app.store, checkpoint).problem
     assert problem is not None
@@ -296,15 +289,7 @@ def test_removed_and_rechained_event_fails_against_checkpoint(
     target = events(app)[3]
     tamper(reader, f"DELETE FROM {reader.events} WHERE {reader.id_column} = ?", (target.position,))
     tamper(reader, f"DELETE FROM {reader.log} WHERE notification_id = ?", (target.position,))
-    head = GENESIS
-    for row in events(app):
-        digest = event_hash(row.position, row.stream, row.version, row.topic, row.state)
-        head = link(head, digest)
-        tamper(
-            reader,
-            f"UPDATE {reader.log} SET event_hash = ?, chain = ? WHERE notification_id = ?",
-            (digest, head, row.position),
-        )
+    rechain(app, reader)
     assert verify(app.store).ok
     problem = verify(app.store, checkpoint).problem
     assert problem is not None

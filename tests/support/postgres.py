@@ -113,6 +113,10 @@ def _run_as_owner_prefix() -> list[str]:
     raise PostgresStartError("running as root but neither runuser nor setpriv is available")
 
 
+PASSWORD_ROLE = "credtrail_pw"
+"""A role the private cluster authenticates by password (scram-sha-256)."""
+
+
 def database_url(user: str, host: str, port: int, dbname: str, password: str = "") -> str:
     """``postgresql://user[:password]@host:port/dbname``, the form credtrail's --store takes."""
     secret = f":{quote(password, safe='')}" if password else ""
@@ -318,6 +322,13 @@ class LocalCluster:
             raise PostgresStartError(
                 f"initdb failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
             )
+        # One role must give a password (the tests of wrong passwords, PGPASSWORD and
+        # ~/.pgpass need a server that asks); every other role is trusted as before.
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(
+            f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n"
+            f"local all {PASSWORD_ROLE} scram-sha-256\n" + hba.read_text()
+        )
 
     def start(self, attempts: int = 3) -> None:
         """Start on a free port; another process may grab the port first, so retry."""

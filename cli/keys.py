@@ -1,0 +1,95 @@
+"""``credtrail key init|show|rotate``: the organisation's key that signs the log."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from credtrail.cli.context import Env, pass_env
+from credtrail.core.errors import CredtrailError
+from credtrail.core.persistence.signing import KEY_ENV, Signer, generate_key, load_key
+
+KEY_PATH = click.Path(dir_okay=False, path_type=Path)
+
+
+def _key_path(path: Path | None) -> Path:
+    if path is not None:
+        return path.expanduser()
+    value = os.environ.get(KEY_ENV, "")
+    if not value:
+        raise CredtrailError(f"give the key file with --key or set {KEY_ENV}")
+    return Path(value).expanduser()
+
+
+def _outside_store(env: Env, path: Path) -> None:
+    """The key must not live beside the store: whoever copies the store must not get it."""
+    store = Path(env.location)
+    if "://" in env.location:
+        return
+    if path.resolve().parent == store.resolve().parent:
+        raise CredtrailError(
+            f"keep the key file outside the store's folder ({store.resolve().parent}): "
+            "whoever can change the store must not hold the key"
+        )
+
+
+@click.group()
+def key() -> None:
+    """The organisation's key: it signs every batch written to the log."""
+
+
+@key.command("init")
+@click.option("--key", "path", type=KEY_PATH, help=f"Where to write the key (env {KEY_ENV}).")
+@click.option("--force", is_flag=True, help="Replace an existing key file.")
+@click.option("--no-store", is_flag=True, help="Only write the key file; register it later.")
+@pass_env
+def init(env: Env, path: Path | None, force: bool, no_store: bool) -> None:
+    """Create an Ed25519 key (mode 0600) and register it in the store.
+
+    From then on every write must be made with the key (CREDTRAIL_KEY) and
+    'credtrail audit verify' checks every signature.
+    """
+    target = _key_path(path)
+    _outside_store(env, target)
+    signer = generate_key(target, force=force)
+    click.echo(f"Key {signer.key_id} written to {target} (keep it secret, off the server)")
+    if not no_store:
+        _register(env, signer, previous=None)
+
+
+@key.command("rotate")
+@click.option("--key", "path", type=KEY_PATH, help=f"The current key (env {KEY_ENV}).")
+@click.option("--new", "new_path", type=KEY_PATH, required=True, help="Where to write the new key.")
+@click.option("--force", is_flag=True, help="Replace an existing file at --new.")
+@pass_env
+def rotate(env: Env, path: Path | None, new_path: Path, force: bool) -> None:
+    """Replace the store's key: a new key, endorsed by the current one, signs from now on."""
+    current = load_key(_key_path(path))
+    _outside_store(env, new_path)
+    signer = generate_key(new_path.expanduser(), force=force)
+    _register(env, signer, previous=current)
+    click.echo(f"Use the new key from now on: export {KEY_ENV}={new_path}")
+
+
+@key.command("show")
+@click.option("--key", "path", type=KEY_PATH, help=f"The key file (env {KEY_ENV}).")
+def show(path: Path | None) -> None:
+    """Print the key's id and public half (give the public half to auditors)."""
+    signer = load_key(_key_path(path))
+    click.echo(f"key id {signer.key_id}\npublic key {signer.public_hex}")
+
+
+def _register(env: Env, signer: Signer, previous: Signer | None) -> None:
+    from credtrail.core.store import register_key
+
+    app = env.app()
+    position = register_key(app.store, signer, previous)
+    click.echo(
+        f"Registered key {signer.key_id} in {app.location.display()}; it signs the log from "
+        f"position {position} on"
+    )
+
+
+COMMANDS = [key]
