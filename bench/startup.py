@@ -1,0 +1,97 @@
+"""Start-up time of the ``credtrail`` command beside the imports it cannot avoid.
+
+    python bench/startup.py              # best and median of 7 runs each
+    python bench/startup.py --runs 15
+
+Targets (issue 12): ``credtrail --version`` within 2x ``python -c "import click"``;
+``credtrail status`` of one clinician on a small SQLite store within 2x ``python -c
+"import click, pydantic"``. Each figure is a fresh process (wall clock, best of N, the
+figure least disturbed by other load on the machine). Prints figures; asserts nothing.
+Use ``python -X importtime -m credtrail.cli.main --version`` to find what a command
+imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CREDTRAIL = [sys.executable, "-m", "credtrail.cli.main"]
+
+
+def timed(command: list[str], runs: int) -> tuple[float, float]:
+    """Best and median wall-clock seconds of ``runs`` fresh runs of ``command``."""
+    figures = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        figures.append(time.perf_counter() - started)
+    return min(figures), statistics.median(figures)
+
+
+def small_store(folder: Path) -> list[str]:
+    """A SQLite store with one physician, one license and two credits; its ``--store``."""
+    store = ["--store", str(folder / "startup.db")]
+    steps = [
+        ["init"],
+        ["clinician", "add", "dr-a", "--profession", "physician"],
+        ["license", "add", "dr-a", "--requirement", "us-ca-physician", "--issued", "2024-01-31"],
+        *(
+            [
+                "credit",
+                "earn",
+                "dr-a",
+                "--type",
+                "ama_pra_1",
+                "--units",
+                "10",
+                "--date",
+                f"2025-0{n}-01",
+                "--provider",
+                "Provider",
+                "--accreditor",
+                "ACCME",
+                "--activity",
+                f"act-{n}",
+            ]
+            for n in (1, 2)
+        ),
+    ]
+    for step in steps:
+        subprocess.run([*CREDTRAIL, *store, *step], check=True, capture_output=True)
+    return store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    python = [sys.executable, "-c"]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = small_store(Path(tmp))
+        rows = [
+            ("python -c 'import click'", [*python, "import click"]),
+            ("credtrail --version", [*CREDTRAIL, "--version"]),
+            ("python -c 'import click, pydantic'", [*python, "import click, pydantic"]),
+            ("credtrail status (1 clinician, SQLite)", [*CREDTRAIL, *store, "status", "dr-a"]),
+        ]
+        results = {label: timed(command, args.runs) for label, command in rows}
+    print(f"{'command':42} {'best s':>8} {'median s':>9}")
+    for label, (best, median) in results.items():
+        print(f"{label:42} {best:8.3f} {median:9.3f}")
+    pairs = [
+        ("credtrail --version", "python -c 'import click'"),
+        ("credtrail status (1 clinician, SQLite)", "python -c 'import click, pydantic'"),
+    ]
+    for command, baseline in pairs:
+        ratio = results[command][0] / results[baseline][0]
+        print(f"{command} / {baseline}: {ratio:.2f}x (target <= 2x, best of {args.runs})")
+
+
+if __name__ == "__main__":
+    main()
