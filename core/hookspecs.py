@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         CreditType,
         Equivalence,
         Profession,
+        Topic,
         Violation,
     )
     from credtrail.core.registry import Registry
@@ -67,6 +68,23 @@ def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> No
         its credit types name, so it works when loaded alone. The same code from two
         plugins is accepted when the names agree (the first citation is kept) and is
         an error naming both plugins when they differ.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_topics(register: Callable[[Topic], None]) -> None:
+    """Register the topic slugs credits may be tagged with (``pain-management``).
+
+    Topics are one vocabulary for every profession: a credit naming a topic that no
+    loaded plugin registered is refused by core (rule ``known-topic``), whatever its
+    profession, so a misspelt topic never silently fails to count toward a mandate.
+    ``ProfessionPlugin`` registers ``topics=`` and the ``[topics]`` tables of its
+    ``vocabulary/*.toml`` files.
+
+    :param register: call ``register(Topic(code=..., description=...))`` once per
+        topic; ``code`` is a lowercase slug. The same slug from several plugins is one
+        topic (the first description is kept): name shared topics the same way.
     :return: nothing.
     """
 

@@ -1,24 +1,25 @@
-"""Building the plugin manager: built-ins first, then third-party entry points.
+"""Building the plugin manager: core's own plugins, the defaults, then entry points.
 
-Core never imports a plugin. The caller (the CLI, a test) passes the built-in
-plugin modules in; they are registered under the same names as their entry points,
-so loading entry points afterwards skips them instead of registering them twice.
+Core never imports a plugin. It registers its own default plugins (``CORE_PLUGINS``:
+the ``csv`` and ``openbadges`` import formats) always; the caller (the CLI, a test)
+passes the other defaults in (``credtrail.plugins.DEFAULT_PLUGINS``: name ->
+``module:attribute``), imported only when selected; third-party plugins come from
+the ``credtrail`` entry-point group.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import metadata
-from types import ModuleType
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel
 
 from credtrail.core import hookspecs
 from credtrail.core.errors import CredtrailError, PluginError
@@ -27,8 +28,18 @@ ENTRY_POINT_GROUP = "credtrail"
 LOAD_ENV = "CREDTRAIL_LOAD_PLUGINS"
 TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
 
+CORE_PLUGINS: dict[str, str] = {
+    "csv": "credtrail.core.exchange.csvformat",
+    "openbadges": "credtrail.core.exchange.openbadges",
+}
+"""Core's own default plugins, registered in every plugin manager: name -> target."""
+
 # Distribution version of each entry-point plugin, per manager (for `credtrail plugins`).
 _VERSIONS: weakref.WeakKeyDictionary[pluggy.PluginManager, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+# Names of the default plugins (core's and the caller's) of each manager.
+_BUILTINS: weakref.WeakKeyDictionary[pluggy.PluginManager, frozenset[str]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -53,8 +64,17 @@ def parse_selection(value: str | None) -> set[str] | None:
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
+def load_target(target: str) -> object:
+    """The object an entry-point style ``module:attribute`` (or ``module``) names."""
+    module_name, _, attribute = target.partition(":")
+    obj: object = importlib.import_module(module_name)
+    for part in attribute.split(".") if attribute else ():
+        obj = getattr(obj, part)
+    return obj
+
+
 def build_plugin_manager(
-    builtins: Sequence[tuple[str, ModuleType | object]] = (),
+    builtins: Iterable[tuple[str, object]] | Mapping[str, str] = (),
     *,
     load_entrypoints: bool = True,
     only: set[str] | None = None,
@@ -63,7 +83,9 @@ def build_plugin_manager(
 ) -> pluggy.PluginManager:
     """A plugin manager with the credtrail hookspecs and the selected plugins.
 
-    :param builtins: ``(entry-point name, module)`` pairs registered first.
+    :param builtins: default plugins registered before entry points: a mapping
+        ``name -> "module:attribute"`` (imported only when selected) or ``(name,
+        plugin)`` pairs; a plugin given as a string is imported the same way.
     :param load_entrypoints: also load third-party plugins of the ``credtrail`` group.
     :param only: load only plugins with these names (None: all).
     :param extra: more ``(name, plugin)`` pairs, e.g. a test's plugin object.
@@ -71,10 +93,19 @@ def build_plugin_manager(
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for name, plugin in [*builtins, *extra]:
+    defaults = list(builtins.items() if isinstance(builtins, Mapping) else builtins)
+    for name, target in CORE_PLUGINS.items():
+        _register(pm, name, load_target(target))
+    for name, plugin in [*defaults, *extra]:
         if only is not None and name not in only:
             continue
+        if isinstance(plugin, str):
+            try:
+                plugin = load_target(plugin)
+            except Exception as exc:
+                raise PluginError(name, "load", f"cannot import {plugin}: {exc}") from exc
         _register(pm, name, plugin)
+    _BUILTINS[pm] = frozenset({*CORE_PLUGINS, *(name for name, _ in defaults)})
     if load_entrypoints:
         _load_entrypoints(pm, only)
     if only is not None:
@@ -131,6 +162,8 @@ def tracer_for(pm: pluggy.PluginManager) -> HookTracer | None:
 
 def summarise(value: Any, limit: int = 120) -> str:
     """A short, one-line description of a hook argument or result for traces."""
+    from pydantic import BaseModel
+
     if value is None or isinstance(value, bool | int | str | Decimal):
         text = repr(value)
     elif isinstance(value, BaseModel):
@@ -183,9 +216,6 @@ def _load_entrypoints(pm: pluggy.PluginManager, only: set[str] | None) -> None:
                 continue
             taken = pm.get_plugin(ep.name)
             if taken is not None:
-                # A built-in registered explicitly under its entry-point name: same module.
-                if getattr(taken, "__name__", None) == ep.value.split(":")[0]:
-                    continue
                 raise PluginError(
                     ep.name,
                     "load",
@@ -207,12 +237,10 @@ def _plugin_name(pm: pluggy.PluginManager, plugin: Any) -> str:
     return pm.get_name(plugin) or repr(plugin)
 
 
-def describe_plugins(
-    pm: pluggy.PluginManager, builtin_names: Iterable[str] = ()
-) -> list[PluginInfo]:
+def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Name, version and implemented hooks of every loaded plugin."""
     versions = _VERSIONS.get(pm, {})
-    builtin = set(builtin_names)
+    builtin = _BUILTINS.get(pm, frozenset())
     infos = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or []))

@@ -15,7 +15,7 @@ Reading keeps the whole credential as the credit's ``evidence``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,7 @@ from credtrail.core.exchange.records import (
     RejectedRecord,
 )
 from credtrail.core.exchange.sources import TextSource
+from credtrail.core.hookspecs import hookimpl
 from credtrail.core.registry import Registry
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -377,3 +378,9 @@ def credential_for(
             "creditsEarned": _number(credit.units),
         },
     }
+
+
+@hookimpl
+def credtrail_register_import_formats(register: Callable[[ImportFormat], None]) -> None:
+    """Core's ``openbadges`` format, registered as a default plugin (``CORE_PLUGINS``)."""
+    register(OPENBADGES_FORMAT)

@@ -10,7 +10,7 @@ import pytest
 from credtrail_pharmacy_acpe.kinds import AudienceRule
 from credtrail_pharmacy_acpe.uan import parse_uan
 
-from credtrail.core.rules import Candidate, CycleWindow
+from credtrail.core import Candidate, CycleWindow
 from credtrail.core.testing import PluginContract
 
 

@@ -11,18 +11,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from credtrail.core import hookimpl
-from credtrail.core.models import (
+from credtrail.core import (
     Accreditor,
     Authority,
     CreditDraft,
     CreditType,
     Equivalence,
     Profession,
+    Registry,
     Violation,
+    hookimpl,
+    read_requirement_file,
 )
-from credtrail.core.registry import Registry
-from credtrail.core.rules import read_requirement_file
 from credtrail_pharmacy_acpe import data, kinds, uan
 
 __version__ = "0.1.0"

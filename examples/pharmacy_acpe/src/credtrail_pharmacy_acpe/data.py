@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from credtrail.core.models import (
+from credtrail.core import (
     Accreditor,
     Authority,
     Citation,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from credtrail.core.models import CreditDraft, Violation
+from credtrail.core import CreditDraft, Violation
 from credtrail_pharmacy_acpe import data
 
 UAN_PATTERN = re.compile(
