@@ -7,12 +7,10 @@ module that only needs models never pays for the store, the rule engine or the
 exchange formats.
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import typing as _typing
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from credtrail.core.application import Credtrail, EarnRequest, EarnResult
     from credtrail.core.errors import CredtrailError, InputError, PluginError
     from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
@@ -142,11 +140,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     where = _WHERE.get(name)
     if where is None:
         raise AttributeError(f"module 'credtrail.core' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"credtrail.core.{where}"), name)
+    value = getattr(_importlib.import_module(f"credtrail.core.{where}"), name)
     globals()[name] = value  # the next lookup is a plain attribute
     return value
 

@@ -124,7 +124,7 @@ class ProfessionPlugin:
 
         :raises InputError: a file is not TOML or an entry is not a valid authority.
         """
-        out = []
+        out: list[Authority] = []
         for path, document in _toml_files(self.folder / "authorities"):
             try:
                 out.extend(Authority.model_validate(e) for e in document.get("authority", []))
@@ -196,7 +196,7 @@ def topics_from_files(folder: Path) -> list[Topic]:
 
     :raises InputError: a file is not TOML or a slug is not a lowercase slug.
     """
-    out = []
+    out: list[Topic] = []
     for path, document in _toml_files(folder):
         try:
             out.extend(

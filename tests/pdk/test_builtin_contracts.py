@@ -20,21 +20,21 @@ def _others(name: str) -> list[tuple[str, object]]:
 
 
 class TestPhysicianContract(PluginContract):
-    plugin = physician_ama
+    plugin = physician_ama.plugin
     plugin_name = "physician_ama"
     companions = _others("physician_ama")
     golden_scenarios = GOLDEN / "physician_ama.toml"
 
 
 class TestNursingContract(PluginContract):
-    plugin = nursing_ancc
+    plugin = nursing_ancc.plugin
     plugin_name = "nursing_ancc"
     companions = _others("nursing_ancc")
     golden_scenarios = GOLDEN / "nursing_ancc.toml"
 
 
 class TestPaContract(PluginContract):
-    plugin = pa_aapa
+    plugin = pa_aapa.plugin
     plugin_name = "pa_aapa"
     companions = _others("pa_aapa")
     golden_scenarios = GOLDEN / "pa_aapa.toml"
