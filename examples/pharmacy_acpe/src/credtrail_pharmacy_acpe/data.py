@@ -149,7 +149,6 @@ ACPE_TYPE_CODES = frozenset(ct.code for ct in ACPE_TYPES)
 """Credit carrying an ACPE Universal Activity Number."""
 
 CREDIT_TYPES = (*ACPE_TYPES, BOARD_HOUR)
-CREDIT_TYPE_CODES = frozenset(ct.code for ct in CREDIT_TYPES)
 
 CEU_AS_CONTACT_HOURS = Equivalence(
     from_type="acpe_ceu",
