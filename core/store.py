@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +38,6 @@ from eventsourcing.persistence import (
     Transcoder,
     Transcoding,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
@@ -248,51 +248,6 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
         return ids
 
 
-class PostgresLogRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL recorder, plus the time index and hash chain."""
-
-    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
-        from psycopg.sql import SQL, Identifier
-
-        log = Identifier(self.datastore.schema, LOG_TABLE)
-        self.sql_create_statements.extend(
-            [
-                SQL(
-                    "CREATE TABLE IF NOT EXISTS {log} (notification_id bigint PRIMARY KEY, "
-                    "originator_id text NOT NULL, originator_version bigint NOT NULL, "
-                    "topic text NOT NULL, recorded_at text NOT NULL, valid_on text, "
-                    "chain text NOT NULL, event_hash text NOT NULL)"
-                ).format(log=log),
-                SQL(
-                    "CREATE INDEX IF NOT EXISTS credtrail_log_stream "
-                    "ON {log} (originator_id, recorded_at)"
-                ).format(log=log),
-                SQL(
-                    "CREATE INDEX IF NOT EXISTS credtrail_log_recorded ON {log} (recorded_at)"
-                ).format(log=log),
-            ]
-        )
-        self._sql_head = SQL(
-            "SELECT chain FROM {log} ORDER BY notification_id DESC LIMIT 1"
-        ).format(log=log)
-        self._sql_insert_log = SQL("INSERT INTO {log} VALUES (%s,%s,%s,%s,%s,%s,%s,%s)").format(
-            log=log
-        )
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        assert ids is not None
-        # Still inside the transaction that holds the events table's EXCLUSIVE lock.
-        curs.execute(self._sql_head)
-        row = curs.fetchone()
-        head = row["chain"] if row else GENESIS
-        curs.executemany(self._sql_insert_log, _log_rows(head, ids, stored_events, kwargs))
-        return ids
-
-
 def _log_rows(
     head: str, ids: Sequence[int], stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
@@ -361,7 +316,8 @@ class StoreLocation:
                 "POSTGRES_USER": unquote(u.username or "postgres"),
                 "POSTGRES_PASSWORD": unquote(u.password or ""),
                 "POSTGRES_CONNECT_TIMEOUT": "10",
-                "APPLICATION_RECORDER_TOPIC": get_topic(PostgresLogRecorder),
+                # A topic, not the class: psycopg loads only for a PostgreSQL store.
+                "APPLICATION_RECORDER_TOPIC": "credtrail.core.store_postgres:PostgresLogRecorder",
             }
             return cls(url=location, backend="postgres", env=env)
         if "://" in location:
@@ -409,7 +365,11 @@ class EventStore(Application[UUID]):
 
     @property
     def is_postgres(self) -> bool:
-        return isinstance(self.recorder, PostgresApplicationRecorder)
+        # eventsourcing.postgres (and psycopg) are imported only for a PostgreSQL store.
+        postgres = sys.modules.get("eventsourcing.postgres")
+        return postgres is not None and isinstance(
+            self.recorder, postgres.PostgresApplicationRecorder
+        )
 
     def qualified(self, name: str) -> str:
         """A table name as SQL must write it here (schema-qualified on PostgreSQL)."""

@@ -238,6 +238,7 @@ def _check_statuses(
 
 # -- bad credits ------------------------------------------------------------------------
 
+
 def _cycle_ratios(equivalences: Sequence[Equivalence]) -> Iterator[tuple[list[str], Decimal]]:
     """Every simple cycle of the 'counts as' graph with the product of its ratios."""
     edges: dict[str, list[Equivalence]] = {}

@@ -59,7 +59,6 @@ def bad_drafts(registry: Registry, own_types: Sequence[str]) -> st.SearchStrateg
     )
 
 
-
 class PluginProperties:
     """Mix-in for a ``PluginContract`` subclass: Hypothesis property tests.
 
