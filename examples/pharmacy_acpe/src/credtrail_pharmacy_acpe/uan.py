@@ -109,4 +109,3 @@ def validate(credit: CreditDraft) -> list[Violation]:
             )
         )
     return out
-
