@@ -1,17 +1,20 @@
 """The plugin contract: every hook a profession plugin may implement.
 
-A plugin is a module or object with functions named like the specs below, marked
-with ``@hookimpl`` (``from credtrail.core import hookimpl``), and published under
-the entry-point group ``credtrail``::
+A profession plugin is usually one ``credtrail.core.ProfessionPlugin`` over its data
+(it implements every hook below), published under the entry-point group
+``credtrail``::
 
     [project.entry-points.credtrail]
-    pharmacy_acpe = "credtrail_pharmacy.plugin"
+    pharmacy_acpe = "credtrail_pharmacy:plugin"
+
+Any module or object with functions named like the specs below, marked with
+``@hookimpl`` (``from credtrail.core import hookimpl``), is a plugin too.
 
 Registration hooks receive a ``register`` callback rather than returning values:
 the host validates every object it is handed (pydantic), rejects duplicate codes and
 remembers which plugin registered what, so an error names the plugin. Hooks are
-called once per plugin manager, in pluggy's order (last registered first); the order
-of registrations never changes a result, because codes must be unique.
+called once per plugin manager, plugin by plugin; the order of registrations never
+changes a result, because codes must be unique (shared accreditors and topics merge).
 
 Read ``docs/plugins.md`` for a tutorial; ``credtrail.core.testing`` has the contract
 tests a plugin's own test-suite can subclass.

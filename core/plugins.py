@@ -16,13 +16,12 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pluggy
-
-from credtrail.core import hookspecs
 from credtrail.core.errors import CredtrailError, PluginError
+
+if TYPE_CHECKING:
+    import pluggy
 
 ENTRY_POINT_GROUP = "credtrail"
 LOAD_ENV = "CREDTRAIL_LOAD_PLUGINS"
@@ -91,6 +90,12 @@ def build_plugin_manager(
     :param extra: more ``(name, plugin)`` pairs, e.g. a test's plugin object.
     :param trace: print every hook call to stderr (default: ``CREDTRAIL_TRACE_PLUGINS``).
     """
+    # Imported here, not at module level: the CLI reads this module's names for every
+    # command, --version included, and builds a plugin manager for few of them.
+    import pluggy
+
+    from credtrail.core import hookspecs
+
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     defaults = list(builtins.items() if isinstance(builtins, Mapping) else builtins)
@@ -182,6 +187,8 @@ def summarise(value: Any, limit: int = 120) -> str:
 
 
 def _register(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
+    import pluggy
+
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
@@ -194,6 +201,8 @@ def _load_entrypoints(pm: pluggy.PluginManager, only: set[str] | None) -> None:
     # pluggy's load_setuptools_entrypoints cannot filter by name or attribute
     # failures to a plugin, so the loop is ours.
     seen: dict[str, str] = {}
+    from importlib import metadata
+
     for dist in metadata.distributions():
         for ep in dist.entry_points:
             if ep.group != ENTRY_POINT_GROUP:
@@ -260,6 +269,8 @@ def plugin_versions(pm: pluggy.PluginManager) -> dict[str, str | None]:
 
 
 def _own_version() -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version("credtrail")
     except metadata.PackageNotFoundError:
