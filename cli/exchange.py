@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import click
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import DATE, echo_json, json_option
 from credtrail.core.errors import InputError
-from credtrail.core.exchange import credential_for, import_file
+from credtrail.core.exchange import import_file
 from credtrail.core.exchange.compliance import evaluations_for
 from credtrail.core.exchange.pipeline import ImportSummary, Phase, ProgressCallback
 from credtrail.core.exchange.render import report_html
@@ -101,6 +101,19 @@ def _errors_text(s: ImportSummary) -> str:
     metavar="N",
     help="Commit every N events instead of once (bounded memory; see docs/formats.md).",
 )
+@click.option(
+    "--learner",
+    "learners",
+    multiple=True,
+    metavar="ID=CLINICIAN",
+    help="Map an identifier the file uses for a learner (a DID, a hashed e-mail) to a "
+    "clinician id; repeatable.",
+)
+@click.option(
+    "--require-proof",
+    is_flag=True,
+    help="Refuse every record whose signature was not verified (Open Badges proofs).",
+)
 @json_option
 @pass_env
 def import_(
@@ -110,6 +123,8 @@ def import_(
     dry_run: bool,
     partial: bool,
     commit_every: int | None,
+    learners: tuple[str, ...],
+    require_proof: bool,
     as_json: bool,
 ) -> None:
     """Import the credits in FILE: every record is validated before anything is written.
@@ -117,6 +132,15 @@ def import_(
     Importing the same file twice writes nothing the second time: each record has a
     natural key (learner, provider, activity, completion date, credit type).
     """
+    mapping: dict[str, str] = {}
+    for item in learners:
+        key, sep, clinician = item.rpartition("=")
+        if not sep or not key.strip() or not clinician.strip():
+            raise click.BadParameter(
+                f"{item!r} is not ID=CLINICIAN (e.g. did:example:123=dr-rivera)",
+                param_hint="--learner",
+            )
+        mapping[key.strip()] = clinician.strip()
     app = env.app()
     with _progress(sys.stderr.isatty() and not as_json) as progress:
         summary = import_file(
@@ -127,6 +151,8 @@ def import_(
             partial=partial,
             commit_every=commit_every,
             progress=progress,
+            learners=mapping,
+            require_proof=require_proof,
         )
     if as_json:
         echo_json(summary.as_dict())
@@ -153,11 +179,41 @@ def export() -> None:
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.argument("credit_id", metavar="CREDIT_ID")
 @click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CREDTRAIL_KEY",
+    help="The organisation's Ed25519 private key (PEM) to sign with "
+    "[env: CREDTRAIL_KEY]; `credtrail key init` makes one.",
+)
+@click.option("--unsigned", is_flag=True, help="Write the credential without a proof.")
+@click.option(
+    "--organisation",
+    default="credtrail",
+    show_default=True,
+    help="The issuing organisation's name, as the credential's issuer.",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
 @pass_env
-def export_openbadges(env: Env, clinician_id: str, credit_id: str, output: Path | None) -> None:
-    """Write an (unsigned) Open Badges 3.0 credential for one credit."""
+def export_openbadges(
+    env: Env,
+    clinician_id: str,
+    credit_id: str,
+    key_path: Path | None,
+    unsigned: bool,
+    organisation: str,
+    output: Path | None,
+) -> None:
+    """Write an Open Badges 3.0 credential for one credit, signed (eddsa-rdfc-2022).
+
+    A credit imported from a credential is written back exactly as it was received,
+    with its issuer's own signature. Otherwise the organisation is the issuer
+    (did:key of its key) and the provider is the achievement's creator.
+    """
+    from credtrail.core.exchange.openbadges import export_credential, original_credential
+
     app = env.app()
     ledger = app.ledger(clinician_id)
     credit = ledger.credit(credit_id)
@@ -166,15 +222,40 @@ def export_openbadges(env: Env, clinician_id: str, credit_id: str, output: Path 
             f"credit {credit_id!r} was revoked ({credit.revoked_reason}); "
             "a revoked credit cannot be exported as a credential"
         )
-    document = credential_for(
+    key = None
+    if original_credential(credit) is None and not unsigned:
+        if key_path is None:
+            raise InputError(
+                "no signing key: give --key FILE or set CREDTRAIL_KEY (`credtrail key init` "
+                "makes one), or write an unsigned credential with --unsigned"
+            )
+        key = _private_key(key_path)
+    document = export_credential(
         clinician_id=clinician_id,
         name=ledger.name,
         npi=ledger.npi,
         credit=credit,
         registry=app.registry,
-        issued_at=datetime.now(UTC).replace(microsecond=0),
+        private_key=key,
+        organisation=organisation,
     )
     _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+def _private_key(path: Path) -> Any:
+    """An Ed25519 private key from a PEM file, or a one-line error."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except OSError as exc:
+        raise InputError(f"cannot read the key {path}: {exc.strerror}") from None
+    except (ValueError, TypeError):
+        raise InputError(f"{path} is not an unencrypted PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError(f"{path} is not an Ed25519 key")
+    return key
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import click
 from pydantic import BaseModel
+
+from credtrail.core.inputs import parse_units
 
 
 class DateType(click.ParamType[date, Any]):
@@ -72,10 +74,10 @@ class UnitsType(click.ParamType[Decimal, Any]):
         if isinstance(value, Decimal):
             return value
         try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(f"{value!r} is not a number of units, e.g. 1.5", param, ctx)
-        if not amount.is_finite() or amount <= 0:
+            amount = parse_units(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if amount <= 0:
             self.fail(f"{value!r} must be a positive number of units", param, ctx)
         if amount.as_tuple().exponent < -4:  # type: ignore[operator]
             self.fail(f"{value!r} has more than 4 decimal places", param, ctx)

@@ -23,9 +23,18 @@ from credtrail.core.registry import Registry, call_plugin
 
 @dataclass(frozen=True)
 class ReadContext:
-    """What a reader may consult: the registry (credit types, accreditors)."""
+    """What a reader may consult: the registry (credit types, accreditors) and the
+    user's import options.
+
+    :param learners: the user's map from an identifier the file uses for a learner (a
+        DID, a hashed e-mail, a board id) to a credtrail clinician id (``--learner``).
+    :param require_proof: refuse records whose signature was not verified
+        (``--require-proof``), for formats that carry signatures.
+    """
 
     registry: Registry
+    learners: Mapping[str, str] = field(default_factory=dict)
+    require_proof: bool = False
 
 
 Reader = Callable[[TextSource, ReadContext], Iterator[Parsed]]
@@ -112,10 +121,17 @@ def delimited_rows(
     if header_line is None:
         raise InputError(f"{source.name} is empty; expected a header line")
     delimiter = "\t" if allow_tab and "\t" in header_line else ","
-    header = [
-        columns.aliases.get(h.strip().lower(), h.strip().lower())
-        for h in next(csv.reader([header_line], delimiter=delimiter))
-    ]
+    if "\r" in header_line.rstrip("\r\n"):
+        # Classic Mac line endings: the whole file reads as one line.
+        raise InputError(
+            f"{source.name} line {source.line}: lines end with a bare carriage return (CR); "
+            "save the file with Windows (CRLF) or Unix (LF) line endings"
+        )
+    try:
+        cells = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(f"{source.name} line {source.line}: header: {exc}") from None
+    header = [columns.aliases.get(h.strip().lower(), h.strip().lower()) for h in cells]
     where = f"{source.name} line {source.line}"
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:

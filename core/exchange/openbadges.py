@@ -1,22 +1,39 @@
 """1EdTech Open Badges 3.0 / CLR 2.0 credentials carrying continuing-education credit.
 
-Field names come from the 1EdTech ``openbadges-specification`` repository
-(``ob_v3p0``: AchievementCredential, AchievementSubject, Achievement, Alignment,
-IdentityObject; CLR 2.0: ClrCredential / ClrSubject). OB 3.0 has no CE-credit type,
-so the credit type travels as an ``Alignment`` (``targetCode`` = the credtrail code,
-or ``targetName`` = its label) or an ``ext:creditType`` term, the NPI as an
-``IdentityObject`` of ``identityType`` ``ext:NPI``, the accreditor as
-``issuer.ext:accreditor`` or an ``issuer.accreditations[]`` entry. The mapping is
-credtrail's (docs/formats.md), not a published CE profile.
+Field names come from the 1EdTech ``openbadges-specification`` (``ob_v3p0``:
+AchievementCredential, AchievementSubject, Achievement, Alignment, IdentityObject;
+CLR 2.0: ClrCredential / ClrSubject). Where a credit's facts go (docs/formats.md has
+the whole table):
 
-Reading keeps the whole credential as the credit's ``evidence``.
+- units earned: ``credentialSubject.creditsEarned``; designated: ``achievement.creditsAvailable``;
+- credit type: an ``Alignment`` of the achievement (``targetCode`` = the credtrail
+  code, or ``targetName`` = its label);
+- completion: ``credentialSubject.activityEndDate``, else ``awardedDate``, else
+  ``validFrom`` (VC 2.0) or ``issuanceDate`` (VC 1.1);
+- provider: ``achievement.creator`` (a Profile), else the ``issuer``;
+- topics: ``achievement.tag`` entries that are registered topic slugs (other free-text
+  tags are kept in the evidence and ignored);
+- accreditor, activity format and per-topic credits: terms of credtrail's own
+  extension, ``https://w3id.org/credtrail/ce/v1`` (a JSON-LD context and a JSON
+  Schema shipped in ``contexts/``, referenced from each credential), as the spec's
+  ``extending.md`` asks;
+- the learner: ``IdentityObject``s (``ext:NPI``, ``ext:credtrailClinicianId``, ``name``).
+
+Imports check ``eddsa-rdfc-2022`` proofs (``dataintegrity.py``), ``validFrom`` /
+``validUntil`` and a revocation ``credentialStatus`` whose status list the file
+carries; the verdict is kept with the credit as its provenance. The original
+credential is kept whole as the credit's evidence, so an export re-emits it unchanged.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
@@ -37,10 +54,23 @@ from credtrail.core.hookspecs import hookimpl
 from credtrail.core.registry import Registry
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CE_CONTEXT = "https://w3id.org/credtrail/ce/v1"
+"""credtrail's CE extension context (shipped as ``contexts/credtrail-ce-v1.json``)."""
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+CE_SCHEMA = "https://w3id.org/credtrail/ce/v1/schema.json"
+"""credtrail's CE extension JSON Schema (shipped as ``contexts/credtrail-ce-v1.schema.json``)."""
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 ACHIEVEMENT_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 MAX_DOCUMENT = 64_000_000
 """A single JSON document is parsed whole; bigger batches must be JSON Lines."""
+MAX_DEPTH = 64
+"""Deeper JSON is refused before parsing (Python's parser would recurse without bound)."""
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _types(obj: Mapping[str, Any]) -> set[str]:
@@ -57,10 +87,17 @@ def _date(value: Any) -> date | None:
         return None
 
 
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _credit_type(achievement: Mapping[str, Any], registry: Registry) -> str | None:
-    ext = achievement.get("ext:creditType")
-    if isinstance(ext, str) and ext in registry.credit_types:
-        return ext
     labels = {ct.label.casefold(): code for code, ct in registry.credit_types.items()}
     alignments = achievement.get("alignment") or []
     for alignment in alignments if isinstance(alignments, list) else []:
@@ -72,18 +109,28 @@ def _credit_type(achievement: Mapping[str, Any], registry: Registry) -> str | No
         name = alignment.get("targetName")
         if isinstance(name, str) and name.casefold() in labels:
             return labels[name.casefold()]
+    # Files written by credtrail before the CE context existed.
+    legacy = achievement.get("ext:creditType")
+    if isinstance(legacy, str) and legacy in registry.credit_types:
+        return legacy
     return None
 
 
-def _accreditor(issuer: Any, registry: Registry) -> str | None:
-    if not isinstance(issuer, Mapping):
-        return None
+def _accreditor(*holders: Any, registry: Registry) -> str | None:
+    """The accreditor named by credtrail's ``accreditor`` term, or an accreditation entry."""
     names = {a.name.casefold(): code for code, a in registry.accreditors.items()}
-    candidates: list[Any] = [issuer.get("ext:accreditor")]
-    accreditations = issuer.get("accreditations") or []
-    for acc in accreditations if isinstance(accreditations, list) else []:
-        if isinstance(acc, Mapping):
-            candidates += [acc.get("ext:accreditor"), acc.get("name"), acc.get("id")]
+    candidates: list[Any] = []
+    for holder in holders:
+        if not isinstance(holder, Mapping):
+            continue
+        candidates += [holder.get("accreditor"), holder.get("ext:accreditor")]
+        accreditations = holder.get("accreditations") or []
+        for acc in accreditations if isinstance(accreditations, list) else []:
+            if isinstance(acc, Mapping):
+                candidates += [acc.get("accreditor"), acc.get("name"), acc.get("id")]
+                accreditor = acc.get("accreditingAgency") or acc.get("issuer")
+                if isinstance(accreditor, Mapping):
+                    candidates.append(accreditor.get("name"))
     for value in candidates:
         if not isinstance(value, str):
             continue
@@ -94,16 +141,37 @@ def _accreditor(issuer: Any, registry: Registry) -> str | None:
     return None
 
 
-def _identity(subject: Mapping[str, Any], profession: str | None) -> ClinicianIdentity | None:
+# ------------------------------------------------------------------------ learner
+
+
+def _identity(
+    subject: Mapping[str, Any], profession: str | None, learners: Mapping[str, str]
+) -> ClinicianIdentity | str:
+    """Who the credential is about, or why it cannot say (a message)."""
     ids: dict[str, str] = {}
+    hashed: list[str] = []
     identifiers = subject.get("identifier") or []
     for ident in identifiers if isinstance(identifiers, list) else []:
-        if isinstance(ident, Mapping) and not ident.get("hashed"):
-            kind, value = ident.get("identityType"), ident.get("identityHash")
-            if isinstance(kind, str) and isinstance(value, str) and value.strip():
-                ids.setdefault(kind.casefold(), value.strip())
+        if not isinstance(ident, Mapping):
+            continue
+        kind, value = ident.get("identityType"), ident.get("identityHash")
+        if not isinstance(kind, str) or not isinstance(value, str) or not value.strip():
+            continue
+        if ident.get("hashed"):
+            hashed.append(value.strip())
+        else:
+            ids.setdefault(kind.casefold(), value.strip())
     npi = ids.get("ext:npi")
+    name = ids.get("name") or (
+        subject.get("name") if isinstance(subject.get("name"), str) else None
+    )
+    subject_id = subject.get("id") if isinstance(subject.get("id"), str) else None
     licence = subject.get("licenseNumber")
+    for key in (subject_id, *hashed, *ids.values()):
+        if key is not None and key in learners:
+            return ClinicianIdentity(
+                clinician_id=learners[key], profession=profession, name=name, explicit=True
+            )
     explicit = ids.get("ext:credtrailclinicianid")
     if explicit:
         cid = explicit
@@ -111,23 +179,135 @@ def _identity(subject: Mapping[str, Any], profession: str | None) -> ClinicianId
         cid = f"npi:{npi}"
     elif isinstance(licence, str) and licence.strip():
         cid = f"lic:{licence.strip()}"
-    elif isinstance(subject.get("id"), str):
-        cid = str(subject["id"])
     else:
-        return None
+        shown = subject_id or (hashed[0] if hashed else None)
+        if shown is None:
+            return (
+                "identifies no learner; give an IdentityObject of identityType ext:NPI "
+                "or ext:credtrailClinicianId, or a licenseNumber"
+            )
+        return (
+            f"identifies the learner only as {shown!r} (a DID or a hashed identifier); "
+            f"map it to a clinician with --learner '{shown}=CLINICIAN_ID'"
+        )
     return ClinicianIdentity(
         clinician_id=cid,
         profession=profession,
-        name=ids.get("name"),
+        name=name,
         npi=npi if npi and npi.isdigit() and len(npi) == 10 else None,
         explicit=not cid.startswith("npi:"),
     )
 
 
+# ------------------------------------------------------------------- provenance
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the import could prove about a credential: ``verified``, ``unsigned``,
+    ``unverifiable: why`` (a proof credtrail cannot check offline) or ``invalid: why``."""
+
+    verdict: str
+    method: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict == "verified"
+
+    @property
+    def refused(self) -> bool:
+        return self.verdict.startswith("invalid")
+
+
+def provenance_of(credential: Mapping[str, Any]) -> Provenance:
+    """Check the credential's ``eddsa-rdfc-2022`` proof, if it has one."""
+    from credtrail.core.exchange.dataintegrity import ProofError, verify
+
+    proof = credential.get("proof")
+    if not proof:
+        return Provenance("unsigned")
+    try:
+        method = verify(credential)
+    except ProofError as exc:
+        text = str(exc)
+        if "never fetched" in text or "no eddsa-rdfc-2022 proof" in text or "resolves only" in text:
+            return Provenance(f"unverifiable: {text}")
+        return Provenance(f"invalid: {text}")
+    return Provenance("verified", method)
+
+
+def _status_bit(entry: Mapping[str, Any], lists: Mapping[str, Mapping[str, Any]]) -> bool | None:
+    """The entry's bit in a status list the file carries (None: list not available)."""
+    url = entry.get("statusListCredential")
+    listed = lists.get(url) if isinstance(url, str) else None
+    if listed is None:
+        return None
+    subject = listed.get("credentialSubject")
+    encoded = subject.get("encodedList") if isinstance(subject, Mapping) else None
+    try:
+        index = int(str(entry.get("statusListIndex")))
+        text = str(encoded)
+        # Bitstring Status List v1.0: multibase base64url ('u'); StatusList2021: base64url.
+        text = text[1:] if text.startswith("u") else text
+        raw = gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, OSError, TypeError):
+        return None
+    if not 0 <= index < len(raw) * 8:
+        return None
+    # Index 0 is the first (most significant) bit of the first byte.
+    return bool(raw[index // 8] & (0x80 >> (index % 8)))
+
+
+def _status_problem(
+    credential: Mapping[str, Any], lists: Mapping[str, Mapping[str, Any]]
+) -> str | None:
+    statuses = credential.get("credentialStatus")
+    entries = statuses if isinstance(statuses, list) else [statuses] if statuses else []
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        purpose = entry.get("statusPurpose", "revocation")
+        if purpose not in ("revocation", "suspension"):
+            continue
+        if _status_bit(entry, lists):
+            state = "revoked" if purpose == "revocation" else "suspended"
+            return f"the issuer's status list marks it {state}"
+    return None
+
+
+# ---------------------------------------------------------------------- reading
+
+
+def _topic_credits(
+    achievement: Mapping[str, Any], f: FieldCollector
+) -> tuple[tuple[str, ...], dict[str, Decimal]]:
+    """Per-topic credits from credtrail's ``topicCredits`` term (topic -> units)."""
+    entries = achievement.get("topicCredits") or []
+    topics: list[str] = []
+    amounts: dict[str, Decimal] = {}
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("topic"), str):
+            f.add(f"achievement.topicCredits[{i}]", "ce-topic", "needs a topic")
+            continue
+        topic = entry["topic"]
+        topics.append(topic)
+        if entry.get("credits") is not None:
+            amount = f.units(f"achievement.topicCredits[{i}].credits", entry["credits"])
+            if amount is not None:
+                amounts[topic] = amount
+    return tuple(topics), amounts
+
+
 def credential_record(
-    credential: Mapping[str, Any], location: Location, registry: Registry
+    credential: Mapping[str, Any],
+    location: Location,
+    context: ReadContext,
+    *,
+    status_lists: Mapping[str, Mapping[str, Any]] | None = None,
+    today: date | None = None,
 ) -> Parsed:
     """Map one AchievementCredential onto an import record (or say why not)."""
+    registry = context.registry
     f = FieldCollector()
     subject = credential.get("credentialSubject")
     if not isinstance(subject, Mapping):
@@ -137,16 +317,42 @@ def credential_record(
     if not isinstance(achievement, Mapping):
         f.add("credentialSubject.achievement", "ob-achievement", "is missing")
         return RejectedRecord(location, tuple(f.issues))
+
+    proven = provenance_of(credential)
+    if proven.refused:
+        f.add("proof", "ob-proof", proven.verdict.removeprefix("invalid: "))
+    elif context.require_proof and not proven.verified:
+        f.add("proof", "ob-proof-required", f"is not verified ({proven.verdict}); --require-proof")
+    now = datetime.now(UTC)
+    valid_until = _instant(credential.get("validUntil") or credential.get("expirationDate"))
+    if valid_until is not None and valid_until < now:
+        f.add("validUntil", "ob-expired", f"the credential expired on {valid_until.date()}")
+    valid_from = _instant(credential.get("validFrom"))
+    if valid_from is not None and valid_from > now:
+        f.add("validFrom", "ob-not-yet-valid", f"the credential is valid only from {valid_from}")
+    problem = _status_problem(credential, status_lists or {})
+    if problem:
+        f.add("credentialStatus", "ob-revoked", problem)
+
     credit_type = _credit_type(achievement, registry)
     if credit_type is None:
         f.add(
             "credentialSubject.achievement.alignment",
             "ob-credit-type",
-            "names no known credit type; add an Alignment with targetCode (e.g. ama_pra_1) "
-            "or an ext:creditType term",
+            "names no known credit type; add an Alignment whose targetCode is a credit type "
+            "code (credtrail credit-types lists them)",
         )
-    earned = subject.get("creditsEarned", achievement.get("creditsAvailable"))
-    units = f.units("credentialSubject.creditsEarned", earned, required=True)
+    earned = subject.get("creditsEarned")
+    if earned is None:
+        f.add(
+            "credentialSubject.creditsEarned",
+            "required",
+            "is missing: the credential says what the activity offers (creditsAvailable) "
+            "but not what this learner earned",
+        )
+        units = None
+    else:
+        units = f.units("credentialSubject.creditsEarned", earned, required=True)
     designated = f.units(
         "credentialSubject.achievement.creditsAvailable", achievement.get("creditsAvailable")
     )
@@ -155,71 +361,103 @@ def credential_record(
         ("credentialSubject.activityEndDate", subject.get("activityEndDate")),
         ("awardedDate", credential.get("awardedDate")),
         ("validFrom", credential.get("validFrom")),
+        ("issuanceDate", credential.get("issuanceDate")),
     ):
         if value is not None:
             completed = _date(value)
             if completed is None:
                 f.add(field_name, "date", f"{value!r} is not an ISO date-time")
+            elif completed > (today or date.today()):
+                f.add(field_name, "date-future", f"{completed} is after today")
+                completed = None
             break
     else:
         f.add(
             "credentialSubject.activityEndDate",
             "required",
-            "no activityEndDate, awardedDate or validFrom",
+            "no activityEndDate, awardedDate, validFrom or issuanceDate",
         )
     issuer = credential.get("issuer")
-    provider = issuer.get("name") if isinstance(issuer, Mapping) else issuer
+    creator = achievement.get("creator")
+    provider: Any = None
+    for holder in (creator, issuer):
+        if isinstance(holder, Mapping):
+            provider = holder.get("name") or holder.get("id")
+        elif isinstance(holder, str):
+            provider = holder
+        if isinstance(provider, str) and provider.strip():
+            break
     if not isinstance(provider, str) or not provider.strip():
-        f.add("issuer.name", "required", "the issuer (the provider) needs a name")
+        f.add("issuer", "required", "the issuer (the provider) needs a name or an id")
         provider = None
     activity = achievement.get("humanCode") or achievement.get("id")
+    known: Any = getattr(registry, "topics", None)
     tags = achievement.get("tag") or []
-    topics = tuple(
+    tagged = [
         "-".join(t.casefold().split())
         for t in (tags if isinstance(tags, list) else [])
         if isinstance(t, str) and t.strip()
-    )
+    ]
+    # Free-text tags ("Research") never discard a credit: only registered slugs count.
+    from_tags = [t for t in tagged if _SLUG.match(t) and (known is None or t in known)]
+    ext_topics, _amounts = _topic_credits(achievement, f)
+    topics = tuple(dict.fromkeys([*ext_topics, *from_tags]))
     profession = registry.credit_types[credit_type].profession if credit_type else None
-    identity = _identity(subject, profession)
-    if identity is None:
-        f.add(
-            "credentialSubject.identifier",
-            "ob-learner",
-            "identifies no learner; give an IdentityObject of identityType ext:NPI, "
-            "a licenseNumber, or a subject id",
-        )
+    identity = _identity(subject, profession, context.learners)
+    if isinstance(identity, str):
+        f.add("credentialSubject.identifier", "ob-learner", identity)
+    fmt = achievement.get("activityFormat", achievement.get("ext:activityFormat"))
     request = f.request(
-        clinician_id=identity.clinician_id if identity else "?",
+        clinician_id=identity.clinician_id if isinstance(identity, ClinicianIdentity) else "?",
         credit_type=credit_type or "?",
         units=units,
         completed_on=completed,
-        provider=provider,
-        accreditor=_accreditor(issuer, registry),
+        provider=" ".join(provider.split()) if provider else None,
+        accreditor=_accreditor(achievement, creator, issuer, registry=registry),
         activity_id=activity if isinstance(activity, str) else None,
         title=achievement.get("name") if isinstance(achievement.get("name"), str) else None,
         topics=topics,
-        format=achievement.get("ext:activityFormat"),
+        format=fmt if isinstance(fmt, str) else None,
         designated_units=designated,
-        evidence=dict(credential),
+        evidence={"credential": dict(credential), "provenance": proven.verdict},
     )
-    if request is None or identity is None:
+    if request is None or not isinstance(identity, ClinicianIdentity):
         return RejectedRecord(location, tuple(f.issues))
     return ImportRecord(location, identity, request)
 
 
+def _status_lists(document: Any, found: dict[str, Mapping[str, Any]]) -> None:
+    """Status list credentials carried in the file, by id."""
+    if isinstance(document, list):
+        for item in document:
+            _status_lists(item, found)
+    elif isinstance(document, Mapping):
+        types = _types(document)
+        if types & {"BitstringStatusListCredential", "StatusList2021Credential"} and isinstance(
+            document.get("id"), str
+        ):
+            found[document["id"]] = document
+
+
 def credentials_in(
-    document: Any, path: str, location: Location, registry: Registry
+    document: Any,
+    path: str,
+    location: Location,
+    context: ReadContext,
+    status_lists: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[Parsed]:
     """Every achievement credential in a credential, a CLR or a list of them."""
     here = Location(location.file, location.line, path)
     if isinstance(document, list):
         for i, item in enumerate(document):
-            yield from credentials_in(item, f"{path}[{i}]", location, registry)
+            yield from credentials_in(item, f"{path}[{i}]", location, context, status_lists)
         return
     if not isinstance(document, Mapping):
         yield RejectedRecord(here, (Issue("credential", "ob-type", "is not a JSON object"),))
         return
     types = _types(document)
+    if types & {"BitstringStatusListCredential", "StatusList2021Credential"}:
+        return  # read for the others' credentialStatus, not a credit
     if "ClrCredential" in types:
         subject = document.get("credentialSubject")
         inner = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
@@ -231,7 +469,11 @@ def credentials_in(
             return
         for i, item in enumerate(inner):
             yield from credentials_in(
-                item, f"{path}.credentialSubject.verifiableCredential[{i}]", location, registry
+                item,
+                f"{path}.credentialSubject.verifiableCredential[{i}]",
+                location,
+                context,
+                status_lists,
             )
         return
     if not types & ACHIEVEMENT_TYPES:
@@ -247,10 +489,39 @@ def credentials_in(
             ),
         )
         return
-    yield credential_record(document, here, registry)
+    yield credential_record(document, here, context, status_lists=status_lists)
+
+
+def _check_depth(text: str, name: str, line_offset: int) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH before the recursive parser sees it."""
+    depth = 0
+    in_string = escaped = False
+    line = 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(
+                    f"{name} line {line + line_offset}: JSON nested more than {MAX_DEPTH} "
+                    "levels deep; nothing was imported"
+                )
+        elif char in "]}":
+            depth -= 1
 
 
 def _decode(text: str, name: str, line_offset: int = 0) -> Any:
+    _check_depth(text, name, line_offset)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -267,10 +538,14 @@ def read_openbadges(source: TextSource, context: ReadContext) -> Iterator[Parsed
             if line.strip():
                 document = _decode(line, source.name, source.line - 1)
                 where = Location(source.name, source.line)
-                yield from credentials_in(document, "$", where, context.registry)
+                lists: dict[str, Mapping[str, Any]] = {}
+                _status_lists(document, lists)
+                yield from credentials_in(document, "$", where, context, lists)
         return
     document = _decode(source.read_all(MAX_DOCUMENT), source.name)
-    yield from credentials_in(document, "$", Location(source.name), context.registry)
+    carried: dict[str, Mapping[str, Any]] = {}
+    _status_lists(document, carried)
+    yield from credentials_in(document, "$", Location(source.name), context, carried)
 
 
 OPENBADGES_FORMAT = ImportFormat(
@@ -289,6 +564,23 @@ def _number(value: Decimal) -> Any:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _urn(*parts: str) -> str:
+    return f"urn:uuid:{uuid5(NAMESPACE_URL, chr(0x1F).join(('credtrail', *parts)))}"
+
+
+def original_credential(credit: Any) -> dict[str, Any] | None:
+    """The credential a credit was imported from, if it came as one (kept unchanged)."""
+    evidence = credit.evidence
+    if not isinstance(evidence, Mapping):
+        return None
+    inner = evidence.get("credential")
+    if isinstance(inner, Mapping) and "credentialSubject" in inner:
+        return dict(inner)
+    if "credentialSubject" in evidence and "@context" in evidence:
+        return dict(evidence)  # imported before provenance was kept beside it
+    return None
+
+
 def credential_for(
     *,
     clinician_id: str,
@@ -296,9 +588,17 @@ def credential_for(
     npi: str | None,
     credit: Any,
     registry: Registry,
-    issued_at: datetime,
+    issuer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An unsigned OpenBadgeCredential for one credit (``credit``: a CreditState)."""
+    """An unsigned OpenBadgeCredential for one credit (``credit``: a CreditState).
+
+    :param issuer: the organisation issuing it (``{"id": did, "name": ...}``); the
+        provider that awarded the credit is the achievement's ``creator``. Without one,
+        the provider is named as issuer (an unsigned statement of what was recorded).
+
+    Everything in it depends on the credit only, so exporting twice gives the same
+    document (``awardedDate`` and ``validFrom`` are the completion date).
+    """
     ct = registry.credit_types.get(credit.credit_type)
     identifiers = [
         {
@@ -332,13 +632,15 @@ def credential_for(
         "targetName": ct.label if ct else credit.credit_type,
         "targetFramework": "credtrail credit types",
         "targetType": "ext:CreditType",
-        "targetUrl": (
-            ct.source.url if ct and ct.source.url else "https://credtrail.invalid/credit-types"
-        ),
+        "targetUrl": ct.source.url if ct and ct.source.url else CE_CONTEXT,
     }
-    activity_uuid = uuid5(NAMESPACE_URL, f"{credit.provider}\x1f{credit.activity_id}")
+    creator: dict[str, Any] = {
+        "id": _urn("provider", credit.provider),
+        "type": ["Profile"],
+        "name": credit.provider,
+    }
     achievement: dict[str, Any] = {
-        "id": f"urn:credtrail:activity:{activity_uuid}",
+        "id": _urn("activity", credit.provider, credit.activity_id),
         "type": ["Achievement"],
         "achievementType": "ext:ContinuingEducation",
         "name": credit.title or credit.activity_id,
@@ -346,30 +648,34 @@ def credential_for(
         "criteria": {"narrative": "Completion of the accredited activity."},
         "humanCode": credit.activity_id,
         "alignment": [alignment],
-        "ext:creditType": credit.credit_type,
+        "creator": creator,
     }
     if credit.designated_units is not None:
         achievement["creditsAvailable"] = _number(credit.designated_units)
     if credit.topics:
         achievement["tag"] = list(credit.topics)
+        amounts = getattr(credit, "topic_units", None) or {}
+        achievement["topicCredits"] = [
+            {"topic": t, **({"credits": _number(amounts[t])} if t in amounts else {})}
+            for t in credit.topics
+        ]
     if credit.format:
-        achievement["ext:activityFormat"] = credit.format
-    issuer: dict[str, Any] = {
-        "id": f"urn:credtrail:provider:{uuid5(NAMESPACE_URL, credit.provider)}",
-        "type": ["Profile"],
-        "name": credit.provider,
-    }
+        achievement["activityFormat"] = credit.format
     if credit.accreditor:
-        issuer["ext:accreditor"] = credit.accreditor
+        achievement["accreditor"] = credit.accreditor
     completed = credit.completed_on.isoformat() + "T00:00:00Z"
     return {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
-        "id": f"urn:uuid:{uuid5(NAMESPACE_URL, f'credtrail:{clinician_id}:{credit.credit_id}')}",
+        "@context": [VC_CONTEXT, OB_CONTEXT, CE_CONTEXT],
+        "id": _urn("credential", clinician_id, credit.credit_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": credit.title or credit.activity_id,
-        "issuer": issuer,
+        "issuer": dict(issuer) if issuer else {**creator},
         "validFrom": completed,
-        "awardedDate": issued_at.isoformat().replace("+00:00", "Z"),
+        "awardedDate": completed,
+        "credentialSchema": [
+            {"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR},
+            {"id": CE_SCHEMA, "type": SCHEMA_VALIDATOR},
+        ],
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": identifiers,
@@ -378,6 +684,54 @@ def credential_for(
             "creditsEarned": _number(credit.units),
         },
     }
+
+
+def organisation_issuer(private_key: Any, name: str) -> dict[str, Any]:
+    """The organisation as an OB issuer Profile identified by its key's ``did:key``."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from credtrail.core.exchange.dataintegrity import did_key
+
+    public = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return {"id": did_key(public), "type": ["Profile"], "name": name}
+
+
+def export_credential(
+    *,
+    clinician_id: str,
+    name: str | None,
+    npi: str | None,
+    credit: Any,
+    registry: Registry,
+    private_key: Any | None,
+    organisation: str = "credtrail",
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    """The credential to hand out for one credit.
+
+    A credit imported as a credential is re-emitted exactly as received (its issuer's
+    signature stays valid). Otherwise the organisation issues one and, given its
+    Ed25519 key, signs it with ``eddsa-rdfc-2022``; without a key it is unsigned.
+    """
+    original = original_credential(credit)
+    if original is not None:
+        return original
+    if private_key is None:
+        return credential_for(
+            clinician_id=clinician_id, name=name, npi=npi, credit=credit, registry=registry
+        )
+    from credtrail.core.exchange.dataintegrity import sign
+
+    document = credential_for(
+        clinician_id=clinician_id,
+        name=name,
+        npi=npi,
+        credit=credit,
+        registry=registry,
+        issuer=organisation_issuer(private_key, organisation),
+    )
+    moment = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    return sign(document, private_key, created=moment.isoformat().replace("+00:00", "Z"))
 
 
 @hookimpl

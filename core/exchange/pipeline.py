@@ -20,7 +20,7 @@ every record has a natural key and recorded ones are skipped.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -160,11 +160,15 @@ class Importer:
         commit_every: int | None = None,
         progress: ProgressCallback | None = None,
         display_name: str | None = None,
+        learners: Mapping[str, str] | None = None,
+        require_proof: bool = False,
     ) -> None:
         self.app = app
         self.fmt = fmt
         self.source = TextSource(path, display_name)
-        self.context = ReadContext(app.registry)
+        self.context = ReadContext(
+            app.registry, learners=dict(learners or {}), require_proof=require_proof
+        )
         self.dry_run = dry_run
         self.partial = partial
         if commit_every is not None and commit_every < 1:
@@ -413,6 +417,8 @@ def import_file(
     commit_every: int | None = None,
     progress: ProgressCallback | None = None,
     display_name: str | None = None,
+    learners: Mapping[str, str] | None = None,
+    require_proof: bool = False,
 ) -> ImportSummary:
     """Import ``path`` in ``format_name`` into ``app``'s store; see ``Importer``."""
     formats = import_formats(app.pm)
@@ -430,4 +436,6 @@ def import_file(
         commit_every=commit_every,
         progress=progress,
         display_name=display_name,
+        learners=learners,
+        require_proof=require_proof,
     ).run()

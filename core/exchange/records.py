@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from credtrail.core.application import EarnRequest
+from credtrail.core.inputs import check_text, parse_units
 
 Action = Literal["add", "delete"]
 
@@ -114,6 +115,12 @@ class FieldCollector:
         self.issues.append(Issue(field_name, rule, message))
 
     def text(self, field_name: str, value: str | None, *, required: bool = False) -> str | None:
+        if value:
+            try:
+                check_text(value, what="the value")
+            except ValueError as exc:
+                self.add(field_name, "plain-text", str(exc))
+                return None
         cleaned = " ".join(value.split()) if value else ""
         if not cleaned:
             if required:
@@ -131,8 +138,10 @@ class FieldCollector:
             return None
         text = value.strip() if isinstance(value, str) else str(value)
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
+            # Text as a person writes it (no 1_0, exponents or non-ASCII digits); JSON
+            # numbers by their own digits.
+            amount = parse_units(text) if isinstance(value, str) else Decimal(text)
+        except (ValueError, InvalidOperation):
             self.add(field_name, "number", f"{text!r} is not a number of units, e.g. 1.5")
             return None
         if not amount.is_finite() or amount <= 0:

@@ -14,6 +14,7 @@ bar without a second pass over the file.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -28,6 +29,10 @@ _FOREIGN_BOMS = (
     (b"\xff\xfe", "UTF-16"),
 )
 
+MAX_FILE = 4 * 1024**3
+"""Bytes an import reads at most, counted as they are read (a device such as
+/dev/zero has no size to check beforehand)."""
+
 Progress = Callable[[int], None]
 """Called with the number of bytes read so far."""
 
@@ -39,11 +44,17 @@ class TextSource:
         self.path = path
         self.name = display or path.name
         try:
-            self.size = path.stat().st_size
+            info = path.stat()
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
-        if path.is_dir():
+        if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{path} is a folder; give an import file")
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device never ends (/dev/zero) or cannot be read twice.
+            raise InputError(
+                f"{path} is not a regular file (a device or pipe); give an import file"
+            )
+        self.size = info.st_size
         self.position = 0
         self.line = 0
         self._hash = hashlib.blake2b(digest_size=16)
@@ -69,6 +80,11 @@ class TextSource:
             for raw in stream:
                 self.line += 1
                 self.position += len(raw)
+                if self.position > MAX_FILE:
+                    raise InputError(
+                        f"{self.name} grew past {MAX_FILE // 1024**3} GiB while being read; "
+                        "nothing was imported"
+                    )
                 self._hash.update(raw)
                 if first:
                     first = False
@@ -90,7 +106,13 @@ class TextSource:
                 "split it, or write one credential per line (JSON Lines, .jsonl)"
             )
         with self._open() as stream:
-            raw = stream.read()
+            # Read one byte more than allowed: the size checked above can change.
+            raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise InputError(
+                f"{self.name} is more than the {limit // 1_000_000} MB a single JSON document "
+                "may have; split it, or write one credential per line (JSON Lines, .jsonl)"
+            )
         self._hash = hashlib.blake2b(raw, digest_size=16)
         data = self._strip_bom(raw)
         self.position = self.size

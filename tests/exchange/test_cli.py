@@ -150,7 +150,10 @@ def test_export_openbadges_writes_a_credential(run: Run, credits_csv: Path, tmp_
     run("import", str(credits_csv), "--format", "csv")
     credit_id = json.loads(run("transcript", "md-1", "--json").output)["credits"][0]["credit_id"]
     out = tmp_path / "badge.json"
-    result = run("export", "openbadges", "md-1", credit_id, "-o", str(out))
+    refused = run("export", "openbadges", "md-1", credit_id, "-o", str(out))
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: no signing key: give --key FILE")
+    result = run("export", "openbadges", "md-1", credit_id, "--unsigned", "-o", str(out))
     assert result.exit_code == 0
     assert result.stderr == f"Wrote {out}\n"
     badge = json.loads(out.read_text(encoding="utf-8"))
@@ -158,7 +161,9 @@ def test_export_openbadges_writes_a_credential(run: Run, credits_csv: Path, tmp_
     subject = badge["credentialSubject"]
     assert (subject["creditsEarned"], subject["achievement"]["creditsAvailable"]) == (1.5, 2)
     assert subject["achievement"]["alignment"][0]["targetCode"] == "ama_pra_1"
-    assert badge["issuer"]["ext:accreditor"] == "ACCME"
+    assert subject["achievement"]["accreditor"] == "ACCME"
+    assert badge["issuer"]["name"] == subject["achievement"]["creator"]["name"]
+    assert "proof" not in badge
     missing = run("export", "openbadges", "md-1", "cr-nope")
     assert missing.exit_code == 1
     assert missing.output == (

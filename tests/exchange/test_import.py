@@ -315,7 +315,7 @@ def test_open_badge_credit_keeps_the_credential_as_evidence(
         "ACT-OB",
     )
     assert (credit.completed_on, credit.topics) == (date(2025, 4, 1), ("pain-management",))
-    assert credit.evidence == document
+    assert credit.evidence == {"credential": document, "provenance": "unsigned"}
 
 
 def test_clr_wrapping_several_credentials_and_json_lines(
@@ -343,8 +343,6 @@ def test_exported_badge_imports_back_as_the_same_credit(
     sqlite_app: Credtrail, tmp_path: Path
 ) -> None:
     """export openbadges -> import openbadges into another store: the same credit."""
-    from datetime import UTC, datetime
-
     from credtrail.core.exchange import credential_for
 
     sqlite_app.add_clinician("dr-a", "physician", name="Ann Able", npi="1234567893")
@@ -370,7 +368,6 @@ def test_exported_badge_imports_back_as_the_same_credit(
         npi=ledger.npi,
         credit=ledger.credit(credit_id),
         registry=sqlite_app.registry,
-        issued_at=datetime(2025, 3, 2, tzinfo=UTC),
     )
     assert document["credentialSubject"]["creditsEarned"] == 1.25
     path = tmp_path / "out.json"
@@ -423,3 +420,26 @@ def test_file_edited_between_the_passes_writes_nothing(sqlite_app: Credtrail, wr
         "credits.csv changed while it was being imported; nothing was written: import it again"
     )
     assert log_length(sqlite_app) == 0
+
+
+def test_csv_with_bare_carriage_returns_is_one_clear_error(
+    sqlite_app: Credtrail, write: Write
+) -> None:
+    """Classic Mac line endings give a one-line error about line endings, not a traceback."""
+    path = write("mac.csv", "clinician_id,credit_type\rmd-1,ama_pra_1\r")
+    with pytest.raises(InputError, match="bare carriage return"):
+        import_file(sqlite_app, path, "csv")
+
+
+def test_control_characters_in_a_text_field_reject_the_row(
+    sqlite_app: Credtrail, write: Write
+) -> None:
+    """A NUL or an escape sequence in a csv cell is refused by field, nothing written."""
+    header = (
+        "clinician_id,profession,name,npi,credit_type,units,completed_on,provider,"
+        "accreditor,activity_id,title,topics,format\n"
+    )
+    row = "md-1,physician,Ada,,ama_pra_1,1,2025-01-02,Mayo\x1b[31m,ACCME,A1,,,\n"
+    summary = import_file(sqlite_app, write("esc.csv", header + row), "csv")
+    assert summary.written == 0
+    assert "control character (U+001B)" in summary.errors[0]
