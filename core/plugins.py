@@ -28,10 +28,11 @@ LOAD_ENV = "CREDTRAIL_LOAD_PLUGINS"
 TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
 
 CORE_PLUGINS: dict[str, str] = {
-    "csv": "credtrail.core.exchange.csvformat",
-    "openbadges": "credtrail.core.exchange.openbadges",
+    "csv": "credtrail.core.exchange.csvformat:CSV_FORMAT",
+    "openbadges": "credtrail.core.exchange.openbadges:OPENBADGES_FORMAT",
 }
-"""Core's own default plugins, registered in every plugin manager: name -> target."""
+"""Core's own default plugins, registered in every plugin manager: plugin name -> the
+``ImportFormat`` it registers (imported when the formats are listed, not before)."""
 
 # Distribution version of each entry-point plugin, per manager (for `credtrail plugins`).
 _VERSIONS: weakref.WeakKeyDictionary[pluggy.PluginManager, dict[str, str]] = (
@@ -72,6 +73,21 @@ def load_target(target: str) -> object:
     return obj
 
 
+def _core_format_plugin(target: str) -> object:
+    """A plugin registering the ``ImportFormat`` at ``target`` when formats are listed."""
+    from credtrail.core.hookspecs import hookimpl
+
+    class CoreFormat:
+        @hookimpl
+        def credtrail_register_import_formats(self, register: Callable[[Any], None]) -> None:
+            register(load_target(target))
+
+        def __repr__(self) -> str:
+            return f"<core format {target}>"
+
+    return CoreFormat()
+
+
 def build_plugin_manager(
     builtins: Iterable[tuple[str, object]] | Mapping[str, str] = (),
     *,
@@ -100,7 +116,7 @@ def build_plugin_manager(
     pm.add_hookspecs(hookspecs)
     defaults = list(builtins.items() if isinstance(builtins, Mapping) else builtins)
     for name, target in CORE_PLUGINS.items():
-        _register(pm, name, load_target(target))
+        _register(pm, name, _core_format_plugin(target))
     for name, plugin in [*defaults, *extra]:
         if only is not None and name not in only:
             continue

@@ -60,7 +60,7 @@ def test_version_imports_no_domain(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_status_on_sqlite_imports_no_postgres_pool_or_pipeline(tmp_path: Path) -> None:
-    """``status`` on a SQLite store never loads psycopg, multiprocessing or the importer."""
+    """``status`` on a SQLite store never loads psycopg, multiprocessing or any exchange format."""
     store = str(tmp_path / "s.db")
     for args in (["init"], ["clinician", "add", "dr-a", "--profession", "physician"]):
         subprocess.run(
@@ -74,6 +74,6 @@ def test_status_on_sqlite_imports_no_postgres_pool_or_pipeline(tmp_path: Path) -
         "psycopg",
         "eventsourcing.postgres",
         "multiprocessing",
-        "credtrail.core.exchange.pipeline",
+        "credtrail.core.exchange",
     }
     assert unwanted & loaded == set()

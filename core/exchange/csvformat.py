@@ -6,7 +6,7 @@ exported from one store imports into another (see docs/formats.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
@@ -19,7 +19,6 @@ from credtrail.core.exchange.records import (
     RejectedRecord,
 )
 from credtrail.core.exchange.sources import TextSource
-from credtrail.core.hookspecs import hookimpl
 
 REQUIRED = ("clinician_id", "credit_type", "units", "completed_on", "provider", "activity_id")
 OPTIONAL = (
@@ -102,9 +101,3 @@ CSV_FORMAT = ImportFormat(
     reader=read_csv,
     source="credtrail docs/formats.md",
 )
-
-
-@hookimpl
-def credtrail_register_import_formats(register: Callable[[ImportFormat], None]) -> None:
-    """Core's ``csv`` format, registered as a default plugin (``CORE_PLUGINS``)."""
-    register(CSV_FORMAT)

@@ -31,7 +31,7 @@ import base64
 import gzip
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -50,7 +50,6 @@ from credtrail.core.exchange.records import (
     RejectedRecord,
 )
 from credtrail.core.exchange.sources import TextSource
-from credtrail.core.hookspecs import hookimpl
 from credtrail.core.registry import Registry
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -732,9 +731,3 @@ def export_credential(
     )
     moment = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     return sign(document, private_key, created=moment.isoformat().replace("+00:00", "Z"))
-
-
-@hookimpl
-def credtrail_register_import_formats(register: Callable[[ImportFormat], None]) -> None:
-    """Core's ``openbadges`` format, registered as a default plugin (``CORE_PLUGINS``)."""
-    register(OPENBADGES_FORMAT)

@@ -9,8 +9,9 @@ PARS import format: ``pars.py``; boards and requirements: ``authorities/*.toml``
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from credtrail.core import ImportFormat, ProfessionPlugin
+from credtrail.core import ProfessionPlugin
 from credtrail.plugins.accreditors import accreditors_for
 from credtrail.plugins.physician_ama import data
 from credtrail.plugins.physician_ama.validation import (
@@ -19,6 +20,9 @@ from credtrail.plugins.physician_ama.validation import (
     validate,
 )
 from credtrail.plugins.topics import TOPICS
+
+if TYPE_CHECKING:
+    from credtrail.core import ImportFormat
 
 
 def import_formats() -> list[ImportFormat]:
