@@ -28,7 +28,7 @@ def init(env: Env) -> None:
 @pass_env
 def plugins_cmd(env: Env, as_json: bool) -> None:
     """List loaded plugins, their versions and the hooks they implement."""
-    infos = describe_plugins(env.pm, env.builtin_names)
+    infos = describe_plugins(env.pm)
     if as_json:
         echo_json(
             [

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
-import pluggy
 
-from credtrail.core.application import Credtrail
-from credtrail.core.plugins import build_plugin_manager, parse_selection
-from credtrail.core.registry import Registry, build_registry
-from credtrail.core.store import StoreLocation
-from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
+from credtrail.core.plugins import parse_selection
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from credtrail.core.application import Credtrail
+    from credtrail.core.registry import Registry
 
 DEFAULT_STORE = "credtrail.db"
 STORE_ENV = "CREDTRAIL_STORE"
@@ -30,23 +31,27 @@ class Env:
     @property
     def pm(self) -> pluggy.PluginManager:
         if self._pm is None:
-            self._pm = build_plugin_manager(builtin_plugins(), only=self.selection)
+            from credtrail.core.plugins import build_plugin_manager
+            from credtrail.plugins import DEFAULT_PLUGINS
+
+            self._pm = build_plugin_manager(DEFAULT_PLUGINS, only=self.selection)
         return self._pm
 
     @property
     def registry(self) -> Registry:
         """What the plugins registered; needs no store."""
         if self._registry is None:
+            from credtrail.core.registry import build_registry
+
             self._registry = build_registry(self.pm)
         return self._registry
-
-    @property
-    def builtin_names(self) -> Sequence[str]:
-        return BUILTIN_NAMES
 
     def app(self, *, create: bool = False) -> Credtrail:
         """The application on the store; ``create`` only for ``credtrail init``."""
         if self._app is None:
+            from credtrail.core.application import Credtrail
+            from credtrail.core.store import StoreLocation
+
             self._app = Credtrail.open(
                 StoreLocation.parse(self.location), self.pm, create=create, registry=self.registry
             )

@@ -10,15 +10,18 @@ Anything else is a bug and shows its traceback.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
 from credtrail.cli.context import DEFAULT_STORE, STORE_ENV, Env
 from credtrail.core.errors import CredtrailError
 from credtrail.core.plugins import LOAD_ENV
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class UserError(click.ClickException):
@@ -35,16 +38,61 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+# Each command lives in a module of credtrail.cli exporting COMMANDS; a command's
+# module is imported only when it runs (or for --help), so `credtrail --version` and
+# each command pay only for their own imports. Adding a command is one line here (one
+# per line, so parallel edits do not collide); a test checks it against COMMANDS.
+COMMAND_MODULES = {
+    "accreditors": "catalog",
+    "audit": "audit",
+    "authorities": "catalog",
+    "clinician": "clinicians",
+    "credit": "credits",
+    "credit-types": "catalog",
+    "explain": "compliance",
+    "export": "exchange",
+    "import": "exchange",
+    "init": "catalog",
+    "key": "keys",
+    "license": "licenses",
+    "plugin": "plugin_new",
+    "plugins": "catalog",
+    "projections": "projections",
+    "report": "exchange",
+    "requirement": "requirements",
+    "status": "compliance",
+    "transcript": "clinicians",
+}
+
+
 class CredtrailGroup(click.Group):
-    """A click group that turns credtrail's errors into clean messages."""
+    """A click group that loads its commands lazily and turns credtrail's errors into
+    clean messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name in self.commands or module is None:
+            return self.commands.get(cmd_name)
+        for command in importlib.import_module(f"credtrail.cli.{module}").COMMANDS:
+            if command.name == cmd_name:
+                return command  # type: ignore[no-any-return]
+        return None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CredtrailError as exc:
             raise UserError(str(exc)) from None
-        except ValidationError as exc:
-            raise UserError(describe_validation_error(exc)) from None
+        except Exception as exc:
+            # pydantic is imported by the commands that validate, not by every command.
+            from pydantic import ValidationError
+
+            if isinstance(exc, ValidationError):
+                raise UserError(describe_validation_error(exc)) from None
+            raise
 
 
 @click.group(cls=CredtrailGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,35 +122,6 @@ def cli(ctx: click.Context, store: str, plugins: str | None) -> None:
     env = Env(store, plugins)
     ctx.obj = env
     ctx.call_on_close(env.close)
-
-
-# Each command group lives in its own module exporting COMMANDS; adding one is one
-# line here (one per line, so parallel edits do not collide).
-COMMAND_MODULES = (
-    "audit",
-    "catalog",
-    "clinicians",
-    "compliance",
-    "credits",
-    "exchange",
-    "keys",
-    "licenses",
-    "projections",
-    "plugin_new",
-    "requirements",
-)
-
-
-def _register_commands() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"credtrail.cli.{name}")
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register_commands()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

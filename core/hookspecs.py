@@ -1,17 +1,20 @@
 """The plugin contract: every hook a profession plugin may implement.
 
-A plugin is a module or object with functions named like the specs below, marked
-with ``@hookimpl`` (``from credtrail.core import hookimpl``), and published under
-the entry-point group ``credtrail``::
+A profession plugin is usually one ``credtrail.core.ProfessionPlugin`` over its data
+(it implements every hook below), published under the entry-point group
+``credtrail``::
 
     [project.entry-points.credtrail]
-    pharmacy_acpe = "credtrail_pharmacy.plugin"
+    pharmacy_acpe = "credtrail_pharmacy:plugin"
+
+Any module or object with functions named like the specs below, marked with
+``@hookimpl`` (``from credtrail.core import hookimpl``), is a plugin too.
 
 Registration hooks receive a ``register`` callback rather than returning values:
 the host validates every object it is handed (pydantic), rejects duplicate codes and
 remembers which plugin registered what, so an error names the plugin. Hooks are
-called once per plugin manager, in pluggy's order (last registered first); the order
-of registrations never changes a result, because codes must be unique.
+called once per plugin manager, plugin by plugin; the order of registrations never
+changes a result, because codes must be unique (shared accreditors and topics merge).
 
 Read ``docs/plugins.md`` for a tutorial; ``credtrail.core.testing`` has the contract
 tests a plugin's own test-suite can subclass.
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
         CreditType,
         Equivalence,
         Profession,
+        Topic,
         Violation,
     )
     from credtrail.core.registry import Registry
@@ -67,6 +71,23 @@ def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> No
         its credit types name, so it works when loaded alone. The same code from two
         plugins is accepted when the names agree (the first citation is kept) and is
         an error naming both plugins when they differ.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_topics(register: Callable[[Topic], None]) -> None:
+    """Register the topic slugs credits may be tagged with (``pain-management``).
+
+    Topics are one vocabulary for every profession: a credit naming a topic that no
+    loaded plugin registered is refused by core (rule ``known-topic``), whatever its
+    profession, so a misspelt topic never silently fails to count toward a mandate.
+    ``ProfessionPlugin`` registers ``topics=`` and the ``[topics]`` tables of its
+    ``vocabulary/*.toml`` files.
+
+    :param register: call ``register(Topic(code=..., description=...))`` once per
+        topic; ``code`` is a lowercase slug. The same slug from several plugins is one
+        topic (the first description is kept): name shared topics the same way.
     :return: nothing.
     """
 

@@ -96,6 +96,18 @@ class Accreditor(Frozen):
     source: Citation
 
 
+class Topic(Frozen):
+    """A topic credits are tagged with and requirements name (``pain-management``).
+
+    Topics are one vocabulary shared by every profession: core refuses a credit whose
+    topic no loaded plugin registered, so a misspelling never silently fails to count.
+    """
+
+    code: str = Field(pattern=TOPIC_PATTERN)
+    description: str = Field(min_length=1)
+    source: Citation | None = None
+
+
 class Authority(Frozen):
     """A body that requires credit: a board, certifying body or award.
 

@@ -1,34 +1,45 @@
-"""Building the plugin manager: built-ins first, then third-party entry points.
+"""Building the plugin manager: core's own plugins, the defaults, then entry points.
 
-Core never imports a plugin. The caller (the CLI, a test) passes the built-in
-plugin modules in; they are registered under the same names as their entry points,
-so loading entry points afterwards skips them instead of registering them twice.
+Core never imports a plugin. It registers its own default plugins (``CORE_PLUGINS``:
+the ``csv`` and ``openbadges`` import formats) always; the caller (the CLI, a test)
+passes the other defaults in (``credtrail.plugins.DEFAULT_PLUGINS``: name ->
+``module:attribute``), imported only when selected; third-party plugins come from
+the ``credtrail`` entry-point group.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import metadata
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pluggy
-from pydantic import BaseModel
-
-from credtrail.core import hookspecs
 from credtrail.core.errors import CredtrailError, PluginError
+
+if TYPE_CHECKING:
+    import pluggy
 
 ENTRY_POINT_GROUP = "credtrail"
 LOAD_ENV = "CREDTRAIL_LOAD_PLUGINS"
 TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
 
+CORE_PLUGINS: dict[str, str] = {
+    "csv": "credtrail.core.exchange.csvformat:CSV_FORMAT",
+    "openbadges": "credtrail.core.exchange.openbadges:OPENBADGES_FORMAT",
+}
+"""Core's own default plugins, registered in every plugin manager: plugin name -> the
+``ImportFormat`` it registers (imported when the formats are listed, not before)."""
+
 # Distribution version of each entry-point plugin, per manager (for `credtrail plugins`).
 _VERSIONS: weakref.WeakKeyDictionary[pluggy.PluginManager, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+# Names of the default plugins (core's and the caller's) of each manager.
+_BUILTINS: weakref.WeakKeyDictionary[pluggy.PluginManager, frozenset[str]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -53,8 +64,32 @@ def parse_selection(value: str | None) -> set[str] | None:
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
+def load_target(target: str) -> object:
+    """The object an entry-point style ``module:attribute`` (or ``module``) names."""
+    module_name, _, attribute = target.partition(":")
+    obj: object = importlib.import_module(module_name)
+    for part in attribute.split(".") if attribute else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+def _core_format_plugin(target: str) -> object:
+    """A plugin registering the ``ImportFormat`` at ``target`` when formats are listed."""
+    from credtrail.core.hookspecs import hookimpl
+
+    class CoreFormat:
+        @hookimpl
+        def credtrail_register_import_formats(self, register: Callable[[Any], None]) -> None:
+            register(load_target(target))
+
+        def __repr__(self) -> str:
+            return f"<core format {target}>"
+
+    return CoreFormat()
+
+
 def build_plugin_manager(
-    builtins: Sequence[tuple[str, ModuleType | object]] = (),
+    builtins: Iterable[tuple[str, object]] | Mapping[str, str] = (),
     *,
     load_entrypoints: bool = True,
     only: set[str] | None = None,
@@ -63,18 +98,35 @@ def build_plugin_manager(
 ) -> pluggy.PluginManager:
     """A plugin manager with the credtrail hookspecs and the selected plugins.
 
-    :param builtins: ``(entry-point name, module)`` pairs registered first.
+    :param builtins: default plugins registered before entry points: a mapping
+        ``name -> "module:attribute"`` (imported only when selected) or ``(name,
+        plugin)`` pairs; a plugin given as a string is imported the same way.
     :param load_entrypoints: also load third-party plugins of the ``credtrail`` group.
     :param only: load only plugins with these names (None: all).
     :param extra: more ``(name, plugin)`` pairs, e.g. a test's plugin object.
     :param trace: print every hook call to stderr (default: ``CREDTRAIL_TRACE_PLUGINS``).
     """
+    # Imported here, not at module level: the CLI reads this module's names for every
+    # command, --version included, and builds a plugin manager for few of them.
+    import pluggy
+
+    from credtrail.core import hookspecs
+
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for name, plugin in [*builtins, *extra]:
+    defaults = list(builtins.items() if isinstance(builtins, Mapping) else builtins)
+    for name, target in CORE_PLUGINS.items():
+        _register(pm, name, _core_format_plugin(target))
+    for name, plugin in [*defaults, *extra]:
         if only is not None and name not in only:
             continue
+        if isinstance(plugin, str):
+            try:
+                plugin = load_target(plugin)
+            except Exception as exc:
+                raise PluginError(name, "load", f"cannot import {plugin}: {exc}") from exc
         _register(pm, name, plugin)
+    _BUILTINS[pm] = frozenset({*CORE_PLUGINS, *(name for name, _ in defaults)})
     if load_entrypoints:
         _load_entrypoints(pm, only)
     if only is not None:
@@ -131,6 +183,8 @@ def tracer_for(pm: pluggy.PluginManager) -> HookTracer | None:
 
 def summarise(value: Any, limit: int = 120) -> str:
     """A short, one-line description of a hook argument or result for traces."""
+    from pydantic import BaseModel
+
     if value is None or isinstance(value, bool | int | str | Decimal):
         text = repr(value)
     elif isinstance(value, BaseModel):
@@ -149,6 +203,8 @@ def summarise(value: Any, limit: int = 120) -> str:
 
 
 def _register(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
+    import pluggy
+
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:
@@ -161,6 +217,8 @@ def _load_entrypoints(pm: pluggy.PluginManager, only: set[str] | None) -> None:
     # pluggy's load_setuptools_entrypoints cannot filter by name or attribute
     # failures to a plugin, so the loop is ours.
     seen: dict[str, str] = {}
+    from importlib import metadata
+
     for dist in metadata.distributions():
         for ep in dist.entry_points:
             if ep.group != ENTRY_POINT_GROUP:
@@ -183,9 +241,6 @@ def _load_entrypoints(pm: pluggy.PluginManager, only: set[str] | None) -> None:
                 continue
             taken = pm.get_plugin(ep.name)
             if taken is not None:
-                # A built-in registered explicitly under its entry-point name: same module.
-                if getattr(taken, "__name__", None) == ep.value.split(":")[0]:
-                    continue
                 raise PluginError(
                     ep.name,
                     "load",
@@ -207,12 +262,10 @@ def _plugin_name(pm: pluggy.PluginManager, plugin: Any) -> str:
     return pm.get_name(plugin) or repr(plugin)
 
 
-def describe_plugins(
-    pm: pluggy.PluginManager, builtin_names: Iterable[str] = ()
-) -> list[PluginInfo]:
+def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Name, version and implemented hooks of every loaded plugin."""
     versions = _VERSIONS.get(pm, {})
-    builtin = set(builtin_names)
+    builtin = _BUILTINS.get(pm, frozenset())
     infos = []
     for name, plugin in sorted(pm.list_name_plugin(), key=lambda pair: pair[0]):
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or []))
@@ -232,6 +285,8 @@ def plugin_versions(pm: pluggy.PluginManager) -> dict[str, str | None]:
 
 
 def _own_version() -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version("credtrail")
     except metadata.PackageNotFoundError:

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,12 +31,14 @@ from credtrail.core.errors import (
     UnknownProfessionError,
 )
 from credtrail.core.models import (
+    TOPIC_PATTERN,
     Accreditor,
     Authority,
     CreditDraft,
     CreditType,
     Equivalence,
     Profession,
+    Topic,
     Violation,
 )
 from credtrail.core.plugins import HookTracer, summarise, tracer_for
@@ -54,6 +57,8 @@ class Registry:
     credit_types: dict[str, CreditType] = field(default_factory=dict)
     authorities: dict[str, Authority] = field(default_factory=dict)
     equivalences: list[Equivalence] = field(default_factory=list)
+    topics: dict[str, Topic] = field(default_factory=dict)
+    """The topic vocabulary credits may use, by slug."""
     requirements: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Built-in requirement documents by ``id@version``."""
     rule_kinds: dict[str, Any] = field(default_factory=dict)
@@ -147,6 +152,7 @@ class Registry:
 _REGISTRATION_HOOKS: tuple[tuple[str, str, type[BaseModel] | None], ...] = (
     ("credtrail_register_professions", "profession", Profession),
     ("credtrail_register_accreditors", "accreditor", Accreditor),
+    ("credtrail_register_topics", "topic", Topic),
     ("credtrail_register_credit_types", "credit_type", CreditType),
     ("credtrail_register_authorities", "authority", Authority),
     ("credtrail_register_equivalences", "equivalence", Equivalence),
@@ -273,6 +279,9 @@ def _make_register(
             # Accreditors are shared (JA accredits for every profession): each plugin may
             # register the ones it needs, so it works alone; the first citation is kept.
             return
+        if previous is not None and kind == "topic":
+            # One vocabulary for every profession: the same slug is the same topic.
+            return
         if previous is not None:
             raise DuplicateRegistrationError(
                 plugin,
@@ -290,6 +299,7 @@ _TABLES = {
     "accreditor": "accreditors",
     "credit_type": "credit_types",
     "authority": "authorities",
+    "topic": "topics",
 }
 
 
@@ -449,6 +459,7 @@ def core_violations(registry: Registry, credit: CreditDraft) -> list[Violation]:
                 source=ct.source,
             )
         )
+    out.extend(topic_violations(registry, credit.topics))
     return out
 
 
@@ -488,4 +499,27 @@ def _as_violations(plugin: str, hook: str, result: Any) -> Iterable[Violation]:
                 raise PluginError(plugin, hook, _pydantic_summary(exc)) from exc
         else:
             raise PluginError(plugin, hook, f"returned a {type(item).__name__}, not a Violation")
+    return out
+
+
+_TOPIC_RE = re.compile(TOPIC_PATTERN)
+
+
+def topic_violations(registry: Registry, topics: Iterable[str]) -> list[Violation]:
+    """A violation for each topic that is not a slug or that no loaded plugin registered.
+
+    One rule for every profession: the vocabulary is what the plugins registered.
+    """
+    out = []
+    for topic in topics:
+        if not _TOPIC_RE.match(topic):
+            message = (
+                f"topic {topic!r} must be a lowercase slug such as 'pain-management' "
+                "(letters, digits and single hyphens)"
+            )
+            out.append(Violation(field="topics", rule="topic-slug", message=message))
+        elif topic not in registry.topics:
+            known = ", ".join(sorted(registry.topics)) or "none registered"
+            message = f"unknown topic {topic!r}; use one of: {known}"
+            out.append(Violation(field="topics", rule="known-topic", message=message))
     return out

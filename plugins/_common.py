@@ -1,21 +1,15 @@
-"""Helpers the built-in plugins share: citations, rule loading, rounding, topic checks.
+"""Helpers the built-in plugins share: citations and rounding.
 
 Third-party plugins may use them too, but nothing in core depends on this module.
 """
 
 from __future__ import annotations
 
-import re
-import tomllib
-from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from credtrail.core.errors import InputError, PluginError
-from credtrail.core.models import TOPIC_PATTERN, Authority, Citation, Violation
-from credtrail.plugins.topics import KNOWN_TOPICS, TOPICS_SOURCE
+from credtrail.core import Citation, InputError
 
 DATE_READ = date(2026, 11, 23)
 """When the sources cited by the built-in plugins were read (research.md)."""
@@ -45,60 +39,6 @@ def cite(
     )
 
 
-# -- requirement documents ----------------------------------------------------------
-
-
-def load_rule_documents(folder: Path) -> list[dict[str, Any]]:
-    """Every ``*.toml`` in ``folder`` (sorted by name), parsed; none if it is missing.
-
-    :raises InputError: a file is not valid TOML (the message names the file).
-    """
-    if not folder.is_dir():
-        return []
-    documents = []
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            with path.open("rb") as handle:
-                documents.append(tomllib.load(handle))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from None
-    return documents
-
-
-def register_rule_documents(
-    plugin: str, folder: Path, register: Callable[[dict[str, Any]], None]
-) -> None:
-    """Hand every requirement document in ``folder`` to ``register``."""
-    try:
-        documents = load_rule_documents(folder)
-    except InputError as exc:
-        # A broken file shipped with a plugin is the plugin's fault, not the user's.
-        raise PluginError(plugin, "credtrail_register_requirements", str(exc)) from None
-    for document in documents:
-        register(document)
-
-
-def load_authorities(folder: Path) -> list[Authority]:
-    """Every ``[[authority]]`` of every ``*.toml`` in ``folder`` (sorted by file name).
-
-    Authorities are data like requirements: a board added for a new state is a file
-    beside the others (``authorities/<group>.toml``), not code.
-
-    :raises InputError: a file is not valid TOML or an entry is not a valid authority.
-    """
-    if not folder.is_dir():
-        return []
-    out: list[Authority] = []
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            with path.open("rb") as handle:
-                entries = tomllib.load(handle).get("authority", [])
-            out.extend(Authority.model_validate(entry) for entry in entries)
-        except (tomllib.TOMLDecodeError, ValueError) as exc:
-            raise InputError(f"{path}: {exc}") from None
-    return out
-
-
 # -- time to credit -----------------------------------------------------------------
 
 _QUARTER_HOUR = Decimal(15)
@@ -116,38 +56,3 @@ def nearest_quarter_hour(minutes: int) -> Decimal:
         raise InputError(f"minutes must be a whole number >= 0, got {minutes!r}")
     quarters = (Decimal(minutes) / _QUARTER_HOUR).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return (quarters / 4).quantize(Decimal("0.01"))
-
-
-# -- topics -------------------------------------------------------------------------
-
-_TOPIC_RE = re.compile(TOPIC_PATTERN)
-
-
-def topic_violations(topics: Iterable[str]) -> list[Violation]:
-    """A violation for each topic that is not a lowercase slug or not a known topic."""
-    out = []
-    for topic in topics:
-        if not _TOPIC_RE.match(topic):
-            out.append(
-                Violation(
-                    field="topics",
-                    rule="topic-slug",
-                    message=(
-                        f"topic {topic!r} must be a lowercase slug such as 'pain-management' "
-                        "(letters, digits and single hyphens)"
-                    ),
-                    source=TOPICS_SOURCE,
-                )
-            )
-        elif topic not in KNOWN_TOPICS:
-            out.append(
-                Violation(
-                    field="topics",
-                    rule="known-topic",
-                    message=(
-                        f"unknown topic {topic!r}; use one of: {', '.join(sorted(KNOWN_TOPICS))}"
-                    ),
-                    source=TOPICS_SOURCE,
-                )
-            )
-    return out

@@ -9,11 +9,10 @@ spelling (``hiv-aids``, not ``hiv`` and ``aids``).
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 
-from credtrail.core.models import Citation
+from credtrail.core import Citation, Topic, topics_from_files
 
 TOPICS_SOURCE = Citation(
     authority="credtrail",
@@ -60,19 +59,16 @@ KNOWN_TOPICS: dict[str, str] = {
 """Known topic slugs and, for each, the mandates that use it."""
 
 
-def _vocabulary_files() -> dict[str, str]:
-    """More slugs from ``plugins/vocabulary/*.toml`` (``[topics]`` slug = description).
+VOCABULARY_DIR = Path(__file__).parent / "vocabulary"
+"""More slugs, one file per board that needed them (``[topics]`` slug = description):
+research that encodes a new board adds the topics its mandates name in a file of its
+own, so two boards added at once never edit the same lines."""
 
-    Research that encodes a new board adds the topics its mandates name in a file of
-    its own, so two boards added at once never edit the same lines.
-    """
-    found: dict[str, str] = {}
-    for path in sorted((Path(__file__).parent / "vocabulary").glob("*.toml")):
-        with path.open("rb") as handle:
-            for slug, description in tomllib.load(handle).get("topics", {}).items():
-                found.setdefault(slug, str(description))
-    return found
+for _topic in topics_from_files(VOCABULARY_DIR):
+    KNOWN_TOPICS.setdefault(_topic.code, _topic.description)
 
-
-for _slug, _description in _vocabulary_files().items():
-    KNOWN_TOPICS.setdefault(_slug, _description)
+TOPICS = tuple(
+    Topic(code=slug, description=description, source=TOPICS_SOURCE)
+    for slug, description in sorted(KNOWN_TOPICS.items())
+)
+"""The built-in vocabulary every built-in plugin registers (core merges it)."""

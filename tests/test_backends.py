@@ -32,6 +32,7 @@ from credtrail.core import (
     Credtrail,
     EarnRequest,
     Profession,
+    Topic,
     hookimpl,
 )
 from credtrail.core.errors import (
@@ -87,6 +88,10 @@ class StoreTestProfession:
                 source=SOURCE,
             )
         )
+
+    @hookimpl
+    def credtrail_register_topics(self, register: Callable[[Topic], None]) -> None:
+        register(Topic(code="ethics", description="ethics"))
 
     @hookimpl
     def credtrail_register_authorities(self, register: Callable[[Authority], None]) -> None:

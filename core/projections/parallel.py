@@ -23,18 +23,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import pickle
 import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from credtrail.core.errors import CredtrailError
+
+if TYPE_CHECKING:
+    # multiprocessing is imported when a pool starts, not by every command.
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -59,6 +61,8 @@ class RemoteTraceback(Exception):
 
 
 def fork_available() -> bool:
+    import multiprocessing
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -147,6 +151,8 @@ class WorkerPool(Generic[C]):
         (if any job is out). A worker that died raises ``WorkerDiedError``; then, and
         on any other exception (a KeyboardInterrupt), the workers are stopped at once.
         """
+        from multiprocessing.connection import Connection, wait
+
         try:
             self._send()
             if not self._busy:
@@ -186,6 +192,8 @@ class WorkerPool(Generic[C]):
     def _start(self) -> None:
         if self._processes:
             return
+        import multiprocessing
+
         ctx = multiprocessing.get_context("fork")
         # Block SIGINT while forking (a child would otherwise take a Ctrl-C before it
         # ignores SIGINT), and freeze the heap so the children's collector neither

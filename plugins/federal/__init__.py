@@ -14,25 +14,12 @@ alone, it registers nothing usable and says so in the debug log.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from credtrail.core import hookimpl
-from credtrail.core.models import Authority
-from credtrail.plugins._common import load_authorities, register_rule_documents
+from credtrail.core import ProfessionPlugin
 
-PLUGIN = "federal"
-RULES_DIR = Path(__file__).parent / "rules"
-AUTHORITIES_DIR = Path(__file__).parent / "authorities"
+# No profession and no credit type of its own: the DEA authority and us-dea-mate come
+# from authorities/*.toml and rules/*.toml, like every built-in's data.
+plugin = ProfessionPlugin(folder=Path(__file__).parent, professions=[])
 
-
-@hookimpl
-def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
-    for authority in load_authorities(AUTHORITIES_DIR):
-        register(authority)
-
-
-@hookimpl
-def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) -> None:
-    register_rule_documents(PLUGIN, RULES_DIR, register)
+__all__ = ["plugin"]

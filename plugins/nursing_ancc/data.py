@@ -8,31 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from credtrail.core.models import Accreditor, Authority, CreditType, Equivalence, Profession
+from credtrail.core import Authority, CreditType, Equivalence, Profession
 from credtrail.plugins._common import cite
-
-PLUGIN = "nursing_ancc"
+from credtrail.plugins.accreditors import AANP_CE_FAQ, ANCC_CRITERIA
 
 NURSE = Profession(code="nurse", label="Nurse (RN/APRN)")
 
 # -- citations ----------------------------------------------------------------------
 
-ANCC_CRITERIA = cite(
-    "American Nurses Credentialing Center",
-    "ANCC accreditation criteria (2013), as quoted by the Midwest Multistate Division "
-    "(an ANCC accredited approver), FAQ 'Contact Hours'",
-    url="https://midwestnurses.org/faq_category/contact-hours/",
-    section="a contact hour is 60 minutes of an organized learning activity; 1 CEU = 10 "
-    "contact hours",
-    confidence="secondary",
-)
-AANP_CE_FAQ = cite(
-    "American Association of Nurse Practitioners",
-    "Accreditation, CE Center and NP preparation FAQs",
-    url="https://www.aanp.org/education/faqs",
-    section="1 CH = 60 minutes of education, excluding introductions, breaks, meals and "
-    "evaluation; pharmacology CHs are requested up front",
-)
 INCREMENT_NOTE = (
     "No ANCC (or AANP) increment or rounding rule was found (research.md §7): 0.01 "
     "contact hour is a choice, unconfirmed; it never rejects a certificate's hours."
@@ -62,18 +45,6 @@ NCBON_NP = cite(
 
 # -- accreditors --------------------------------------------------------------------
 
-ACCREDITORS = (
-    Accreditor(
-        code="ANCC",
-        name="American Nurses Credentialing Center, Commission on Accreditation (NCPD)",
-        source=ANCC_CRITERIA,
-    ),
-    Accreditor(
-        code="AANP",
-        name="American Association of Nurse Practitioners (CE accreditation)",
-        source=AANP_CE_FAQ,
-    ),
-)
 
 # -- credit types -------------------------------------------------------------------
 
@@ -100,7 +71,6 @@ CREDIT_TYPES = (
     ),
 )
 
-CREDIT_TYPE_CODES = frozenset(ct.code for ct in CREDIT_TYPES)
 
 MINUTES_PER_CONTACT_HOUR = 60
 CONTACT_HOURS_PER_CEU = Decimal(10)

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
-from credtrail.core.errors import InputError
-from credtrail.core.models import CreditDraft, Violation
-from credtrail.plugins._common import topic_violations
+from credtrail.core import InputError
 from credtrail.plugins.nursing_ancc.data import (
     CONTACT_HOURS_PER_CEU,
-    CREDIT_TYPE_CODES,
     HUNDREDTH,
     MINUTES_PER_CONTACT_HOUR,
 )
@@ -36,10 +33,3 @@ def contact_hours_from_ceu(ceu: Decimal) -> Decimal:
     if ceu < 0:
         raise InputError(f"CEUs must be >= 0, got {ceu}")
     return ceu * CONTACT_HOURS_PER_CEU
-
-
-def validate(credit: CreditDraft) -> list[Violation]:
-    """Violations of a credit of one of this plugin's types (empty: valid)."""
-    if credit.credit_type not in CREDIT_TYPE_CODES:
-        return []
-    return topic_violations(credit.topics)

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from credtrail.core.models import Accreditor, Authority, CreditType, Equivalence, Profession
+from credtrail.core import Authority, CreditType, Equivalence, Profession
 from credtrail.plugins._common import cite
-
-PLUGIN = "pa_aapa"
+from credtrail.plugins.accreditors import AAPA_ACCREDITATION
 
 PA = Profession(code="pa", label="Physician Assistant (PA)")
 
 # -- citations ----------------------------------------------------------------------
 
-AAPA_ACCREDITATION = cite(
-    "AAPA",
-    "AAPA CME accreditation (eligibility, criteria and policies)",
-    url="https://www.aapa.org/cme-central/aapa-cme-accreditation/",
-    section="AAPA is the only accreditor for the AAPA Category 1 CME system; credit in "
-    "clock hours rounded to the nearest quarter hour",
-)
 AAPA_PRECEPTOR = cite(
     "AAPA",
     "AAPA CME accreditation: PA preceptorship credit update",
@@ -95,13 +87,6 @@ TX_185_6 = cite(
 
 # -- accreditors --------------------------------------------------------------------
 
-ACCREDITORS = (
-    Accreditor(
-        code="AAPA",
-        name="American Academy of Physician Associates (AAPA Category 1 CME)",
-        source=AAPA_ACCREDITATION,
-    ),
-)
 
 # -- credit types -------------------------------------------------------------------
 
@@ -153,7 +138,6 @@ CREDIT_TYPES = (
     ),
 )
 
-CREDIT_TYPE_CODES = frozenset(ct.code for ct in CREDIT_TYPES)
 
 CERTIFICATION_PROGRAM = "certification-program"
 """``format`` of an AAPA-preapproved certification program (ACLS and the like)."""

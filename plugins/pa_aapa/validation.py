@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from credtrail.core.errors import InputError
-from credtrail.core.models import CreditDraft, Violation
-from credtrail.plugins._common import nearest_quarter_hour, topic_violations
+from credtrail.core import CreditDraft, InputError, Violation
+from credtrail.plugins._common import nearest_quarter_hour
 from credtrail.plugins.pa_aapa.data import (
     AAPA_PRECEPTOR,
     CERTIFICATION_PROGRAM,
-    CREDIT_TYPE_CODES,
     NCCPA_CERT_PROGRAMS,
     PRECEPTOR,
     PRECEPTOR_CREDITS_PER_STUDENT_WEEK,
@@ -38,10 +36,12 @@ def preceptor_credit(student_weeks: int) -> Decimal:
 
 
 def validate(credit: CreditDraft) -> list[Violation]:
-    """Violations of a credit of one of this plugin's types (empty: valid)."""
-    if credit.credit_type not in CREDIT_TYPE_CODES:
-        return []
-    out = topic_violations(credit.topics)
+    """Violations of a credit of one of this plugin's types (empty: valid).
+
+    Core checked type, accreditor, increment and topics already; the plugin's
+    ``ProfessionPlugin`` calls this only for its own credit types.
+    """
+    out: list[Violation] = []
     if credit.format == CERTIFICATION_PROGRAM and (
         credit.credit_type != "aapa_1" or credit.accreditor != "AAPA"
     ):

@@ -1,85 +1,48 @@
 """Built-in plugin for physicians (MD/DO): AMA PRA credit, its accreditors, the AMA
 Physician's Recognition Award and state medical boards.
 
-It loads alone, like the other built-ins (accreditors are shared through
-``credtrail.plugins.accreditors``). Data with citations: ``data.py``.
+Data with citations: ``data.py``; checks of its own credits: ``validation.py``; the
+PARS import format: ``pars.py``; boards and requirements: ``authorities/*.toml`` and
+``rules/*.toml``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from credtrail.core import hookimpl
-from credtrail.core.models import (
-    Accreditor,
-    Authority,
-    CreditDraft,
-    CreditType,
-    Equivalence,
-    Profession,
-    Violation,
-)
-from credtrail.core.registry import Registry
-from credtrail.plugins._common import load_authorities, register_rule_documents
+from credtrail.core import ProfessionPlugin
+from credtrail.plugins.accreditors import accreditors_for
 from credtrail.plugins.physician_ama import data
-from credtrail.plugins.physician_ama.pars import (  # noqa: F401 (a hookimpl pluggy finds by name)
-    credtrail_register_import_formats,
-)
 from credtrail.plugins.physician_ama.validation import (
     designate_credit,
     direct_credit_amount,
     validate,
 )
+from credtrail.plugins.topics import TOPICS
 
-RULES_DIR = Path(__file__).parent / "rules"
-AUTHORITIES_DIR = Path(__file__).parent / "authorities"
-
-
-@hookimpl
-def credtrail_register_professions(register: Callable[[Profession], None]) -> None:
-    register(data.PHYSICIAN)
+if TYPE_CHECKING:
+    from credtrail.core import ImportFormat
 
 
-@hookimpl
-def credtrail_register_accreditors(register: Callable[[Accreditor], None]) -> None:
-    # Also the accreditors of other professions this plugin's types accept, so it
-    # loads alone.
-    from credtrail.plugins.accreditors import needed_by
+def import_formats() -> list[ImportFormat]:
+    # Imported when `credtrail import` asks, not whenever the plugin loads.
+    from credtrail.plugins.physician_ama.pars import PARS_FORMAT
 
-    for accreditor in needed_by(data.CREDIT_TYPES, data.ACCREDITORS):
-        register(accreditor)
+    return [PARS_FORMAT]
 
 
-@hookimpl
-def credtrail_register_credit_types(register: Callable[[CreditType], None]) -> None:
-    for credit_type in data.CREDIT_TYPES:
-        register(credit_type)
+plugin = ProfessionPlugin(
+    folder=Path(__file__).parent,
+    professions=[data.PHYSICIAN],
+    credit_types=data.CREDIT_TYPES,
+    # AOA and AAFP: the physician boards' other formal credit (data.TX_161_35).
+    accreditors=accreditors_for(data.CREDIT_TYPES, also=("AOA", "AAFP")),
+    authorities=data.AUTHORITIES,
+    equivalences=data.EQUIVALENCES,
+    topics=TOPICS,
+    import_formats=import_formats,
+    validate=validate,
+)
 
-
-@hookimpl
-def credtrail_register_authorities(register: Callable[[Authority], None]) -> None:
-    for authority in data.AUTHORITIES + tuple(load_authorities(AUTHORITIES_DIR)):
-        register(authority)
-
-
-@hookimpl
-def credtrail_register_equivalences(register: Callable[[Equivalence], None]) -> None:
-    for equivalence in data.EQUIVALENCES:
-        register(equivalence)
-
-
-@hookimpl
-def credtrail_register_requirements(register: Callable[[dict[str, Any]], None]) -> None:
-    register_rule_documents(data.PLUGIN, RULES_DIR, register)
-
-
-@hookimpl
-def credtrail_validate_credit(credit: CreditDraft, registry: Registry) -> list[Violation]:
-    # Our own codes, not registry.credit_type_owner(): that depends on the name the
-    # plugin was registered under; codes are unique once the registry was built.
-    return validate(credit)
-
-
-__all__ = ["designate_credit", "direct_credit_amount"]
+__all__ = ["designate_credit", "direct_credit_amount", "plugin"]

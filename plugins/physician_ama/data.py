@@ -9,10 +9,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from credtrail.core.models import Accreditor, Authority, CreditType, Equivalence, Profession
+from credtrail.core import Authority, CreditType, Equivalence, Profession
 from credtrail.plugins._common import cite
-
-PLUGIN = "physician_ama"
 
 PHYSICIAN = Profession(code="physician", label="Physician (MD/DO)")
 
@@ -26,40 +24,12 @@ PRA_BOOKLET = cite(
     section="60 minutes = 1 credit; 15-minute / 0.25-credit increments; nearest quarter hour",
     confidence="secondary",
 )
-AMA_PROVIDER_FAQ = cite(
-    "American Medical Association",
-    "AMA PRA credit system: FAQ for accredited CME providers",
-    url="https://www.ama-assn.org/ama/pub/category/16354.html",
-    section="only providers accredited by ACCME or an ACCME-recognized state medical "
-    "society (or joint providers with them) designate AMA PRA Category 1 Credit",
-)
-AMA_DIRECT = cite(
-    "American Medical Association",
-    "Unconventional ways to earn CME (AMA PRA credit system, credit claimed directly from the AMA)",
-    url="https://www.ama-assn.org/education/ama-pra-credit-system/unconventional-ways-earn-cme",
-    section="article 10; poster 5; degree 25; ABMS certification/MOC 60 on or after "
-    "2010-09-01, 25 before; ACGME residency/fellowship 20 per year",
-    note="Teaching at a live activity is also listed, but its text was truncated in the "
-    "copy read: not encoded.",
-)
 PRA_AWARD = cite(
     "American Medical Association",
     "Apply for the AMA Physician's Recognition Award",
     url="https://www.ama-assn.org/education/apply-ama-physician-recognition-award",
     note="The Category 1 minimums of the 1/2/3-year certificates were not found in any "
     "source read (research.md §1.1).",
-)
-JA_LEARNERS = cite(
-    "Joint Accreditation for Interprofessional Continuing Education",
-    "For learners: the credit types jointly accredited providers may award",
-    url="https://jointaccreditation.org/joint-accreditation/for-learners",
-    section="AMA PRA Category 1, ANCC contact hours, AAPA Category 1 CME, IPCE, ...",
-)
-NCCPA_CATEGORY_TYPES = cite(
-    "NCCPA",
-    "Category 1 and 2 CME",
-    url="https://www.nccpa.net/CMECategoryTypes",
-    section="AOA Category 1A Credit by the AOACCME; AAFP Prescribed Credit by the AAFP",
 )
 TX_161_35 = cite(
     "Texas Medical Board",
@@ -71,40 +41,6 @@ TX_161_35 = cite(
 
 # -- accreditors --------------------------------------------------------------------
 
-ACCREDITORS = (
-    Accreditor(
-        code="ACCME",
-        name="Accreditation Council for Continuing Medical Education",
-        source=AMA_PROVIDER_FAQ,
-    ),
-    Accreditor(
-        code="SMS",
-        name="ACCME-recognized state medical society (accredits intrastate CME providers)",
-        source=AMA_PROVIDER_FAQ,
-    ),
-    Accreditor(
-        code="JA",
-        name="Joint Accreditation for Interprofessional Continuing Education "
-        "(ACCME, ACPE and ANCC together)",
-        source=JA_LEARNERS,
-    ),
-    Accreditor(
-        code="AMA",
-        name="American Medical Association (AMA PRA Category 1 Credit claimed directly "
-        "from the AMA)",
-        source=AMA_DIRECT,
-    ),
-    Accreditor(
-        code="AOA",
-        name="American Osteopathic Association Council on Continuing Medical Education (AOACCME)",
-        source=NCCPA_CATEGORY_TYPES,
-    ),
-    Accreditor(
-        code="AAFP",
-        name="American Academy of Family Physicians (Prescribed credit)",
-        source=NCCPA_CATEGORY_TYPES,
-    ),
-)
 
 # -- credit types -------------------------------------------------------------------
 
@@ -175,7 +111,6 @@ CREDIT_TYPES = (
     ),
 )
 
-CREDIT_TYPE_CODES = frozenset(ct.code for ct in CREDIT_TYPES)
 
 # -- AMA direct credit --------------------------------------------------------------
 
@@ -193,7 +128,7 @@ DIRECT_CREDIT: dict[str, tuple[str, Decimal]] = {
     "direct:moc": ("ABMS board certification or MOC", Decimal(60)),
     "direct:residency": ("each year of an ACGME residency or fellowship", Decimal(20)),
 }
-"""``format`` of AMA direct credit -> (what it is, credits awarded); see AMA_DIRECT."""
+"""``format`` of AMA direct credit -> (what it is, credits awarded); see accreditors.AMA_DIRECT."""
 
 MOC_BEFORE_CUTOFF = Decimal(25)
 

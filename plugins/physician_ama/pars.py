@@ -20,20 +20,20 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
-from credtrail.core import hookimpl
-from credtrail.core.exchange import (
+from credtrail.core import (
     ClinicianIdentity,
     Columns,
     FieldCollector,
     ImportFormat,
     ImportRecord,
     Location,
+    Parsed,
     ReadContext,
     RejectedRecord,
     TextSource,
     delimited_rows,
+    hookimpl,
 )
-from credtrail.core.exchange.records import Parsed
 
 PROFESSION = "physician"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from credtrail.core.models import CreditDraft, Violation
-from credtrail.plugins._common import nearest_quarter_hour, topic_violations
+from credtrail.core import CreditDraft, Violation
+from credtrail.plugins._common import nearest_quarter_hour
+from credtrail.plugins.accreditors import AMA_DIRECT
 from credtrail.plugins.physician_ama.data import (
-    AMA_DIRECT,
-    CREDIT_TYPE_CODES,
     DIRECT_CREDIT,
     DIRECT_PREFIX,
     MOC_BEFORE_CUTOFF,
@@ -43,10 +42,12 @@ def direct_credit_amount(fmt: str, completed_on: date) -> Decimal | None:
 
 
 def validate(credit: CreditDraft) -> list[Violation]:
-    """Violations of a credit of one of this plugin's types (empty: valid)."""
-    if credit.credit_type not in CREDIT_TYPE_CODES:
-        return []
-    out = topic_violations(credit.topics)
+    """Violations of a credit of one of this plugin's types (empty: valid).
+
+    Core checked type, accreditor, increment and topics already; the plugin's
+    ``ProfessionPlugin`` calls this only for its own credit types.
+    """
+    out: list[Violation] = []
     is_direct_format = bool(credit.format and credit.format.startswith(DIRECT_PREFIX))
     if credit.accreditor == "AMA" or is_direct_format:
         out.extend(_direct_credit_violations(credit))

@@ -13,7 +13,7 @@ from credtrail.cli.main import cli
 from credtrail.core.application import Credtrail
 from credtrail.core.audit.reader import LogReader
 from credtrail.core.domain import clinician_uuid
-from credtrail.plugins import BUILTIN_NAMES
+from credtrail.plugins import DEFAULT_PLUGINS
 
 from .conftest import events, rechain, record_history, tamper
 
@@ -25,7 +25,7 @@ def runner_for(store: str) -> Run:
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(cli, ["--store", store, "--plugins", ",".join(BUILTIN_NAMES), *args])
+        return runner.invoke(cli, ["--store", store, "--plugins", ",".join(DEFAULT_PLUGINS), *args])
 
     return invoke
 

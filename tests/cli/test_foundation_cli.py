@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from credtrail.cli.main import cli
-from credtrail.plugins import BUILTIN_NAMES
+from credtrail.core.plugins import CORE_PLUGINS
+from credtrail.plugins import DEFAULT_PLUGINS
 
 Run = Callable[..., Result]
 
@@ -25,7 +26,7 @@ def run(tmp_path: Path) -> Run:
     def invoke(*args: str) -> Result:
         return runner.invoke(
             cli,
-            ["--store", store, "--plugins", ",".join(BUILTIN_NAMES), *args],
+            ["--store", store, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
             catch_exceptions=False,
         )
 
@@ -284,7 +285,7 @@ def test_credit_types_json_lists_the_codes_users_type(physician: Run) -> None:
 def test_plugins_lists_builtins_with_versions_and_hooks(physician: Run) -> None:
     """`credtrail plugins` shows each plugin, its version and hooks."""
     data = json.loads(physician("plugins", "--json").output)
-    assert [p["name"] for p in data] == sorted(BUILTIN_NAMES)
+    assert [p["name"] for p in data] == sorted([*DEFAULT_PLUGINS, *CORE_PLUGINS])
     for plugin in data:
         assert plugin["builtin"] is True
         assert plugin["version"]
@@ -317,7 +318,7 @@ def test_transcript_of_a_profession_no_loaded_plugin_provides_is_kept_and_noted(
     """Unloading a profession's plugin never hides its events: they show, with a note."""
     store = str(tmp_path / "cli.db")
     runner = CliRunner()
-    everything = ["--store", store, "--plugins", ",".join(BUILTIN_NAMES)]
+    everything = ["--store", store, "--plugins", ",".join(DEFAULT_PLUGINS)]
     assert runner.invoke(cli, [*everything, "init"]).exit_code == 0
     runner.invoke(cli, [*everything, "clinician", "add", "rn-1", "--profession", "nurse"])
     earned = runner.invoke(

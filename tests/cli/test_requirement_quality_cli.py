@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from credtrail.cli.main import cli
-from credtrail.plugins import BUILTIN_NAMES
+from credtrail.plugins import DEFAULT_PLUGINS
 
 Run = Callable[..., Result]
 
@@ -22,7 +22,7 @@ def run(sqlite_url: str) -> Run:
     def invoke(*args: str) -> Result:
         return runner.invoke(
             cli,
-            ["--store", sqlite_url, "--plugins", ",".join(BUILTIN_NAMES), *args],
+            ["--store", sqlite_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
             catch_exceptions=False,
         )
 

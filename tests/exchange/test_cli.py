@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from credtrail.cli.main import cli
-from credtrail.plugins import BUILTIN_NAMES
+from credtrail.plugins import DEFAULT_PLUGINS
 
 from .conftest import CORPUS, CSV_HEADER
 
@@ -30,7 +30,7 @@ def make_runner(store: Path) -> Run:
     def invoke(*args: str) -> Result:
         return runner.invoke(
             cli,
-            ["--store", str(store), "--plugins", ",".join(BUILTIN_NAMES), *args],
+            ["--store", str(store), "--plugins", ",".join(DEFAULT_PLUGINS), *args],
             catch_exceptions=False,
         )
 

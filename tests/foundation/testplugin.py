@@ -15,6 +15,7 @@ from credtrail.core import (
     Equivalence,
     Profession,
     Registry,
+    Topic,
     Violation,
     hookimpl,
 )
@@ -32,6 +33,11 @@ class Dentistry:
     @hookimpl
     def credtrail_register_accreditors(self, register: Callable[[Accreditor], None]) -> None:
         register(Accreditor(code="ADA", name="ADA CERP", source=SOURCE))
+
+    @hookimpl
+    def credtrail_register_topics(self, register: Callable[[Topic], None]) -> None:
+        register(Topic(code="infection-control", description="infection-control"))
+        register(Topic(code="ethics", description="ethics"))
 
     @hookimpl
     def credtrail_register_credit_types(self, register: Callable[[CreditType], None]) -> None:

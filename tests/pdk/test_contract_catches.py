@@ -16,6 +16,7 @@ import pytest
 from credtrail.core import CreditDraft, CreditType, Equivalence, Registry, Violation, hookimpl
 from credtrail.core.errors import PluginError, RuleError
 from credtrail.core.testing import PluginContract
+from credtrail.core.testing.properties import PluginProperties
 
 from .misbehaving import OPTOMETRY_TYPE, SOURCE, Optometry, OptometryBoard, requirement
 
@@ -26,7 +27,7 @@ def contract(plugin: object, golden: Path = GOLDEN, *extra: tuple[str, object]) 
     """An instance of a fresh PluginContract subclass for ``plugin``."""
     cls = type(
         "Contract",
-        (PluginContract,),
+        (PluginContract, PluginProperties),
         {
             "plugin": plugin,
             "plugin_name": "subject",

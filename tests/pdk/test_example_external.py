@@ -17,6 +17,7 @@ from types import ModuleType
 import pytest
 
 from credtrail.core.testing import PluginContract
+from credtrail.core.testing.properties import PluginProperties
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "pharmacy_acpe"
@@ -51,10 +52,10 @@ def test_example_is_its_own_distribution() -> None:
     """It publishes its own entry point and is not in credtrail's package list."""
     own = tomllib.loads((EXAMPLE / "pyproject.toml").read_text())
     assert own["project"]["entry-points"]["credtrail"] == {
-        "pharmacy_acpe": "credtrail_pharmacy_acpe"
+        "pharmacy_acpe": "credtrail_pharmacy_acpe:plugin"
     }
     root = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "pharmacy_acpe" not in root["project"]["entry-points"]["credtrail"]
+    assert "pharmacy_acpe" not in root["project"]["entry-points"].get("credtrail", {})
     assert not any("pharmacy" in p for p in root["tool"]["setuptools"]["packages"])
 
 
@@ -69,7 +70,11 @@ def pharmacy(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
 
 def test_example_keeps_the_contract(pharmacy: ModuleType, tmp_path: Path) -> None:
     """Every PluginContract test passes for the example, golden scenarios included."""
-    cls = type("PharmacyContract", (PluginContract,), {"plugin": pharmacy, "plugin_name": "x"})
+    cls = type(
+        "PharmacyContract",
+        (PluginContract, PluginProperties),
+        {"plugin": pharmacy.plugin, "plugin_name": "x"},
+    )
     subject = cls()
     for name in sorted(n for n in dir(subject) if n.startswith("test_")):
         method = getattr(subject, name)

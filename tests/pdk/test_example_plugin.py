@@ -85,9 +85,11 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
                 "credtrail_register_authorities",
                 "credtrail_register_credit_types",
                 "credtrail_register_equivalences",
+                "credtrail_register_import_formats",
                 "credtrail_register_professions",
                 "credtrail_register_requirements",
                 "credtrail_register_rule_kinds",
+                "credtrail_register_topics",
                 "credtrail_validate_credit",
             ],
         }

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pluggy
 import pytest
 from click.testing import CliRunner
 
@@ -20,13 +21,14 @@ from credtrail.cli.main import cli
 from credtrail.core.errors import CredtrailError, PluginError
 from credtrail.core.models import CreditDraft
 from credtrail.core.plugins import (
+    CORE_PLUGINS,
     build_plugin_manager,
     describe_plugins,
     parse_selection,
     tracer_for,
 )
 from credtrail.core.registry import build_registry, plugin_violations
-from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
+from credtrail.plugins import builtin_plugins
 
 from . import misbehaving
 
@@ -67,20 +69,25 @@ def test_entry_point_plugin_is_loaded_with_its_version(installed: Any) -> None:
     assert build_registry(pm).credit_type_owner("cope_hour") == "optometry"
 
 
+def third_party_and_defaults(pm: pluggy.PluginManager) -> list[str]:
+    """Names of the loaded plugins but core's own (always loaded), in load order."""
+    return [n for n, _ in pm.list_name_plugin() if n not in CORE_PLUGINS]
+
+
 def test_entry_points_off_loads_none(installed: Any) -> None:
     """load_entrypoints=False ignores installed plugins (what the test-suite relies on)."""
     installed(OPTOMETRY)
     pm = build_plugin_manager(load_entrypoints=False)
-    assert pm.list_name_plugin() == []
+    assert third_party_and_defaults(pm) == []
 
 
 def test_selection_filters_entry_points(installed: Any) -> None:
     """``only`` loads the named plugins and skips the others, built-in or not."""
     installed(OPTOMETRY)
     pm = build_plugin_manager(builtin_plugins(), only={"optometry", "physician_ama"})
-    assert sorted(n for n, _ in pm.list_name_plugin()) == ["optometry", "physician_ama"]
+    assert sorted(third_party_and_defaults(pm)) == ["optometry", "physician_ama"]
     pm = build_plugin_manager(builtin_plugins(), only={"nursing_ancc"})
-    assert [n for n, _ in pm.list_name_plugin()] == ["nursing_ancc"]
+    assert third_party_and_defaults(pm) == ["nursing_ancc"]
 
 
 def test_selecting_a_missing_plugin_is_an_error(installed: Any) -> None:
@@ -120,7 +127,7 @@ def test_same_distribution_twice_loads_once(installed: Any) -> None:
     """An editable install can put a distribution on the path twice: it loads once."""
     installed(OPTOMETRY, OPTOMETRY)
     pm = build_plugin_manager()
-    assert [n for n, _ in pm.list_name_plugin()] == ["optometry"]
+    assert third_party_and_defaults(pm) == ["optometry"]
 
 
 def test_two_packages_with_one_entry_point_name_conflict(installed: Any) -> None:
@@ -138,14 +145,6 @@ def test_third_party_cannot_take_a_builtin_name(installed: Any) -> None:
         build_plugin_manager(builtin_plugins())
     assert caught.value.plugin == "physician_ama"
     assert "credtrail-fake publishes entry point" in caught.value.problem
-
-
-def test_builtin_entry_points_do_not_register_twice(installed: Any) -> None:
-    """credtrail's own entry points, beside the explicitly registered built-ins, are skipped."""
-    own = {name: f"credtrail.plugins.{name}" for name in BUILTIN_NAMES}
-    installed(FakeDistribution("credtrail", "0.1.0", own))
-    pm = build_plugin_manager(builtin_plugins())
-    assert sorted(n for n, _ in pm.list_name_plugin()) == sorted(BUILTIN_NAMES)
 
 
 # -- tracing --------------------------------------------------------------------------------
@@ -225,8 +224,8 @@ def test_cli_selection_and_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         cli, ["--store", store, "--plugins", "nursing_ancc", "plugins"], catch_exceptions=False
     )
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0].startswith("nursing_ancc ")
-    assert "physician_ama" not in result.stdout
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line[:1] != " "]
+    assert listed == ["csv", "nursing_ancc", "openbadges"]
     assert "[credtrail] nursing_ancc.credtrail_register_professions(" not in result.stdout
     monkeypatch.setenv("CREDTRAIL_LOAD_PLUGINS", "physician_ama")
     result = runner.invoke(cli, ["--store", store, "credit-types"], catch_exceptions=False)

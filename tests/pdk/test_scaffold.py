@@ -31,14 +31,16 @@ def test_scaffold_lists_what_it_wrote(tmp_path: Path) -> None:
         "  README.md",
         "  pyproject.toml",
         "  src/credtrail_dentistry_ada/__init__.py",
+        "  src/credtrail_dentistry_ada/authorities/xx-board.toml",
         "  src/credtrail_dentistry_ada/golden.toml",
         "  src/credtrail_dentistry_ada/py.typed",
         "  src/credtrail_dentistry_ada/rules/xx-board-dentist.toml",
+        "  src/credtrail_dentistry_ada/vocabulary/dentist.toml",
         "  tests/test_plugin.py",
-        f"Next: pip install -e {target} && pytest {target / 'tests'}",
+        f'Next: pip install -e "{target}[test]" && pytest {target / "tests"}',
     ]
     pyproject = (target / "pyproject.toml").read_text()
-    entry_point = 'dentistry_ada = "credtrail_dentistry_ada"'
+    entry_point = 'dentistry_ada = "credtrail_dentistry_ada:plugin"'
     assert f"[project.entry-points.credtrail]\n{entry_point}" in pyproject
 
 
@@ -81,15 +83,29 @@ def test_rendered_python_compiles() -> None:
 
 @pytest.mark.slow
 def test_scaffold_installs_and_passes_its_own_tests(tmp_path: Path) -> None:
-    """Generated, pip-installed (editable, offline), its contract tests pass; credtrail lists it."""
+    """Generated and pip-installed (editable, offline, no setuptools warning), its contract
+    tests pass without Hypothesis installed; credtrail lists it."""
     code, output = scaffold(
         tmp_path, "optometry_arbo", "--profession", "Optometrist", "--accreditor", "ARBO"
     )
     assert code == 0, output
     project = tmp_path / "optometry_arbo"
     venv = make_venv(tmp_path / "venv")
-    venv.pip_install_editable(project)
-    tests = venv.run(venv.python, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
+    venv.hide("hypothesis")
+    installed = venv.pip_install_editable(project)
+    assert "warning" not in (installed.stdout + installed.stderr).lower(), installed.stderr
+    tests = venv.run(
+        venv.python,
+        "-P",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:hypothesispytest",
+        cwd=project,
+    )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     contract = [n for n in dir(PluginContract) if n.startswith("test_")]
     assert f"{len(contract)} passed" in tests.stdout, tests.stdout

@@ -52,7 +52,18 @@ class Venv:
             check=False,
         )
 
-    def pip_install_editable(self, project: Path) -> None:
+    @property
+    def site_packages(self) -> Path:
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        return self.root / "lib" / version / "site-packages"
+
+    def hide(self, module: str) -> None:
+        """Make ``import module`` fail in this venv, as if it were not installed."""
+        (self.site_packages / f"{module}.py").write_text(
+            f"raise ModuleNotFoundError('No module named {module!r}', name={module!r})\n"
+        )
+
+    def pip_install_editable(self, project: Path) -> subprocess.CompletedProcess[str]:
         done = self.run(
             self.python,
             "-m",
@@ -66,6 +77,7 @@ class Venv:
             project,
         )
         assert done.returncode == 0, f"pip install -e {project} failed:\n{done.stderr}"
+        return done
 
     def pip_uninstall(self, distribution: str) -> None:
         done = self.run(self.python, "-m", "pip", "uninstall", "--yes", distribution)

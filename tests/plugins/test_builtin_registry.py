@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from decimal import Decimal
@@ -148,18 +149,9 @@ def test_topic_vocabulary_is_slugs() -> None:
 def test_registering_a_plugin_twice_is_refused() -> None:
     """A second copy of a plugin under another name clashes on its first code."""
     pm = build_plugin_manager(
-        [("physician_ama", physician_ama)],
-        extra=[("physician_copy", _Copy(physician_ama))],
+        [("physician_ama", physician_ama.plugin)],
+        extra=[("physician_copy", copy.copy(physician_ama.plugin))],
         load_entrypoints=False,
     )
     with pytest.raises(DuplicateRegistrationError, match="already registered by plugin"):
         build_registry(pm)
-
-
-class _Copy:
-    """The hooks of a plugin module bound to a distinct object, as a second plugin."""
-
-    def __init__(self, module: object) -> None:
-        for name in dir(module):
-            if name.startswith("credtrail_"):
-                setattr(self, name, getattr(module, name))

@@ -6,10 +6,10 @@ import pytest
 
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.registry import build_registry
-from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
+from credtrail.plugins import DEFAULT_PLUGINS, builtin_plugins
 
 
-@pytest.mark.parametrize("name", BUILTIN_NAMES)
+@pytest.mark.parametrize("name", list(DEFAULT_PLUGINS))
 def test_builtin_plugin_builds_a_coherent_registry_alone(name: str) -> None:
     """Its credit types' accreditors are registered; equivalences from absent types drop."""
     pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False, only={name})

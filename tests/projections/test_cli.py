@@ -18,7 +18,7 @@ from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.projections import Views
 from credtrail.core.projections.compliance import PARALLEL_THRESHOLD
 from credtrail.core.transcript import transcript_of
-from credtrail.plugins import BUILTIN_NAMES, builtin_plugins
+from credtrail.plugins import DEFAULT_PLUGINS, builtin_plugins
 
 from .history import dump
 from .test_fault import populate
@@ -44,7 +44,7 @@ def cli_on(store_url: str, pm: pluggy.PluginManager, *, clinicians: int, credits
     def invoke(*args: str) -> Result:
         return runner.invoke(
             cli,
-            ["--store", store_url, "--plugins", ",".join(BUILTIN_NAMES), *args],
+            ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
             catch_exceptions=False,
         )
 

@@ -23,8 +23,8 @@ from credtrail.plugins.topics import KNOWN_TOPICS
 
 RULE_FILES = sorted(
     (name, path)
-    for name, module in builtin_plugins()
-    for path in (Path(module.__file__ or "").parent / "rules").glob("*.toml")
+    for name, plugin in builtin_plugins()
+    for path in (getattr(plugin, "folder", Path()) / "rules").glob("*.toml")
 )
 
 USER_TYPED_IDS = {

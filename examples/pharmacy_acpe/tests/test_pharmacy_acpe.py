@@ -10,14 +10,15 @@ import pytest
 from credtrail_pharmacy_acpe.kinds import AudienceRule
 from credtrail_pharmacy_acpe.uan import parse_uan
 
-from credtrail.core.rules import Candidate, CycleWindow
+from credtrail.core import Candidate, CycleWindow
 from credtrail.core.testing import PluginContract
+from credtrail.core.testing.properties import PluginProperties
 
 
-class TestPharmacyContract(PluginContract):
-    """Every test of credtrail.core.testing.PluginContract, run on this plugin."""
+class TestPharmacyContract(PluginContract, PluginProperties):
+    """Every test of credtrail.core.testing.PluginContract and its Hypothesis properties."""
 
-    plugin = credtrail_pharmacy_acpe
+    plugin = credtrail_pharmacy_acpe.plugin
     plugin_name = "pharmacy_acpe"
 
 

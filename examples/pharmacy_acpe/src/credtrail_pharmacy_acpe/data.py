@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from credtrail.core.models import (
+from credtrail.core import (
     Accreditor,
     Authority,
     Citation,
@@ -149,7 +149,6 @@ ACPE_TYPE_CODES = frozenset(ct.code for ct in ACPE_TYPES)
 """Credit carrying an ACPE Universal Activity Number."""
 
 CREDIT_TYPES = (*ACPE_TYPES, BOARD_HOUR)
-CREDIT_TYPE_CODES = frozenset(ct.code for ct in CREDIT_TYPES)
 
 CEU_AS_CONTACT_HOURS = Equivalence(
     from_type="acpe_ceu",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from credtrail.core.rules import Adjustment, Candidate, CycleWindow
+from credtrail.core import Adjustment, Candidate, CycleWindow
 from credtrail_pharmacy_acpe.uan import parse_uan
 
 KIND = "acpe-audience"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from credtrail.core.models import CreditDraft, Violation
+from credtrail.core import CreditDraft, Violation
 from credtrail_pharmacy_acpe import data
 
 UAN_PATTERN = re.compile(
@@ -56,9 +56,7 @@ def parse_uan(text: str) -> Uan | None:
 
 def validate(credit: CreditDraft) -> list[Violation]:
     """Violations of a credit of one of this plugin's types (empty: valid)."""
-    if credit.credit_type not in data.CREDIT_TYPE_CODES:
-        return []
-    out = _topic_violations(credit.topics)
+    out: list[Violation] = []
     if credit.credit_type not in data.ACPE_TYPE_CODES:
         return out
     uan = parse_uan(credit.activity_id)
@@ -111,16 +109,3 @@ def validate(credit: CreditDraft) -> list[Violation]:
             )
         )
     return out
-
-
-def _topic_violations(topics: tuple[str, ...]) -> list[Violation]:
-    return [
-        Violation(
-            field="topics",
-            rule="pharmacy-topic",
-            message=f"unknown topic {topic!r}; use one of: {', '.join(sorted(data.TOPICS))}",
-            source=data.ACPE_TOPICS,
-        )
-        for topic in topics
-        if topic not in data.TOPICS
-    ]

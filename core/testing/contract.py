@@ -1,25 +1,4 @@
-"""Contract tests a profession plugin's own test-suite subclasses.
-
-Like eventsourcing's ``tests/persistence.py`` or ``structlog.testing``, this module is
-shipped so that a plugin written outside credtrail can prove it keeps the contract
-of ``credtrail.core.hookspecs``. In the plugin's tests::
-
-    import my_plugin
-    from credtrail.core.testing import PluginContract
-
-    class TestMyPlugin(PluginContract):
-        plugin = my_plugin             # the module (or object) with the hookimpls
-        plugin_name = "my_plugin"      # its entry-point name
-
-``pytest`` then runs every ``test_*`` method below against the plugin: credit types
-are well formed, validation returns violations (never raises) for a range of bad
-credits, requirement documents load and cite a source, equivalences are consistent,
-and the plugin's golden scenarios (``golden.toml`` beside the plugin module, see
-``docs/plugins.md``) pass on a real store.
-
-The class is plain pytest (no ``unittest``); it needs ``pytest`` and ``hypothesis``,
-which only the plugin's tests import.
-"""
+"""``PluginContract``: the contract tests; golden scenarios (see ``credtrail.core.testing``)."""
 
 from __future__ import annotations
 
@@ -32,9 +11,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pluggy
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_jsonable_python
 
@@ -50,6 +26,7 @@ from credtrail.core.models import (
     Violation,
 )
 from credtrail.core.plugins import build_plugin_manager
+from credtrail.core.profession import ProfessionPlugin
 from credtrail.core.registry import Registry, _as_violations, build_registry, call_plugin
 from credtrail.core.rules import check_requirement, evaluate, load_requirement
 
@@ -64,7 +41,8 @@ __all__ = [
 ]
 
 GOLDEN_FILE = "golden.toml"
-"""Where a plugin's golden scenarios live by default: beside its hook module."""
+"""Where a plugin's golden scenarios live by default: in a ``ProfessionPlugin``'s
+folder, or beside a hook module."""
 
 VALIDATE_HOOK = "credtrail_validate_credit"
 
@@ -218,10 +196,15 @@ def run_golden_scenario(app: Credtrail, scenario: GoldenScenario) -> None:
                 raise AssertionError(f"{where}: expected accepted, got {exc}") from None
             continue
         expected = {credit.expect} if isinstance(credit.expect, str) else set(credit.expect)
-        with pytest.raises(CreditRejectedError) as caught:
+        # No pytest.raises: this kit imports no test framework.
+        try:
             app.earn(request)
-        found = {v.rule for v in caught.value.violations}
-        assert expected <= found, f"{where}: expected rules {sorted(expected)}, got {caught.value}"
+            rejection: CreditRejectedError | None = None
+        except CreditRejectedError as exc:
+            rejection = exc
+        assert rejection is not None, f"{where}: expected rules {sorted(expected)}, got accepted"
+        found = {v.rule for v in rejection.violations}
+        assert expected <= found, f"{where}: expected rules {sorted(expected)}, got {rejection}"
         assert app.ledger(clinician).version == before, f"{where}: a rejection wrote events"
     if scenario.license is not None:
         _check_statuses(app, clinician, scenario, scenario.license)
@@ -255,36 +238,6 @@ def _check_statuses(
 
 # -- bad credits ------------------------------------------------------------------------
 
-_ODD_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=24)
-
-
-def _bad_drafts(registry: Registry, own_types: Sequence[str]) -> st.SearchStrategy[CreditDraft]:
-    """Credits of the plugin's types with wrong, odd or extreme values in every field."""
-    accreditors = sorted(registry.accreditors)
-    professions = sorted(registry.professions)
-    units = st.one_of(
-        st.decimals(min_value=Decimal("0.0001"), max_value=Decimal(9999), places=4),
-        st.sampled_from([Decimal("0.0001"), Decimal("0.1"), Decimal("1000000")]),
-    )
-    return st.builds(
-        CreditDraft,
-        clinician_id=st.just("contract-clinician"),
-        profession=st.sampled_from([*professions, "unknown_profession"]),
-        credit_type=st.sampled_from(list(own_types)),
-        units=units,
-        completed_on=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),
-        provider=st.one_of(st.just(""), _ODD_TEXT),
-        accreditor=st.one_of(st.none(), st.sampled_from([*accreditors, "NOT-AN-ACCREDITOR"])),
-        activity_id=st.one_of(st.just(""), _ODD_TEXT, st.just("0000-0000-00-000-X00-Z")),
-        title=st.one_of(st.none(), _ODD_TEXT),
-        topics=st.lists(
-            st.one_of(st.sampled_from(["ethics", "pain-management", "law"]), _ODD_TEXT),
-            max_size=3,
-        ).map(tuple),
-        format=st.one_of(st.none(), _ODD_TEXT, st.sampled_from(["live", "enduring", "direct:"])),
-        designated_units=st.one_of(st.none(), units),
-    )
-
 
 def _cycle_ratios(equivalences: Sequence[Equivalence]) -> Iterator[tuple[list[str], Decimal]]:
     """Every simple cycle of the 'counts as' graph with the product of its ratios."""
@@ -316,14 +269,12 @@ class PluginContract:
       another plugin's codes (an accreditor, a credit type in an equivalence).
     - ``golden_scenarios``: path of the golden-scenario TOML file (default:
       ``golden.toml`` beside the plugin's module; none is an error: declare some).
-    - ``bad_draft_examples``: Hypothesis examples per bad-credit test (default 60).
     """
 
     plugin: ClassVar[object]
     plugin_name: ClassVar[str]
     companions: ClassVar[Sequence[tuple[str, object]]] = ()
     golden_scenarios: ClassVar[str | Path | None] = None
-    bad_draft_examples: ClassVar[int] = 60
 
     # -- helpers (not tests) ------------------------------------------------------------
 
@@ -379,6 +330,8 @@ class PluginContract:
     def golden_path(cls) -> Path:
         if cls.golden_scenarios is not None:
             return Path(cls.golden_scenarios)
+        if isinstance(cls.plugin, ProfessionPlugin):
+            return cls.plugin.folder / GOLDEN_FILE
         module_file = getattr(cls.plugin, "__file__", None)
         if module_file is None:
             module_file = getattr(type(cls.plugin), "__module__", "")
@@ -431,25 +384,6 @@ class PluginContract:
         )
 
     # -- validation --------------------------------------------------------------------
-
-    def test_validation_never_raises_on_bad_credits(self) -> None:
-        """Odd and wrong credits of the plugin's types give violations, never an exception."""
-        own = self.owned("credit_type")
-        if not own:
-            pytest.skip(f"{self.plugin_name} registers no credit type")
-        registry = self.contract_registry()
-
-        @settings(
-            max_examples=self.bad_draft_examples,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        )
-        @given(draft=_bad_drafts(registry, own))
-        def check(draft: CreditDraft) -> None:
-            result = self.validate_with_plugin(draft)
-            assert all(isinstance(v, Violation) for v in result)
-
-        check()
 
     def test_known_bad_credits_are_rejected(self) -> None:
         """Off-increment units and a foreign accreditor give violations, not exceptions."""
