@@ -77,6 +77,13 @@ def _types(obj: Mapping[str, Any]) -> set[str]:
     return {value} if isinstance(value, str) else {str(t) for t in value if isinstance(t, str)}
 
 
+def _many(value: Any) -> list[Any]:
+    """A JSON-LD property as a list: a single object or string means one value."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
 def _date(value: Any) -> date | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
@@ -98,8 +105,7 @@ def _instant(value: Any) -> datetime | None:
 
 def _credit_type(achievement: Mapping[str, Any], registry: Registry) -> str | None:
     labels = {ct.label.casefold(): code for code, ct in registry.credit_types.items()}
-    alignments = achievement.get("alignment") or []
-    for alignment in alignments if isinstance(alignments, list) else []:
+    for alignment in _many(achievement.get("alignment")):
         if not isinstance(alignment, Mapping):
             continue
         code = alignment.get("targetCode")
@@ -123,8 +129,7 @@ def _accreditor(*holders: Any, registry: Registry) -> str | None:
         if not isinstance(holder, Mapping):
             continue
         candidates += [holder.get("accreditor"), holder.get("ext:accreditor")]
-        accreditations = holder.get("accreditations") or []
-        for acc in accreditations if isinstance(accreditations, list) else []:
+        for acc in _many(holder.get("accreditations")):
             if isinstance(acc, Mapping):
                 candidates += [acc.get("accreditor"), acc.get("name"), acc.get("id")]
                 accreditor = acc.get("accreditingAgency") or acc.get("issuer")
@@ -149,8 +154,7 @@ def _identity(
     """Who the credential is about, or why it cannot say (a message)."""
     ids: dict[str, str] = {}
     hashed: list[str] = []
-    identifiers = subject.get("identifier") or []
-    for ident in identifiers if isinstance(identifiers, list) else []:
+    for ident in _many(subject.get("identifier")):
         if not isinstance(ident, Mapping):
             continue
         kind, value = ident.get("identityType"), ident.get("identityHash")
@@ -260,9 +264,7 @@ def _status_bit(entry: Mapping[str, Any], lists: Mapping[str, Mapping[str, Any]]
 def _status_problem(
     credential: Mapping[str, Any], lists: Mapping[str, Mapping[str, Any]]
 ) -> str | None:
-    statuses = credential.get("credentialStatus")
-    entries = statuses if isinstance(statuses, list) else [statuses] if statuses else []
-    for entry in entries:
+    for entry in _many(credential.get("credentialStatus")):
         if not isinstance(entry, Mapping):
             continue
         purpose = entry.get("statusPurpose", "revocation")
@@ -281,10 +283,9 @@ def _topic_credits(
     achievement: Mapping[str, Any], f: FieldCollector
 ) -> tuple[tuple[str, ...], dict[str, Decimal]]:
     """Per-topic credits from credtrail's ``topicCredits`` term (topic -> units)."""
-    entries = achievement.get("topicCredits") or []
     topics: list[str] = []
     amounts: dict[str, Decimal] = {}
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+    for i, entry in enumerate(_many(achievement.get("topicCredits"))):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("topic"), str):
             f.add(f"achievement.topicCredits[{i}]", "ce-topic", "needs a topic")
             continue
@@ -391,10 +392,9 @@ def credential_record(
         provider = None
     activity = achievement.get("humanCode") or achievement.get("id")
     known: Any = getattr(registry, "topics", None)
-    tags = achievement.get("tag") or []
     tagged = [
         "-".join(t.casefold().split())
-        for t in (tags if isinstance(tags, list) else [])
+        for t in _many(achievement.get("tag"))
         if isinstance(t, str) and t.strip()
     ]
     # Free-text tags ("Research") never discard a credit: only registered slugs count.

@@ -414,7 +414,7 @@ def test_vc_1_1_issuance_date_and_free_text_tags_keep_the_credit(
     document.pop("validFrom")
     document["issuanceDate"] = "2025-03-03T00:00:00Z"
     del document["credentialSubject"]["activityEndDate"]
-    document["credentialSubject"]["achievement"]["tag"] = ["ethics"]
+    document["credentialSubject"]["achievement"]["tag"] = ["Research", "ethics"]
     summary = _import(sqlite_app, tmp_path, document)
     assert summary.written == 1, summary.errors
     (credit,) = sqlite_app.ledger("npi:1234567893").credits.values()
@@ -496,3 +496,69 @@ def test_cli_export_signs_with_the_key_file_and_import_verifies(
     imported = run("import", str(out), "--format", "openbadges", "--require-proof")
     assert imported.exit_code == 0, imported.output
     assert "written 1" in imported.output
+
+
+# -- the spec's own examples -----------------------------------------------------------
+
+_SPEC_EXAMPLES = sorted((FORMATS / "examples").glob("*.json")) if FORMATS.is_dir() else []
+
+SPEC_REFUSALS = {
+    "ob-proof": "a signed example changed by adding CE fields no longer matches its proof",
+    "ob-expired": "validUntil in the past (VC Data Model 2.0 §4.9)",
+    "ob-type": "not an OpenBadgeCredential / AchievementCredential / ClrCredential",
+    "clr-credentials": "a ClrCredential without verifiableCredential",
+    "ob-achievement": "an AchievementSubject without its required achievement (OB 3.0 §B.1.2)",
+}
+"""Reasons the spec supports for refusing one of its own examples once given CE fields."""
+
+
+def _with_ce_fields(credential: Any) -> Any:
+    """The example as a CE provider would send it: credit type, units, learner NPI."""
+    if isinstance(credential, list):
+        return [_with_ce_fields(item) for item in credential]
+    if not isinstance(credential, dict):
+        return credential
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, dict) and isinstance(subject.get("verifiableCredential"), list):
+        subject["verifiableCredential"] = _with_ce_fields(subject["verifiableCredential"])
+        return credential
+    if isinstance(subject, dict) and isinstance(subject.get("achievement"), dict):
+        achievement = subject["achievement"]
+        for key in ("alignment", "identifier"):  # JSON-LD: one value may stand alone
+            holder = achievement if key == "alignment" else subject
+            if isinstance(holder.get(key), dict):
+                holder[key] = [holder[key]]
+        alignment = achievement.setdefault("alignment", [])
+        alignment.append(
+            {
+                "type": ["Alignment"],
+                "targetCode": "ama_pra_1",
+                "targetName": "AMA PRA Category 1 Credit™",
+                "targetUrl": "https://www.ama-assn.org",
+            }
+        )
+        achievement["accreditor"] = "ACCME"
+        subject["creditsEarned"] = 1
+        subject.setdefault("identifier", []).append(
+            {
+                "type": "IdentityObject",
+                "identityType": "ext:NPI",
+                "hashed": False,
+                "identityHash": "1234567893",
+            }
+        )
+    return credential
+
+
+@pytest.mark.parametrize("example", _SPEC_EXAMPLES, ids=lambda p: p.name[:3])
+def test_each_spec_example_given_ce_fields_imports_or_is_refused_for_a_spec_reason(
+    sqlite_app: Credtrail, tmp_path: Path, example: Path
+) -> None:
+    """Every example of the OB 3.0 spec, given CE fields, imports or is refused for a
+    reason the spec itself supports (a proof broken by our edit, an expired credential)."""
+    document = _with_ce_fields(json.loads(example.read_text(encoding="utf-8")))
+    sqlite_app.add_clinician("dr-a", "physician", name="Ann Able", npi="1234567893")
+    summary = _import(sqlite_app, tmp_path, document, partial=True)
+    rules = {line.rsplit("[", 1)[1].rstrip("]") for line in summary.errors}
+    assert rules <= set(SPEC_REFUSALS), summary.errors
+    assert summary.written + summary.rejected == summary.read
