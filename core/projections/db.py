@@ -101,7 +101,7 @@ class Database:
                 return
             with (
                 self.datastore.get_connection(commit=commit) as conn,
-                _relaxed_sync(conn._sqlite_conn),
+                _relaxed_sync(conn),
                 conn.transaction(commit=commit) as cursor,
             ):
                 yield Cursor(self, cursor)
@@ -134,7 +134,7 @@ class Database:
 
 
 @contextmanager
-def _relaxed_sync(conn: Any) -> Iterator[None]:
+def _relaxed_sync(connection: Any) -> Iterator[None]:
     """``synchronous=NORMAL`` for a view transaction, then the connection's own setting.
 
     In WAL mode NORMAL never corrupts the database; a power cut may lose the last
@@ -142,12 +142,17 @@ def _relaxed_sync(conn: Any) -> Iterator[None]:
     tracking position are lost together). Skipping the fsync per page is most of the
     cost of a commit.
     """
-    before = conn.execute("PRAGMA synchronous").fetchone()[0]
-    conn.execute("PRAGMA synchronous=NORMAL")
+    # The library's connection (``SQLiteConnection.cursor()``), outside the transaction
+    # it is about to begin: the connection is in autocommit mode between transactions.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA synchronous=NORMAL")
     try:
         yield
     finally:
-        conn.execute(f"PRAGMA synchronous={int(before)}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous={before}")
 
 
 class Cursor:
