@@ -10,6 +10,7 @@ common to SQLite >= 3.24 and PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -147,7 +148,14 @@ def _relaxed_sync(connection: Any) -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         before = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        try:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError:
+            # A Ctrl-C between the library's BEGIN and the end of its __enter__ returns
+            # the connection to the pool inside a transaction (nothing of it committed,
+            # nothing written yet): end it, then go on.
+            connection.rollback()
+            cursor.execute("PRAGMA synchronous=NORMAL")
     try:
         yield
     finally:

@@ -226,7 +226,9 @@ class Batch(Generic[R]):
         codes = []
         for process in self.pool.processes():
             process.join(_JOIN_SECONDS)  # the pool is broken: it has exited or is exiting
-            if process.exitcode:
+            # The executor terminates the survivors of a broken pool (SIGTERM): the
+            # worker that died is the one with another exit code.
+            if process.exitcode and process.exitcode != -signal.SIGTERM:
                 codes.append(str(process.exitcode))
         code = f" (exit code {', '.join(codes)})" if codes else ""
         return f"a worker process ended without answering{code}"
