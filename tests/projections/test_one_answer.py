@@ -103,7 +103,7 @@ def test_every_reader_gives_the_same_answer_on_a_day(
             app.sync_builtin_requirements()
             for i in range(len(CLINICIANS)):
                 app.add_clinician(f"c{i}", "physician")
-            facts = dict(expires_on=date(2030, 1, 31), birth_date=date(1970, 5, 17))
+            facts = {"expires_on": date(2030, 1, 31), "birth_date": date(1970, 5, 17)}
             first = app.add_license("c0", REQUIREMENT, day - timedelta(issued_before), **facts)
             app.end_license("c0", first, day)
             if successor:
