@@ -138,14 +138,7 @@ class CreditState(BaseModel):
 
     def to_json(self) -> bytes:
         """The state as JSON (decimals and dates as strings): a view's credit row."""
-        return orjson.dumps(
-            {
-                **self.__dict__,
-                "claims": {k: str(v) for k, v in self.claims.items()},
-                "claim_log": [[who, str(units), on] for who, units, on in self.claim_log],
-            },
-            default=_json_default,
-        )
+        return CreditState.__pydantic_serializer__.to_json(self)
 
     @classmethod
     def from_json(cls, data: str | bytes) -> CreditState:
@@ -181,12 +174,6 @@ class CreditState(BaseModel):
                 ],
             },
         )
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 class LicenseState(BaseModel):
@@ -261,32 +248,18 @@ class ClinicianLedger(Aggregate):
         def credit_state(self) -> CreditState:
             """The credit as it stands once earned: unclaimed, unrevoked."""
             # The event's fields were validated when it was made (or decoded): no need
-            # to validate them again (a third of the ledger's earn command).
-            return trusted(
-                CreditState,
-                {
-                    "credit_id": self.credit_id,
-                    "credit_type": self.credit_type,
-                    "units": self.units,
-                    "completed_on": self.completed_on,
-                    "provider": self.provider,
-                    "accreditor": self.accreditor,
-                    "activity_id": self.activity_id,
-                    "title": self.title,
-                    "topics": self.topics,
-                    "format": self.format,
-                    "designated_units": self.designated_units,
-                    "evidence": self.evidence,
-                    "natural_key": self.natural_key,
-                    "recorded_at": self.timestamp,
-                    "revoked": False,
-                    "revoked_reason": None,
-                    "revoked_on": None,
-                    "claims": {},
-                    "claim_dates": {},
-                    "claim_log": [],
-                },
-            )
+            # to validate them again (a third of the ledger's earn command). Every field
+            # of the event but the envelope is a field of the state; trusted() refuses
+            # the state if that ever stops being true.
+            values = dict(self.__dict__)
+            del values["originator_id"], values["originator_version"]
+            values["recorded_at"] = values.pop("timestamp")
+            values["revoked"] = False
+            values["revoked_reason"] = values["revoked_on"] = None
+            values["claims"] = {}
+            values["claim_dates"] = {}
+            values["claim_log"] = []
+            return trusted(CreditState, values)
 
     class CreditClaimed(Aggregate.Event):
         """The clinician claimed (part of) an earned credit toward one authority."""

@@ -9,7 +9,7 @@ with pydantic's JSON validation: the same event object the store's mapper makes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -20,6 +20,10 @@ from credtrail.core.errors import StoreError
 from credtrail.core.store import EventStore
 
 _CLASSES: dict[str, type[DomainEvent]] = {cls.TOPIC: cls for cls in EVENT_CLASSES}  # type: ignore[attr-defined]
+# The classes' own JSON validators (what ``model_validate_json`` calls), looked up once.
+_DECODERS: dict[str, Callable[[bytes], DomainEvent]] = {
+    topic: cls.__pydantic_validator__.validate_json for topic, cls in _CLASSES.items()
+}
 
 
 class LogEvent(NamedTuple):
@@ -35,10 +39,10 @@ class LogEvent(NamedTuple):
 
 def decode_event(topic: str, state: bytes) -> DomainEvent:
     """The domain event stored as ``state`` (JSON) under ``topic``."""
-    cls = _CLASSES.get(topic)
-    if cls is None:
+    decoder = _DECODERS.get(topic)
+    if decoder is None:
         raise StoreError(f"the log holds an event of unknown topic {topic!r}")
-    return cls.model_validate_json(state)
+    return decoder(state)
 
 
 class LogReader:
@@ -77,7 +81,11 @@ class LogReader:
     def decode_rows(self, rows: Sequence[tuple[int, str, str, bytes]]) -> list[LogEvent]:
         if self._cipher is not None or self._compressor is not None:
             return [self._decode_one(i, s, t, b) for i, s, t, b in rows]
-        return [LogEvent(i, s, decode_event(t, b)) for i, s, t, b in rows]
+        decoders = _DECODERS
+        try:
+            return [LogEvent(i, s, decoders[t](b)) for i, s, t, b in rows]
+        except KeyError:
+            return [LogEvent(i, s, decode_event(t, b)) for i, s, t, b in rows]
 
     def decode(self, notifications: Sequence[Any]) -> list[LogEvent]:
         return [

@@ -72,6 +72,7 @@ _UPSERT_REQUIREMENT = (
     "versions = excluded.versions"
 )
 
+_EARNED = ClinicianLedger.CreditEarned
 _CREDIT_EVENTS = (ClinicianLedger.CreditClaimed, ClinicianLedger.CreditRevoked)
 
 
@@ -152,15 +153,17 @@ class Streams:
         """Learn the owner of every stream in ``events`` (from the page or the views)."""
         unknown_c: set[str] = set()
         unknown_r: set[str] = set()
+        clinicians, requirements = self.clinicians, self.requirements
         for stream, event in ((e.stream, e.event) for e in events):
+            if stream in clinicians or stream in requirements:
+                continue  # the common case: a stream seen before
             if isinstance(event, ClinicianLedger.Created):
-                self.clinicians[stream] = event.clinician_id
+                clinicians[stream] = event.clinician_id
             elif isinstance(event, RequirementHistory.Created):
-                self.requirements[stream] = event.requirement_id
+                requirements[stream] = event.requirement_id
             elif isinstance(event, RequirementHistory.RequirementChanged):
-                if stream not in self.requirements:
-                    unknown_r.add(stream)
-            elif stream not in self.clinicians:
+                unknown_r.add(stream)
+            else:
                 unknown_c.add(stream)
         for table, key, unknown, found in (
             (CLINICIANS, "clinician_id", unknown_c, self.clinicians),
@@ -278,21 +281,22 @@ class TranscriptView:
         created_reqs: set[str] = set()
         want_reqs: set[str] = set()
         for stream, event in ((e.stream, e.event) for e in events):
-            if isinstance(event, ClinicianLedger.CreditEarned):
-                created.add((clinicians[stream], event.credit_id))
-            elif isinstance(event, _CREDIT_EVENTS):
-                key = (clinicians[stream], event.credit_id)
+            kind = type(event)
+            if kind is _EARNED:
+                created.add((clinicians[stream], event.credit_id))  # type: ignore[attr-defined]
+            elif kind in _CREDIT_EVENTS:
+                key = (clinicians[stream], event.credit_id)  # type: ignore[attr-defined]
                 if key not in created:
                     want_credits.setdefault(key[0], set()).add(key[1])
-            elif isinstance(event, ClinicianLedger.LicenseRegistered):
-                created.add((clinicians[stream], event.license_id))
-            elif isinstance(event, ClinicianLedger.LicenseEnded):
-                key = (clinicians[stream], event.license_id)
+            elif kind is ClinicianLedger.LicenseRegistered:
+                created.add((clinicians[stream], event.license_id))  # type: ignore[attr-defined]
+            elif kind is ClinicianLedger.LicenseEnded:
+                key = (clinicians[stream], event.license_id)  # type: ignore[attr-defined]
                 if key not in created:
                     want_licenses.add(key)
-            elif isinstance(event, RequirementHistory.Created):
-                created_reqs.add(event.requirement_id)
-            elif isinstance(event, RequirementHistory.RequirementChanged):
+            elif kind is RequirementHistory.Created:
+                created_reqs.add(event.requirement_id)  # type: ignore[attr-defined]
+            elif kind is RequirementHistory.RequirementChanged:
                 rid = self.streams.requirements[stream]
                 if rid not in created_reqs:
                     want_reqs.add(rid)
