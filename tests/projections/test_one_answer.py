@@ -111,8 +111,11 @@ def test_every_reader_gives_the_same_answer_on_a_day(
             app.add_license("c1", REQUIREMENT, date(2021, 3, 1), **facts)
             counter = [0]
             for op in history:
-                if op[0] != "catch-up" and op[0] != "add":
-                    record(app, op, counter)
+                if op[0] in ("catch-up", "add"):
+                    continue
+                if op[0] in ("license", "end") and op[1] == 0:
+                    continue  # c0's licences are the scripted ones above
+                record(app, op, counter)
             views = Views.of(app, workers=1)
             views.catch_up()
             for cid in CLINICIANS:
