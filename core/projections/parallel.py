@@ -123,10 +123,17 @@ class WorkerPool(Generic[C]):
         ``fn`` must be a module-level function. ``items`` is consumed here, each item
         sent as soon as it is read, so a generator reading rows overlaps with the work.
         """
+        from concurrent.futures.process import BrokenProcessPool
+
         batch: Batch[R] = Batch(self)
         try:
             for item in items:
                 batch.futures.append(self._start().submit(_run, fn, item))
+        except BrokenProcessPool:
+            # A worker died while the items were being sent.
+            notice = batch.death_notice()
+            self.close(abort=True)
+            raise WorkerDiedError(notice) from None
         except BaseException:
             self.close(abort=True)
             raise
@@ -179,6 +186,11 @@ class WorkerPool(Generic[C]):
         if abort:
             for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(_JOIN_SECONDS)
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
         executor.shutdown(wait=True, cancel_futures=True)
         for process in processes:
             process.join(_JOIN_SECONDS)
@@ -215,14 +227,15 @@ class Batch(Generic[R]):
             try:
                 ok, value = future.result()
             except BrokenProcessPool:
-                raise WorkerDiedError(self._death_notice()) from None
+                raise WorkerDiedError(self.death_notice()) from None
             if not ok:
                 kind, args, attributes, text = value
                 raise _rebuild(kind, args, attributes) from RemoteTraceback(text)
             out.append(value)
         return out
 
-    def _death_notice(self) -> str:
+    def death_notice(self) -> str:
+        """What to tell the user when the pool broke: which worker died, how."""
         codes = []
         for process in self.pool.processes():
             process.join(_JOIN_SECONDS)  # the pool is broken: it has exited or is exiting
@@ -243,6 +256,9 @@ def _initialize(context: object) -> None:
     """Each worker: keep the context; leave Ctrl-C to the parent, which stops us."""
     global _CONTEXT
     _CONTEXT = context
+    # The parent's SIGTERM handler (a test harness's, an application's) is inherited
+    # by fork: a terminated worker must die, not run it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
