@@ -15,9 +15,9 @@ in the total rather than in an additional part).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from credtrail.core.rules.model import TOTAL
 
@@ -91,35 +91,6 @@ class _Program:
         matrix = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n)).tocsr()
         return LinearConstraint(matrix, self.lower, self.upper)
 
-    def columns(self, n: int, extra: Sequence[Sequence[float]]) -> tuple[Any, Any, Any]:
-        """(start, index, value): the rows, then the dense ``extra`` rows below them, as
-        ``milp`` hands them to HiGHS (scipy's compressed columns: within a column rows
-        ascending, repeated entries summed, zeros of the dense rows left out)."""
-        import numpy as np
-
-        by_column: list[dict[int, float]] = [{} for _ in range(n)]
-        for r, c, v in zip(self.rows, self.cols, self.vals, strict=True):
-            column = by_column[c]
-            column[r] = column.get(r, 0.0) + v
-        m = len(self.lower)
-        for k, row in enumerate(extra):
-            for c, v in enumerate(row):
-                if v != 0:
-                    by_column[c][m + k] = v
-        start = [0]
-        index: list[int] = []
-        value: list[float] = []
-        for column in by_column:
-            for r in sorted(column):
-                index.append(r)
-                value.append(column[r])
-            start.append(len(index))
-        return (
-            np.array(start, dtype=np.int32),
-            np.array(index, dtype=np.int32),
-            np.array(value, dtype=np.float64),
-        )
-
 
 def allocate(
     items: Sequence[Item],
@@ -173,7 +144,7 @@ def allocate(
                 program.row(cols, 0, cap.limit)
 
     upper = [float(values[k]) for k, _ in variables] + [float(t.required) for t in due]
-    solve = _solver()
+    solve = _solve
 
     phase1 = [0.0] * n_x + [1.0] * len(due)
     fun, _ = solve(phase1, program, [], upper)
@@ -199,34 +170,25 @@ def allocate(
     return result
 
 
-Solve = Callable[
-    [Sequence[float], _Program, Sequence[tuple[Sequence[float], float]], Sequence[float]],
-    tuple[float, Sequence[float]],
-]
-"""(objective, program, extra rows each with its upper bound, column upper bounds) ->
-(optimum, solution): an integer program, every column integral and at least 0."""
-
-
-def _solver() -> Solve:
-    """HiGHS called as scipy's ``milp`` calls it, without ``milp``'s checks and conversions
-    (85% of its time on these small programs); ``milp`` itself if this scipy's HiGHS
-    binding is not the one known."""
-    return _solve_highs if _highs() is not None else _solve_milp
-
-
-def _solve_milp(
+def _solve(
     c: Sequence[float],
     program: _Program,
     extra: Sequence[tuple[Sequence[float], float]],
     upper: Sequence[float],
 ) -> tuple[float, Sequence[float]]:
+    """The optimum and a solution of an integer program: minimise ``c``, subject to the
+    program's rows and the ``extra`` rows (each at most its bound), every column an
+    integer from 0 to its ``upper`` bound. HiGHS, through scipy's public ``milp``."""
     # scipy costs ~0.4 s to import: only evaluations with competing parts need it, so
     # the CLI starts fast.
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n = len(c)
     constraints = [program.constraint(n)]
-    constraints += [LinearConstraint([row], -_INF, hi) for row, hi in extra]
+    if extra:
+        constraints.append(
+            LinearConstraint([row for row, _ in extra], -_INF, [hi for _, hi in extra])
+        )
     result = milp(
         c,
         constraints=constraints,
@@ -237,76 +199,6 @@ def _solve_milp(
     if not result.success:  # pragma: no cover - the program is always feasible (x = 0)
         raise RuntimeError(f"allocation solver failed: {result.message}")
     return float(result.fun), [float(v) for v in result.x]
-
-
-def _solve_highs(
-    c: Sequence[float],
-    program: _Program,
-    extra: Sequence[tuple[Sequence[float], float]],
-    upper: Sequence[float],
-) -> tuple[float, Sequence[float]]:
-    import numpy as np
-
-    h = _highs()
-    assert h is not None
-    n = len(c)
-    start, index, value = program.columns(n, [row for row, _ in extra])
-    # What scipy.optimize._highspy._highs_wrapper does for milp, the same arrays in the
-    # same order, so HiGHS is given the same model and options and answers the same.
-    lp = h.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = len(program.lower) + len(extra)
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = lp.num_row_
-    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-    lp.col_cost_ = np.array(c, dtype=np.float64)
-    lp.col_lower_ = np.zeros(n, dtype=np.float64)
-    lp.col_upper_ = np.array(upper, dtype=np.float64)
-    lp.row_lower_ = np.array([*program.lower, *[-_INF for _ in extra]], dtype=np.float64)
-    lp.row_upper_ = np.array([*program.upper, *[hi for _, hi in extra]], dtype=np.float64)
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    lp.integrality_ = [h.HighsVarType(1)] * n
-    highs = h._Highs()
-    options = h.HighsOptions()
-    options.log_to_console = False
-    options.mip_rel_gap = 0.0
-    options.presolve = "on"
-    if (
-        highs.passOptions(options) == h.HighsStatus.kError
-        or highs.passModel(lp) == h.HighsStatus.kError
-        or highs.run() == h.HighsStatus.kError
-        or highs.getModelStatus() != h.HighsModelStatus.kOptimal
-    ):  # pragma: no cover - the program is always feasible (x = 0)
-        status = highs.modelStatusToString(highs.getModelStatus())
-        raise RuntimeError(f"allocation solver failed: {status}")
-    return float(highs.getInfo().objective_function_value), list(highs.getSolution().col_value)
-
-
-_HIGHS: list[Any] = []
-
-
-def _highs() -> Any:
-    """scipy's binding of HiGHS (a private module), or None if it is not as known."""
-    if not _HIGHS:
-        try:
-            from scipy.optimize._highspy import _core as h
-
-            for name in (
-                "HighsLp",
-                "MatrixFormat",
-                "HighsVarType",
-                "_Highs",
-                "HighsOptions",
-                "HighsStatus",
-                "HighsModelStatus",
-            ):
-                getattr(h, name)
-            _HIGHS.append(h)
-        except (ImportError, AttributeError):  # pragma: no cover - another scipy
-            _HIGHS.append(None)
-    return _HIGHS[0]
 
 
 def _everything_fits(

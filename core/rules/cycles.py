@@ -7,12 +7,9 @@ issue date, so the first cycle may be short (``CycleWindow.shortened``).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from credtrail.core.domain import LicenseState
 from credtrail.core.errors import InputError, RuleError
@@ -75,73 +72,8 @@ def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[Cyc
         yield CycleWindow(max(raw_start, issue), end, number, full, raw_start < issue)
 
 
-def remembered_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
-    """``cycle_windows``, each window worked out once for the (cycle, licence) pairs used last.
-
-    Judging a licence's cycles one by one walks its windows from the issue date again for
-    each cycle, and several times per cycle (resolving it, the previous cycle, schedule
-    deadlines). The windows depend on the cycle rule and on the licence's issue and expiry
-    dates, birth date, number and id only: they are remembered by those, per thread, for
-    the last ``_REMEMBERED_PAIRS`` pairs. Rolling and one-time cycles are cheap and depend
-    on the evaluation date: they are worked out each time.
-    """
-    if isinstance(cycle, RollingCycle | OnceCycle):
-        return cycle_windows(cycle, license, on)
-    return _walk(cycle, license, on)
-
-
-@dataclass
-class _Found:
-    cycle: Cycle
-    """Held so that ``id(cycle)`` in the key names this cycle while it is remembered."""
-    windows: list[CycleWindow]
-    source: Iterator[CycleWindow]
-
-
-_REMEMBERED = threading.local()
-_REMEMBERED_PAIRS = 32
-
-
-def _walk(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
-    key = (
-        id(cycle),
-        license.issued_on,
-        license.expires_on,
-        license.birth_date,
-        license.number,
-        license.license_id,
-    )
-    remembered: OrderedDict[Any, _Found] | None = getattr(_REMEMBERED, "pairs", None)
-    if remembered is None:
-        remembered = _REMEMBERED.pairs = OrderedDict()
-    found = remembered.get(key)
-    if found is None or found.cycle is not cycle:
-        # The source reads a copy: the licence may change later, its windows may not.
-        found = _Found(cycle, [], cycle_windows(cycle, license.model_copy(), on))
-        remembered[key] = found
-        while len(remembered) > _REMEMBERED_PAIRS:
-            remembered.popitem(last=False)
-    else:
-        remembered.move_to_end(key)
-    seen, source = found.windows, found.source
-    i = 0
-    while True:
-        if i == len(seen):
-            try:
-                seen.append(next(source))
-            except StopIteration:
-                return
-            except BaseException:
-                # A licence lacking what the cycle needs: fail the same way next time.
-                if remembered.get(key) is found:
-                    del remembered[key]
-                raise
-        yield seen[i]
-        i += 1
-
-
 WindowSource = Callable[[Cycle, LicenseState, date], Iterator[CycleWindow]]
-"""``cycle_windows`` or ``remembered_windows``."""
+"""``cycle_windows`` or a stand-in with the same answers."""
 
 
 def cycle_containing(

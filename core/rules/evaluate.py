@@ -22,9 +22,9 @@ from credtrail.core.rules.cycles import (
     WindowSource,
     cycle_containing,
     cycle_starting,
+    cycle_windows,
     nth_cycle,
     previous_cycle,
-    remembered_windows,
 )
 from credtrail.core.rules.dates import ONE_DAY, add_months, months_in
 from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
@@ -94,7 +94,7 @@ def resolve(
     by policy. Should the two versions define cycles differently, the governing
     version's cycle is used.
     """
-    return _resolve(as_versions(documents), license, on, cycle_start, remembered_windows)
+    return _resolve(as_versions(documents), license, on, cycle_start, cycle_windows)
 
 
 def _resolve(
@@ -145,7 +145,7 @@ def license_cycles(
         if isinstance(version.cycle, RollingCycle) or version.cycle in seen_cycles:
             continue
         seen_cycles.append(version.cycle)
-        for window in remembered_windows(version.cycle, license, until):
+        for window in cycle_windows(version.cycle, license, until):
             governing = select_version(versions, window)
             if governing.cycle == version.cycle:
                 found.setdefault(window.start, (governing, window))
@@ -174,7 +174,7 @@ def evaluate(
     :param cycle_start: judge the cycle starting on this date instead.
     """
     versions = as_versions(documents)
-    version, window = _resolve(versions, license, on, cycle_start, remembered_windows)
+    version, window = _resolve(versions, license, on, cycle_start, cycle_windows)
     return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
 
 
@@ -196,12 +196,12 @@ def evaluate_history(
     version its policy selects. Rolling windows give one evaluation.
     """
     versions = as_versions(documents)
-    current_version, current = _resolve(versions, license, on, None, remembered_windows)
+    current_version, current = _resolve(versions, license, on, None, cycle_windows)
     evaluator = _Evaluator(versions, ordered(credits), license, registry, on)
     if isinstance(current_version.cycle, RollingCycle):
         return [evaluator.cycle(current_version, current)]
     out = []
-    for window in remembered_windows(current_version.cycle, license, on):
+    for window in cycle_windows(current_version.cycle, license, on):
         if window.number > current.number:
             break
         if since is not None and window.end < since:
@@ -230,7 +230,7 @@ class _Evaluator:
         on: date,
     ) -> None:
         self.versions = versions
-        self.windows: WindowSource = remembered_windows
+        self.windows: WindowSource = cycle_windows
         self.credits = credits
         self.license = license
         self.registry = registry
@@ -698,17 +698,7 @@ def _scaled(units: Decimal) -> int:
 def _units(scaled: int | Decimal) -> Decimal:
     if isinstance(scaled, Decimal):
         return tidy(scaled)
-    known = _UNITS.get(scaled)
-    if known is None:
-        if len(_UNITS) >= _UNITS_SIZE:
-            _UNITS.clear()
-        known = _UNITS[scaled] = tidy(Decimal(scaled) / SCALE)
-    return known
-
-
-_UNITS: dict[int, Decimal] = {}
-"""Scaled units back to units, remembered per integer (few distinct amounts recur)."""
-_UNITS_SIZE = 10_000
+    return tidy(Decimal(scaled) / SCALE)
 
 
 def _row_order(items: list[Item]) -> Any:
