@@ -120,6 +120,9 @@ class CreditState(BaseModel):
     """The first claim date per authority."""
     claim_log: list[tuple[str, Decimal, date]] = Field(default_factory=list)
     """Every claim (authority, units, date) in order: later partial claims keep their date."""
+    topic_units: dict[str, Decimal] = Field(default_factory=dict)
+    """Units per topic inside the credit (pharmacology 4.5 of 12.5); a topic in ``topics``
+    without an amount here covers the whole credit."""
 
     def claimed_by(self, authority: str, day: date) -> Decimal:
         """Units claimed toward ``authority`` with a claim date on or before ``day``."""
@@ -151,6 +154,15 @@ class LicenseState(BaseModel):
     """Facts rules condition on (``dea = "yes"``); see ``docs/rules.md``."""
     ended_on: date | None = None
     end_reason: str | None = None
+    renewals: list[tuple[date, date, date]] = Field(default_factory=list)
+    """Recorded renewals in order: (renewed on, expiry of the term renewed, new expiry)."""
+    exams: list[tuple[str, date]] = Field(default_factory=list)
+    """Examinations passed: (name, date) (PANRE, an AANPCB certification exam)."""
+    certifications: list[tuple[str, date, date | None]] = Field(default_factory=list)
+    """Certifications held: (name, from, until or None)."""
+    attestations: list[tuple[str, date, str]] = Field(default_factory=list)
+    """One-time parts the clinician attests were done before credtrail's records:
+    (part id, completed on, reason)."""
 
 
 class ClinicianLedger(Aggregate):
@@ -216,6 +228,7 @@ class ClinicianLedger(Aggregate):
                     "claims": {},
                     "claim_dates": {},
                     "claim_log": [],
+                    "topic_units": {},
                 },
             )
             aggregate.natural_keys[self.natural_key] = self.credit_id

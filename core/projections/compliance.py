@@ -418,6 +418,7 @@ def credit_state(d: dict[str, Any]) -> CreditState:
                 (who, Decimal(units), date.fromisoformat(on))
                 for who, units, on in d.get("claim_log", ())
             ],
+            "topic_units": {k: Decimal(v) for k, v in (d.get("topic_units") or {}).items()},
         },
     )
 
@@ -441,6 +442,11 @@ def license_state(r: Mapping[str, Any]) -> LicenseState:
             "ended_on": _day(r["ended_on"]),
             "end_reason": r["end_reason"],
             "attributes": orjson.loads(r["attributes"]),
+            # Not in the view's row yet: judged without renewals, exams or attestations.
+            "renewals": [],
+            "exams": [],
+            "certifications": [],
+            "attestations": [],
         },
     )
 

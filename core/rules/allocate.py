@@ -29,11 +29,23 @@ _INF = float("inf")
 
 @dataclass(frozen=True)
 class Item:
-    """Units (scaled integer) of one credit, and the targets it qualifies for."""
+    """Units (scaled integer) of one credit, and the targets it qualifies for.
+
+    ``limits``: targets that may take fewer than ``value`` units of it (a part selecting
+    a topic takes only that topic's units of a credit listing units per topic).
+    """
 
     key: str
     value: int
     targets: frozenset[str]
+    limits: tuple[tuple[str, int], ...] = ()
+
+    def most(self, target: str) -> int:
+        """The units of this item ``target`` may take."""
+        for name, limit in self.limits:
+            if name == target:
+                return min(limit, self.value)
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,8 @@ def allocate(
         # phase's optimum is then this allocation, and it is the only one (each unit
         # counted adds to the objective of the last phase), so the solver would find
         # exactly it.
-        value = values_of(items)
-        units = {(key, name): value[key] for key, name in variables}
+        most = {(item.key, name): item.most(name) for item in items for name in item.targets}
+        units = {v: most[v] for v in variables if most[v] > 0}
         direct = Allocation(units, _shortfall(units, due))
         _check(direct, items, by_name, caps, direct.shortfall)
         return direct
@@ -129,7 +141,6 @@ def allocate(
     n = n_x + len(due)
 
     program = _Program()
-    values = {item.key: item.value for item in items}
     _per_item_rows(program, items, by_name, index)
     for target in targets:
         cols = [(index[v], 1.0) for v in variables if v[1] == target.name]
@@ -143,7 +154,8 @@ def allocate(
             if cols:
                 program.row(cols, 0, cap.limit)
 
-    upper = [float(values[k]) for k, _ in variables] + [float(t.required) for t in due]
+    most = {(item.key, name): item.most(name) for item in items for name in item.targets}
+    upper = [float(most[v]) for v in variables] + [float(t.required) for t in due]
     solve = _solve
 
     phase1 = [0.0] * n_x + [1.0] * len(due)
@@ -227,7 +239,7 @@ def _everything_fits(
             if target.exclusive:
                 if len(names) > 1:
                     return False
-                filled[name] = filled.get(name, 0) + item.value
+                filled[name] = filled.get(name, 0) + item.most(name)
             elif target.group is not None:
                 if target.group in groups:
                     return False
@@ -238,13 +250,9 @@ def _everything_fits(
         for name in cap.targets:
             if name in by_name:
                 members = [i for i in items if i.key in cap.members and name in i.targets]
-                if sum(i.value for i in members if i.value > 0) > cap.limit:
+                if sum(i.most(name) for i in members if i.value > 0) > cap.limit:
                     return False
     return True
-
-
-def values_of(items: Sequence[Item]) -> dict[str, int]:
-    return {item.key: item.value for item in items}
 
 
 def _per_item_rows(
@@ -311,6 +319,8 @@ def _check(
                 groups[key] = groups.get(key, 0) + u
         if exclusive + max(groups.values(), default=0) > item.value:
             raise AssertionError(f"allocation over-uses credit {item.key}")
+        if any(units.get((item.key, t), 0) > item.most(t) for t in item.targets):
+            raise AssertionError(f"allocation over-uses a topic of credit {item.key}")
     counted: dict[str, int] = {}
     for (_, name), u in units.items():
         counted[name] = counted.get(name, 0) + u

@@ -3,12 +3,18 @@
 Cycles are numbered from 1, the first cycle ending after the licence was issued: that
 number is the *renewal number* part schedules use. A window never starts before the
 issue date, so the first cycle may be short (``CycleWindow.shortened``).
+
+A licence's recorded renewals (``LicenseState.renewals``) come first: each expiry a
+renewal records ends a cycle, whatever the arithmetic says. Before the first recorded
+expiry and after the last, the rule's cycle fills in (and a short initial period merges
+into the first cycle when the rule's ``min_first_months`` says so).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Literal
 
 from credtrail.core.domain import LicenseState
@@ -38,6 +44,63 @@ _MAX_CYCLES = 5000
 
 def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
     """Every cycle of ``license`` under ``cycle``, in order; ``on`` ends rolling windows."""
+    if license.renewals and not isinstance(cycle, RollingCycle | OnceCycle):
+        return _recorded_windows(cycle, license)
+    return _rule_windows(cycle, license, on)
+
+
+def _recorded_windows(
+    cycle: FixedCycle | LicenseCycle | BirthCycle, license: LicenseState
+) -> Iterator[CycleWindow]:
+    """Cycles ending on the recorded expiries, the rule's cycles before and after them."""
+    issue = license.issued_on
+    recorded = {e for r in license.renewals for e in r[1:]}
+    if license.expires_on is not None:
+        recorded.add(license.expires_on)
+    ends = sorted(e for e in recorded if e > issue)
+    renewed = {ended: on for on, ended, _ in license.renewals}
+    full = _full_months(cycle)
+    period = cycle.period_months if not isinstance(cycle, FixedCycle) else cycle.length_months
+    # An end the rule puts within half a period of a recorded one is that same renewal.
+    near = timedelta(days=period * 365 // 24)
+    number = 0
+    previous: date | None = None
+    as_issued = license.model_copy(update={"expires_on": ends[0], "renewals": []})
+    for w in _rule_windows(cycle, as_issued, ends[0]):
+        if w.end >= ends[0] - near:
+            break
+        number += 1
+        previous = w.end
+        yield replace(w, number=number)
+    for end in ends:
+        number += 1
+        yield _window(previous, end, number, full, period, issue, renewed.get(end))
+        previous = end
+    assert previous is not None
+    after = license.model_copy(update={"expires_on": previous, "renewals": []})
+    for w in _rule_windows(cycle, after, previous):
+        if w.end <= previous + near:
+            continue
+        number += 1
+        yield _window(previous, w.end, number, full, period, issue, None)
+        previous = w.end
+
+
+def _window(
+    previous: date | None,
+    end: date,
+    number: int,
+    full: int,
+    period: int,
+    issue: date,
+    renewed_on: date | None,
+) -> CycleWindow:
+    raw = _window_start(previous, end, full, period) if previous else issue
+    return CycleWindow(max(raw, issue), end, number, full, raw < issue, renewed_on)
+
+
+def _rule_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
+    """The cycles the rule's arithmetic gives, from the issue date and the current expiry."""
     issue = license.issued_on
     if isinstance(cycle, RollingCycle):
         end = on if cycle.ends == "evaluation-date" else _expiry(license, "a rolling window")

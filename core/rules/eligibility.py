@@ -96,7 +96,7 @@ def matches(selector: Selector, credit: CreditState, scope: Scope) -> bool:
         scope.counts_as(credit.credit_type, t) is not None for t in selector.types
     ):
         return False
-    topics = set(credit.topics)
+    topics = {*credit.topics, *credit.topic_units}
     if selector.topics and not topics.intersection(selector.topics):
         return False
     if topics.intersection(selector.exclude_topics):

@@ -8,7 +8,7 @@ projections and as-of replay call it with reconstructed state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from operator import attrgetter
@@ -27,7 +27,15 @@ from credtrail.core.rules.cycles import (
     previous_cycle,
 )
 from credtrail.core.rules.dates import ONE_DAY, add_months, months_in
-from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
+from credtrail.core.rules.eligibility import (
+    Scope,
+    Working,
+    eligible,
+    matches,
+    ordered,
+    quantize,
+    tidy,
+)
 from credtrail.core.rules.kinds import CycleWindow
 from credtrail.core.rules.model import (
     TOTAL,
@@ -78,8 +86,16 @@ def select_version(
     versions: Sequence[RequirementVersion], window: CycleWindow, policy: str | None = None
 ) -> RequirementVersion:
     """The version governing ``window`` under the policy (default: the newest version's)."""
-    policy = policy or versions[-1].version_policy
-    return version_in_force(versions, window.start if policy == "cycle-start" else window.end)
+    return version_in_force(versions, governing_date(window, policy or versions[-1].version_policy))
+
+
+def governing_date(window: CycleWindow, policy: str) -> date:
+    """The date a version policy looks at: the cycle's start, end, or recorded renewal."""
+    if policy == "cycle-start":
+        return window.start
+    if policy == "renewal-date":
+        return window.renewed_on or window.end
+    return window.end
 
 
 def resolve(
@@ -218,6 +234,8 @@ class _Plan:
     targets: list[Target]
     lookback: dict[str, date]
     """Parts that count credit from before the cycle start, from which date."""
+    until: dict[str, date]
+    """Parts that count only credit completed by this date (one-time deadlines)."""
 
 
 class _Evaluator:
@@ -242,6 +260,39 @@ class _Evaluator:
         cached = self.memo.get(window.start)
         if cached is not None:
             return cached
+        evaluation = self._judge(version, window)
+        previous = self._transition_from(version, window)
+        if previous is not None:
+            older = self._judge(previous, window)
+            met = ("compliant", "cured", "exempt")
+            if evaluation.status not in met and older.status in met:
+                why = (
+                    f"in the transition to {version.version} (to {version.transition.until}"  # type: ignore[union-attr]
+                    f"); judged by the previous version {previous.version}, which is met"
+                )
+                evaluation = older.model_copy(update={"version_why": why})
+            else:
+                why = f"in the transition from {previous.version}; judged by the newer version " + (
+                    "(met)" if evaluation.status in met else "(neither version is met)"
+                )
+                evaluation = evaluation.model_copy(update={"version_why": why})
+        self.memo[window.start] = evaluation
+        return evaluation
+
+    def _transition_from(
+        self, version: RequirementVersion, window: CycleWindow
+    ) -> RequirementVersion | None:
+        """The previous version, if ``window`` falls in ``version``'s transition window."""
+        rule = version.transition
+        if rule is None:
+            return None
+        day = governing_date(window, version.version_policy)
+        if not version.effective_from <= day <= rule.until:
+            return None
+        older = [v for v in self.versions if v.effective_from < version.effective_from]
+        return older[-1] if older else None
+
+    def _judge(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
         notes = list(version.notes)
         if version.effective_from > window.end:
             notes.append(
@@ -282,7 +333,6 @@ class _Evaluator:
             notes=tuple(notes),
             **result,
         )
-        self.memo[window.start] = evaluation
         return evaluation
 
     # -- pieces ---------------------------------------------------------------------
@@ -305,6 +355,7 @@ class _Evaluator:
         results: dict[str, PartResult] = {}
         targets: list[Target] = []
         lookback: dict[str, date] = {}
+        until: dict[str, date] = {}
         if version.total is not None:
             total = version.total
             required, prorated = self._required(version, window, total.units, TOTAL)
@@ -320,6 +371,11 @@ class _Evaluator:
         for part in version.parts:
             required, prorated = self._required(version, window, part.units, part.id)
             due, why = self._schedule(version, part, window)
+            settled: tuple[PartStatus, str] | None = None
+            if isinstance(part.schedule, OncePerLicense):
+                due, why, settled, deadline = self._once(version, part, window)
+                if due:
+                    until[part.id] = deadline
             status = None
             if not part.applies_to(attributes):
                 status, why = "not-applicable", _condition_text(part.only_if, part.unless)
@@ -327,6 +383,8 @@ class _Evaluator:
                 status = "not-applicable"
             elif exempt_why and part.id not in except_parts:
                 status, why = "exempt", exempt_why
+            elif settled is not None:
+                status, why = settled
             elif not due:
                 status = "not-due"
             results[part.id] = _part_result(
@@ -352,7 +410,7 @@ class _Evaluator:
                         group=part.group,
                     )
                 )
-        return _Plan(results, targets, lookback)
+        return _Plan(results, targets, lookback, until)
 
     def _first_cycle_exemption(
         self, version: RequirementVersion, window: CycleWindow
@@ -408,17 +466,46 @@ class _Evaluator:
             if n in schedule.numbers:
                 return True, None
             return None, f"required at renewal {listed} only; this is renewal {n}"
-        if isinstance(schedule, OncePerLicense):
-            deadline = self._once_deadline(version, schedule)
-            if deadline <= window.end:
-                return True, f"one-time, due by {deadline}; credit since licensure counts"
-            return False, f"one-time, due by {deadline}; not yet due this cycle"
         if isinstance(schedule, WithinMonths):
             since = add_months(window.end + ONE_DAY, -schedule.months)
             return True, f"credit completed since {since} counts"
         return True, None
 
-    def _once_deadline(self, version: RequirementVersion, schedule: OncePerLicense) -> date:
+    def _once(
+        self, version: RequirementVersion, part: Part, window: CycleWindow
+    ) -> tuple[bool, str, tuple[PartStatus, str] | None, date]:
+        """A one-time part in this cycle: (due now, why, settled status or None, deadline).
+
+        Before the cycle holding the deadline it is not yet due; in that cycle it is due
+        and only credit completed by the deadline counts; afterwards it is settled from
+        the history: met, met late, attested, or overdue (never missing again).
+        """
+        schedule = part.schedule
+        assert isinstance(schedule, OncePerLicense)
+        deadline, due_end = self._once_deadline(version, schedule)
+        attested = self._attested(part.id)
+        if attested is not None and attested[0] <= deadline:
+            return False, "", ("attested", _attested_text(attested)), deadline
+        if window.end < due_end:
+            return False, f"one-time, due by {deadline}; not yet due this cycle", None, deadline
+        if window.end == due_end:
+            why = f"one-time, due by {deadline}; credit since licensure counts"
+            return True, why, None, deadline
+        done = self._once_completed(version, part)
+        if attested is not None and (done is None or attested[0] < done):
+            return False, "", ("met-late", _attested_text(attested) + " (late)"), deadline
+        if done is None:
+            why = f"one-time, was due by {deadline}; not completed"
+            return False, why, ("overdue", why), deadline
+        if done <= deadline:
+            return False, "", ("met", f"one-time, due by {deadline}; completed {done}"), deadline
+        why = f"one-time, due by {deadline}; completed late, on {done}"
+        return False, why, ("met-late", why), deadline
+
+    def _once_deadline(
+        self, version: RequirementVersion, schedule: OncePerLicense
+    ) -> tuple[date, date]:
+        """(the deadline, the end of the cycle holding it)."""
         deadlines = []
         if schedule.due_within_months is not None:
             deadlines.append(
@@ -431,7 +518,41 @@ class _Evaluator:
             if nth is None:
                 nth = next(iter(self.windows(version.cycle, self.license, self.on)))
             deadlines.append(nth.end)
-        return min(deadlines)
+        deadline = min(deadlines) if schedule.deadline == "earlier" else max(deadlines)
+        for count, w in enumerate(self.windows(version.cycle, self.license, self.on)):
+            if w.end >= deadline or count > 5000:
+                return deadline, w.end
+        return deadline, deadline  # pragma: no cover - cycle kinds always reach it
+
+    def _attested(self, part_id: str) -> tuple[date, str] | None:
+        found = sorted((on, why) for part, on, why in self.license.attestations if part == part_id)
+        return found[0] if found else None
+
+    def _once_completed(self, version: RequirementVersion, part: Part) -> date | None:
+        """The day the credit recorded since licensure first added up to the part."""
+        key = (version.version, part.id)
+        if key not in self.memo_lookups:
+            scope = Scope(
+                version,
+                CycleWindow(self.license.issued_on, self.on, 1),
+                self.on,
+                self._counts(version, []),
+                None,
+                self.registry,
+                self.memo_lookups,
+            )
+            working, _, _ = eligible(self.credits, scope)
+            total, done = Decimal(0), None
+            for w in working:
+                if matches(part, w.credit, scope):
+                    limit = topic_limit(part, w.credit, w.value)
+                    total += w.value if limit is None else limit
+                    if total >= part.units:
+                        done = w.credit.completed_on
+                        break
+            self.memo_lookups[key] = done
+        answer: date | None = self.memo_lookups[key]
+        return answer
 
     def _from_previous(
         self,
@@ -448,11 +569,9 @@ class _Evaluator:
         if prior_version.carry_over is None and prior_version.grace.days == 0:
             return Decimal(0), working
         previous = self.cycle(prior_version, before)
-        if previous.status != "cured":
+        if previous.status != "cured" or prior_version.grace.cure_counts_next:
             return previous.carry_out, working
-        used: dict[str, Decimal] = {}
-        for entry in previous.allocation:
-            used[entry.credit_id] = max(used.get(entry.credit_id, Decimal(0)), entry.units)
+        used = {entry.credit_id: entry.units for entry in previous.cure}
         kept: list[Working] = []
         for w in working:
             late = w.credit.completed_on > before.end
@@ -464,7 +583,7 @@ class _Evaluator:
                 Excluded(
                     credit_id=w.credit_id,
                     units=tidy(min(spent, w.value)),
-                    rule="used-to-cure-previous-cycle",
+                    rule="used-to-cure",
                     reason=f"used to cure the cycle {before.start} to {before.end}",
                 )
             )
@@ -489,13 +608,19 @@ class _Evaluator:
         parts = [part for part in version.parts if part.id in names]
         for w in working:
             targets = set()
+            limits = []
             for part in parts:
                 if w.window == "prior" and not (
                     part.id in plan.lookback and w.credit.completed_on >= plan.lookback[part.id]
                 ):
                     continue
+                if part.id in plan.until and w.credit.completed_on > plan.until[part.id]:
+                    continue  # a one-time part's credit completed after its deadline
                 if matches(part, w.credit, scope):
                     targets.add(part.id)
+                    limit = topic_limit(part, w.credit, w.value)
+                    if limit is not None:
+                        limits.append((part.id, _scaled(limit)))
             if TOTAL in names and w.window != "prior":
                 targets.add(TOTAL)
             if not targets:
@@ -508,7 +633,7 @@ class _Evaluator:
                     )
                 )
                 continue
-            item = Item(w.credit_id, _scaled(w.value), frozenset(targets))
+            item = Item(w.credit_id, _scaled(w.value), frozenset(targets), tuple(limits))
             (items_grace if w.window == "grace" else items_main).append(item)
         if carry_in > 0 and TOTAL in names:
             items_main.append(Item(carry_key, _scaled(carry_in), frozenset({TOTAL})))
@@ -524,14 +649,22 @@ class _Evaluator:
             status = "compliant"
         else:
             if items_grace:
-                with_grace = allocate([*items_main, *items_grace], plan.targets, caps)
-                allocation, used_grace = with_grace, True
+                allocation, items_grace = _cure(items_main, items_grace, plan.targets, caps)
+                used_grace = True
             if allocation.shortfall == 0:
                 status = "cured"
             elif self._still_open(version, window):
                 status = "in_progress"
             else:
                 status = "deficient"
+        cure: tuple[Counted, ...] = ()
+        if used_grace and status == "cured":
+            cure = tuple(
+                Counted(credit_id=item.key, part=part, units=_units(units))
+                for item in items_grace
+                for part, units in [_largest_use(item, allocation)]
+                if units > 0
+            )
         if not used_grace:
             for item in items_grace:
                 excluded.append(
@@ -544,7 +677,8 @@ class _Evaluator:
                     )
                 )
         items = [*items_main, *(items_grace if used_grace else [])]
-        return self._report(version, window, plan, items, caps, allocation, excluded, status)
+        report = self._report(version, window, plan, items, caps, allocation, excluded, status)
+        return {**report, "cure": cure}
 
     def _still_open(self, version: RequirementVersion, window: CycleWindow) -> bool:
         if isinstance(version.cycle, RollingCycle) and version.cycle.ends == "evaluation-date":
@@ -691,6 +825,55 @@ class _Evaluator:
 # ---------------------------------------------------------------------------- helpers
 
 
+def topic_limit(part: Part, credit: CreditState, value: Decimal) -> Decimal | None:
+    """What a part selecting topics may take of a credit that lists units per topic:
+    the listed amounts of its topics (in the credit's value), or None for all of it."""
+    if not part.topics or not credit.topic_units:
+        return None
+    chosen = [t for t in part.topics if t in credit.topics or t in credit.topic_units]
+    if not chosen or any(t not in credit.topic_units for t in chosen):
+        return None  # a topic without an amount covers the whole credit
+    amount = sum((credit.topic_units[t] for t in chosen), Decimal(0))
+    if amount >= credit.units or credit.units <= 0:
+        return None
+    return quantize(value * amount / credit.units)
+
+
+def _cure(
+    main: list[Item], grace: list[Item], targets: list[Target], caps: list[CapSpec]
+) -> tuple[Allocation, list[Item]]:
+    """Grace-window credit applied to a deficient cycle: only what helps, in completion
+    order, the last one only as many units as needed (deterministic)."""
+    best = allocate(main, targets, caps)
+    chosen: list[Item] = []
+    for item in grace:
+        trial = allocate([*main, *chosen, item], targets, caps)
+        if trial.shortfall < best.shortfall:
+            chosen.append(item)
+            best = trial
+        if best.shortfall == 0:
+            break
+    if not chosen or best.shortfall > 0:
+        return best, chosen
+    last = chosen[-1]
+    low, high = 1, last.value  # the least value of the last item that still cures
+    while low < high:
+        middle = (low + high) // 2
+        trial = allocate([*main, *chosen[:-1], replace(last, value=middle)], targets, caps)
+        if trial.shortfall == 0:
+            high = middle
+        else:
+            low = middle + 1
+    chosen[-1] = replace(last, value=high)
+    return allocate([*main, *chosen], targets, caps), chosen
+
+
+def _largest_use(item: Item, allocation: Allocation) -> tuple[str, int]:
+    uses = [(allocation.units.get((item.key, t), 0), t) for t in sorted(item.targets)]
+    units, target = max(uses, default=(0, TOTAL))
+    return target, units
+
+
 def _scaled(units: Decimal) -> int:
     return int((units * SCALE).to_integral_value(rounding=ROUND_FLOOR))
 
@@ -704,6 +887,10 @@ def _units(scaled: int | Decimal) -> Decimal:
 def _row_order(items: list[Item]) -> Any:
     position = {item.key: i for i, item in enumerate(items)}
     return lambda row: (position.get(row[0][0], len(position)), row[0][1])
+
+
+def _attested_text(attested: tuple[date, str]) -> str:
+    return f"attested: completed {attested[0]} ({attested[1]}); not credit"
 
 
 def _condition_text(only_if: Mapping[str, str], unless: Mapping[str, str]) -> str:
