@@ -43,6 +43,7 @@ from credtrail.core.rules.model import (
     EveryNthRenewal,
     OncePerLicense,
     Part,
+    Pathway,
     RequirementVersion,
     RollingCycle,
     WithinMonths,
@@ -236,6 +237,8 @@ class _Plan:
     """Parts that count credit from before the cycle start, from which date."""
     until: dict[str, date]
     """Parts that count only credit completed by this date (one-time deadlines)."""
+    pathway: tuple[Pathway, str] | None = None
+    """The alternative pathway taken, and the facts that allowed it."""
 
 
 class _Evaluator:
@@ -351,6 +354,19 @@ class _Evaluator:
     def _plan(self, version: RequirementVersion, window: CycleWindow) -> _Plan:
         attributes = self.license.attributes
         exempt_why = self._first_cycle_exemption(version, window)
+        pathway = self._pathway(version, window)
+        by_pathway: set[str] = set()
+        pathway_why = ""
+        if pathway is not None:
+            taken, evidence = pathway
+            every = {TOTAL, *(p.id for p in version.parts)}
+            if taken.satisfies == "all":
+                by_pathway = every
+            elif taken.exempts_all_except is not None:
+                by_pathway = every - set(taken.exempts_all_except)
+            else:
+                by_pathway = set(taken.exempts)
+            pathway_why = f"pathway {taken.id}: {evidence}"
         except_parts = set(version.first_cycle.except_parts) if version.first_cycle else set()
         results: dict[str, PartResult] = {}
         targets: list[Target] = []
@@ -363,6 +379,8 @@ class _Evaluator:
             why = prorated
             if not total.applies_to(attributes):
                 status, why = "not-applicable", _condition_text(total.only_if, total.unless)
+            elif TOTAL in by_pathway:
+                status, why = "exempt", pathway_why
             elif exempt_why:
                 status, why = "exempt", exempt_why
             results[TOTAL] = _part_result(TOTAL, total.label, required, status, why, total.note)
@@ -381,6 +399,8 @@ class _Evaluator:
                 status, why = "not-applicable", _condition_text(part.only_if, part.unless)
             elif due is None:
                 status = "not-applicable"
+            elif part.id in by_pathway:
+                status, why = "exempt", pathway_why
             elif exempt_why and part.id not in except_parts:
                 status, why = "exempt", exempt_why
             elif settled is not None:
@@ -410,7 +430,45 @@ class _Evaluator:
                         group=part.group,
                     )
                 )
-        return _Plan(results, targets, lookback, until)
+        return _Plan(results, targets, lookback, until, pathway)
+
+    def _pathway(
+        self, version: RequirementVersion, window: CycleWindow
+    ) -> tuple[Pathway, str] | None:
+        """The first pathway whose conditions the licence's recorded facts meet."""
+        lic = self.license
+        exam_until = min(self.on, window.end + timedelta(days=version.grace.days))
+        held_on = min(self.on, window.end)
+        for pathway in version.pathways:
+            if not pathway.applies_to(lic.attributes):
+                continue
+            evidence = (
+                [_condition_text(pathway.only_if, pathway.unless)]
+                if (pathway.only_if or pathway.unless)
+                else []
+            )
+            if pathway.exams:
+                passed = sorted(
+                    (on, name)
+                    for name, on in lic.exams
+                    if name in pathway.exams and window.start <= on <= exam_until
+                )
+                if not passed:
+                    continue
+                evidence.append(f"exam {passed[0][1]} passed on {passed[0][0]}")
+            if pathway.certifications:
+                held = sorted(
+                    (start, name)
+                    for name, start, end in lic.certifications
+                    if name in pathway.certifications
+                    and start <= held_on
+                    and (end is None or held_on <= end)
+                )
+                if not held:
+                    continue
+                evidence.append(f"certification {held[0][1]} held on {held_on}")
+            return pathway, "; ".join(evidence)
+        return None
 
     def _first_cycle_exemption(
         self, version: RequirementVersion, window: CycleWindow
@@ -643,7 +701,9 @@ class _Evaluator:
         allocation = allocate(items_main, plan.targets, caps)
         status: Status
         used_grace = False
-        if not due:
+        if plan.pathway is not None and plan.pathway[0].satisfies == "all":
+            status = "compliant"
+        elif not due:
             status = "exempt" if plan.results else "compliant"
         elif allocation.shortfall == 0:
             status = "compliant"
@@ -678,7 +738,8 @@ class _Evaluator:
                 )
         items = [*items_main, *(items_grace if used_grace else [])]
         report = self._report(version, window, plan, items, caps, allocation, excluded, status)
-        return {**report, "cure": cure}
+        pathway = plan.pathway[0].id if plan.pathway else None
+        return {**report, "cure": cure, "pathway": pathway}
 
     def _still_open(self, version: RequirementVersion, window: CycleWindow) -> bool:
         if isinstance(version.cycle, RollingCycle) and version.cycle.ends == "evaluation-date":
