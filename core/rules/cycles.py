@@ -44,7 +44,8 @@ _MAX_CYCLES = 5000
 
 def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
     """Every cycle of ``license`` under ``cycle``, in order; ``on`` ends rolling windows."""
-    if license.renewals and not isinstance(cycle, RollingCycle | OnceCycle):
+    recorded = {e for r in license.renewals for e in r[1:] if e > license.issued_on}
+    if recorded and not isinstance(cycle, RollingCycle | OnceCycle):
         return _recorded_windows(cycle, license)
     return _rule_windows(cycle, license, on)
 

@@ -258,6 +258,7 @@ class _Evaluator:
         self.on = on
         self.memo: dict[date, Evaluation] = {}
         self.memo_lookups: dict[Any, Any] = {}
+        self.once_done: dict[tuple[str, str], date | None] = {}
 
     def cycle(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
         cached = self.memo.get(window.start)
@@ -544,9 +545,9 @@ class _Evaluator:
         attested = self._attested(part.id)
         if attested is not None and attested[0] <= deadline:
             return False, "", ("attested", _attested_text(attested)), deadline
-        if window.end < due_end:
+        if window.end < deadline:
             return False, f"one-time, due by {deadline}; not yet due this cycle", None, deadline
-        if window.end == due_end:
+        if window.end <= due_end:
             why = f"one-time, due by {deadline}; credit since licensure counts"
             return True, why, None, deadline
         done = self._once_completed(version, part)
@@ -589,7 +590,7 @@ class _Evaluator:
     def _once_completed(self, version: RequirementVersion, part: Part) -> date | None:
         """The day the credit recorded since licensure first added up to the part."""
         key = (version.version, part.id)
-        if key not in self.memo_lookups:
+        if key not in self.once_done:
             scope = Scope(
                 version,
                 CycleWindow(self.license.issued_on, self.on, 1),
@@ -608,9 +609,8 @@ class _Evaluator:
                     if total >= part.units:
                         done = w.credit.completed_on
                         break
-            self.memo_lookups[key] = done
-        answer: date | None = self.memo_lookups[key]
-        return answer
+            self.once_done[key] = done
+        return self.once_done[key]
 
     def _from_previous(
         self,
@@ -709,8 +709,11 @@ class _Evaluator:
             status = "compliant"
         else:
             if items_grace:
-                allocation, items_grace = _cure(items_main, items_grace, plan.targets, caps)
+                allocation, chosen = _cure(items_main, items_grace, plan.targets, caps)
                 used_grace = True
+                kept = {item.key for item in chosen}
+                _late(excluded, [i for i in items_grace if i.key not in kept], window)
+                items_grace = chosen
             if allocation.shortfall == 0:
                 status = "cured"
             elif self._still_open(version, window):
@@ -726,16 +729,7 @@ class _Evaluator:
                 if units > 0
             )
         if not used_grace:
-            for item in items_grace:
-                excluded.append(
-                    Excluded(
-                        credit_id=item.key,
-                        units=_units(item.value),
-                        rule="outside-cycle",
-                        reason=f"completed after the cycle end {window.end}; "
-                        "not needed to cure a deficiency",
-                    )
-                )
+            _late(excluded, items_grace, window)
         items = [*items_main, *(items_grace if used_grace else [])]
         report = self._report(version, window, plan, items, caps, allocation, excluded, status)
         pathway = plan.pathway[0].id if plan.pathway else None
@@ -927,6 +921,19 @@ def _cure(
             low = middle + 1
     chosen[-1] = replace(last, value=high)
     return allocate([*main, *chosen], targets, caps), chosen
+
+
+def _late(excluded: list[Excluded], items: list[Item], window: CycleWindow) -> None:
+    for item in items:
+        excluded.append(
+            Excluded(
+                credit_id=item.key,
+                units=_units(item.value),
+                rule="outside-cycle",
+                reason=f"completed after the cycle end {window.end}; "
+                "not needed to cure a deficiency",
+            )
+        )
 
 
 def _largest_use(item: Item, allocation: Allocation) -> tuple[str, int]:
