@@ -412,3 +412,63 @@ def test_renewals_that_follow_the_rule_give_the_rule_s_cycles(
     assert [(w.start, w.end, w.number) for w in got] == [
         (w.start, w.end, w.number) for w in expected
     ]
+
+
+@PROPERTY
+@given(
+    st.lists(st.tuples(st.integers(-700, 90), st.integers(1, 30)), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_cure_credit_never_counts_twice(raw: list[tuple[int, int]], again: bool) -> None:
+    """Units of a credit applied to cure a period plus the units of it counted in the next
+    period never exceed the credit (unless the rule lets cure credit count again)."""
+    end = date(2026, 5, 31)
+    hours = [credit(units, end + timedelta(days=day)) for day, units in raw]
+    doc = _cure_doc(cure_counts_next=again)
+    history = evaluate_history([doc], hours, TX_LICENCE, REGISTRY, on=date(2028, 9, 1))
+    by_end = {e.cycle_end: e for e in history}
+    cured, following = by_end[end], by_end[date(2028, 5, 31)]
+    for c in hours:
+        applied = sum((x.units for x in cured.cure if x.credit_id == c.credit_id), D(0))
+        assert applied <= c.units
+        if cured.status == "cured" and not again:
+            assert applied + following.counted_for(c.credit_id).get("total", D(0)) <= c.units
+    if cured.status != "cured":
+        assert cured.cure == ()
+
+
+@PROPERTY
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 40),
+            st.one_of(st.none(), st.integers(0, 40)),
+            st.integers(0, 1500),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_topic_part_never_counts_more_than_the_topic_amount(
+    raw: list[tuple[int, int | None, int]],
+) -> None:
+    """A part selecting a topic takes at most the credit's amount for that topic; the
+    total may take the whole credit."""
+    hours = []
+    for units, topic, day in raw:
+        c = credit(
+            units,
+            date(2021, 1, 1) + timedelta(days=day),
+            "ancc_contact_hour",
+            accreditor="ANCC",
+            topics=("pharmacology",),
+        )
+        if topic is not None:
+            c = c.model_copy(update={"topic_units": {"pharmacology": D(min(topic, units))}})
+        hours.append(c)
+    result = judge(AANP, hours, NP_LICENCE, date(2025, 10, 1))
+    for c in hours:
+        counted = result.counted_for(c.credit_id)
+        limit = c.topic_units.get("pharmacology", c.units)
+        assert counted.get("pharmacology", D(0)) <= limit
+        assert counted.get("total", D(0)) <= c.units
