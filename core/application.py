@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import pluggy
@@ -36,6 +36,7 @@ from credtrail.core.errors import (
     RuleError,
     StoreError,
     UnknownClinicianError,
+    UnknownLicenseError,
     UnknownRequirementError,
 )
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
@@ -347,6 +348,41 @@ class Credtrail:
         ledger = self.ledger(clinician_id)
         ledger.end_license(license_id, ended_on, reason)
         self.save(ledger)
+
+    def renew_license(
+        self, clinician_id: str, license_id: str, expires_on: date, renewed_on: date
+    ) -> None:
+        """Record a renewal (``LicenseRenewed``): the licence now runs to ``expires_on``."""
+        ledger = self.ledger(clinician_id)
+        ledger.renew_license(license_id, renewed_on, expires_on)
+        self.save(ledger)
+
+    def record_fact(
+        self,
+        clinician_id: str,
+        kind: Literal["exam", "certification", "attestation"],
+        name: str,
+        on: date,
+        *,
+        license_id: str | None = None,
+        until: date | None = None,
+        reason: str | None = None,
+    ) -> list[str]:
+        """Record an exam, certification or attestation (``LicenseFactRecorded``) on one
+        licence, or on every licence the clinician holds on ``on``; returns their ids."""
+        ledger = self.ledger(clinician_id)
+        if license_id is not None:
+            ids = [license_id]
+        else:
+            ids = sorted(lid for lid, lic in ledger.licenses.items() if lic.in_force_on(on))
+            if not ids:
+                raise UnknownLicenseError(
+                    f"clinician {clinician_id!r} holds no license on {on}; name one with --license"
+                )
+        for lid in ids:
+            ledger.record_fact(lid, kind, name, on, until, reason)
+        self.save(ledger)
+        return ids
 
     # -- requirements -----------------------------------------------------------------
 
