@@ -19,7 +19,7 @@ from uuid import UUID
 import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
@@ -75,6 +75,17 @@ class EarnRequest(BaseModel):
     format: str | None = None
     designated_units: PositiveUnits | None = None
     evidence: dict[str, Any] | None = None
+    topic_units: dict[str, PositiveUnits] = Field(default_factory=dict)
+    """Units per topic inside the credit (each topic also listed in ``topics``)."""
+
+    @model_validator(mode="after")
+    def _topic_units_inside(self) -> EarnRequest:
+        for topic, amount in self.topic_units.items():
+            if topic not in self.topics:
+                raise ValueError(f"topic {topic!r} has units but is not one of the topics")
+            if amount > self.units:
+                raise ValueError(f"topic {topic!r}: {amount} units is more than the credit's")
+        return self
 
     def natural_key(self) -> str:
         """Provider, activity, completion date and type: the same credit, twice, is one."""
@@ -267,6 +278,7 @@ class Credtrail:
             format=request.format,
             designated_units=request.designated_units,
             evidence=request.evidence,
+            topic_units=dict(request.topic_units),
         )
         return credit_id
 

@@ -267,6 +267,8 @@ class ClinicianLedger(Aggregate):
         designated_units: Decimal | None = None
         evidence: dict[str, Any] | None = None
         natural_key: str
+        topic_units: dict[str, Decimal] = Field(default_factory=dict)
+        """Units per topic inside the credit (``pharmacology = 4.5`` of 12.5)."""
 
         def apply(self, aggregate: ClinicianLedger) -> None:
             aggregate.credits[self.credit_id] = self.credit_state()
@@ -299,7 +301,7 @@ class ClinicianLedger(Aggregate):
                     "claims": {},
                     "claim_dates": {},
                     "claim_log": [],
-                    "topic_units": {},
+                    "topic_units": dict(self.topic_units),
                 },
             )
 

@@ -92,3 +92,45 @@ def test_a_renewal_must_move_the_expiry_forward(run: Any) -> None:
         f"Error: license {lid!r} already runs to 2015-04-30; a renewal needs a later expiry "
         "than 2015-04-30\n"
     )
+
+
+def test_topic_hours_inside_a_credit_count_only_toward_their_part(run: Any) -> None:
+    """``--topic pharmacology=4.5`` on 12.5 contact hours: 4.5 toward AANPCB's 25
+    pharmacology hours, 12.5 toward its 100 (aanpcert.org, research.md §1.3)."""
+    assert run("clinician", "add", "np-2", "--profession", "nurse").exit_code == 0
+    run(
+        "license", "add", "np-2", "--requirement", "aanp-renewal",
+        "--issued", "2020-06-01", "--expires", "2025-05-31",
+    )  # fmt: skip
+    earned = run(
+        "credit", "earn", "np-2", "--type", "ancc_contact_hour", "--units", "12.5",
+        "--date", "2024-01-10", "--provider", "Nurse CE", "--accreditor", "ANCC",
+        "--activity", "PH-1", "--topic", "pharmacology=4.5",
+    )  # fmt: skip
+    assert earned.exit_code == 0, earned.output
+    credit_id = earned.output.strip()
+    claimed = run(
+        "credit", "claim", "np-2", credit_id, "--authority", "AANP", "--date", "2024-01-11"
+    )
+    assert claimed.exit_code == 0, claimed.output
+    on = ("--on", "2024-06-01", "--json")
+    explained = _rows(run, "explain", "np-2", "aanp-renewal", *on)
+    counted = {a["part"]: a["units"] for a in explained["allocation"]}
+    assert counted == {"total": "12.5", "pharmacology": "4.5"}
+    (row,) = _rows(run, "status", "np-2", *on)
+    assert {a["part"]: a["units"] for a in row["allocation"]} == counted
+
+
+def test_topic_units_larger_than_the_credit_are_refused(run: Any) -> None:
+    """The input error names the topic, exit 1, nothing recorded."""
+    assert run("clinician", "add", "np-3", "--profession", "nurse").exit_code == 0
+    result = run(
+        "credit", "earn", "np-3", "--type", "ancc_contact_hour", "--units", "2",
+        "--date", "2024-01-10", "--provider", "Nurse CE", "--accreditor", "ANCC",
+        "--activity", "PH-2", "--topic", "pharmacology=4.5",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: invalid input:\n"
+        "  value: Value error, topic 'pharmacology': 4.5 units is more than the credit's\n"
+    )
