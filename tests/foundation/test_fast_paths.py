@@ -142,7 +142,9 @@ def test_check_credit_judges_a_trusted_draft_like_a_validated_one(app: Credtrail
         accreditor="ACCME",
         activity_id="A",
     )
-    draft = CreditDraft(profession="physician", **request.model_dump(exclude={"evidence"}))
+    draft = CreditDraft(
+        profession="physician", **request.model_dump(exclude={"evidence", "topic_units"})
+    )
     from credtrail.core.errors import CreditRejectedError
     from credtrail.core.registry import core_violations, plugin_violations
 
