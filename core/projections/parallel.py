@@ -123,16 +123,10 @@ class WorkerPool(Generic[C]):
         ``fn`` must be a module-level function. ``items`` is consumed here, each item
         sent as soon as it is read, so a generator reading rows overlaps with the work.
         """
-        from concurrent.futures.process import BrokenProcessPool
-
         batch: Batch[R] = Batch(self)
         try:
             for item in items:
-                try:
-                    batch.futures.append(self._start().submit(_run, fn, item))
-                except BrokenProcessPool:
-                    # A worker died while the batch was still being sent.
-                    raise WorkerDiedError(batch._death_notice()) from None
+                batch.futures.append(self._start().submit(_run, fn, item))
         except BaseException:
             self.close(abort=True)
             raise
