@@ -49,6 +49,7 @@ COMMAND_MODULES = {
     "clinician": "clinicians",
     "credit": "credits",
     "credit-types": "catalog",
+    "exam": "exams",
     "explain": "compliance",
     "export": "exchange",
     "import": "exchange",

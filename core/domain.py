@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import orjson
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from credtrail.core import clock
 from credtrail.core.errors import (
+    ConflictError,
     CreditRevokedError,
     DuplicateCreditError,
     OverClaimError,
@@ -121,6 +122,9 @@ class CreditState(BaseModel):
     """The first claim date per authority."""
     claim_log: list[tuple[str, Decimal, date]] = Field(default_factory=list)
     """Every claim (authority, units, date) in order: later partial claims keep their date."""
+    topic_units: dict[str, Decimal] = Field(default_factory=dict)
+    """Units per topic inside the credit (pharmacology 4.5 of 12.5); a topic in ``topics``
+    without an amount here covers the whole credit."""
 
     def claimed_by(self, authority: str, day: date) -> Decimal:
         """Units claimed toward ``authority`` with a claim date on or before ``day``."""
@@ -172,6 +176,7 @@ class CreditState(BaseModel):
                     (who, Decimal(units), date.fromisoformat(on))
                     for who, units, on in d["claim_log"]
                 ],
+                "topic_units": {k: Decimal(v) for k, v in d.get("topic_units", {}).items()},
             },
         )
 
@@ -192,6 +197,15 @@ class LicenseState(BaseModel):
     ended_on: date | None = None
     """The last day the licence was held (``LicenseEnded``); None while it is held."""
     end_reason: str | None = None
+    renewals: list[tuple[date, date, date]] = Field(default_factory=list)
+    """Recorded renewals in order: (renewed on, expiry of the term renewed, new expiry)."""
+    exams: list[tuple[str, date]] = Field(default_factory=list)
+    """Examinations passed: (name, date) (PANRE, an AANPCB certification exam)."""
+    certifications: list[tuple[str, date, date | None]] = Field(default_factory=list)
+    """Certifications held: (name, from, until or None)."""
+    attestations: list[tuple[str, date, str]] = Field(default_factory=list)
+    """One-time parts the clinician attests were done before credtrail's records:
+    (part id, completed on, reason)."""
 
     def in_force_on(self, day: date) -> bool:
         """Whether the licence subjects its holder to the requirement on ``day``.
@@ -240,6 +254,8 @@ class ClinicianLedger(Aggregate):
         designated_units: Decimal | None = None
         evidence: dict[str, Any] | None = None
         natural_key: str
+        topic_units: dict[str, Decimal] = Field(default_factory=dict)
+        """Units per topic inside the credit (``pharmacology = 4.5`` of 12.5)."""
 
         def apply(self, aggregate: ClinicianLedger) -> None:
             aggregate.credits[self.credit_id] = self.credit_state()
@@ -343,6 +359,48 @@ class ClinicianLedger(Aggregate):
             lic.ended_on = self.ended_on
             lic.end_reason = self.reason
 
+    class LicenseRenewed(Aggregate.Event):
+        """The licence was renewed on ``renewed_on`` for a term ending ``expires_on``."""
+
+        TOPIC: ClassVar[str] = "credtrail:LicenseRenewed"
+        license_id: str
+        renewed_on: date
+        expires_on: date
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.licenses[self.license_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """Record the renewal on the licence's state (the ledger's and the views')."""
+            ended = lic.expires_on or self.renewed_on
+            lic.renewals = [*lic.renewals, (self.renewed_on, ended, self.expires_on)]
+            lic.expires_on = self.expires_on
+
+    class LicenseFactRecorded(Aggregate.Event):
+        """A fact requirement pathways and one-time parts read: an exam passed (``name``,
+        ``on``), a certification held (from ``on`` to ``until``), or an attestation that
+        the part ``name`` was completed ``on`` (``reason``)."""
+
+        TOPIC: ClassVar[str] = "credtrail:LicenseFactRecorded"
+        license_id: str
+        kind: Literal["exam", "certification", "attestation"]
+        name: str
+        on: date
+        until: date | None = None
+        reason: str | None = None
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.licenses[self.license_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """Add the fact to the licence's state (the ledger's and the views')."""
+            if self.kind == "exam":
+                lic.exams = [*lic.exams, (self.name, self.on)]
+            elif self.kind == "certification":
+                lic.certifications = [*lic.certifications, (self.name, self.on, self.until)]
+            else:
+                lic.attestations = [*lic.attestations, (self.name, self.on, self.reason or "")]
+
     def __init__(
         self,
         clinician_id: str,
@@ -445,6 +503,49 @@ class ClinicianLedger(Aggregate):
             self.LicenseEnded, license_id=license_id, ended_on=ended_on, reason=reason
         )
 
+    def renew_license(self, license_id: str, renewed_on: date, expires_on: date) -> None:
+        lic = self._held(license_id)
+        if lic.expires_on is not None and expires_on <= lic.expires_on:
+            raise ConflictError(
+                f"license {license_id!r} already runs to {lic.expires_on}; a renewal needs a "
+                f"later expiry than {expires_on}"
+            )
+        if renewed_on < lic.issued_on:
+            raise ConflictError(
+                f"renewal date {renewed_on} is before the license was issued ({lic.issued_on})"
+            )
+        self.trigger_event(
+            self.LicenseRenewed, license_id=license_id, renewed_on=renewed_on, expires_on=expires_on
+        )
+
+    def record_fact(
+        self,
+        license_id: str,
+        kind: Literal["exam", "certification", "attestation"],
+        name: str,
+        on: date,
+        until: date | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self._held(license_id)
+        self.trigger_event(
+            self.LicenseFactRecorded,
+            license_id=license_id,
+            kind=kind,
+            name=name,
+            on=on,
+            until=until,
+            reason=reason,
+        )
+
+    def _held(self, license_id: str) -> LicenseState:
+        lic = self.licenses.get(license_id)
+        if lic is None:
+            raise UnknownLicenseError(
+                f"clinician {self.clinician_id!r} has no license {license_id!r}"
+            )
+        return lic
+
 
 # ---------------------------------------------------------------------- requirement
 
@@ -537,6 +638,8 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.CreditRevoked,
     ClinicianLedger.LicenseRegistered,
     ClinicianLedger.LicenseEnded,
+    ClinicianLedger.LicenseRenewed,
+    ClinicianLedger.LicenseFactRecorded,
     RequirementHistory.Created,
     RequirementHistory.RequirementChanged,
 )

@@ -182,7 +182,11 @@ class ComplianceView:
 
     @mark.register
     def _licence(
-        self, event: ClinicianLedger.LicenseRegistered | ClinicianLedger.LicenseEnded
+        self,
+        event: ClinicianLedger.LicenseRegistered
+        | ClinicianLedger.LicenseEnded
+        | ClinicianLedger.LicenseRenewed
+        | ClinicianLedger.LicenseFactRecorded,
     ) -> None:
         # A licence event re-judges every cycle of the clinician's requirements.
         self._touched[self.streams.clinicians[self._stream]] = None

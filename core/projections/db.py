@@ -28,7 +28,8 @@ REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
 
 SCHEMA = "credtrail_projection_schema"
-SCHEMA_VERSION = 4  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin fingerprint
+SCHEMA_VERSION = 5  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin
+# fingerprint; 5: licence rows carry facts (renewals, exams, certifications, attestations)
 """Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
 
 _TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
@@ -45,7 +46,7 @@ _DDL = (
     f"CREATE TABLE IF NOT EXISTS {LICENSES} ("
     "clinician_id TEXT NOT NULL, license_id TEXT NOT NULL, requirement_id TEXT NOT NULL, "
     "issued_on TEXT NOT NULL, expires_on TEXT, birth_date TEXT, number TEXT, "
-    "ended_on TEXT, end_reason TEXT, attributes TEXT NOT NULL, "
+    "ended_on TEXT, end_reason TEXT, attributes TEXT NOT NULL, facts TEXT NOT NULL, "
     "PRIMARY KEY (clinician_id, license_id))",
     f"CREATE INDEX IF NOT EXISTS {LICENSES}_requirement ON {LICENSES} (requirement_id)",
     # One JSON document per credit: a page writes tens of thousands of credit rows, and

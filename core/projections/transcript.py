@@ -48,8 +48,10 @@ LICENSE_FIELDS = (
     "ended_on",
     "end_reason",
     "attributes",
+    "facts",
 )
-"""The licence table's columns after ``clinician_id``: ``LicenseState``'s fields."""
+"""The licence table's columns after ``clinician_id``: ``LicenseState``'s fields (``facts``:
+its renewals, exams, certifications and attestations as one JSON object)."""
 LICENSE_COLUMNS = ", ".join(("clinician_id", *LICENSE_FIELDS))
 
 _UPSERT_CREDIT = (
@@ -57,9 +59,10 @@ _UPSERT_CREDIT = (
     "ON CONFLICT (clinician_id, credit_id) DO UPDATE SET data = excluded.data"
 )
 _UPSERT_LICENSE = (
-    f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 10)}) "
+    f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 11)}) "
     "ON CONFLICT (clinician_id, license_id) DO UPDATE SET ended_on = excluded.ended_on, "
-    "end_reason = excluded.end_reason"
+    "end_reason = excluded.end_reason, expires_on = excluded.expires_on, "
+    "facts = excluded.facts"
 )
 _UPSERT_CLINICIAN = (
     f"INSERT INTO {CLINICIANS} (clinician_id, stream, profession, name, npi) "
@@ -74,6 +77,11 @@ _UPSERT_REQUIREMENT = (
 
 _EARNED = ClinicianLedger.CreditEarned
 _CREDIT_EVENTS = (ClinicianLedger.CreditClaimed, ClinicianLedger.CreditRevoked)
+_LICENSE_CHANGES = (
+    ClinicianLedger.LicenseEnded,
+    ClinicianLedger.LicenseRenewed,
+    ClinicianLedger.LicenseFactRecorded,
+)
 
 
 # ------------------------------------------------------------- rows <-> domain states
@@ -92,6 +100,14 @@ def license_row(clinician_id: str, lic: LicenseState) -> tuple[Any, ...]:
         _iso(lic.ended_on),
         lic.end_reason,
         orjson.dumps(lic.attributes).decode(),
+        orjson.dumps(
+            {
+                "renewals": lic.renewals,
+                "exams": lic.exams,
+                "certifications": lic.certifications,
+                "attestations": lic.attestations,
+            }
+        ).decode(),
     )
 
 
@@ -109,8 +125,24 @@ def license_state(row: Any) -> LicenseState:
             "ended_on": _day(row["ended_on"]),
             "end_reason": row["end_reason"],
             "attributes": orjson.loads(row["attributes"]),
+            **_facts(row["facts"]),
         },
     )
+
+
+def _facts(text: str) -> dict[str, Any]:
+    facts = orjson.loads(text)
+    return {
+        "renewals": [tuple(date.fromisoformat(d) for d in r) for r in facts["renewals"]],
+        "exams": [(name, date.fromisoformat(on)) for name, on in facts["exams"]],
+        "certifications": [
+            (name, date.fromisoformat(start), _day(end))
+            for name, start, end in facts["certifications"]
+        ],
+        "attestations": [
+            (part, date.fromisoformat(on), why) for part, on, why in facts["attestations"]
+        ],
+    }
 
 
 def _iso(value: date | None) -> str | None:
@@ -255,6 +287,14 @@ class TranscriptView:
         event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
 
     @process_event.register
+    def _renewed(self, event: ClinicianLedger.LicenseRenewed) -> None:
+        event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
+
+    @process_event.register
+    def _fact(self, event: ClinicianLedger.LicenseFactRecorded) -> None:
+        event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
+
+    @process_event.register
     def _defined(self, event: RequirementHistory.Created) -> None:
         self._page.requirements[event.requirement_id] = _Requirement(
             self._stream, event.authority, []
@@ -290,7 +330,7 @@ class TranscriptView:
                     want_credits.setdefault(key[0], set()).add(key[1])
             elif kind is ClinicianLedger.LicenseRegistered:
                 created.add((clinicians[stream], event.license_id))  # type: ignore[attr-defined]
-            elif kind is ClinicianLedger.LicenseEnded:
+            elif kind in _LICENSE_CHANGES:
                 key = (clinicians[stream], event.license_id)  # type: ignore[attr-defined]
                 if key not in created:
                     want_licenses.add(key)

@@ -170,6 +170,8 @@ def test_event_topics_never_change() -> None:
         "credtrail:CreditRevoked",
         "credtrail:LicenseRegistered",
         "credtrail:LicenseEnded",
+        "credtrail:LicenseRenewed",
+        "credtrail:LicenseFactRecorded",
         "credtrail:RequirementDefined",
         "credtrail:RequirementChanged",
     ]
