@@ -417,6 +417,8 @@ class _Evaluator:
                 part.note,
                 part=part,
             )
+            if status == "overdue" and _still_owed(part):
+                results[part.id] = results[part.id].model_copy(update={"missing": tidy(required)})
             if status in (None, "not-due"):
                 if isinstance(part.schedule, OncePerLicense):
                     lookback[part.id] = self.license.issued_on
@@ -566,14 +568,24 @@ class _Evaluator:
     ) -> tuple[date, date]:
         """(the deadline, the end of the cycle holding it)."""
         deadlines = []
+        # A mandate enacted for licences already held (``since``) binds them from that
+        # day: their renewals are counted, and the months run, from then.
+        since = schedule.since
+        start = max(self.license.issued_on, since) if since else self.license.issued_on
         if schedule.due_within_months is not None:
-            deadlines.append(
-                add_months(self.license.issued_on, schedule.due_within_months) - ONE_DAY
-            )
+            deadlines.append(add_months(start, schedule.due_within_months) - ONE_DAY)
         if schedule.due_by_renewal is not None:
-            nth = nth_cycle(
-                version.cycle, self.license, schedule.due_by_renewal, self.on, self.windows
-            )
+            if start == self.license.issued_on:
+                nth = nth_cycle(
+                    version.cycle, self.license, schedule.due_by_renewal, self.on, self.windows
+                )
+            else:
+                after = (
+                    w for w in self.windows(version.cycle, self.license, self.on) if w.end >= start
+                )
+                nth = next(
+                    (w for n, w in enumerate(after, 1) if n == schedule.due_by_renewal), None
+                )
             if nth is None:
                 nth = next(iter(self.windows(version.cycle, self.license, self.on)))
             deadlines.append(nth.end)
@@ -704,7 +716,11 @@ class _Evaluator:
         if plan.pathway is not None and plan.pathway[0].satisfies == "all":
             status = "compliant"
         elif not due:
-            status = "exempt" if plan.results else "compliant"
+            # Nothing owed this cycle: compliant when something that applies was met
+            # (a one-time course done earlier), exempt when nothing applies at all.
+            met = {"met", "met-late", "attested"}
+            applied = any(r.status in met for r in plan.results.values())
+            status = "compliant" if applied else "exempt"
         elif allocation.shortfall == 0:
             status = "compliant"
         else:
@@ -720,6 +736,10 @@ class _Evaluator:
                 status = "in_progress"
             else:
                 status = "deficient"
+        if status in ("compliant", "exempt", "cured") and _owed(version, plan.results):
+            # A one-time mandate never completed is still owed: the renewal cannot be
+            # compliant until it is done (or attested), though nothing else is missing.
+            status = "in_progress" if self._still_open(version, window) else "deficient"
         cure: tuple[Counted, ...] = ()
         if used_grace and status == "cured":
             cure = tuple(
@@ -987,6 +1007,21 @@ def _schedule_text(part: Part) -> str:
     if isinstance(s, WithinMonths):
         return f"every cycle, counting credit from the {s.months} months before its end"
     return "every cycle"
+
+
+def _still_owed(part: Part) -> bool:
+    """A one-time part past its deadline that stays owed until done (``late = "owed"``)."""
+    return isinstance(part.schedule, OncePerLicense) and part.schedule.late == "owed"
+
+
+def _owed(version: RequirementVersion, results: dict[str, PartResult]) -> bool:
+    """Some one-time mandate is overdue and still owed: the renewal cannot be compliant."""
+    return any(
+        _still_owed(part)
+        and results.get(part.id) is not None
+        and results[part.id].status == "overdue"
+        for part in version.parts
+    )
 
 
 def _part_result(

@@ -167,7 +167,8 @@ class OncePerLicense(Frozen):
     """A one-time mandate: credit earned any time since licensure counts, once satisfied.
 
     Due by the earlier (``deadline = "later"``: the later) of the end of renewal
-    ``due_by_renewal`` and ``due_within_months`` after issue. Before the cycle holding
+    ``due_by_renewal`` and ``due_within_months`` after issue (or after ``since``, for a
+    licence issued before the mandate took effect). Before the cycle holding
     the deadline the part is shown but not yet due; in that cycle only credit completed
     by the deadline counts; in later cycles it is shown as ``met``, ``met-late``,
     ``attested`` or ``overdue``, and never as missing.
@@ -177,6 +178,14 @@ class OncePerLicense(Frozen):
     due_by_renewal: Annotated[int, Field(ge=1)] | None = None
     due_within_months: Months | None = None
     deadline: Literal["earlier", "later"] = "earlier"
+    since: date | None = None
+    """The day the mandate took effect for licences already held: their renewals are
+    counted, and ``due_within_months`` runs, from then (default: from the issue date)."""
+    late: Literal["owed", "history"] = "owed"
+    """After the deadline, a mandate never completed is still ``owed`` (the renewal is
+    not compliant until it is done or attested: most "one-time course" mandates), or
+    only ``history``: a past renewal's failure, shown overdue but not owed now (a
+    "first renewal" course such as Florida's HIV/AIDS hour for nurses)."""
 
     @model_validator(mode="after")
     def _has_deadline(self) -> OncePerLicense:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from credtrail.cli.main import cli
-from credtrail.plugins import BUILTIN_NAMES
+from credtrail.plugins import DEFAULT_PLUGINS
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def run(store_url: str) -> Any:
     def invoke(*args: str) -> Result:
         return runner.invoke(
             cli,
-            ["--store", store_url, "--plugins", ",".join(BUILTIN_NAMES), *args],
+            ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
             catch_exceptions=False,
         )
 

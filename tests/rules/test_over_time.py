@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from credtrail.core.domain import LicenseState
@@ -129,7 +129,7 @@ FL_HIV = document(
             "id": "hiv-aids",
             "units": 1,
             "topics": ["hiv-aids"],
-            "schedule": {"kind": "once", "due_by_renewal": 1},
+            "schedule": {"kind": "once", "due_by_renewal": 1, "late": "history"},
         }
     ],
 )
@@ -402,6 +402,9 @@ def test_renewals_that_follow_the_rule_give_the_rule_s_cycles(
     gives exactly the cycles the rule's arithmetic gives."""
     cycle = LicenseCycle(kind="license", period_months=period)
     first = issued + timedelta(days=after + 1)
+    # A first term longer than a cycle leaves a stub before the rule's first cycle that
+    # recorded history counts from issue: the two agree only for first terms <= a cycle.
+    assume(add_months(first + timedelta(days=1), -period) <= issued)
     ends = [add_months(first, k * period) for k in range(renewals + 1)]
     plain = license(issued, ends[-1])
     terms = [(e - timedelta(days=early), e, n) for e, n in itertools.pairwise(ends)]

@@ -31,7 +31,7 @@ def test_ohio_january_2020_renewal_may_use_the_old_law(judge: Judge) -> None:
 
 
 def test_ohio_april_2020_renewal_needs_the_new_law(judge: Judge) -> None:
-    """A renewal on 2020-04-01 is after the transition: only v2 judges it."""
+    """A renewal on 2020-04-01 is after the transition: only v2.1 (v2 as corrected) judges it."""
     licence = license_for("us-oh-physician", date(2016, 4, 2), date(2020, 4, 1))
     ledger = Ledger()
     ledger.earn("ama_pra_1", 40, date(2019, 2, 1))
@@ -43,7 +43,7 @@ def test_ohio_april_2020_renewal_needs_the_new_law(judge: Judge) -> None:
         on=date(2020, 5, 1),
         cycle_start=date(2018, 4, 2),
     )
-    assert (result.version, result.status) == ("v2", "deficient")
+    assert (result.version, result.status) == ("v2.1", "deficient")
     assert result.version_why is None
 
 
