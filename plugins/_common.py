@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from credtrail.core.errors import InputError, PluginError
-from credtrail.core.models import TOPIC_PATTERN, Authority, Citation, Violation
+from credtrail.core.models import TOPIC_PATTERN, Authority, Citation, Equivalence, Violation
 from credtrail.plugins.topics import KNOWN_TOPICS, TOPICS_SOURCE
 
 DATE_READ = date(2026, 11, 23)
@@ -94,6 +94,27 @@ def load_authorities(folder: Path) -> list[Authority]:
             with path.open("rb") as handle:
                 entries = tomllib.load(handle).get("authority", [])
             out.extend(Authority.model_validate(entry) for entry in entries)
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            raise InputError(f"{path}: {exc}") from None
+    return out
+
+
+def load_equivalences(folder: Path) -> list[Equivalence]:
+    """Every ``[[equivalence]]`` of every ``*.toml`` in ``folder`` (sorted by file name).
+
+    Beside the authorities they name: a state board accepting AMA PRA Category 1 for
+    its PAs says so in the same file as the board (``authorities = ["AL-BME-PA"]``).
+
+    :raises InputError: a file is not valid TOML or an entry is not a valid equivalence.
+    """
+    if not folder.is_dir():
+        return []
+    out: list[Equivalence] = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            with path.open("rb") as handle:
+                entries = tomllib.load(handle).get("equivalence", [])
+            out.extend(Equivalence.model_validate(entry) for entry in entries)
         except (tomllib.TOMLDecodeError, ValueError) as exc:
             raise InputError(f"{path}: {exc}") from None
     return out

@@ -23,7 +23,11 @@ from credtrail.core.models import (
     Violation,
 )
 from credtrail.core.registry import Registry
-from credtrail.plugins._common import load_authorities, register_rule_documents
+from credtrail.plugins._common import (
+    load_authorities,
+    load_equivalences,
+    register_rule_documents,
+)
 from credtrail.plugins.pa_aapa import data
 from credtrail.plugins.pa_aapa.validation import designate_credit, preceptor_credit, validate
 
@@ -60,7 +64,7 @@ def credtrail_register_authorities(register: Callable[[Authority], None]) -> Non
 
 @hookimpl
 def credtrail_register_equivalences(register: Callable[[Equivalence], None]) -> None:
-    for equivalence in data.EQUIVALENCES:
+    for equivalence in data.EQUIVALENCES + tuple(load_equivalences(AUTHORITIES_DIR)):
         register(equivalence)
 
 

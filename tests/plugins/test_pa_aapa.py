@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.errors import InputError
 from credtrail.core.registry import Registry
-from credtrail.plugins.pa_aapa import designate_credit, preceptor_credit
+from credtrail.plugins._common import load_equivalences
+from credtrail.plugins.pa_aapa import AUTHORITIES_DIR, data, designate_credit, preceptor_credit
 
 MakeRequest = Callable[..., EarnRequest]
 Rejections = Callable[[EarnRequest], set[str]]
@@ -62,10 +63,19 @@ def test_other_category_1_counts_only_where_the_authority_lists_it(
     registry: Registry, from_type: str, authorities: set[str]
 ) -> None:
     """NCCPA, CA and NE list other sponsors' Category 1; TX §185.6 names only AAPA sponsors."""
-    pa_authorities = {c for c, a in registry.authorities.items() if a.professions == ("pa",)}
+    pa_authorities = {a.code for a in data.AUTHORITIES}
     for authority in pa_authorities:
         expected = Decimal(1) if authority in authorities else None
         assert registry.counts_as(from_type, "aapa_1", authority) == expected, authority
+
+
+def test_state_board_equivalences_name_registered_pa_boards(registry: Registry) -> None:
+    """Each [[equivalence]] of authorities/*.toml names PA boards and applies to them only."""
+    for equivalence in load_equivalences(AUTHORITIES_DIR):
+        assert equivalence.authorities, equivalence
+        for code in equivalence.authorities:
+            assert registry.authorities[code].professions == ("pa",), code
+            assert registry.counts_as(equivalence.from_type, equivalence.to_type, code) == 1
 
 
 def test_category_2_never_counts_as_category_1(registry: Registry) -> None:
