@@ -40,8 +40,11 @@ def test_empty_ledger_is_never_compliant(
 
 
 def _requires_nothing(registry: Registry, requirement: str) -> bool:
-    """Every version of ``requirement`` asks for 0 units and has no parts (no CME in that state)."""
+    """Every version of ``requirement`` asks a licence without attributes for 0 units: no
+    parts, or only parts conditioned ``only_if`` on licence attributes (no RN CE in that
+    state, APRN additions only; issue 19)."""
     return all(
-        not doc.get("parts") and str(doc.get("total", {}).get("units", "")) == "0"
+        all(part.get("only_if") for part in doc.get("parts", []))
+        and str(doc.get("total", {}).get("units", "")) == "0"
         for doc in documents(registry, requirement)
     )
