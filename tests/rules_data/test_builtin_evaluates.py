@@ -40,8 +40,15 @@ def test_empty_ledger_is_never_compliant(
 
 
 def _requires_nothing(registry: Registry, requirement: str) -> bool:
-    """Every version of ``requirement`` asks for 0 units and has no parts (no CME in that state)."""
+    """Every version of ``requirement`` asks nothing of a licence without attributes: 0 units
+    and no parts (no CME in that state), or a total and parts that all apply only under a
+    licence condition (Maine: no RN CE, APRN hours with ``only_if = { aprn = "yes" }``)."""
+
+    def conditional(table: dict[str, object]) -> bool:
+        return bool(table.get("only_if"))
+
     return all(
-        not doc.get("parts") and str(doc.get("total", {}).get("units", "")) == "0"
+        (str(doc.get("total", {}).get("units", "")) == "0" or conditional(doc.get("total", {})))
+        and all(conditional(part) for part in doc.get("parts", []))
         for doc in documents(registry, requirement)
     )
