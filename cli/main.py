@@ -84,6 +84,7 @@ COMMAND_MODULES = (
     "clinicians",
     "compliance",
     "credits",
+    "exams",
     "exchange",
     "licenses",
     "projections",

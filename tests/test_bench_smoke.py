@@ -19,6 +19,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
         ["import_bench.py", "--rows", "200"],
         ["run.py", "--events", "2000"],
         ["audit_bench.py", "--events", "2000", "--runs", "5", "--sample", "5"],
+        ["judging.py", "--clinicians", "20", "--runs", "1"],
     ],
     ids=lambda args: args[0],
 )

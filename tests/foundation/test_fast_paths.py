@@ -96,6 +96,7 @@ def credit_values() -> dict[str, Any]:
         "claims": {},
         "claim_dates": {},
         "claim_log": [],
+        "topic_units": {},
     }
 
 
