@@ -30,6 +30,7 @@ TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
 CORE_PLUGINS: dict[str, str] = {
     "csv": "credtrail.core.exchange.csvformat:CSV_FORMAT",
     "openbadges": "credtrail.core.exchange.openbadges:OPENBADGES_FORMAT",
+    "cebroker": "credtrail.core.exchange.cebroker:CEBROKER_FORMAT",
 }
 """Core's own default plugins, registered in every plugin manager: plugin name -> the
 ``ImportFormat`` it registers (imported when the formats are listed, not before)."""

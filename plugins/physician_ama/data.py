@@ -46,7 +46,7 @@ TX_161_35 = cite(
 
 QUARTER = Decimal("0.25")
 
-CREDIT_TYPES = (
+CREDIT_TYPES: tuple[CreditType, ...] = (
     CreditType(
         code="ama_pra_1",
         label="AMA PRA Category 1 Credit™",
@@ -115,8 +115,8 @@ CREDIT_TYPES = (
 
 PARS_ACTIVITY_SCHEMA = cite(
     "ACCME",
-    "PARS activity JSON schema, draft v0.1.2 (accme-pars-activity.schema_v0_1_2.json, "
-    "elliottACCME/tempSchema; copy in /work/shared/formats/pars)",
+    "PARS activity JSON schema, draft v0.1.2 (accme-pars-activity.schema_v0_1_2.json)",
+    url="https://github.com/elliottACCME/tempSchema",
     section="MOCRegistration.boardName enum; mocPoints 'MOC/CC points (minimum increments "
     "of 0.25)'; learner reports: activityCertification 'See board-specific values', "
     "creditUnit 'Point'",
