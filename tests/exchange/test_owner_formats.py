@@ -249,3 +249,66 @@ def test_nccpa_export_lists_each_credit_in_the_forms_order(run: Run) -> None:
         "  Activity Type        Category 1",
         "  Activity Start Date  06/01/2025",
     ]
+
+
+def _passport(npi: str = "1234567893", status: str = "Completed") -> dict[str, object]:
+    certificate = {
+        "CreditID": "ccid:mercy:9",
+        "CreditReceived": {
+            "activityCertification": "AMA PRA Category 1 Credit",
+            "creditUnit": "Point",
+            "numberOfCredits": 1.75,
+        },
+    }
+    module = {
+        "ModuleName": {"value": "Sepsis update", "moduleID": "123456789"},
+        "Status": status,
+        "CompletedDateTime": "2025-03-05T09:30:00",
+        "CreditCertificate": [certificate],
+    }
+    activity = {"ProviderOrganization": "0012345", "ReportingOrganization": "Mercy CME"}
+    return {
+        "ACCMETranscripts": [
+            {
+                "Member": {
+                    "Name": {"GivenName": "Ann", "FamilyName": "Able"},
+                    # NPI inside a Licensure item: where the draft schema's brackets put it.
+                    "PersonalInfo": {"Licensure": [{"StateOfLicensure": "CA", "NPI": npi}]},
+                },
+                "ActivityTranscript": [{"Activity": activity | {"Module": module}}],
+            }
+        ]
+    }
+
+
+def test_cme_passport_transcript_imports_like_pars(run: Run, tmp_path: Path) -> None:
+    """A CME Passport transcript lands as the same credit a PARS row gives (same key)."""
+    document = _passport()
+    if PARS_DIR is not None:
+        schema = json.loads(
+            (PARS_DIR / "accme-pars-learner-transcript.schema_v0_1.json").read_text()
+        )
+        jsonschema.Draft202012Validator(schema).validate(document)
+    path = tmp_path / "passport.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run("import", str(path), "--format", "cmepassport")
+    assert result.stdout == (
+        "Imported passport.json (cmepassport): read 1, written 1, skipped 0, rejected 0; "
+        "1 clinician added\n"
+    )
+    row = REAL_ROWS[0].replace("\t1.5\t", "\t1.75\t").replace("ccid:mercy:1", "ccid:mercy:9")
+    again = run("import", str(pars_file(tmp_path, row)), "--format", "pars")
+    assert again.stdout.startswith("Nothing written: every record of learners.tsv")
+
+
+def test_cme_passport_rejects_name_the_json_path(run: Run, tmp_path: Path) -> None:
+    """A certificate that is not a completion is refused at its JSON path."""
+    path = tmp_path / "passport.json"
+    path.write_text(json.dumps(_passport(status="InProgress")), encoding="utf-8")
+    result = run("import", str(path), "--format", "cmepassport")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [
+        "  passport.json $.ACCMETranscripts[0].ActivityTranscript[0].Activity.Module."
+        "CreditCertificate[0]: Status: 'InProgress': a transcript lists only 'Completed' "
+        "[pars-status]"
+    ]
