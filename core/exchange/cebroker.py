@@ -103,6 +103,35 @@ def read_catalogue(path: Path) -> dict[tuple[str, str], Course]:
     return courses
 
 
+def add_course(path: Path, provider_number: str, course_number: str, course: Course) -> bool:
+    """Add (or replace) one course in the catalogue CSV, written whole or not at all;
+    True when it replaced a course already listed."""
+    courses = read_catalogue(path) if path.exists() else {}
+    key = (_number(provider_number, "50-"), _number(course_number, "20-"))
+    if not key[0].isdigit() or not key[1]:
+        raise InputError(
+            f"{provider_number!r} / {course_number!r}: give a numeric provider tracking "
+            "number and a course number"
+        )
+    replaced = key in courses
+    courses[key] = course
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CATALOGUE_COLUMNS, *CATALOGUE_OPTIONAL])
+    for (provider, number), c in sorted(courses.items()):
+        hours = f"{c.hours.normalize():f}"
+        writer.writerow(
+            [provider, number, c.credit_type, hours, c.accreditor, c.provider or "", c.title or ""]
+        )
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(out.getvalue(), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    return replaced
+
+
 def _number(text: str, prefix: str) -> str:
     text = text.strip()
     return text[len(prefix) :] if text.startswith(prefix) else text

@@ -2,8 +2,9 @@
 
 A format is a name and a reader, registered through the
 ``credtrail_register_import_formats`` hook: core's profession-neutral ones (``csv``,
-``openbadges``) by core's default plugins (``CORE_PLUGINS``), a profession's by its
-plugin (the physician plugin registers ``pars``).
+``openbadges``, ``cebroker``) by core's default plugins (``CORE_PLUGINS``), a
+profession's by its plugin (the physician plugin registers ``pars`` and
+``cmepassport``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ what is and is not confirmed is listed in docs/formats.md.
 
 One row = one learner's completion of one activity for one credit type; the
 ``LearnerRecordAction`` column says ``add`` or ``delete`` (a delete revokes the
-credit recorded by an earlier add).
+credit recorded by an earlier add). Every element of the learner report is a column
+(``ReportingOrganization`` is the provider's name, ``CreditID`` is kept and checked,
+MOC points are credit types of their own); a column credtrail does not know is
+ignored and reported once. ``export pars`` (``pars_export.py``) writes this layout.
 """
 
 from __future__ import annotations
@@ -38,6 +41,21 @@ from credtrail.core import (
 from credtrail.plugins.physician_ama.data import MOC_BOARDS
 
 PROFESSION = "physician"
+
+REMS = (
+    "localidentifier",
+    "localidentifierdomain",
+    "stateofprimarypractice",
+    "dearegistration",
+    "profession",
+    "practicearea",
+    "surgicalprocedures",
+    "timeinpractice",
+    "complianttoregulation",
+    "regulationurl",
+)
+"""The REMS-only elements (``Participants.Participant``, ``RegulatoryInformation``),
+flattened: kept verbatim in the credit's evidence."""
 
 COLUMNS = Columns(
     required=(

@@ -312,3 +312,20 @@ def test_cme_passport_rejects_name_the_json_path(run: Run, tmp_path: Path) -> No
         "CreditCertificate[0]: Status: 'InProgress': a transcript lists only 'Completed' "
         "[pars-status]"
     ]
+
+
+def test_course_add_writes_the_catalogue_a_roster_import_reads(run: Run, tmp_path: Path) -> None:
+    """`course add` builds the catalogue; adding the same course again replaces it."""
+    catalogue = tmp_path / "courses.csv"
+    args = ("course", "add", str(catalogue), "50-1234", "20-555", "--type", "ancc_contact_hour")
+    first = run(*args, "--hours", "2", "--accreditor", "ANCC", "--title", "Wound care")
+    assert first.output == f"Added course 20-555 of provider 50-1234 in {catalogue}\n"
+    again = run(*args, "--hours", "3", "--accreditor", "ANCC", "--provider", "Sunshine CE")
+    assert again.output == f"Replaced course 20-555 of provider 50-1234 in {catalogue}\n"
+    assert catalogue.read_text().splitlines() == [
+        "provider_number,course_number,credit_type,hours,accreditor,provider,title",
+        "1234,555,ancc_contact_hour,3,ANCC,Sunshine CE,",
+    ]
+    wrong = run(*args, "--hours", "3", "--accreditor", "XYZ")
+    assert wrong.exit_code == 1
+    assert wrong.output.startswith("Error: unknown accreditor 'XYZ'; known: ")
