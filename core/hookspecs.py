@@ -201,9 +201,9 @@ def credtrail_register_import_formats(register: Callable[[ImportFormat], None]) 
 
     Core reads ``csv`` (its own layout), ``openbadges`` and ``cebroker``; a profession
     plugin adds the formats of its world (the physician plugin adds ``pars``, ACCME's
-    learner completion batch, and ``cmepassport``). A reader only parses: the import pipeline resolves the
-    clinician, validates each record with the credit rules, finds duplicates and
-    writes all-or-nothing, whatever the format.
+    learner completion batch, and ``cmepassport``). A reader only parses: the import
+    pipeline resolves the clinician, validates each record with the credit rules, finds
+    duplicates and writes all-or-nothing, whatever the format.
 
     :param register: call ``register(ImportFormat(name=..., label=..., reader=...,
         source=...))`` from ``credtrail.core.exchange``. ``name`` is lowercase and
