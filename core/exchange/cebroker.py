@@ -190,6 +190,8 @@ def _record(
     context: ReadContext,
 ) -> Parsed:
     f = FieldCollector()
+    while len(cells) > 8 and not cells[-1].strip() and len(cells) != 10:
+        cells = cells[:-1]  # empty trailing cells a spreadsheet wrote
     if len(cells) not in (8, 10):
         f.add("row", "field-count", f"has {len(cells)} columns; expected A-H, or A-J")
         return RejectedRecord(location, tuple(f.issues))
