@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from credtrail.core.domain import CreditState
+from credtrail.core import CreditState
 
 ACTIVITY_TYPES = {
     "aapa_1": "Category 1",

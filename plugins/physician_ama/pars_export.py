@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from credtrail.core.domain import ClinicianLedger, CreditState
+from credtrail.core import ClinicianLedger, CreditState
 from credtrail.plugins.physician_ama.data import MOC_BOARDS
 
 COLUMNS = (

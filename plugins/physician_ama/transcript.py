@@ -21,6 +21,7 @@ from credtrail.core import (
     FieldCollector,
     ImportFormat,
     ImportRecord,
+    InputError,
     Issue,
     Location,
     Parsed,
@@ -28,7 +29,6 @@ from credtrail.core import (
     RejectedRecord,
     TextSource,
 )
-from credtrail.core.errors import InputError
 from credtrail.plugins.physician_ama.pars import (
     _CREDIT_ID,
     CREDIT_TYPES,
