@@ -10,10 +10,11 @@ import click
 
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import DATE, INSTANT, echo_json, json_option
+from credtrail.core.compliance import judge, licence_for
 from credtrail.core.domain import ClinicianLedger, LicenseState, RequirementVersionState
 from credtrail.core.errors import CredtrailError, UnknownLicenseError
 from credtrail.core.projections import Views
-from credtrail.core.rules import Evaluation, evaluate
+from credtrail.core.rules import Evaluation
 from credtrail.core.transcript import format_units
 
 STATUS_WORDS = {
@@ -75,16 +76,15 @@ def status(
     click.echo(f"\nExplain one: credtrail explain {clinician_id} REQUIREMENT")
 
 
-def _license_for(ledger: ClinicianLedger, requirement_id: str) -> LicenseState:
-    licenses = [lic for lic in ledger.licenses.values() if lic.requirement_id == requirement_id]
-    if not licenses:
+def _license_for(ledger: ClinicianLedger, requirement_id: str, day: date) -> LicenseState:
+    licence = licence_for(ledger.licenses.values(), requirement_id, day)
+    if licence is None:
         raise UnknownLicenseError(
             f"clinician {ledger.clinician_id!r} holds no license for {requirement_id}; "
             f"add one with 'credtrail license add {ledger.clinician_id} "
             f"--requirement {requirement_id} --issued ...'"
         )
-    # The current license, else the one that ended last.
-    return max(licenses, key=lambda lic: (lic.ended_on is None, lic.ended_on or lic.issued_on))
+    return licence
 
 
 @click.command()
@@ -128,13 +128,15 @@ def explain(
         ledger = app.ledger(clinician_id)
         versions = app.requirement_history(requirement_id).versions
         day = on or date.today()
-    license = _license_for(ledger, requirement_id)
-    result = evaluate(
+    # The licence in force on the day (else the last one held), judged as status,
+    # report and audit judge it: credtrail.core.compliance.
+    license = _license_for(ledger, requirement_id, day)
+    result = judge(
         [v.document for v in versions],
         ledger.credits,
         license,
         app.registry,
-        on=day,
+        day,
         cycle_start=cycle_start,
     )
     if as_json:

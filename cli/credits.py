@@ -29,7 +29,13 @@ def credit() -> None:
 )
 @click.option("--activity", "activity_id", required=True, help="The provider's activity id.")
 @click.option("--title", help="Activity title.")
-@click.option("--topic", "topics", multiple=True, help="Topic slug (repeatable), e.g. ethics.")
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    help="Topic slug (repeatable), e.g. ethics; TOPIC=UNITS when only part of the credit "
+    "is on it (pharmacology=4.5).",
+)
 @click.option("--format", "fmt", help="Activity format, e.g. live, enduring, direct:moc.")
 @click.option("--designated", type=UNITS, help="Maximum units the activity was designated for.")
 @json_option
@@ -50,6 +56,7 @@ def earn(
     as_json: bool,
 ) -> None:
     """Record a credit a provider awarded; prints the new credit id."""
+    names, topic_units = _topics(topics)
     request = EarnRequest(
         clinician_id=clinician_id,
         credit_type=credit_type,
@@ -59,15 +66,33 @@ def earn(
         accreditor=accreditor,
         activity_id=activity_id,
         title=title,
-        topics=topics,
+        topics=names,
         format=fmt,
         designated_units=designated,
+        topic_units=topic_units,
     )
     credit_id = env.app().earn(request)
     if as_json:
         echo_json({"credit_id": credit_id})
     else:
         click.echo(credit_id)
+
+
+def _topics(given: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, Decimal]]:
+    """``--topic`` values: names, and the units of those written ``TOPIC=UNITS``."""
+    names: list[str] = []
+    units: dict[str, Decimal] = {}
+    for value in given:
+        name, sep, amount = value.partition("=")
+        names.append(name)
+        if sep:
+            try:
+                units[name] = Decimal(amount)
+            except ArithmeticError:
+                raise click.BadParameter(
+                    f"{value!r}: the units after '=' must be a number", param_hint="--topic"
+                ) from None
+    return tuple(names), units
 
 
 @credit.command()

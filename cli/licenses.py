@@ -1,4 +1,4 @@
-"""``credtrail license add|end|list``: what subjects a clinician to a requirement."""
+"""``credtrail license add|end|renew|attest|list``: what subjects a clinician to a requirement."""
 
 from __future__ import annotations
 
@@ -78,6 +78,37 @@ def end(
     """Stop a license: its requirement no longer applies after the date."""
     env.app().end_license(clinician_id, license_id, ended_on or date.today(), reason)
     click.echo(f"Ended {license_id}")
+
+
+@license.command("renew")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.argument("license_id", metavar="LICENSE_ID")
+@click.option("--expires", "expires_on", type=DATE, required=True, help="The new expiry date.")
+@click.option("--date", "renewed_on", type=DATE, help="Date it was renewed (default: today).")
+@pass_env
+def renew(
+    env: Env, clinician_id: str, license_id: str, expires_on: date, renewed_on: date | None
+) -> None:
+    """Record a renewal: its cycles and renewal numbers follow the recorded expiries."""
+    env.app().renew_license(clinician_id, license_id, expires_on, renewed_on or date.today())
+    click.echo(f"Renewed {license_id} to {expires_on}")
+
+
+@license.command("attest")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.argument("license_id", metavar="LICENSE_ID")
+@click.option("--part", required=True, help="The one-time part done (e.g. hiv-aids).")
+@click.option("--date", "completed_on", type=DATE, required=True, help="When it was done.")
+@click.option("--reason", required=True, help="Why credtrail has no record of it.")
+@pass_env
+def attest(
+    env: Env, clinician_id: str, license_id: str, part: str, completed_on: date, reason: str
+) -> None:
+    """Attest a one-time part was done before credtrail's records (shown as attested)."""
+    env.app().record_fact(
+        clinician_id, "attestation", part, completed_on, license_id=license_id, reason=reason
+    )
+    click.echo(f"Attested {part} on {license_id}")
 
 
 @license.command("list")

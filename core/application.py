@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
@@ -37,6 +37,7 @@ from credtrail.core.errors import (
     StoreChangedError,
     StoreError,
     UnknownClinicianError,
+    UnknownLicenseError,
     UnknownRequirementError,
 )
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
@@ -76,6 +77,17 @@ class EarnRequest(BaseModel):
     format: str | None = None
     designated_units: PositiveUnits | None = None
     evidence: dict[str, Any] | None = None
+    topic_units: dict[str, PositiveUnits] = Field(default_factory=dict)
+    """Units per topic inside the credit (each topic also listed in ``topics``)."""
+
+    @model_validator(mode="after")
+    def _topic_units_inside(self) -> EarnRequest:
+        for topic, amount in self.topic_units.items():
+            if topic not in self.topics:
+                raise ValueError(f"topic {topic!r} has units but is not one of the topics")
+            if amount > self.units:
+                raise ValueError(f"topic {topic!r}: {amount} units is more than the credit's")
+        return self
 
     def natural_key(self) -> str:
         """Provider, activity, completion date and type: the same credit, twice, is one."""
@@ -270,6 +282,7 @@ class Credtrail:
             format=request.format,
             designated_units=request.designated_units,
             evidence=request.evidence,
+            topic_units=dict(request.topic_units),
         )
         return credit_id
 
@@ -352,6 +365,41 @@ class Credtrail:
         ledger = self.ledger(clinician_id)
         ledger.end_license(license_id, ended_on, reason)
         self.save(ledger)
+
+    def renew_license(
+        self, clinician_id: str, license_id: str, expires_on: date, renewed_on: date
+    ) -> None:
+        """Record a renewal (``LicenseRenewed``): the licence now runs to ``expires_on``."""
+        ledger = self.ledger(clinician_id)
+        ledger.renew_license(license_id, renewed_on, expires_on)
+        self.save(ledger)
+
+    def record_fact(
+        self,
+        clinician_id: str,
+        kind: Literal["exam", "certification", "attestation"],
+        name: str,
+        on: date,
+        *,
+        license_id: str | None = None,
+        until: date | None = None,
+        reason: str | None = None,
+    ) -> list[str]:
+        """Record an exam, certification or attestation (``LicenseFactRecorded``) on one
+        licence, or on every licence the clinician holds on ``on``; returns their ids."""
+        ledger = self.ledger(clinician_id)
+        if license_id is not None:
+            ids = [license_id]
+        else:
+            ids = sorted(lid for lid, lic in ledger.licenses.items() if lic.in_force_on(on))
+            if not ids:
+                raise UnknownLicenseError(
+                    f"clinician {clinician_id!r} holds no license on {on}; name one with --license"
+                )
+        for lid in ids:
+            ledger.record_fact(lid, kind, name, on, until, reason)
+        self.save(ledger)
+        return ids
 
     # -- requirements -----------------------------------------------------------------
 

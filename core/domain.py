@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import orjson
 from eventsourcing.domain import Aggregate as _LibAggregate
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate
 from pydantic import BaseModel, ConfigDict, Field
 
 from credtrail.core import clock
 from credtrail.core.errors import (
+    ConflictError,
     CreditRevokedError,
     DuplicateCreditError,
     OverClaimError,
@@ -120,6 +122,9 @@ class CreditState(BaseModel):
     """The first claim date per authority."""
     claim_log: list[tuple[str, Decimal, date]] = Field(default_factory=list)
     """Every claim (authority, units, date) in order: later partial claims keep their date."""
+    topic_units: dict[str, Decimal] = Field(default_factory=dict)
+    """Units per topic inside the credit (pharmacology 4.5 of 12.5); a topic in ``topics``
+    without an amount here covers the whole credit."""
 
     def claimed_by(self, authority: str, day: date) -> Decimal:
         """Units claimed toward ``authority`` with a claim date on or before ``day``."""
@@ -134,6 +139,46 @@ class CreditState(BaseModel):
 
     def unclaimed_for(self, authority: str) -> Decimal:
         return self.units - self.claims.get(authority, Decimal(0))
+
+    def to_json(self) -> bytes:
+        """The state as JSON (decimals and dates as strings): a view's credit row."""
+        return CreditState.__pydantic_serializer__.to_json(self)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> CreditState:
+        """The state ``to_json`` wrote (trusted: the writer validated it; no re-validation)."""
+        d = orjson.loads(data)
+        designated = d["designated_units"]
+        revoked_on = d["revoked_on"]
+        return trusted(
+            cls,
+            {
+                "credit_id": d["credit_id"],
+                "credit_type": d["credit_type"],
+                "units": Decimal(d["units"]),
+                "completed_on": date.fromisoformat(d["completed_on"]),
+                "provider": d["provider"],
+                "accreditor": d["accreditor"],
+                "activity_id": d["activity_id"],
+                "title": d["title"],
+                "topics": tuple(d["topics"]),
+                "format": d["format"],
+                "designated_units": None if designated is None else Decimal(designated),
+                "evidence": d["evidence"],
+                "natural_key": d["natural_key"],
+                "recorded_at": datetime.fromisoformat(d["recorded_at"]),
+                "revoked": bool(d["revoked"]),
+                "revoked_reason": d["revoked_reason"],
+                "revoked_on": None if revoked_on is None else date.fromisoformat(revoked_on),
+                "claims": {k: Decimal(v) for k, v in d["claims"].items()},
+                "claim_dates": {k: date.fromisoformat(v) for k, v in d["claim_dates"].items()},
+                "claim_log": [
+                    (who, Decimal(units), date.fromisoformat(on))
+                    for who, units, on in d["claim_log"]
+                ],
+                "topic_units": {k: Decimal(v) for k, v in d.get("topic_units", {}).items()},
+            },
+        )
 
 
 class LicenseState(BaseModel):
@@ -150,7 +195,27 @@ class LicenseState(BaseModel):
     attributes: dict[str, str] = Field(default_factory=dict)
     """Facts rules condition on (``dea = "yes"``); see ``docs/rules.md``."""
     ended_on: date | None = None
+    """The last day the licence was held (``LicenseEnded``); None while it is held."""
     end_reason: str | None = None
+    renewals: list[tuple[date, date, date]] = Field(default_factory=list)
+    """Recorded renewals in order: (renewed on, expiry of the term renewed, new expiry)."""
+    exams: list[tuple[str, date]] = Field(default_factory=list)
+    """Examinations passed: (name, date) (PANRE, an AANPCB certification exam)."""
+    certifications: list[tuple[str, date, date | None]] = Field(default_factory=list)
+    """Certifications held: (name, from, until or None)."""
+    attestations: list[tuple[str, date, str]] = Field(default_factory=list)
+    """One-time parts the clinician attests were done before credtrail's records:
+    (part id, completed on, reason)."""
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the licence subjects its holder to the requirement on ``day``.
+
+        From the day it was issued through the day it ended, both included: a licence
+        ended on D was still held on D (as a licence that expires on D is valid that
+        day), so a licence issued and ended on the same day was held for that day. The
+        one definition: report, status, explain, audit replay and the views ask this.
+        """
+        return self.issued_on <= day and (self.ended_on is None or day <= self.ended_on)
 
 
 class ClinicianLedger(Aggregate):
@@ -189,36 +254,28 @@ class ClinicianLedger(Aggregate):
         designated_units: Decimal | None = None
         evidence: dict[str, Any] | None = None
         natural_key: str
+        topic_units: dict[str, Decimal] = Field(default_factory=dict)
+        """Units per topic inside the credit (``pharmacology = 4.5`` of 12.5)."""
 
         def apply(self, aggregate: ClinicianLedger) -> None:
-            # The event's fields were validated when it was made (or decoded): no need
-            # to validate them again (a third of the ledger's earn command).
-            aggregate.credits[self.credit_id] = trusted(
-                CreditState,
-                {
-                    "credit_id": self.credit_id,
-                    "credit_type": self.credit_type,
-                    "units": self.units,
-                    "completed_on": self.completed_on,
-                    "provider": self.provider,
-                    "accreditor": self.accreditor,
-                    "activity_id": self.activity_id,
-                    "title": self.title,
-                    "topics": self.topics,
-                    "format": self.format,
-                    "designated_units": self.designated_units,
-                    "evidence": self.evidence,
-                    "natural_key": self.natural_key,
-                    "recorded_at": self.timestamp,
-                    "revoked": False,
-                    "revoked_reason": None,
-                    "revoked_on": None,
-                    "claims": {},
-                    "claim_dates": {},
-                    "claim_log": [],
-                },
-            )
+            aggregate.credits[self.credit_id] = self.credit_state()
             aggregate.natural_keys[self.natural_key] = self.credit_id
+
+        def credit_state(self) -> CreditState:
+            """The credit as it stands once earned: unclaimed, unrevoked."""
+            # The event's fields were validated when it was made (or decoded): no need
+            # to validate them again (a third of the ledger's earn command). Every field
+            # of the event but the envelope is a field of the state; trusted() refuses
+            # the state if that ever stops being true.
+            values = dict(self.__dict__)
+            del values["originator_id"], values["originator_version"]
+            values["recorded_at"] = values.pop("timestamp")
+            values["revoked"] = False
+            values["revoked_reason"] = values["revoked_on"] = None
+            values["claims"] = {}
+            values["claim_dates"] = {}
+            values["claim_log"] = []
+            return trusted(CreditState, values)
 
     class CreditClaimed(Aggregate.Event):
         """The clinician claimed (part of) an earned credit toward one authority."""
@@ -230,7 +287,10 @@ class ClinicianLedger(Aggregate):
         claimed_on: date
 
         def apply(self, aggregate: ClinicianLedger) -> None:
-            credit = aggregate.credits[self.credit_id]
+            self.apply_to(aggregate.credits[self.credit_id])
+
+        def apply_to(self, credit: CreditState) -> None:
+            """Count the claim on the credit's state (the ledger's and the views')."""
             credit.claims[self.authority] = (
                 credit.claims.get(self.authority, Decimal(0)) + self.units
             )
@@ -247,10 +307,14 @@ class ClinicianLedger(Aggregate):
 
         def apply(self, aggregate: ClinicianLedger) -> None:
             credit = aggregate.credits[self.credit_id]
+            self.apply_to(credit)
+            aggregate.natural_keys.pop(credit.natural_key, None)
+
+        def apply_to(self, credit: CreditState) -> None:
+            """Mark the credit's state revoked (the ledger's and the views')."""
             credit.revoked = True
             credit.revoked_reason = self.reason
             credit.revoked_on = self.revoked_on
-            aggregate.natural_keys.pop(credit.natural_key, None)
 
     class LicenseRegistered(Aggregate.Event):
         """The clinician holds a license that subjects them to a requirement."""
@@ -265,7 +329,11 @@ class ClinicianLedger(Aggregate):
         attributes: dict[str, str] = Field(default_factory=dict)
 
         def apply(self, aggregate: ClinicianLedger) -> None:
-            aggregate.licenses[self.license_id] = LicenseState(
+            aggregate.licenses[self.license_id] = self.license_state()
+
+        def license_state(self) -> LicenseState:
+            """The licence as registered: held from ``issued_on``, not ended."""
+            return LicenseState(
                 license_id=self.license_id,
                 requirement_id=self.requirement_id,
                 issued_on=self.issued_on,
@@ -284,9 +352,54 @@ class ClinicianLedger(Aggregate):
         reason: str | None = None
 
         def apply(self, aggregate: ClinicianLedger) -> None:
-            lic = aggregate.licenses[self.license_id]
+            self.apply_to(aggregate.licenses[self.license_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """End the licence's state (the ledger's and the views')."""
             lic.ended_on = self.ended_on
             lic.end_reason = self.reason
+
+    class LicenseRenewed(Aggregate.Event):
+        """The licence was renewed on ``renewed_on`` for a term ending ``expires_on``."""
+
+        TOPIC: ClassVar[str] = "credtrail:LicenseRenewed"
+        license_id: str
+        renewed_on: date
+        expires_on: date
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.licenses[self.license_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """Record the renewal on the licence's state (the ledger's and the views')."""
+            ended = lic.expires_on or self.renewed_on
+            lic.renewals = [*lic.renewals, (self.renewed_on, ended, self.expires_on)]
+            lic.expires_on = self.expires_on
+
+    class LicenseFactRecorded(Aggregate.Event):
+        """A fact requirement pathways and one-time parts read: an exam passed (``name``,
+        ``on``), a certification held (from ``on`` to ``until``), or an attestation that
+        the part ``name`` was completed ``on`` (``reason``)."""
+
+        TOPIC: ClassVar[str] = "credtrail:LicenseFactRecorded"
+        license_id: str
+        kind: Literal["exam", "certification", "attestation"]
+        name: str
+        on: date
+        until: date | None = None
+        reason: str | None = None
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.licenses[self.license_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """Add the fact to the licence's state (the ledger's and the views')."""
+            if self.kind == "exam":
+                lic.exams = [*lic.exams, (self.name, self.on)]
+            elif self.kind == "certification":
+                lic.certifications = [*lic.certifications, (self.name, self.on, self.until)]
+            else:
+                lic.attestations = [*lic.attestations, (self.name, self.on, self.reason or "")]
 
     def __init__(
         self,
@@ -390,6 +503,49 @@ class ClinicianLedger(Aggregate):
             self.LicenseEnded, license_id=license_id, ended_on=ended_on, reason=reason
         )
 
+    def renew_license(self, license_id: str, renewed_on: date, expires_on: date) -> None:
+        lic = self._held(license_id)
+        if lic.expires_on is not None and expires_on <= lic.expires_on:
+            raise ConflictError(
+                f"license {license_id!r} already runs to {lic.expires_on}; a renewal needs a "
+                f"later expiry than {expires_on}"
+            )
+        if renewed_on < lic.issued_on:
+            raise ConflictError(
+                f"renewal date {renewed_on} is before the license was issued ({lic.issued_on})"
+            )
+        self.trigger_event(
+            self.LicenseRenewed, license_id=license_id, renewed_on=renewed_on, expires_on=expires_on
+        )
+
+    def record_fact(
+        self,
+        license_id: str,
+        kind: Literal["exam", "certification", "attestation"],
+        name: str,
+        on: date,
+        until: date | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self._held(license_id)
+        self.trigger_event(
+            self.LicenseFactRecorded,
+            license_id=license_id,
+            kind=kind,
+            name=name,
+            on=on,
+            until=until,
+            reason=reason,
+        )
+
+    def _held(self, license_id: str) -> LicenseState:
+        lic = self.licenses.get(license_id)
+        if lic is None:
+            raise UnknownLicenseError(
+                f"clinician {self.clinician_id!r} has no license {license_id!r}"
+            )
+        return lic
+
 
 # ---------------------------------------------------------------------- requirement
 
@@ -432,14 +588,16 @@ class RequirementHistory(Aggregate):
         source: Citation
 
         def apply(self, aggregate: RequirementHistory) -> None:
-            aggregate.versions.append(
-                RequirementVersionState(
-                    version=self.version,
-                    effective_from=self.effective_from,
-                    document=self.document,
-                    source=self.source,
-                    recorded_at=self.timestamp,
-                )
+            aggregate.versions.append(self.version_state())
+
+        def version_state(self) -> RequirementVersionState:
+            """The version as the requirement's history (and the views) keep it."""
+            return RequirementVersionState(
+                version=self.version,
+                effective_from=self.effective_from,
+                document=self.document,
+                source=self.source,
+                recorded_at=self.timestamp,
             )
 
     def __init__(self, requirement_id: str, authority: str) -> None:
@@ -480,6 +638,8 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.CreditRevoked,
     ClinicianLedger.LicenseRegistered,
     ClinicianLedger.LicenseEnded,
+    ClinicianLedger.LicenseRenewed,
+    ClinicianLedger.LicenseFactRecorded,
     RequirementHistory.Created,
     RequirementHistory.RequirementChanged,
 )

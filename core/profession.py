@@ -132,6 +132,20 @@ class ProfessionPlugin:
                 raise InputError(f"{path}: {exc}") from None
         return out
 
+    def file_equivalences(self) -> list[Equivalence]:
+        """Every ``[[equivalence]]`` of ``authorities/*.toml``: a board that accepts other
+        credit says so in the file that defines it (``authorities = ["AL-BME-PA"]``).
+
+        :raises InputError: a file is not TOML or an entry is not a valid equivalence.
+        """
+        out: list[Equivalence] = []
+        for path, document in _toml_files(self.folder / "authorities"):
+            try:
+                out.extend(Equivalence.model_validate(e) for e in document.get("equivalence", []))
+            except ValueError as exc:
+                raise InputError(f"{path}: {exc}") from None
+        return out
+
     def file_topics(self) -> list[Topic]:
         """Every ``slug = "description"`` of ``vocabulary/*.toml`` ``[topics]`` tables."""
         return topics_from_files(self.folder / "vocabulary")
@@ -165,7 +179,7 @@ class ProfessionPlugin:
 
     @hookimpl
     def credtrail_register_equivalences(self, register: Callable[[Equivalence], None]) -> None:
-        for equivalence in self.equivalences:
+        for equivalence in (*self.equivalences, *self.file_equivalences()):
             register(equivalence)
 
     @hookimpl

@@ -1,13 +1,14 @@
-"""The transcript: a clinician's credits with their current state, read from the ledger."""
+"""The transcript: a clinician's credits with their current state (the ledger's ``CreditState``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-from credtrail.core.domain import ClinicianLedger
+from credtrail.core.domain import ClinicianLedger, CreditState
 
 
 class TranscriptCredit(BaseModel):
@@ -61,12 +62,21 @@ def format_units(value: Decimal) -> str:
 
 
 def transcript_of(ledger: ClinicianLedger) -> Transcript:
-    credits = sorted(
-        ledger.credits.values(), key=lambda c: (c.completed_on, c.recorded_at, c.credit_id)
+    """The ledger's transcript (what the transcript view reads, from the aggregate)."""
+    return transcript_from_states(
+        ledger.clinician_id, ledger.name, ledger.profession, ledger.credits.values()
     )
+
+
+def transcript_from_states(
+    clinician_id: str, name: str | None, profession: str, credits: Iterable[CreditState]
+) -> Transcript:
+    """A transcript of credit states: completion date, recording time, id order; totals
+    of unrevoked units per credit type."""
+    ordered = sorted(credits, key=lambda c: (c.completed_on, c.recorded_at, c.credit_id))
     totals: dict[str, Decimal] = {}
     rows = []
-    for c in credits:
+    for c in ordered:
         if not c.revoked:
             totals[c.credit_type] = totals.get(c.credit_type, Decimal(0)) + c.units
         rows.append(
@@ -87,9 +97,5 @@ def transcript_of(ledger: ClinicianLedger) -> Transcript:
             )
         )
     return Transcript(
-        clinician=ledger.clinician_id,
-        name=ledger.name,
-        profession=ledger.profession,
-        credits=rows,
-        totals=totals,
+        clinician=clinician_id, name=name, profession=profession, credits=rows, totals=totals
     )

@@ -14,10 +14,10 @@ from datetime import date
 from typing import Any
 
 from credtrail.core.audit.asof import AsOf
-from credtrail.core.domain import ClinicianLedger, LicenseState
-from credtrail.core.errors import CredtrailError
+from credtrail.core.compliance import judge_on
+from credtrail.core.domain import ClinicianLedger, RequirementVersionState
 from credtrail.core.registry import Registry
-from credtrail.core.rules import Evaluation, evaluate
+from credtrail.core.rules import Evaluation
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,6 @@ class Standing:
         }
 
 
-def _held_on(lic: LicenseState, on: date) -> bool:
-    return lic.issued_on <= on and (lic.ended_on is None or on <= lic.ended_on)
-
-
 def standings(
     view: AsOf,
     ledger: ClinicianLedger,
@@ -60,27 +56,26 @@ def standings(
     on: date | None = None,
     requirement_id: str | None = None,
 ) -> list[Standing]:
-    """Every licence held on ``on`` (as known at the instant), judged with the rules known then."""
+    """Every requirement the clinician was subject to on ``on`` (as known at the instant),
+    judged with the rules known then (``credtrail.core.compliance.judge_on``)."""
     day = on or view.as_of.date()
+    known: dict[str, tuple[RequirementVersionState, ...]] = {}
+    for rid in sorted({lic.requirement_id for lic in ledger.licenses.values()}):
+        history = view.requirement(rid, on=day)
+        known[rid] = tuple(history.versions) if history else ()
+    documents = {rid: [v.document for v in versions] for rid, versions in known.items()}
     out: list[Standing] = []
-    for lic in ledger.licenses.values():
-        if not _held_on(lic, day):
-            continue
-        if requirement_id is not None and lic.requirement_id != requirement_id:
-            continue
-        known = view.requirement(lic.requirement_id, on=day)
-        versions = tuple(v.version for v in known.versions) if known else ()
-        who = (ledger.clinician_id, lic.requirement_id, lic.license_id, versions)
-        if known is None or not known.versions:
+    for judged in judge_on(
+        ledger.licenses.values(), ledger.credits, documents, registry, day, requirement_id
+    ):
+        rid = judged.requirement_id
+        versions = tuple(v.version for v in known[rid])
+        who = (ledger.clinician_id, rid, judged.licence.license_id, versions)
+        if judged.evaluation is not None:
+            out.append(Standing(*who, judged.evaluation))
+        elif judged.error is not None:
+            out.append(Standing(*who, None, str(judged.error)))
+        else:
             recorded_by = view.as_of.isoformat()
-            problem = f"no version of {lic.requirement_id} was recorded by {recorded_by}"
-            out.append(Standing(*who, None, problem))
-            continue
-        documents = [v.document for v in known.versions]
-        try:
-            result = evaluate(documents, ledger.credits, lic, registry, on=day)
-        except CredtrailError as exc:
-            out.append(Standing(*who, None, str(exc)))
-            continue
-        out.append(Standing(*who, result))
+            out.append(Standing(*who, None, f"no version of {rid} was recorded by {recorded_by}"))
     return out

@@ -104,6 +104,13 @@ def _classify(event: Any, as_of: datetime, credits: dict[str, Any]) -> tuple[Why
         )
     if isinstance(event, ClinicianLedger.LicenseEnded):
         return "license", f"license {event.license_id} ended {event.ended_on}"
+    if isinstance(event, ClinicianLedger.LicenseRenewed):
+        return (
+            "license",
+            f"license {event.license_id} renewed {event.renewed_on}, expires {event.expires_on}",
+        )
+    if isinstance(event, ClinicianLedger.LicenseFactRecorded):
+        return "license", f"license {event.license_id}: {event.kind} {event.name} ({event.on})"
     if isinstance(event, RequirementHistory.RequirementChanged):
         retro = (
             " (retroactive: effective before the instant)" if event.effective_from <= day else ""

@@ -136,6 +136,9 @@ _COLOURS = {
     "not-due": "#4a6fd1",
     "not-applicable": "#9aa3b0",
     "exempt": "#9aa3b0",
+    "attested": "#2f9e55",
+    "met-late": "#c98a1b",
+    "overdue": "#d0452f",
 }
 
 

@@ -25,16 +25,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import singledispatchmethod
 from typing import Any, NamedTuple
 
 import orjson
 
-from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core import compliance as judging
+from credtrail.core.domain import (
+    ClinicianLedger,
+    CreditState,
+    DomainEvent,
+    LicenseState,
+    RequirementHistory,
+)
 from credtrail.core.errors import CredtrailError
-from credtrail.core.models import trusted
-from credtrail.core.projections import decode as ev
 from credtrail.core.projections.db import (
     CLINICIANS,
     COMPLIANCE,
@@ -47,7 +53,12 @@ from credtrail.core.projections.db import (
 )
 from credtrail.core.projections.decode import LogEvent
 from credtrail.core.projections.parallel import Batch, WorkerPool, fork_available
-from credtrail.core.projections.transcript import LICENSE_COLUMNS, Streams
+from credtrail.core.projections.transcript import (
+    LICENSE_COLUMNS,
+    LICENSE_FIELDS,
+    Streams,
+    license_state,
+)
 from credtrail.core.registry import Registry
 
 _ONE_DAY = timedelta(days=1)
@@ -108,6 +119,9 @@ class ComplianceView:
         self.workers = workers
         self.parallel_threshold = parallel_threshold
         self._pool: WorkerPool[Registry] | None = None
+        self._stream = ""
+        self._touched: dict[str, set[str] | None] = {}
+        self._changed: set[str] = set()
 
     def reset(self) -> None:
         pass
@@ -123,19 +137,13 @@ class ComplianceView:
         """
         self.streams.resolve(cur, events)
         # Per clinician, the credits the page touched (None: re-judge every cycle).
-        touched: dict[str, set[str] | None] = {}
-        changed_requirements: set[str] = set()
+        self._touched = {}
+        self._changed = set()
+        mark = self.mark
         for e in events:
-            topic = e.topic
-            if topic in _CREDIT_TOPICS:
-                cid = self.streams.clinicians[e.stream]
-                ids = touched.setdefault(cid, set())
-                if ids is not None:
-                    ids.add(e.state["credit_id"])
-            elif topic in (ev.LICENSE_REGISTERED, ev.LICENSE_ENDED):
-                touched[self.streams.clinicians[e.stream]] = None
-            elif topic == ev.REQUIREMENT_CHANGED:
-                changed_requirements.add(self.streams.requirements[e.stream])
+            self._stream = e.stream
+            mark(e.event)
+        touched, changed_requirements = self._touched, self._changed
         dirty: dict[tuple[str, str], set[str] | None] = {}
         for cid in sorted(touched):
             cur.execute(
@@ -153,6 +161,40 @@ class ComplianceView:
             for r in cur.fetchall():
                 dirty[r["clinician_id"], r["requirement_id"]] = None
         return self.begin_refresh(cur, dirty)
+
+    # -- what each event class dirties ------------------------------------------------
+
+    @singledispatchmethod
+    def mark(self, event: DomainEvent) -> None:
+        """Note what ``event`` makes stale (nothing, for events no row depends on)."""
+
+    @mark.register
+    def _credit(
+        self,
+        event: ClinicianLedger.CreditEarned
+        | ClinicianLedger.CreditClaimed
+        | ClinicianLedger.CreditRevoked,
+    ) -> None:
+        # A credit dirties every requirement the clinician holds, from its cycle on.
+        ids = self._touched.setdefault(self.streams.clinicians[self._stream], set())
+        if ids is not None:
+            ids.add(event.credit_id)
+
+    @mark.register
+    def _licence(
+        self,
+        event: ClinicianLedger.LicenseRegistered
+        | ClinicianLedger.LicenseEnded
+        | ClinicianLedger.LicenseRenewed
+        | ClinicianLedger.LicenseFactRecorded,
+    ) -> None:
+        # A licence event re-judges every cycle of the clinician's requirements.
+        self._touched[self.streams.clinicians[self._stream]] = None
+
+    @mark.register
+    def _requirement(self, event: RequirementHistory.RequirementChanged) -> None:
+        # A new version re-judges every clinician holding a licence for it.
+        self._changed.add(self.streams.requirements[self._stream])
 
     def refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> Writes:
         """``begin_refresh(cur, pairs).finish()``."""
@@ -220,11 +262,6 @@ class Pending:
         """Worker processes are judging it: ``finish()`` may wait."""
         return self._batch is not None
 
-    def poll(self) -> None:
-        """Collect the workers' finished jobs and send them queued ones, without waiting."""
-        if self._batch is not None:
-            self._batch.pump()
-
     def cancel(self) -> None:
         """Drop the page: answers still to come are discarded."""
         if self._batch is not None:
@@ -256,7 +293,6 @@ class Pending:
         ]
 
 
-_CREDIT_TOPICS = frozenset({ev.CREDIT_EARNED, ev.CREDIT_CLAIMED, ev.CREDIT_REVOKED})
 _CHUNKS_PER_WORKER = 4  # a page is split in this many jobs per worker, to even out the tail
 
 
@@ -320,7 +356,7 @@ def judge_clinician(
 ) -> list[PairResult]:
     """Judge one clinician's dirty pairs (``documents``: every requirement's versions)."""
     cid = given.clinician_id
-    credits = [credit_state(orjson.loads(data)) for data in given.credits]
+    credits = [CreditState.from_json(data) for data in given.credits]
     licenses = [license_state(dict(zip(_LICENSE_FIELDS, r, strict=True))) for r in given.licenses]
     completed = {c.credit_id: c.completed_on for c in credits}
     out: list[PairResult] = []
@@ -383,66 +419,15 @@ class _DecodedDocuments(dict[str, list[dict[str, Any]]]):
 
 
 def load_credits(cur: Cursor, clinician_id: str) -> list[CreditState]:
-    """The clinician's credits as the engine takes them (trusted rows: no re-validation)."""
+    """The clinician's credits from the view, as the domain's states."""
     cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
-    return [credit_state(orjson.loads(r["data"])) for r in cur.fetchall()]
-
-
-def credit_state(d: dict[str, Any]) -> CreditState:
-    """A credit row's JSON as the engine takes it (the view wrote it: no re-validation)."""
-    designated = d.get("designated_units")
-    revoked_on = d.get("revoked_on")
-    return trusted(
-        CreditState,
-        {
-            "credit_id": d["credit_id"],
-            "credit_type": d["credit_type"],
-            "units": Decimal(d["units"]),
-            "completed_on": date.fromisoformat(d["completed_on"]),
-            "provider": d["provider"],
-            "accreditor": d.get("accreditor"),
-            "activity_id": d["activity_id"],
-            "title": d.get("title"),
-            "topics": tuple(d.get("topics") or ()),
-            "format": d.get("format"),
-            "designated_units": None if designated is None else Decimal(designated),
-            "evidence": d.get("evidence"),
-            "natural_key": d["natural_key"],
-            "recorded_at": datetime.fromisoformat(d["recorded_at"]),
-            "revoked": bool(d["revoked"]),
-            "revoked_reason": d.get("revoked_reason"),
-            "revoked_on": None if revoked_on is None else date.fromisoformat(revoked_on),
-            "claims": {k: Decimal(v) for k, v in d["claims"].items()},
-            "claim_dates": {k: date.fromisoformat(v) for k, v in d["claim_dates"].items()},
-            "claim_log": [
-                (who, Decimal(units), date.fromisoformat(on))
-                for who, units, on in d.get("claim_log", ())
-            ],
-        },
-    )
+    return [CreditState.from_json(r["data"]) for r in cur.fetchall()]
 
 
 def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
+    """The clinician's licences from the view, as the domain's states."""
     cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id])
     return [license_state(r) for r in cur.fetchall()]
-
-
-def license_state(r: Mapping[str, Any]) -> LicenseState:
-    """A license row (``LICENSE_COLUMNS``) as the engine takes it (trusted: no re-validation)."""
-    return trusted(
-        LicenseState,
-        {
-            "license_id": r["license_id"],
-            "requirement_id": r["requirement_id"],
-            "issued_on": date.fromisoformat(r["issued_on"]),
-            "expires_on": _day(r["expires_on"]),
-            "birth_date": _day(r["birth_date"]),
-            "number": r["number"],
-            "ended_on": _day(r["ended_on"]),
-            "end_reason": r["end_reason"],
-            "attributes": orjson.loads(r["attributes"]),
-        },
-    )
 
 
 def load_documents(cur: Cursor, requirement_id: str) -> list[dict[str, Any]]:
@@ -461,11 +446,7 @@ def decode_versions(versions: str | None) -> list[dict[str, Any]]:
     return [] if versions is None else [v["document"] for v in orjson.loads(versions)]
 
 
-_LICENSE_FIELDS = tuple(name.strip() for name in LICENSE_COLUMNS.split(","))
-
-
-def _day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
+_LICENSE_FIELDS = ("clinician_id", *LICENSE_FIELDS)
 
 
 # ---------------------------------------------------------------------- evaluation
@@ -512,10 +493,14 @@ def judge_pair(
     Returns the rows and the start of the first cycle judged (None: every row of the
     pair was judged, so every old row goes).
     """
-    from credtrail.core.rules import as_versions, evaluate, license_cycles
+    from credtrail.core.rules import as_versions, license_cycles
     from credtrail.core.rules.model import RollingCycle
 
-    held = [lic for lic in licenses if lic.requirement_id == requirement_id]
+    # Oldest first: where two licences share a cycle, the one that speaks last wins.
+    held = sorted(
+        (lic for lic in licenses if lic.requirement_id == requirement_id),
+        key=judging.precedence,
+    )
     if not held or not documents:
         return [], None
     out: list[ComplianceRow] = []
@@ -532,7 +517,7 @@ def judge_pair(
             latest = versions[-1]
             if isinstance(latest.cycle, RollingCycle) and latest.cycle.ends == "evaluation-date":
                 # A window that ends on the evaluation day: judged once, on the horizon.
-                result = evaluate(versions, credits, lic, registry, on=until)
+                result = judging.judge(versions, credits, lic, registry, until)
                 out.append(_row(clinician_id, requirement_id, lic, result))
                 partial = False
                 continue
@@ -589,11 +574,9 @@ def _judge(
     window: Any,
     grace: timedelta,
 ) -> ComplianceRow:
-    from credtrail.core.rules import evaluate
-
     try:
         on = window.end + grace
-        result = evaluate(versions, credits, lic, registry, on=on, cycle_start=window.start)
+        result = judging.judge(versions, credits, lic, registry, on, cycle_start=window.start)
     except CredtrailError as exc:
         return _error_row(clinician_id, requirement_id, lic, exc, window.start)
     row = _row(clinician_id, requirement_id, lic, result)
@@ -694,26 +677,20 @@ def read_compliance(
 def evaluate_on(
     cur: Cursor, clinician_id: str, requirement_id: str, on: date, registry: Registry
 ) -> list[ComplianceRow]:
-    """The standing on ``on`` evaluated now from the view's rows (no materialised row)."""
-    from credtrail.core.rules import evaluate
-
-    documents = load_documents(cur, requirement_id)
-    held = [
-        lic
-        for lic in load_licenses(cur, clinician_id)
-        if lic.requirement_id == requirement_id
-        and lic.issued_on <= on
-        and (lic.ended_on is None or on <= lic.ended_on)
-    ]
-    if not held or not documents:
+    """The standing on ``on`` judged now from the view's rows (no materialised row):
+    ``credtrail.core.compliance.judge_on`` over the transcript view's states."""
+    documents = {requirement_id: load_documents(cur, requirement_id)}
+    licences = load_licenses(cur, clinician_id)
+    if not judging.licences_in_force(licences, on, requirement_id):
         return []
     credits = load_credits(cur, clinician_id)
-    lic = held[-1]
-    try:
-        result = evaluate(documents, credits, lic, registry, on=on)
-    except CredtrailError as exc:
-        return [_error_row(clinician_id, requirement_id, lic, exc)]
-    return [_row(clinician_id, requirement_id, lic, result)]
+    out = []
+    for judged in judging.judge_on(licences, credits, documents, registry, on, requirement_id):
+        if judged.evaluation is not None:
+            out.append(_row(clinician_id, requirement_id, judged.licence, judged.evaluation))
+        elif judged.error is not None:
+            out.append(_error_row(clinician_id, requirement_id, judged.licence, judged.error))
+    return out
 
 
 def clinician_known(cur: Cursor, clinician_id: str) -> bool:

@@ -10,6 +10,7 @@ common to SQLite >= 3.24 and PostgreSQL.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -27,7 +28,8 @@ REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
 
 SCHEMA = "credtrail_projection_schema"
-SCHEMA_VERSION = 4  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin fingerprint
+SCHEMA_VERSION = 5  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin
+# fingerprint; 5: licence rows carry facts (renewals, exams, certifications, attestations)
 """Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
 
 _TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
@@ -44,7 +46,7 @@ _DDL = (
     f"CREATE TABLE IF NOT EXISTS {LICENSES} ("
     "clinician_id TEXT NOT NULL, license_id TEXT NOT NULL, requirement_id TEXT NOT NULL, "
     "issued_on TEXT NOT NULL, expires_on TEXT, birth_date TEXT, number TEXT, "
-    "ended_on TEXT, end_reason TEXT, attributes TEXT NOT NULL, "
+    "ended_on TEXT, end_reason TEXT, attributes TEXT NOT NULL, facts TEXT NOT NULL, "
     "PRIMARY KEY (clinician_id, license_id))",
     f"CREATE INDEX IF NOT EXISTS {LICENSES}_requirement ON {LICENSES} (requirement_id)",
     # One JSON document per credit: a page writes tens of thousands of credit rows, and
@@ -101,7 +103,7 @@ class Database:
                 return
             with (
                 self.datastore.get_connection(commit=commit) as conn,
-                _relaxed_sync(conn._sqlite_conn),
+                _relaxed_sync(conn),
                 conn.transaction(commit=commit) as cursor,
             ):
                 yield Cursor(self, cursor)
@@ -134,7 +136,7 @@ class Database:
 
 
 @contextmanager
-def _relaxed_sync(conn: Any) -> Iterator[None]:
+def _relaxed_sync(connection: Any) -> Iterator[None]:
     """``synchronous=NORMAL`` for a view transaction, then the connection's own setting.
 
     In WAL mode NORMAL never corrupts the database; a power cut may lose the last
@@ -142,12 +144,24 @@ def _relaxed_sync(conn: Any) -> Iterator[None]:
     tracking position are lost together). Skipping the fsync per page is most of the
     cost of a commit.
     """
-    before = conn.execute("PRAGMA synchronous").fetchone()[0]
-    conn.execute("PRAGMA synchronous=NORMAL")
+    # The library's connection (``SQLiteConnection.cursor()``), outside the transaction
+    # it is about to begin: the connection is in autocommit mode between transactions.
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        before = int(cursor.fetchone()[0])
+        try:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError:
+            # A Ctrl-C between the library's BEGIN and the end of its __enter__ returns
+            # the connection to the pool inside a transaction (nothing of it committed,
+            # nothing written yet): end it, then go on.
+            connection.rollback()
+            cursor.execute("PRAGMA synchronous=NORMAL")
     try:
         yield
     finally:
-        conn.execute(f"PRAGMA synchronous={int(before)}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA synchronous={before}")
 
 
 class Cursor:

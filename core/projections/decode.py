@@ -1,58 +1,48 @@
-"""Reading the log for projections: pages of notifications, decoded to plain dicts.
+"""Reading the log for projections: pages of notifications, decoded to the domain's events.
 
-The projection path trusts what it reads: every stored event was validated by its
-pydantic model when it was recorded, so re-validating a million of them on every
-rebuild buys nothing. Events are decoded with the store's own compressor/cipher (if
-configured) and orjson, straight to the JSON dict the mapper would have handed to
-the event class; the views read the fields they need from it. This is the same
-state the store's ``mapper.to_domain_event`` turns into an event object, minus the
-object: a test pins that both agree.
+Each stored event is decoded with the store's own compressor/cipher (if configured)
+into its domain class (``credtrail.core.domain.EVENT_CLASSES``, by its stable topic)
+with pydantic's JSON validation: the same event object the store's mapper makes
+(a test pins that both agree), at a third of the cost of ``orjson.loads`` then
+``cls(**state)``. The views apply these objects through typed handlers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
-import orjson
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from credtrail.core.domain import ClinicianLedger, RequirementHistory
+from credtrail.core.domain import EVENT_CLASSES, DomainEvent
+from credtrail.core.errors import StoreError
 from credtrail.core.store import EventStore
 
-CLINICIAN_REGISTERED = ClinicianLedger.Created.TOPIC
-CREDIT_EARNED = ClinicianLedger.CreditEarned.TOPIC
-CREDIT_CLAIMED = ClinicianLedger.CreditClaimed.TOPIC
-CREDIT_REVOKED = ClinicianLedger.CreditRevoked.TOPIC
-LICENSE_REGISTERED = ClinicianLedger.LicenseRegistered.TOPIC
-LICENSE_ENDED = ClinicianLedger.LicenseEnded.TOPIC
-REQUIREMENT_DEFINED = RequirementHistory.Created.TOPIC
-REQUIREMENT_CHANGED = RequirementHistory.RequirementChanged.TOPIC
-
-CLINICIAN_TOPICS = frozenset(
-    {
-        CLINICIAN_REGISTERED,
-        CREDIT_EARNED,
-        CREDIT_CLAIMED,
-        CREDIT_REVOKED,
-        LICENSE_REGISTERED,
-        LICENSE_ENDED,
-    }
-)
+_CLASSES: dict[str, type[DomainEvent]] = {cls.TOPIC: cls for cls in EVENT_CLASSES}  # type: ignore[attr-defined]
+# The classes' own JSON validators (what ``model_validate_json`` calls), looked up once.
+_DECODERS: dict[str, Callable[[bytes], DomainEvent]] = {
+    topic: cls.__pydantic_validator__.validate_json for topic, cls in _CLASSES.items()
+}
 
 
 class LogEvent(NamedTuple):
-    """One decoded notification: position, stream, topic and the event's JSON state.
+    """One decoded notification: position, stream and the domain event.
 
-    A named tuple, not a frozen dataclass: a million of them are built per rebuild, and
-    a frozen dataclass's ``__init__`` costs more than decoding the event.
+    A named tuple, not a frozen dataclass: a million of them are built per rebuild.
     """
 
     id: int
     stream: str  # the aggregate id as uuid.hex
-    topic: str
-    state: dict[str, Any]
+    event: DomainEvent
+
+
+def decode_event(topic: str, state: bytes) -> DomainEvent:
+    """The domain event stored as ``state`` (JSON) under ``topic``."""
+    decoder = _DECODERS.get(topic)
+    if decoder is None:
+        raise StoreError(f"the log holds an event of unknown topic {topic!r}")
+    return decoder(state)
 
 
 class LogReader:
@@ -91,8 +81,11 @@ class LogReader:
     def decode_rows(self, rows: Sequence[tuple[int, str, str, bytes]]) -> list[LogEvent]:
         if self._cipher is not None or self._compressor is not None:
             return [self._decode_one(i, s, t, b) for i, s, t, b in rows]
-        loads = orjson.loads
-        return [LogEvent(i, s, t, loads(b)) for i, s, t, b in rows]
+        decoders = _DECODERS
+        try:
+            return [LogEvent(i, s, decoders[t](b)) for i, s, t, b in rows]
+        except KeyError:
+            return [LogEvent(i, s, decode_event(t, b)) for i, s, t, b in rows]
 
     def decode(self, notifications: Sequence[Any]) -> list[LogEvent]:
         return [
@@ -105,7 +98,7 @@ class LogReader:
             state = self._cipher.decrypt(state)
         if self._compressor is not None:
             state = self._compressor.decompress(state)
-        return LogEvent(nid, stream, topic, orjson.loads(state))
+        return LogEvent(nid, stream, decode_event(topic, state))
 
 
 def _stream(originator_id: Any) -> str:

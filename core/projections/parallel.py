@@ -1,18 +1,27 @@
 """Worker processes for the CPU-bound part of a view page (the compliance view's engine).
 
-A ``WorkerPool`` forks its workers the first time it is given work and keeps them
-until ``close()``; the runner closes it when a catch-up (or rebuild) ends, however it
-ends. Workers are forked, so they inherit what they need (the plugin registry, passed
-as the pool's *context*) without pickling it; they are given compact inputs (strings
-and tuples read by the parent) and return plain tuples. A worker never touches the
-database: the parent reads every row before the work is sent and writes every result.
+The standard library's ``concurrent.futures.ProcessPoolExecutor`` with the ``fork``
+start method: the workers inherit what they need (the plugin registry, the pool's
+*context*, handed over as the initializer's argument, which ``fork`` passes without
+pickling); they are given compact inputs (strings and tuples read by the parent) and
+return plain tuples. A worker never touches the database: the parent reads every row
+before the work is sent and writes every result.
 
-Results come back in the order of the inputs, whichever worker finished first, so a
-page judged in workers writes exactly what the serial path writes. An exception in a
-worker is raised again in the parent as the same class with the same message and
-attributes (its traceback in the worker is chained as ``__cause__``). Where ``fork``
-is not available (Windows, macOS builds without it) ``fork_available()`` is false and
-callers stay serial.
+What this module adds to the executor:
+
+- results in the order of the inputs (``Batch.result``), whichever worker finished first;
+- an exception in a worker is raised again in the parent as the same class with the
+  same message and attributes (credtrail's errors build their message in ``__init__``
+  from other arguments, so they are rebuilt from their ``args``, not re-constructed),
+  the worker's traceback chained as ``__cause__``; a class that cannot be rebuilt
+  comes back as a ``RuntimeError`` naming it;
+- a worker that dies raises ``WorkerDiedError``;
+- Ctrl-C goes to the parent only (workers ignore SIGINT); closing with ``abort``
+  terminates the workers at once, so nothing is left running or unreaped.
+
+``multiprocessing`` and ``concurrent.futures`` are imported when a pool starts, not
+with this module: most commands never judge in workers. Where ``fork`` is not
+available ``fork_available()`` is false and callers stay serial.
 
 The number of workers: ``workers=`` given by the caller, else the ``CREDTRAIL_WORKERS``
 environment variable, else ``min(CPUs available, 4)``. One worker means serial: no
@@ -21,21 +30,17 @@ process is started.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import pickle
 import signal
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from credtrail.core.errors import CredtrailError
 
 if TYPE_CHECKING:
-    # multiprocessing is imported when a pool starts, not by every command.
-    from multiprocessing.connection import Connection
+    from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.process import BaseProcess
 
 C = TypeVar("C")
@@ -94,133 +99,79 @@ def resolve_workers(workers: int | None) -> int:
 
 
 class WorkerPool(Generic[C]):
-    """Forked worker processes running ``fn(context, item)``; one job at a time each."""
+    """Forked worker processes running ``fn(context, item)`` (a ``ProcessPoolExecutor``)."""
 
     def __init__(self, context: C, workers: int) -> None:
         if workers < 1:
             raise CredtrailError(f"workers must be at least 1, not {workers}")
         self.context = context
         self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
         self._processes: list[BaseProcess] = []
-        self._conns: list[Connection] = []
-        self._idle: list[Connection] = []
-        self._busy: dict[Connection, tuple[Batch[Any], int]] = {}
-        self._queue: deque[tuple[Batch[Any], int, Callable[[C, Any], Any], Any]] = deque()
+
+    def processes(self) -> list[BaseProcess]:
+        """The worker processes (empty before the first job and after ``close``)."""
+        return list(self._processes)
 
     def pids(self) -> list[int]:
         """The workers' process ids (empty before the first job and after ``close``)."""
         return [p.pid for p in self._processes if p.pid is not None]
 
-    def map(self, fn: Callable[[C, T], R], items: Iterable[T]) -> list[R]:
-        """``[fn(context, item) for item in items]``, computed by the workers.
-
-        ``fn`` must be a module-level function. ``submit(fn, items).result()``: each
-        item is sent as soon as it is read and a worker is idle, so a generator
-        reading rows overlaps with the work. If an item fails, no further item is
-        sent; the first failed item's exception is raised once its batch's jobs have
-        answered. Anything else that interrupts (a KeyboardInterrupt, an error reading
-        the items) stops the workers at once.
-        """
-        return self.submit(fn, items).result()
-
     def submit(self, fn: Callable[[C, T], R], items: Iterable[T]) -> Batch[R]:
         """Start ``fn(context, item)`` for every item and return without waiting.
 
-        ``items`` is consumed here, before this returns; each item goes to an idle
-        worker as soon as it is read, the rest wait in this process and are sent by
-        ``pump()`` (and by ``Batch.result()``) as workers answer. Call ``pump()``
-        between steps of other work to keep the workers busy.
+        ``fn`` must be a module-level function. ``items`` is consumed here, each item
+        sent as soon as it is read, so a generator reading rows overlaps with the work.
         """
+        from concurrent.futures.process import BrokenProcessPool
+
         batch: Batch[R] = Batch(self)
         try:
-            for index, item in enumerate(items):
-                self._start()
-                self._queue.append((batch, index, fn, item))
-                batch._outstanding += 1
-                batch._size += 1
-                self.pump()
+            for item in items:
+                batch.futures.append(self._start().submit(_run, fn, item))
+        except BrokenProcessPool:
+            # A worker died while the items were being sent.
+            notice = batch.death_notice()
+            self.close(abort=True)
+            raise WorkerDiedError(notice) from None
         except BaseException:
             self.close(abort=True)
             raise
         return batch
 
-    def pump(self, *, block: bool = False) -> None:
-        """Collect the answers that are in and send queued jobs to idle workers.
+    def map(self, fn: Callable[[C, T], R], items: Iterable[T]) -> list[R]:
+        """``[fn(context, item) for item in items]``, computed by the workers."""
+        return self.submit(fn, items).result()
 
-        Without ``block`` it never waits; with it, it waits for at least one answer
-        (if any job is out). A worker that died raises ``WorkerDiedError``; then, and
-        on any other exception (a KeyboardInterrupt), the workers are stopped at once.
-        """
-        from multiprocessing.connection import Connection, wait
-
-        try:
-            self._send()
-            if not self._busy:
-                return
-            for ready in wait(list(self._busy), timeout=None if block else 0):
-                assert isinstance(ready, Connection)
-                batch, index = self._busy.pop(ready)
-                try:
-                    ok, value = ready.recv()
-                except (EOFError, OSError):
-                    raise WorkerDiedError(self._death_notice(ready)) from None
-                self._idle.append(ready)
-                batch._answer(index, ok, value)
-            self._send()
-        except BaseException:
-            self.close(abort=True)
-            raise
-
-    def _send(self) -> None:
-        # One job per worker: a worker is always reading when it is sent a job, so
-        # neither side can block writing to a full pipe.
-        while self._idle and self._queue:
-            batch, index, fn, item = self._queue.popleft()
-            if batch._dropped:
-                batch._outstanding -= 1  # a failed or cancelled batch sends nothing more
-                continue
-            conn = self._idle.pop()
-            conn.send((fn, item))
-            self._busy[conn] = (batch, index)
-
-    def _death_notice(self, conn: Connection) -> str:
-        process = self._processes[self._conns.index(conn)]
-        process.join(_JOIN_SECONDS)  # its pipe closed: it has exited or is exiting
-        code = "" if process.exitcode is None else f" (exit code {process.exitcode})"
-        return f"a worker process ended without answering{code}"
-
-    def _start(self) -> None:
-        if self._processes:
-            return
+    def _start(self) -> ProcessPoolExecutor:
+        if self._executor is not None:
+            return self._executor
+        import gc
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-        ctx = multiprocessing.get_context("fork")
+        before = set(multiprocessing.active_children())
+        executor = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_initialize,
+            initargs=(self.context,),
+        )
         # Block SIGINT while forking (a child would otherwise take a Ctrl-C before it
         # ignores SIGINT), and freeze the heap so the children's collector neither
         # copies every page nor runs finalizers of the parent's garbage (which may
-        # hold the parent's database connections).
+        # hold the parent's database connections). With "fork" the executor starts
+        # every worker at its first submit, so the workers are forked right here.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         gc.freeze()
         try:
-            for _ in range(self.workers):
-                mine, theirs = ctx.Pipe(duplex=True)
-                process = ctx.Process(
-                    target=_serve,
-                    args=(theirs, [mine, *self._conns], self.context),
-                    name="credtrail-worker",
-                    daemon=True,  # ended by multiprocessing's exit handler if never closed
-                )
-                process.start()
-                theirs.close()
-                self._processes.append(process)
-                self._conns.append(mine)
-            self._idle = list(reversed(self._conns))
-        except BaseException:
-            self.close(abort=True)
-            raise
+            executor.submit(int).result()
         finally:
             gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        self._executor = executor
+        self._processes = [p for p in multiprocessing.active_children() if p not in before]
+        return executor
 
     def close(self, *, abort: bool = False) -> None:
         """Stop the workers and wait for them (no process is left running or unreaped).
@@ -228,27 +179,21 @@ class WorkerPool(Generic[C]):
         ``abort``: terminate them now (after an interrupt or a failure) instead of
         letting them finish the job in hand.
         """
-        processes, conns = self._processes, self._conns
-        self._processes, self._conns = [], []
-        # Batches still waiting can never complete: their result() raises.
-        for batch, _ in self._busy.values():
-            batch._lost = True
-        for batch, _, _, _ in self._queue:
-            batch._lost = True
-        self._idle, self._busy, self._queue = [], {}, deque()
-        for conn in conns:
-            if not abort:
-                with contextlib.suppress(OSError):  # a worker that died already
-                    conn.send(None)
-            conn.close()  # a worker reading its pipe then sees EOF and exits
-        for process in processes:
-            if abort:
+        executor, processes = self._executor, self._processes
+        self._executor, self._processes = None, []
+        if executor is None:
+            return
+        if abort:
+            for process in processes:
                 process.terminate()
+            for process in processes:
+                process.join(_JOIN_SECONDS)
+                if process.exitcode is None:
+                    process.kill()
+                    process.join()
+        executor.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
             process.join(_JOIN_SECONDS)
-            if process.exitcode is None:
-                process.kill()
-                process.join()
-            process.close()
 
     def __enter__(self) -> WorkerPool[C]:
         return self
@@ -261,90 +206,68 @@ class Batch(Generic[R]):
     """The jobs of one ``WorkerPool.submit``: their results, once all are in."""
 
     def __init__(self, pool: WorkerPool[Any]) -> None:
-        self._pool = pool
-        self._size = 0
-        self._outstanding = 0
-        """Jobs queued or out with a worker."""
-        self._results: dict[int, R] = {}
-        self._failures: dict[int, _WorkerFailed] = {}
-        self._cancelled = False
-        self._lost = False
-        """The pool was closed before every answer came in."""
-
-    @property
-    def _dropped(self) -> bool:
-        return self._cancelled or bool(self._failures)
-
-    @property
-    def done(self) -> bool:
-        """Every job has answered (or, after a failure, every job that was sent)."""
-        return self._outstanding == 0
-
-    def pump(self) -> None:
-        """``WorkerPool.pump()`` of the pool this batch runs in (never waits)."""
-        self._pool.pump()
-
-    def _answer(self, index: int, ok: bool, value: Any) -> None:
-        self._outstanding -= 1
-        if self._cancelled:
-            return
-        if ok:
-            self._results[index] = value
-        else:
-            self._failures[index] = _WorkerFailed(*value)
+        self.pool = pool
+        self.futures: list[Future[tuple[bool, Any]]] = []
 
     def cancel(self) -> None:
-        """Forget the batch: nothing more is sent for it, answers still out are dropped."""
-        self._cancelled = True
+        """Forget the batch: jobs not started are dropped, answers still out ignored."""
+        for future in self.futures:
+            future.cancel()
+        self.futures = []
 
     def result(self) -> list[R]:
         """Wait for every answer; the results in the order of the items.
 
-        If an item failed, no further item was sent; the first failed item's exception
-        is raised (as ``map`` raises it) once the batch's jobs have all answered.
+        The first failed item's exception (in item order) is raised.
         """
-        if self._cancelled:
-            raise CredtrailError("the batch was cancelled")
-        while not self.done:
-            if self._lost:
-                raise CredtrailError("the worker pool was closed before the batch was done")
-            self._pool.pump(block=True)
-        if self._failures:
-            failed = self._failures[min(self._failures)]
-            raise failed.rebuilt() from RemoteTraceback(failed.text)
-        return [self._results[i] for i in range(self._size)]
+        from concurrent.futures.process import BrokenProcessPool
+
+        out: list[R] = []
+        for future in self.futures:
+            try:
+                ok, value = future.result()
+            except BrokenProcessPool:
+                raise WorkerDiedError(self.death_notice()) from None
+            if not ok:
+                kind, args, attributes, text = value
+                raise _rebuild(kind, args, attributes) from RemoteTraceback(text)
+            out.append(value)
+        return out
+
+    def death_notice(self) -> str:
+        """What to tell the user when the pool broke: which worker died, how."""
+        codes = []
+        for process in self.pool.processes():
+            process.join(_JOIN_SECONDS)  # the pool is broken: it has exited or is exiting
+            # The executor terminates the survivors of a broken pool (SIGTERM): the
+            # worker that died is the one with another exit code.
+            if process.exitcode and process.exitcode != -signal.SIGTERM:
+                codes.append(str(process.exitcode))
+        code = f" (exit code {', '.join(codes)})" if codes else ""
+        return f"a worker process ended without answering{code}"
 
 
 # ------------------------------------------------------------------- in the worker
 
+_CONTEXT: Any = None
 
-def _serve(conn: Connection, inherited: list[Connection], context: object) -> None:
-    """A worker's loop: run jobs until told to stop or the parent goes away."""
-    # Ctrl-C goes to the whole process group: the parent handles it and stops us.
+
+def _initialize(context: object) -> None:
+    """Each worker: keep the context; leave Ctrl-C to the parent, which stops us."""
+    global _CONTEXT
+    _CONTEXT = context
+    # The parent's SIGTERM handler (a test harness's, an application's) is inherited
+    # by fork: a terminated worker must die, not run it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    for other in inherited:
-        # The parent's ends of every pipe so far: holding them would keep a sibling
-        # from seeing EOF if the parent died.
-        other.close()
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        fn, item = job
-        try:
-            reply: tuple[bool, Any] = (True, fn(context, item))
-        except Exception as exc:
-            reply = (False, _describe(exc))
-        try:
-            conn.send(reply)
-        except (EOFError, OSError):
-            return
-        except Exception as exc:  # an unpicklable result
-            conn.send((False, _describe(exc)))
+
+
+def _run(fn: Callable[[Any, Any], Any], item: Any) -> tuple[bool, Any]:
+    try:
+        return True, fn(_CONTEXT, item)
+    except Exception as exc:
+        return False, _describe(exc)
 
 
 def _describe(
@@ -372,20 +295,3 @@ def _rebuild(
     exc.args = args
     vars(exc).update(attributes)
     return exc
-
-
-class _WorkerFailed(Exception):
-    """A worker's description of an exception, until the parent raises it again."""
-
-    def __init__(
-        self,
-        kind: type[BaseException],
-        args: tuple[Any, ...],
-        attributes: dict[str, Any],
-        text: str,
-    ) -> None:
-        super().__init__(kind, args, attributes, text)
-        self.kind, self.exc_args, self.attributes, self.text = kind, args, attributes, text
-
-    def rebuilt(self) -> BaseException:
-        return _rebuild(self.kind, self.exc_args, self.attributes)

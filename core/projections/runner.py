@@ -108,9 +108,6 @@ class PendingWrites(Protocol):
     def background(self) -> bool:
         """Being judged elsewhere: ``finish()`` may wait, so the runner defers it."""
 
-    def poll(self) -> None:
-        """Move the work on without waiting (collect answers, send queued jobs)."""
-
     def cancel(self) -> None:
         """Drop the page (the runner lost a race): nothing of it is written."""
 
@@ -134,11 +131,6 @@ class _InFlight:
     pending: PendingWrites
     old: int
     last: int
-
-
-def _poll(flight: dict[str, _InFlight]) -> None:
-    for page in flight.values():
-        page.pending.poll()
 
 
 class _Raced(Exception):
@@ -264,7 +256,6 @@ class Runner:
                 after = min(ahead, default=0)
                 if not (pages == 0 and after >= head):  # already current: read no empty page
                     events = self.reader.page(after, self.page_size)
-                    _poll(flight)
             try:
                 if events:
                     self._run_page(positions, flight, events)
@@ -321,10 +312,8 @@ class Runner:
                     writes = pending.finish()
                 else:
                     writes = v.prepare(cur, fresh)
-            _poll(flight)
             self._commit(v, old, last, writes)
             positions[v.name] = last
-            _poll(flight)
 
     def _finish(
         self, positions: dict[str, int], flight: dict[str, _InFlight], names: Sequence[str]

@@ -10,13 +10,22 @@ page costs a handful of statements whatever its size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import date
+from functools import singledispatchmethod
 from typing import Any
 
 import orjson
 
-from credtrail.core.projections import decode as ev
+from credtrail.core.domain import (
+    ClinicianLedger,
+    CreditState,
+    DomainEvent,
+    LicenseState,
+    RequirementHistory,
+    RequirementVersionState,
+)
+from credtrail.core.models import trusted
 from credtrail.core.projections.db import (
     CLINICIANS,
     CREDITS,
@@ -27,21 +36,33 @@ from credtrail.core.projections.db import (
     chunks,
 )
 from credtrail.core.projections.decode import LogEvent
-from credtrail.core.transcript import Transcript, TranscriptCredit
+from credtrail.core.transcript import Transcript, transcript_from_states
 
-LICENSE_COLUMNS = (
-    "clinician_id, license_id, requirement_id, issued_on, expires_on, birth_date, number, "
-    "ended_on, end_reason, attributes"
+LICENSE_FIELDS = (
+    "license_id",
+    "requirement_id",
+    "issued_on",
+    "expires_on",
+    "birth_date",
+    "number",
+    "ended_on",
+    "end_reason",
+    "attributes",
+    "facts",
 )
+"""The licence table's columns after ``clinician_id``: ``LicenseState``'s fields (``facts``:
+its renewals, exams, certifications and attestations as one JSON object)."""
+LICENSE_COLUMNS = ", ".join(("clinician_id", *LICENSE_FIELDS))
 
 _UPSERT_CREDIT = (
     f"INSERT INTO {CREDITS} (clinician_id, credit_id, data) VALUES (?, ?, ?) "
     "ON CONFLICT (clinician_id, credit_id) DO UPDATE SET data = excluded.data"
 )
 _UPSERT_LICENSE = (
-    f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 10)}) "
+    f"INSERT INTO {LICENSES} ({LICENSE_COLUMNS}) VALUES ({', '.join('?' * 11)}) "
     "ON CONFLICT (clinician_id, license_id) DO UPDATE SET ended_on = excluded.ended_on, "
-    "end_reason = excluded.end_reason"
+    "end_reason = excluded.end_reason, expires_on = excluded.expires_on, "
+    "facts = excluded.facts"
 )
 _UPSERT_CLINICIAN = (
     f"INSERT INTO {CLINICIANS} (clinician_id, stream, profession, name, npi) "
@@ -54,9 +75,99 @@ _UPSERT_REQUIREMENT = (
     "versions = excluded.versions"
 )
 
+_EARNED = ClinicianLedger.CreditEarned
+_CREDIT_EVENTS = (ClinicianLedger.CreditClaimed, ClinicianLedger.CreditRevoked)
+_LICENSE_CHANGES = (
+    ClinicianLedger.LicenseEnded,
+    ClinicianLedger.LicenseRenewed,
+    ClinicianLedger.LicenseFactRecorded,
+)
 
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
+
+# ------------------------------------------------------------- rows <-> domain states
+
+
+def license_row(clinician_id: str, lic: LicenseState) -> tuple[Any, ...]:
+    """A licence's state as its row (``LICENSE_COLUMNS``)."""
+    return (
+        clinician_id,
+        lic.license_id,
+        lic.requirement_id,
+        lic.issued_on.isoformat(),
+        _iso(lic.expires_on),
+        _iso(lic.birth_date),
+        lic.number,
+        _iso(lic.ended_on),
+        lic.end_reason,
+        orjson.dumps(lic.attributes).decode(),
+        orjson.dumps(
+            {
+                "renewals": lic.renewals,
+                "exams": lic.exams,
+                "certifications": lic.certifications,
+                "attestations": lic.attestations,
+            }
+        ).decode(),
+    )
+
+
+def license_state(row: Any) -> LicenseState:
+    """A licence row (``LICENSE_COLUMNS``) as the domain's state (trusted: the view wrote it)."""
+    return trusted(
+        LicenseState,
+        {
+            "license_id": row["license_id"],
+            "requirement_id": row["requirement_id"],
+            "issued_on": date.fromisoformat(row["issued_on"]),
+            "expires_on": _day(row["expires_on"]),
+            "birth_date": _day(row["birth_date"]),
+            "number": row["number"],
+            "ended_on": _day(row["ended_on"]),
+            "end_reason": row["end_reason"],
+            "attributes": orjson.loads(row["attributes"]),
+            **_facts(row["facts"]),
+        },
+    )
+
+
+def _facts(text: str) -> dict[str, Any]:
+    facts = orjson.loads(text)
+    return {
+        "renewals": [tuple(date.fromisoformat(d) for d in r) for r in facts["renewals"]],
+        "exams": [(name, date.fromisoformat(on)) for name, on in facts["exams"]],
+        "certifications": [
+            (name, date.fromisoformat(start), _day(end))
+            for name, start, end in facts["certifications"]
+        ],
+        "attestations": [
+            (part, date.fromisoformat(on), why) for part, on, why in facts["attestations"]
+        ],
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+@dataclass
+class _Requirement:
+    stream: str
+    authority: str
+    versions: list[RequirementVersionState]
+
+
+@dataclass
+class _Page:
+    """The rows a page touches, as domain states, until they are written back."""
+
+    clinicians: list[tuple[Any, ...]] = field(default_factory=list)
+    credits: dict[tuple[str, str], CreditState] = field(default_factory=dict)
+    licenses: dict[tuple[str, str], LicenseState] = field(default_factory=dict)
+    requirements: dict[str, _Requirement] = field(default_factory=dict)
 
 
 class Streams:
@@ -74,16 +185,18 @@ class Streams:
         """Learn the owner of every stream in ``events`` (from the page or the views)."""
         unknown_c: set[str] = set()
         unknown_r: set[str] = set()
-        for e in events:
-            if e.topic == ev.CLINICIAN_REGISTERED:
-                self.clinicians[e.stream] = e.state["clinician_id"]
-            elif e.topic == ev.REQUIREMENT_DEFINED:
-                self.requirements[e.stream] = e.state["requirement_id"]
-            elif e.topic in ev.CLINICIAN_TOPICS:
-                if e.stream not in self.clinicians:
-                    unknown_c.add(e.stream)
-            elif e.topic == ev.REQUIREMENT_CHANGED and e.stream not in self.requirements:
-                unknown_r.add(e.stream)
+        clinicians, requirements = self.clinicians, self.requirements
+        for stream, event in ((e.stream, e.event) for e in events):
+            if stream in clinicians or stream in requirements:
+                continue  # the common case: a stream seen before
+            if isinstance(event, ClinicianLedger.Created):
+                clinicians[stream] = event.clinician_id
+            elif isinstance(event, RequirementHistory.Created):
+                requirements[stream] = event.requirement_id
+            elif isinstance(event, RequirementHistory.RequirementChanged):
+                unknown_r.add(stream)
+            else:
+                unknown_c.add(stream)
         for table, key, unknown, found in (
             (CLINICIANS, "clinician_id", unknown_c, self.clinicians),
             (REQUIREMENTS, "requirement_id", unknown_r, self.requirements),
@@ -96,7 +209,12 @@ class Streams:
 
 
 class TranscriptView:
-    """Maintains the clinicians, licenses, credits and requirements tables."""
+    """Maintains the clinicians, licenses, credits and requirements tables.
+
+    A page is applied to the domain's own state objects (``CreditState``,
+    ``LicenseState``, ``RequirementVersionState``) by the domain's own events, one
+    handler per event class (``process_event``), as the aggregates apply them.
+    """
 
     name = "transcript"
     tables: tuple[str, ...] = (CLINICIANS, LICENSES, CREDITS, REQUIREMENTS)
@@ -105,123 +223,121 @@ class TranscriptView:
 
     def __init__(self, streams: Streams) -> None:
         self.streams = streams
+        self._page = _Page()
+        self._stream = ""
 
     def reset(self) -> None:
         self.streams.clear()
 
     def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
-        clinicians = self.streams.clinicians
-        credits: dict[tuple[str, str], dict[str, Any]] = {}
-        licenses: dict[tuple[str, str], list[Any]] = {}
-        requirements: dict[str, list[Any]] = {}
-        new_clinicians: list[tuple[Any, ...]] = []
-        self._load_missing(cur, events, credits, licenses, requirements)
+        page = self._page = _Page()
+        self._load_missing(cur, events)
+        process = self.process_event  # bound once: the dispatcher is looked up per event
         for e in events:
-            s, topic = e.state, e.topic
-            if topic == ev.CREDIT_EARNED:
-                # The decoded state is ours alone: reshape it in place into the row.
-                del s["originator_id"], s["originator_version"]
-                s["recorded_at"] = s.pop("timestamp")
-                s["revoked"] = False
-                s["revoked_reason"] = s["revoked_on"] = None
-                s["claims"] = {}
-                s["claim_dates"] = {}
-                s["claim_log"] = []
-                credits[clinicians[e.stream], s["credit_id"]] = s
-            elif topic == ev.CREDIT_CLAIMED:
-                row = credits[clinicians[e.stream], s["credit_id"]]
-                claims, authority = row["claims"], s["authority"]
-                claims[authority] = str(Decimal(claims.get(authority, "0")) + Decimal(s["units"]))
-                row["claim_dates"].setdefault(authority, s["claimed_on"])
-                # Every claim keeps its date (a late partial claim must not count).
-                row.setdefault("claim_log", []).append([authority, s["units"], s["claimed_on"]])
-            elif topic == ev.CREDIT_REVOKED:
-                row = credits[clinicians[e.stream], s["credit_id"]]
-                row["revoked"] = True
-                row["revoked_reason"] = s["reason"]
-                row["revoked_on"] = s["revoked_on"]
-            elif topic == ev.CLINICIAN_REGISTERED:
-                new_clinicians.append(
-                    (s["clinician_id"], e.stream, s["profession"], s.get("name"), s.get("npi"))
-                )
-            elif topic == ev.LICENSE_REGISTERED:
-                cid = clinicians[e.stream]
-                licenses[cid, s["license_id"]] = [
-                    cid,
-                    s["license_id"],
-                    s["requirement_id"],
-                    s["issued_on"],
-                    s.get("expires_on"),
-                    s.get("birth_date"),
-                    s.get("number"),
-                    None,
-                    None,
-                    _json(s.get("attributes") or {}),
-                ]
-            elif topic == ev.LICENSE_ENDED:
-                lic = licenses[clinicians[e.stream], s["license_id"]]
-                lic[7:9] = [s["ended_on"], s.get("reason")]
-            elif topic == ev.REQUIREMENT_DEFINED:
-                requirements[s["requirement_id"]] = [
-                    s["requirement_id"],
-                    e.stream,
-                    s["authority"],
-                    [],
-                ]
-            elif topic == ev.REQUIREMENT_CHANGED:
-                req = requirements[self.streams.requirements[e.stream]]
-                req[3].append(
-                    {
-                        "version": s["version"],
-                        "effective_from": s["effective_from"],
-                        "document": s["document"],
-                        "source": s["source"],
-                        "recorded_at": s["timestamp"],
-                    }
-                )
-        dumps = orjson.dumps
+            self._stream = e.stream
+            process(e.event)
+        self._page = _Page()
+        credits, licenses, requirements = page.credits, page.licenses, page.requirements
         return [
-            (_UPSERT_CLINICIAN, new_clinicians),
-            (_UPSERT_LICENSE, list(licenses.values())),
-            (_UPSERT_REQUIREMENT, [(*r[:3], _json(r[3])) for r in requirements.values()]),
-            (_UPSERT_CREDIT, [(k[0], k[1], dumps(r).decode()) for k, r in credits.items()]),
+            (_UPSERT_CLINICIAN, page.clinicians),
+            (_UPSERT_LICENSE, [license_row(cid, lic) for (cid, _), lic in licenses.items()]),
+            (
+                _UPSERT_REQUIREMENT,
+                [
+                    (rid, r.stream, r.authority, _versions_json(r.versions))
+                    for rid, r in requirements.items()
+                ],
+            ),
+            (
+                _UPSERT_CREDIT,
+                [(cid, key, c.to_json().decode()) for (cid, key), c in credits.items()],
+            ),
         ]
 
-    def _load_missing(
-        self,
-        cur: Cursor,
-        events: Sequence[LogEvent],
-        credits: dict[tuple[str, str], dict[str, Any]],
-        licenses: dict[tuple[str, str], list[Any]],
-        requirements: dict[str, list[Any]],
-    ) -> None:
-        """Load the rows that events of this page change but did not create."""
+    # -- one handler per event class ---------------------------------------------------
+
+    @singledispatchmethod
+    def process_event(self, event: DomainEvent) -> None:
+        raise TypeError(f"the transcript view has no handler for {type(event).__name__}")
+
+    @process_event.register
+    def _clinician(self, event: ClinicianLedger.Created) -> None:
+        self._page.clinicians.append(
+            (event.clinician_id, self._stream, event.profession, event.name, event.npi)
+        )
+
+    @process_event.register
+    def _earned(self, event: ClinicianLedger.CreditEarned) -> None:
+        self._page.credits[self._clinician_id(), event.credit_id] = event.credit_state()
+
+    @process_event.register
+    def _claimed(self, event: ClinicianLedger.CreditClaimed) -> None:
+        event.apply_to(self._page.credits[self._clinician_id(), event.credit_id])
+
+    @process_event.register
+    def _revoked(self, event: ClinicianLedger.CreditRevoked) -> None:
+        event.apply_to(self._page.credits[self._clinician_id(), event.credit_id])
+
+    @process_event.register
+    def _licensed(self, event: ClinicianLedger.LicenseRegistered) -> None:
+        self._page.licenses[self._clinician_id(), event.license_id] = event.license_state()
+
+    @process_event.register
+    def _ended(self, event: ClinicianLedger.LicenseEnded) -> None:
+        event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
+
+    @process_event.register
+    def _renewed(self, event: ClinicianLedger.LicenseRenewed) -> None:
+        event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
+
+    @process_event.register
+    def _fact(self, event: ClinicianLedger.LicenseFactRecorded) -> None:
+        event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
+
+    @process_event.register
+    def _defined(self, event: RequirementHistory.Created) -> None:
+        self._page.requirements[event.requirement_id] = _Requirement(
+            self._stream, event.authority, []
+        )
+
+    @process_event.register
+    def _changed(self, event: RequirementHistory.RequirementChanged) -> None:
+        rid = self.streams.requirements[self._stream]
+        self._page.requirements[rid].versions.append(event.version_state())
+
+    def _clinician_id(self) -> str:
+        return self.streams.clinicians[self._stream]
+
+    # -- rows the page changes but did not create ------------------------------------
+
+    def _load_missing(self, cur: Cursor, events: Sequence[LogEvent]) -> None:
+        """Load, as domain states, the rows that events of this page change but did not create."""
         self.streams.resolve(cur, events)
         clinicians = self.streams.clinicians
-        created_credits: set[tuple[str, str]] = set()
-        created_licenses: set[tuple[str, str]] = set()
-        created_reqs: set[str] = set()
+        page = self._page
+        created: set[tuple[str, str]] = set()
         want_credits: dict[str, set[str]] = {}
-        want_licenses: dict[str, set[str]] = {}
+        want_licenses: set[tuple[str, str]] = set()
+        created_reqs: set[str] = set()
         want_reqs: set[str] = set()
-        for e in events:
-            topic = e.topic
-            if topic == ev.CREDIT_EARNED:
-                created_credits.add((clinicians[e.stream], e.state["credit_id"]))
-            elif topic in (ev.CREDIT_CLAIMED, ev.CREDIT_REVOKED):
-                key = (clinicians[e.stream], e.state["credit_id"])
-                if key not in created_credits:
+        for stream, event in ((e.stream, e.event) for e in events):
+            kind = type(event)
+            if kind is _EARNED:
+                created.add((clinicians[stream], event.credit_id))  # type: ignore[attr-defined]
+            elif kind in _CREDIT_EVENTS:
+                key = (clinicians[stream], event.credit_id)  # type: ignore[attr-defined]
+                if key not in created:
                     want_credits.setdefault(key[0], set()).add(key[1])
-            elif topic == ev.LICENSE_REGISTERED:
-                created_licenses.add((clinicians[e.stream], e.state["license_id"]))
-            elif topic == ev.LICENSE_ENDED:
-                key = (clinicians[e.stream], e.state["license_id"])
-                if key not in created_licenses:
-                    want_licenses.setdefault(key[0], set()).add(key[1])
-            elif topic == ev.REQUIREMENT_DEFINED:
-                created_reqs.add(e.state["requirement_id"])
-            elif topic == ev.REQUIREMENT_CHANGED:
-                rid = self.streams.requirements[e.stream]
+            elif kind is ClinicianLedger.LicenseRegistered:
+                created.add((clinicians[stream], event.license_id))  # type: ignore[attr-defined]
+            elif kind in _LICENSE_CHANGES:
+                key = (clinicians[stream], event.license_id)  # type: ignore[attr-defined]
+                if key not in created:
+                    want_licenses.add(key)
+            elif kind is RequirementHistory.Created:
+                created_reqs.add(event.requirement_id)  # type: ignore[attr-defined]
+            elif kind is RequirementHistory.RequirementChanged:
+                rid = self.streams.requirements[stream]
                 if rid not in created_reqs:
                     want_reqs.add(rid)
         for cid, ids in want_credits.items():
@@ -233,29 +349,32 @@ class TranscriptView:
                     [cid, *part],
                 )
                 for row in cur.fetchall():
-                    credits[cid, row["credit_id"]] = orjson.loads(row["data"])
-        for cid, ids in want_licenses.items():
-            for lid in ids:
-                cur.execute(
-                    f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} "
-                    "WHERE clinician_id = ? AND license_id = ?",
-                    [cid, lid],
-                )
-                row = cur.fetchone()
-                licenses[cid, lid] = [row[c.strip()] for c in LICENSE_COLUMNS.split(",")]
-        for rid in want_reqs:
+                    page.credits[cid, row["credit_id"]] = CreditState.from_json(row["data"])
+        for cid, lid in sorted(want_licenses):
             cur.execute(
-                f"SELECT requirement_id, stream, authority, versions FROM {REQUIREMENTS} "
-                "WHERE requirement_id = ?",
+                f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} "
+                "WHERE clinician_id = ? AND license_id = ?",
+                [cid, lid],
+            )
+            page.licenses[cid, lid] = license_state(cur.fetchone())
+        for rid in sorted(want_reqs):
+            cur.execute(
+                f"SELECT stream, authority, versions FROM {REQUIREMENTS} WHERE requirement_id = ?",
                 [rid],
             )
             row = cur.fetchone()
-            requirements[rid] = [
-                rid,
-                row["stream"],
-                row["authority"],
-                orjson.loads(row["versions"]),
-            ]
+            page.requirements[rid] = _Requirement(
+                row["stream"], row["authority"], read_versions_json(row["versions"])
+            )
+
+
+def _versions_json(versions: list[RequirementVersionState]) -> str:
+    return orjson.dumps([v.model_dump(mode="json") for v in versions]).decode()
+
+
+def read_versions_json(text: str) -> list[RequirementVersionState]:
+    """A requirement row's versions as the domain's states."""
+    return [RequirementVersionState.model_validate(v) for v in orjson.loads(text)]
 
 
 # ---------------------------------------------------------------------------- reads
@@ -271,45 +390,14 @@ def read_transcript(cur: Cursor, clinician_id: str) -> Transcript | None:
     if who is None:
         return None
     cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
-    rows = [orjson.loads(r["data"]) for r in cur.fetchall()]
+    rows = [r["data"] for r in cur.fetchall()]
     return transcript_from_rows(who["clinician_id"], who["name"], who["profession"], rows)
 
 
 def transcript_from_rows(
-    clinician_id: str, name: str | None, profession: str, rows: Iterable[dict[str, Any]]
+    clinician_id: str, name: str | None, profession: str, rows: Iterable[str | bytes]
 ) -> Transcript:
-    """Same order and totals as ``transcript_of``: completion date, recording time, id."""
-    ordered = sorted(
-        rows,
-        key=lambda r: (
-            date.fromisoformat(r["completed_on"]),
-            datetime.fromisoformat(r["recorded_at"]),
-            r["credit_id"],
-        ),
-    )
-    totals: dict[str, Decimal] = {}
-    credits = []
-    for r in ordered:
-        units = Decimal(r["units"])
-        if not r["revoked"]:
-            totals[r["credit_type"]] = totals.get(r["credit_type"], Decimal(0)) + units
-        credits.append(
-            TranscriptCredit(
-                credit_id=r["credit_id"],
-                type=r["credit_type"],
-                units=units,
-                date=date.fromisoformat(r["completed_on"]),
-                accreditor=r.get("accreditor"),
-                provider=r["provider"],
-                activity=r["activity_id"],
-                title=r.get("title"),
-                topics=list(r.get("topics") or ()),
-                format=r.get("format"),
-                revoked=bool(r["revoked"]),
-                revoked_reason=r["revoked_reason"],
-                claimed={k: Decimal(v) for k, v in r["claims"].items()},
-            )
-        )
-    return Transcript(
-        clinician=clinician_id, name=name, profession=profession, credits=credits, totals=totals
+    """The transcript from credit rows: the domain's states, ordered as ``transcript_of``."""
+    return transcript_from_states(
+        clinician_id, name, profession, [CreditState.from_json(r) for r in rows]
     )

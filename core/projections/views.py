@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from credtrail.core.compliance import licences_in_force
 from credtrail.core.errors import CredtrailError, UnknownClinicianError
 from credtrail.core.plugins import plugin_versions
 from credtrail.core.projections.compliance import (
@@ -14,6 +15,7 @@ from credtrail.core.projections.compliance import (
     ComplianceView,
     clinician_known,
     evaluate_on,
+    load_licenses,
     read_compliance,
 )
 from credtrail.core.projections.parallel import resolve_workers
@@ -154,13 +156,21 @@ class Views:
                 raise UnknownClinicianError(clinician_id)
             if on is None:
                 return rows
+            # Which requirements the clinician is subject to on the day, and by which
+            # licence: the one answer (credtrail.core.compliance).
+            held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
             out = []
-            for rid in sorted({r.requirement_id for r in rows}):
-                mine = [r for r in rows if r.requirement_id == rid]
-                hit = [r for r in mine if r.cycle_start <= on <= r.cycle_end]
-                if hit and on >= date.today():
-                    # A row counts every credit of its cycle; none is completed after
-                    # today, so it is the standing today (status's hot path).
+            for lic in held:
+                rid = lic.requirement_id
+                hit = [
+                    r
+                    for r in rows
+                    if r.requirement_id == rid and r.cycle_start <= on <= r.cycle_end
+                ]
+                if hit and on >= date.today() and hit[0].license_id == lic.license_id:
+                    # The fast path: a row counts every credit of its cycle; none is
+                    # completed after today, so it is the standing today (status's hot
+                    # path). A property test holds it equal to judging on the day.
                     out.append(hit[0].as_of(on))
                     continue
                 # A past day (or a day no row covers) is judged directly from the view's

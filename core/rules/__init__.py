@@ -31,8 +31,15 @@ Evaluation (pure: no I/O; call it with state reconstructed as of any date):
 ``required``/``counted`` (the total's, else the due parts' sum), ``parts`` (per part:
 required, counted, missing, status, why, source), ``missing``, ``allocation`` (credit,
 part, units), ``excluded`` (credit, units, rule, reason), ``valued`` (weighting and
-equivalence ratios), ``unused``, ``carry_in``/``carry_out``, the version's ``source``
-and ``notes``; ``to_json()`` is the ``--json`` shape (units as decimal strings).
+equivalence ratios), ``unused``, ``carry_in``/``carry_out``, ``cure`` (grace credit
+applied), ``pathway`` (an alternative pathway taken), ``version_why`` (a transition's
+choice), the version's ``source`` and ``notes``; ``to_json()`` is the ``--json`` shape
+(units as decimal strings).
+
+Facts over time the engine reads (all optional, ``docs/rules.md`` "Requirements over
+time"): ``LicenseState.renewals`` (renewed on, term end renewed, new expiry),
+``exams`` (name, date), ``certifications`` (name, from, until), ``attestations``
+(part id, completed on, reason); ``CreditState.topic_units`` (units per topic).
 
 Errors: ``RuleError`` for malformed documents or a licence missing what the cycle
 needs (expiry, birth date, number); ``InputError`` for a date before the licence or a

@@ -15,9 +15,9 @@ in the total rather than in an additional part).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from credtrail.core.rules.model import TOTAL
 
@@ -29,11 +29,23 @@ _INF = float("inf")
 
 @dataclass(frozen=True)
 class Item:
-    """Units (scaled integer) of one credit, and the targets it qualifies for."""
+    """Units (scaled integer) of one credit, and the targets it qualifies for.
+
+    ``limits``: targets that may take fewer than ``value`` units of it (a part selecting
+    a topic takes only that topic's units of a credit listing units per topic).
+    """
 
     key: str
     value: int
     targets: frozenset[str]
+    limits: tuple[tuple[str, int], ...] = ()
+
+    def most(self, target: str) -> int:
+        """The units of this item ``target`` may take."""
+        for name, limit in self.limits:
+            if name == target:
+                return min(limit, self.value)
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -91,35 +103,6 @@ class _Program:
         matrix = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lower), n)).tocsr()
         return LinearConstraint(matrix, self.lower, self.upper)
 
-    def columns(self, n: int, extra: Sequence[Sequence[float]]) -> tuple[Any, Any, Any]:
-        """(start, index, value): the rows, then the dense ``extra`` rows below them, as
-        ``milp`` hands them to HiGHS (scipy's compressed columns: within a column rows
-        ascending, repeated entries summed, zeros of the dense rows left out)."""
-        import numpy as np
-
-        by_column: list[dict[int, float]] = [{} for _ in range(n)]
-        for r, c, v in zip(self.rows, self.cols, self.vals, strict=True):
-            column = by_column[c]
-            column[r] = column.get(r, 0.0) + v
-        m = len(self.lower)
-        for k, row in enumerate(extra):
-            for c, v in enumerate(row):
-                if v != 0:
-                    by_column[c][m + k] = v
-        start = [0]
-        index: list[int] = []
-        value: list[float] = []
-        for column in by_column:
-            for r in sorted(column):
-                index.append(r)
-                value.append(column[r])
-            start.append(len(index))
-        return (
-            np.array(start, dtype=np.int32),
-            np.array(index, dtype=np.int32),
-            np.array(value, dtype=np.float64),
-        )
-
 
 def allocate(
     items: Sequence[Item],
@@ -148,8 +131,8 @@ def allocate(
         # phase's optimum is then this allocation, and it is the only one (each unit
         # counted adds to the objective of the last phase), so the solver would find
         # exactly it.
-        value = values_of(items)
-        units = {(key, name): value[key] for key, name in variables}
+        most = {(item.key, name): item.most(name) for item in items for name in item.targets}
+        units = {v: most[v] for v in variables if most[v] > 0}
         direct = Allocation(units, _shortfall(units, due))
         _check(direct, items, by_name, caps, direct.shortfall)
         return direct
@@ -158,7 +141,6 @@ def allocate(
     n = n_x + len(due)
 
     program = _Program()
-    values = {item.key: item.value for item in items}
     _per_item_rows(program, items, by_name, index)
     for target in targets:
         cols = [(index[v], 1.0) for v in variables if v[1] == target.name]
@@ -172,8 +154,9 @@ def allocate(
             if cols:
                 program.row(cols, 0, cap.limit)
 
-    upper = [float(values[k]) for k, _ in variables] + [float(t.required) for t in due]
-    solve = _solver()
+    most = {(item.key, name): item.most(name) for item in items for name in item.targets}
+    upper = [float(most[v]) for v in variables] + [float(t.required) for t in due]
+    solve = _solve
 
     phase1 = [0.0] * n_x + [1.0] * len(due)
     fun, _ = solve(phase1, program, [], upper)
@@ -199,34 +182,25 @@ def allocate(
     return result
 
 
-Solve = Callable[
-    [Sequence[float], _Program, Sequence[tuple[Sequence[float], float]], Sequence[float]],
-    tuple[float, Sequence[float]],
-]
-"""(objective, program, extra rows each with its upper bound, column upper bounds) ->
-(optimum, solution): an integer program, every column integral and at least 0."""
-
-
-def _solver() -> Solve:
-    """HiGHS called as scipy's ``milp`` calls it, without ``milp``'s checks and conversions
-    (85% of its time on these small programs); ``milp`` itself if this scipy's HiGHS
-    binding is not the one known."""
-    return _solve_highs if _highs() is not None else _solve_milp
-
-
-def _solve_milp(
+def _solve(
     c: Sequence[float],
     program: _Program,
     extra: Sequence[tuple[Sequence[float], float]],
     upper: Sequence[float],
 ) -> tuple[float, Sequence[float]]:
+    """The optimum and a solution of an integer program: minimise ``c``, subject to the
+    program's rows and the ``extra`` rows (each at most its bound), every column an
+    integer from 0 to its ``upper`` bound. HiGHS, through scipy's public ``milp``."""
     # scipy costs ~0.4 s to import: only evaluations with competing parts need it, so
     # the CLI starts fast.
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     n = len(c)
     constraints = [program.constraint(n)]
-    constraints += [LinearConstraint([row], -_INF, hi) for row, hi in extra]
+    if extra:
+        constraints.append(
+            LinearConstraint([row for row, _ in extra], -_INF, [hi for _, hi in extra])
+        )
     result = milp(
         c,
         constraints=constraints,
@@ -237,76 +211,6 @@ def _solve_milp(
     if not result.success:  # pragma: no cover - the program is always feasible (x = 0)
         raise RuntimeError(f"allocation solver failed: {result.message}")
     return float(result.fun), [float(v) for v in result.x]
-
-
-def _solve_highs(
-    c: Sequence[float],
-    program: _Program,
-    extra: Sequence[tuple[Sequence[float], float]],
-    upper: Sequence[float],
-) -> tuple[float, Sequence[float]]:
-    import numpy as np
-
-    h = _highs()
-    assert h is not None
-    n = len(c)
-    start, index, value = program.columns(n, [row for row, _ in extra])
-    # What scipy.optimize._highspy._highs_wrapper does for milp, the same arrays in the
-    # same order, so HiGHS is given the same model and options and answers the same.
-    lp = h.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = len(program.lower) + len(extra)
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = lp.num_row_
-    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-    lp.col_cost_ = np.array(c, dtype=np.float64)
-    lp.col_lower_ = np.zeros(n, dtype=np.float64)
-    lp.col_upper_ = np.array(upper, dtype=np.float64)
-    lp.row_lower_ = np.array([*program.lower, *[-_INF for _ in extra]], dtype=np.float64)
-    lp.row_upper_ = np.array([*program.upper, *[hi for _, hi in extra]], dtype=np.float64)
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    lp.integrality_ = [h.HighsVarType(1)] * n
-    highs = h._Highs()
-    options = h.HighsOptions()
-    options.log_to_console = False
-    options.mip_rel_gap = 0.0
-    options.presolve = "on"
-    if (
-        highs.passOptions(options) == h.HighsStatus.kError
-        or highs.passModel(lp) == h.HighsStatus.kError
-        or highs.run() == h.HighsStatus.kError
-        or highs.getModelStatus() != h.HighsModelStatus.kOptimal
-    ):  # pragma: no cover - the program is always feasible (x = 0)
-        status = highs.modelStatusToString(highs.getModelStatus())
-        raise RuntimeError(f"allocation solver failed: {status}")
-    return float(highs.getInfo().objective_function_value), list(highs.getSolution().col_value)
-
-
-_HIGHS: list[Any] = []
-
-
-def _highs() -> Any:
-    """scipy's binding of HiGHS (a private module), or None if it is not as known."""
-    if not _HIGHS:
-        try:
-            from scipy.optimize._highspy import _core as h
-
-            for name in (
-                "HighsLp",
-                "MatrixFormat",
-                "HighsVarType",
-                "_Highs",
-                "HighsOptions",
-                "HighsStatus",
-                "HighsModelStatus",
-            ):
-                getattr(h, name)
-            _HIGHS.append(h)
-        except (ImportError, AttributeError):  # pragma: no cover - another scipy
-            _HIGHS.append(None)
-    return _HIGHS[0]
 
 
 def _everything_fits(
@@ -335,7 +239,7 @@ def _everything_fits(
             if target.exclusive:
                 if len(names) > 1:
                     return False
-                filled[name] = filled.get(name, 0) + item.value
+                filled[name] = filled.get(name, 0) + item.most(name)
             elif target.group is not None:
                 if target.group in groups:
                     return False
@@ -346,13 +250,9 @@ def _everything_fits(
         for name in cap.targets:
             if name in by_name:
                 members = [i for i in items if i.key in cap.members and name in i.targets]
-                if sum(i.value for i in members if i.value > 0) > cap.limit:
+                if sum(i.most(name) for i in members if i.value > 0) > cap.limit:
                     return False
     return True
-
-
-def values_of(items: Sequence[Item]) -> dict[str, int]:
-    return {item.key: item.value for item in items}
 
 
 def _per_item_rows(
@@ -419,6 +319,8 @@ def _check(
                 groups[key] = groups.get(key, 0) + u
         if exclusive + max(groups.values(), default=0) > item.value:
             raise AssertionError(f"allocation over-uses credit {item.key}")
+        if any(units.get((item.key, t), 0) > item.most(t) for t in item.targets):
+            raise AssertionError(f"allocation over-uses a topic of credit {item.key}")
     counted: dict[str, int] = {}
     for (_, name), u in units.items():
         counted[name] = counted.get(name, 0) + u

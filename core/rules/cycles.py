@@ -3,16 +3,19 @@
 Cycles are numbered from 1, the first cycle ending after the licence was issued: that
 number is the *renewal number* part schedules use. A window never starts before the
 issue date, so the first cycle may be short (``CycleWindow.shortened``).
+
+A licence's recorded renewals (``LicenseState.renewals``) come first: each expiry a
+renewal records ends a cycle, whatever the arithmetic says. Before the first recorded
+expiry and after the last, the rule's cycle fills in (and a short initial period merges
+into the first cycle when the rule's ``min_first_months`` says so).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
-from typing import Any, Literal
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Literal
 
 from credtrail.core.domain import LicenseState
 from credtrail.core.errors import InputError, RuleError
@@ -41,6 +44,64 @@ _MAX_CYCLES = 5000
 
 def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
     """Every cycle of ``license`` under ``cycle``, in order; ``on`` ends rolling windows."""
+    recorded = {e for r in license.renewals for e in r[1:] if e > license.issued_on}
+    if recorded and not isinstance(cycle, RollingCycle | OnceCycle):
+        return _recorded_windows(cycle, license)
+    return _rule_windows(cycle, license, on)
+
+
+def _recorded_windows(
+    cycle: FixedCycle | LicenseCycle | BirthCycle, license: LicenseState
+) -> Iterator[CycleWindow]:
+    """Cycles ending on the recorded expiries, the rule's cycles before and after them."""
+    issue = license.issued_on
+    recorded = {e for r in license.renewals for e in r[1:]}
+    if license.expires_on is not None:
+        recorded.add(license.expires_on)
+    ends = sorted(e for e in recorded if e > issue)
+    renewed = {ended: on for on, ended, _ in license.renewals}
+    full = _full_months(cycle)
+    period = cycle.period_months if not isinstance(cycle, FixedCycle) else cycle.length_months
+    # An end the rule puts within half a period of a recorded one is that same renewal.
+    near = timedelta(days=period * 365 // 24)
+    number = 0
+    previous: date | None = None
+    as_issued = license.model_copy(update={"expires_on": ends[0], "renewals": []})
+    for w in _rule_windows(cycle, as_issued, ends[0]):
+        if w.end >= ends[0] - near:
+            break
+        number += 1
+        previous = w.end
+        yield replace(w, number=number)
+    for end in ends:
+        number += 1
+        yield _window(previous, end, number, full, period, issue, renewed.get(end))
+        previous = end
+    assert previous is not None
+    after = license.model_copy(update={"expires_on": previous, "renewals": []})
+    for w in _rule_windows(cycle, after, previous):
+        if w.end <= previous + near:
+            continue
+        number += 1
+        yield _window(previous, w.end, number, full, period, issue, None)
+        previous = w.end
+
+
+def _window(
+    previous: date | None,
+    end: date,
+    number: int,
+    full: int,
+    period: int,
+    issue: date,
+    renewed_on: date | None,
+) -> CycleWindow:
+    raw = _window_start(previous, end, full, period) if previous else issue
+    return CycleWindow(max(raw, issue), end, number, full, raw < issue, renewed_on)
+
+
+def _rule_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
+    """The cycles the rule's arithmetic gives, from the issue date and the current expiry."""
     issue = license.issued_on
     if isinstance(cycle, RollingCycle):
         end = on if cycle.ends == "evaluation-date" else _expiry(license, "a rolling window")
@@ -75,73 +136,8 @@ def cycle_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[Cyc
         yield CycleWindow(max(raw_start, issue), end, number, full, raw_start < issue)
 
 
-def remembered_windows(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
-    """``cycle_windows``, each window worked out once for the (cycle, licence) pairs used last.
-
-    Judging a licence's cycles one by one walks its windows from the issue date again for
-    each cycle, and several times per cycle (resolving it, the previous cycle, schedule
-    deadlines). The windows depend on the cycle rule and on the licence's issue and expiry
-    dates, birth date, number and id only: they are remembered by those, per thread, for
-    the last ``_REMEMBERED_PAIRS`` pairs. Rolling and one-time cycles are cheap and depend
-    on the evaluation date: they are worked out each time.
-    """
-    if isinstance(cycle, RollingCycle | OnceCycle):
-        return cycle_windows(cycle, license, on)
-    return _walk(cycle, license, on)
-
-
-@dataclass
-class _Found:
-    cycle: Cycle
-    """Held so that ``id(cycle)`` in the key names this cycle while it is remembered."""
-    windows: list[CycleWindow]
-    source: Iterator[CycleWindow]
-
-
-_REMEMBERED = threading.local()
-_REMEMBERED_PAIRS = 32
-
-
-def _walk(cycle: Cycle, license: LicenseState, on: date) -> Iterator[CycleWindow]:
-    key = (
-        id(cycle),
-        license.issued_on,
-        license.expires_on,
-        license.birth_date,
-        license.number,
-        license.license_id,
-    )
-    remembered: OrderedDict[Any, _Found] | None = getattr(_REMEMBERED, "pairs", None)
-    if remembered is None:
-        remembered = _REMEMBERED.pairs = OrderedDict()
-    found = remembered.get(key)
-    if found is None or found.cycle is not cycle:
-        # The source reads a copy: the licence may change later, its windows may not.
-        found = _Found(cycle, [], cycle_windows(cycle, license.model_copy(), on))
-        remembered[key] = found
-        while len(remembered) > _REMEMBERED_PAIRS:
-            remembered.popitem(last=False)
-    else:
-        remembered.move_to_end(key)
-    seen, source = found.windows, found.source
-    i = 0
-    while True:
-        if i == len(seen):
-            try:
-                seen.append(next(source))
-            except StopIteration:
-                return
-            except BaseException:
-                # A licence lacking what the cycle needs: fail the same way next time.
-                if remembered.get(key) is found:
-                    del remembered[key]
-                raise
-        yield seen[i]
-        i += 1
-
-
 WindowSource = Callable[[Cycle, LicenseState, date], Iterator[CycleWindow]]
-"""``cycle_windows`` or ``remembered_windows``."""
+"""``cycle_windows`` or a stand-in with the same answers."""
 
 
 def cycle_containing(

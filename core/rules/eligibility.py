@@ -58,7 +58,7 @@ class Scope:
     look back (one-time parts: since licensure; ``within`` parts: N months)."""
     registry: Registry
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-    """Answers of pure lookups (registry equivalences, selector matches); scopes of one
+    """Equivalence ratios already asked of the registry (keyed by value); scopes of one
     evaluation share it."""
 
     def counts_as(self, credit_type: str, target: str) -> Decimal | None:
@@ -79,31 +79,9 @@ def quantize(value: Decimal) -> Decimal:
 
 def tidy(value: Decimal) -> Decimal:
     """``48.0000`` -> ``48``; ``1.5000`` -> ``1.5`` (never ``4.8E+1``)."""
-    # The answer depends on the number only, not on how it is written (48.0000 and 4.8E+1
-    # give 48), except that zero keeps its sign: zero is never remembered. Units are few
-    # distinct numbers and an evaluation tidies each many times.
-    try:
-        known = _TIDY.get(value)
-    except TypeError:  # a signalling NaN cannot be hashed
-        known = None
-    if known is not None:
-        return known
-    tidied = _tidy(value)
-    if value:
-        if len(_TIDY) >= _TIDY_SIZE:
-            _TIDY.clear()
-        _TIDY[value] = tidied
-    return tidied
-
-
-def _tidy(value: Decimal) -> Decimal:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
-
-
-_TIDY: dict[Decimal, Decimal] = {}
-_TIDY_SIZE = 10_000
 
 
 def ordered(credits: Mapping[str, CreditState] | Iterable[CreditState]) -> list[CreditState]:
@@ -114,30 +92,11 @@ def ordered(credits: Mapping[str, CreditState] | Iterable[CreditState]) -> list[
 
 def matches(selector: Selector, credit: CreditState, scope: Scope) -> bool:
     """Whether ``credit`` is the kind of credit ``selector`` describes."""
-    # The answer depends on the selector and these four fields only: many credits share
-    # them, and each cycle asks again for every part and cap.
-    key = (
-        id(selector),
-        credit.credit_type,
-        credit.topics,
-        credit.format,
-        credit.accreditor,
-        scope.version.authority,
-    )
-    known = scope.memo.get(key)
-    if known is not None and known[0] is selector:
-        return bool(known[1])
-    answer = _matches(selector, credit, scope)
-    scope.memo[key] = (selector, answer)
-    return answer
-
-
-def _matches(selector: Selector, credit: CreditState, scope: Scope) -> bool:
     if selector.types and not any(
         scope.counts_as(credit.credit_type, t) is not None for t in selector.types
     ):
         return False
-    topics = set(credit.topics)
+    topics = {*credit.topics, *credit.topic_units}
     if selector.topics and not topics.intersection(selector.topics):
         return False
     if topics.intersection(selector.exclude_topics):

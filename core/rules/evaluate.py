@@ -8,7 +8,7 @@ projections and as-of replay call it with reconstructed state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from operator import attrgetter
@@ -22,12 +22,20 @@ from credtrail.core.rules.cycles import (
     WindowSource,
     cycle_containing,
     cycle_starting,
+    cycle_windows,
     nth_cycle,
     previous_cycle,
-    remembered_windows,
 )
 from credtrail.core.rules.dates import ONE_DAY, add_months, months_in
-from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
+from credtrail.core.rules.eligibility import (
+    Scope,
+    Working,
+    eligible,
+    matches,
+    ordered,
+    quantize,
+    tidy,
+)
 from credtrail.core.rules.kinds import CycleWindow
 from credtrail.core.rules.model import (
     TOTAL,
@@ -35,6 +43,7 @@ from credtrail.core.rules.model import (
     EveryNthRenewal,
     OncePerLicense,
     Part,
+    Pathway,
     RequirementVersion,
     RollingCycle,
     WithinMonths,
@@ -78,8 +87,16 @@ def select_version(
     versions: Sequence[RequirementVersion], window: CycleWindow, policy: str | None = None
 ) -> RequirementVersion:
     """The version governing ``window`` under the policy (default: the newest version's)."""
-    policy = policy or versions[-1].version_policy
-    return version_in_force(versions, window.start if policy == "cycle-start" else window.end)
+    return version_in_force(versions, governing_date(window, policy or versions[-1].version_policy))
+
+
+def governing_date(window: CycleWindow, policy: str) -> date:
+    """The date a version policy looks at: the cycle's start, end, or recorded renewal."""
+    if policy == "cycle-start":
+        return window.start
+    if policy == "renewal-date":
+        return window.renewed_on or window.end
+    return window.end
 
 
 def resolve(
@@ -94,7 +111,7 @@ def resolve(
     by policy. Should the two versions define cycles differently, the governing
     version's cycle is used.
     """
-    return _resolve(as_versions(documents), license, on, cycle_start, remembered_windows)
+    return _resolve(as_versions(documents), license, on, cycle_start, cycle_windows)
 
 
 def _resolve(
@@ -145,7 +162,7 @@ def license_cycles(
         if isinstance(version.cycle, RollingCycle) or version.cycle in seen_cycles:
             continue
         seen_cycles.append(version.cycle)
-        for window in remembered_windows(version.cycle, license, until):
+        for window in cycle_windows(version.cycle, license, until):
             governing = select_version(versions, window)
             if governing.cycle == version.cycle:
                 found.setdefault(window.start, (governing, window))
@@ -174,7 +191,7 @@ def evaluate(
     :param cycle_start: judge the cycle starting on this date instead.
     """
     versions = as_versions(documents)
-    version, window = _resolve(versions, license, on, cycle_start, remembered_windows)
+    version, window = _resolve(versions, license, on, cycle_start, cycle_windows)
     return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
 
 
@@ -196,12 +213,12 @@ def evaluate_history(
     version its policy selects. Rolling windows give one evaluation.
     """
     versions = as_versions(documents)
-    current_version, current = _resolve(versions, license, on, None, remembered_windows)
+    current_version, current = _resolve(versions, license, on, None, cycle_windows)
     evaluator = _Evaluator(versions, ordered(credits), license, registry, on)
     if isinstance(current_version.cycle, RollingCycle):
         return [evaluator.cycle(current_version, current)]
     out = []
-    for window in remembered_windows(current_version.cycle, license, on):
+    for window in cycle_windows(current_version.cycle, license, on):
         if window.number > current.number:
             break
         if since is not None and window.end < since:
@@ -218,6 +235,10 @@ class _Plan:
     targets: list[Target]
     lookback: dict[str, date]
     """Parts that count credit from before the cycle start, from which date."""
+    until: dict[str, date]
+    """Parts that count only credit completed by this date (one-time deadlines)."""
+    pathway: tuple[Pathway, str] | None = None
+    """The alternative pathway taken, and the facts that allowed it."""
 
 
 class _Evaluator:
@@ -230,18 +251,52 @@ class _Evaluator:
         on: date,
     ) -> None:
         self.versions = versions
-        self.windows: WindowSource = remembered_windows
+        self.windows: WindowSource = cycle_windows
         self.credits = credits
         self.license = license
         self.registry = registry
         self.on = on
         self.memo: dict[date, Evaluation] = {}
         self.memo_lookups: dict[Any, Any] = {}
+        self.once_done: dict[tuple[str, str], date | None] = {}
 
     def cycle(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
         cached = self.memo.get(window.start)
         if cached is not None:
             return cached
+        evaluation = self._judge(version, window)
+        previous = self._transition_from(version, window)
+        if previous is not None:
+            older = self._judge(previous, window)
+            met = ("compliant", "cured", "exempt")
+            if evaluation.status not in met and older.status in met:
+                why = (
+                    f"in the transition to {version.version} (to {version.transition.until}"  # type: ignore[union-attr]
+                    f"); judged by the previous version {previous.version}, which is met"
+                )
+                evaluation = older.model_copy(update={"version_why": why})
+            else:
+                why = f"in the transition from {previous.version}; judged by the newer version " + (
+                    "(met)" if evaluation.status in met else "(neither version is met)"
+                )
+                evaluation = evaluation.model_copy(update={"version_why": why})
+        self.memo[window.start] = evaluation
+        return evaluation
+
+    def _transition_from(
+        self, version: RequirementVersion, window: CycleWindow
+    ) -> RequirementVersion | None:
+        """The previous version, if ``window`` falls in ``version``'s transition window."""
+        rule = version.transition
+        if rule is None:
+            return None
+        day = governing_date(window, version.version_policy)
+        if not version.effective_from <= day <= rule.until:
+            return None
+        older = [v for v in self.versions if v.effective_from < version.effective_from]
+        return older[-1] if older else None
+
+    def _judge(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
         notes = list(version.notes)
         if version.effective_from > window.end:
             notes.append(
@@ -282,7 +337,6 @@ class _Evaluator:
             notes=tuple(notes),
             **result,
         )
-        self.memo[window.start] = evaluation
         return evaluation
 
     # -- pieces ---------------------------------------------------------------------
@@ -301,10 +355,24 @@ class _Evaluator:
     def _plan(self, version: RequirementVersion, window: CycleWindow) -> _Plan:
         attributes = self.license.attributes
         exempt_why = self._first_cycle_exemption(version, window)
+        pathway = self._pathway(version, window)
+        by_pathway: set[str] = set()
+        pathway_why = ""
+        if pathway is not None:
+            taken, evidence = pathway
+            every = {TOTAL, *(p.id for p in version.parts)}
+            if taken.satisfies == "all":
+                by_pathway = every
+            elif taken.exempts_all_except is not None:
+                by_pathway = every - set(taken.exempts_all_except)
+            else:
+                by_pathway = set(taken.exempts)
+            pathway_why = f"pathway {taken.id}: {evidence}"
         except_parts = set(version.first_cycle.except_parts) if version.first_cycle else set()
         results: dict[str, PartResult] = {}
         targets: list[Target] = []
         lookback: dict[str, date] = {}
+        until: dict[str, date] = {}
         if version.total is not None:
             total = version.total
             required, prorated = self._required(version, window, total.units, TOTAL)
@@ -312,6 +380,8 @@ class _Evaluator:
             why = prorated
             if not total.applies_to(attributes):
                 status, why = "not-applicable", _condition_text(total.only_if, total.unless)
+            elif TOTAL in by_pathway:
+                status, why = "exempt", pathway_why
             elif exempt_why:
                 status, why = "exempt", exempt_why
             results[TOTAL] = _part_result(TOTAL, total.label, required, status, why, total.note)
@@ -320,13 +390,22 @@ class _Evaluator:
         for part in version.parts:
             required, prorated = self._required(version, window, part.units, part.id)
             due, why = self._schedule(version, part, window)
+            settled: tuple[PartStatus, str] | None = None
+            if isinstance(part.schedule, OncePerLicense):
+                due, why, settled, deadline = self._once(version, part, window)
+                if due:
+                    until[part.id] = deadline
             status = None
             if not part.applies_to(attributes):
                 status, why = "not-applicable", _condition_text(part.only_if, part.unless)
             elif due is None:
                 status = "not-applicable"
+            elif part.id in by_pathway:
+                status, why = "exempt", pathway_why
             elif exempt_why and part.id not in except_parts:
                 status, why = "exempt", exempt_why
+            elif settled is not None:
+                status, why = settled
             elif not due:
                 status = "not-due"
             results[part.id] = _part_result(
@@ -338,6 +417,8 @@ class _Evaluator:
                 part.note,
                 part=part,
             )
+            if status == "overdue" and _still_owed(part):
+                results[part.id] = results[part.id].model_copy(update={"missing": tidy(required)})
             if status in (None, "not-due"):
                 if isinstance(part.schedule, OncePerLicense):
                     lookback[part.id] = self.license.issued_on
@@ -352,7 +433,45 @@ class _Evaluator:
                         group=part.group,
                     )
                 )
-        return _Plan(results, targets, lookback)
+        return _Plan(results, targets, lookback, until, pathway)
+
+    def _pathway(
+        self, version: RequirementVersion, window: CycleWindow
+    ) -> tuple[Pathway, str] | None:
+        """The first pathway whose conditions the licence's recorded facts meet."""
+        lic = self.license
+        exam_until = min(self.on, window.end + timedelta(days=version.grace.days))
+        held_on = min(self.on, window.end)
+        for pathway in version.pathways:
+            if not pathway.applies_to(lic.attributes):
+                continue
+            evidence = (
+                [_condition_text(pathway.only_if, pathway.unless)]
+                if (pathway.only_if or pathway.unless)
+                else []
+            )
+            if pathway.exams:
+                passed = sorted(
+                    (on, name)
+                    for name, on in lic.exams
+                    if name in pathway.exams and window.start <= on <= exam_until
+                )
+                if not passed:
+                    continue
+                evidence.append(f"exam {passed[0][1]} passed on {passed[0][0]}")
+            if pathway.certifications:
+                held = sorted(
+                    (start, name)
+                    for name, start, end in lic.certifications
+                    if name in pathway.certifications
+                    and start <= held_on
+                    and (end is None or held_on <= end)
+                )
+                if not held:
+                    continue
+                evidence.append(f"certification {held[0][1]} held on {held_on}")
+            return pathway, "; ".join(evidence)
+        return None
 
     def _first_cycle_exemption(
         self, version: RequirementVersion, window: CycleWindow
@@ -408,30 +527,102 @@ class _Evaluator:
             if n in schedule.numbers:
                 return True, None
             return None, f"required at renewal {listed} only; this is renewal {n}"
-        if isinstance(schedule, OncePerLicense):
-            deadline = self._once_deadline(version, schedule)
-            if deadline <= window.end:
-                return True, f"one-time, due by {deadline}; credit since licensure counts"
-            return False, f"one-time, due by {deadline}; not yet due this cycle"
         if isinstance(schedule, WithinMonths):
             since = add_months(window.end + ONE_DAY, -schedule.months)
             return True, f"credit completed since {since} counts"
         return True, None
 
-    def _once_deadline(self, version: RequirementVersion, schedule: OncePerLicense) -> date:
+    def _once(
+        self, version: RequirementVersion, part: Part, window: CycleWindow
+    ) -> tuple[bool, str, tuple[PartStatus, str] | None, date]:
+        """A one-time part in this cycle: (due now, why, settled status or None, deadline).
+
+        Before the cycle holding the deadline it is not yet due; in that cycle it is due
+        and only credit completed by the deadline counts; afterwards it is settled from
+        the history: met, met late, attested, or overdue (never missing again).
+        """
+        schedule = part.schedule
+        assert isinstance(schedule, OncePerLicense)
+        deadline, due_end = self._once_deadline(version, schedule)
+        attested = self._attested(part.id)
+        if attested is not None and attested[0] <= deadline:
+            return False, "", ("attested", _attested_text(attested)), deadline
+        if window.end < deadline:
+            return False, f"one-time, due by {deadline}; not yet due this cycle", None, deadline
+        if window.end <= due_end:
+            why = f"one-time, due by {deadline}; credit since licensure counts"
+            return True, why, None, deadline
+        done = self._once_completed(version, part)
+        if attested is not None and (done is None or attested[0] < done):
+            return False, "", ("met-late", _attested_text(attested) + " (late)"), deadline
+        if done is None:
+            why = f"one-time, was due by {deadline}; not completed"
+            return False, why, ("overdue", why), deadline
+        if done <= deadline:
+            return False, "", ("met", f"one-time, due by {deadline}; completed {done}"), deadline
+        why = f"one-time, due by {deadline}; completed late, on {done}"
+        return False, why, ("met-late", why), deadline
+
+    def _once_deadline(
+        self, version: RequirementVersion, schedule: OncePerLicense
+    ) -> tuple[date, date]:
+        """(the deadline, the end of the cycle holding it)."""
         deadlines = []
+        # A mandate enacted for licences already held (``since``) binds them from that
+        # day: their renewals are counted, and the months run, from then.
+        since = schedule.since
+        start = max(self.license.issued_on, since) if since else self.license.issued_on
         if schedule.due_within_months is not None:
-            deadlines.append(
-                add_months(self.license.issued_on, schedule.due_within_months) - ONE_DAY
-            )
+            deadlines.append(add_months(start, schedule.due_within_months) - ONE_DAY)
         if schedule.due_by_renewal is not None:
-            nth = nth_cycle(
-                version.cycle, self.license, schedule.due_by_renewal, self.on, self.windows
-            )
+            if start == self.license.issued_on:
+                nth = nth_cycle(
+                    version.cycle, self.license, schedule.due_by_renewal, self.on, self.windows
+                )
+            else:
+                after = (
+                    w for w in self.windows(version.cycle, self.license, self.on) if w.end >= start
+                )
+                nth = next(
+                    (w for n, w in enumerate(after, 1) if n == schedule.due_by_renewal), None
+                )
             if nth is None:
                 nth = next(iter(self.windows(version.cycle, self.license, self.on)))
             deadlines.append(nth.end)
-        return min(deadlines)
+        deadline = min(deadlines) if schedule.deadline == "earlier" else max(deadlines)
+        for count, w in enumerate(self.windows(version.cycle, self.license, self.on)):
+            if w.end >= deadline or count > 5000:
+                return deadline, w.end
+        return deadline, deadline  # pragma: no cover - cycle kinds always reach it
+
+    def _attested(self, part_id: str) -> tuple[date, str] | None:
+        found = sorted((on, why) for part, on, why in self.license.attestations if part == part_id)
+        return found[0] if found else None
+
+    def _once_completed(self, version: RequirementVersion, part: Part) -> date | None:
+        """The day the credit recorded since licensure first added up to the part."""
+        key = (version.version, part.id)
+        if key not in self.once_done:
+            scope = Scope(
+                version,
+                CycleWindow(self.license.issued_on, self.on, 1),
+                self.on,
+                self._counts(version, []),
+                None,
+                self.registry,
+                self.memo_lookups,
+            )
+            working, _, _ = eligible(self.credits, scope)
+            total, done = Decimal(0), None
+            for w in working:
+                if matches(part, w.credit, scope):
+                    limit = topic_limit(part, w.credit, w.value)
+                    total += w.value if limit is None else limit
+                    if total >= part.units:
+                        done = w.credit.completed_on
+                        break
+            self.once_done[key] = done
+        return self.once_done[key]
 
     def _from_previous(
         self,
@@ -448,11 +639,9 @@ class _Evaluator:
         if prior_version.carry_over is None and prior_version.grace.days == 0:
             return Decimal(0), working
         previous = self.cycle(prior_version, before)
-        if previous.status != "cured":
+        if previous.status != "cured" or prior_version.grace.cure_counts_next:
             return previous.carry_out, working
-        used: dict[str, Decimal] = {}
-        for entry in previous.allocation:
-            used[entry.credit_id] = max(used.get(entry.credit_id, Decimal(0)), entry.units)
+        used = {entry.credit_id: entry.units for entry in previous.cure}
         kept: list[Working] = []
         for w in working:
             late = w.credit.completed_on > before.end
@@ -464,7 +653,7 @@ class _Evaluator:
                 Excluded(
                     credit_id=w.credit_id,
                     units=tidy(min(spent, w.value)),
-                    rule="used-to-cure-previous-cycle",
+                    rule="used-to-cure",
                     reason=f"used to cure the cycle {before.start} to {before.end}",
                 )
             )
@@ -489,13 +678,19 @@ class _Evaluator:
         parts = [part for part in version.parts if part.id in names]
         for w in working:
             targets = set()
+            limits = []
             for part in parts:
                 if w.window == "prior" and not (
                     part.id in plan.lookback and w.credit.completed_on >= plan.lookback[part.id]
                 ):
                     continue
+                if part.id in plan.until and w.credit.completed_on > plan.until[part.id]:
+                    continue  # a one-time part's credit completed after its deadline
                 if matches(part, w.credit, scope):
                     targets.add(part.id)
+                    limit = topic_limit(part, w.credit, w.value)
+                    if limit is not None:
+                        limits.append((part.id, _scaled(limit)))
             if TOTAL in names and w.window != "prior":
                 targets.add(TOTAL)
             if not targets:
@@ -508,7 +703,7 @@ class _Evaluator:
                     )
                 )
                 continue
-            item = Item(w.credit_id, _scaled(w.value), frozenset(targets))
+            item = Item(w.credit_id, _scaled(w.value), frozenset(targets), tuple(limits))
             (items_grace if w.window == "grace" else items_main).append(item)
         if carry_in > 0 and TOTAL in names:
             items_main.append(Item(carry_key, _scaled(carry_in), frozenset({TOTAL})))
@@ -518,33 +713,47 @@ class _Evaluator:
         allocation = allocate(items_main, plan.targets, caps)
         status: Status
         used_grace = False
-        if not due:
-            status = "exempt" if plan.results else "compliant"
+        if plan.pathway is not None and plan.pathway[0].satisfies == "all":
+            status = "compliant"
+        elif not due:
+            # Nothing owed this cycle: compliant when something that applies was met
+            # (a one-time course done earlier), exempt when nothing applies at all.
+            met = {"met", "met-late", "attested"}
+            applied = any(r.status in met for r in plan.results.values())
+            status = "compliant" if applied else "exempt"
         elif allocation.shortfall == 0:
             status = "compliant"
         else:
             if items_grace:
-                with_grace = allocate([*items_main, *items_grace], plan.targets, caps)
-                allocation, used_grace = with_grace, True
+                allocation, chosen = _cure(items_main, items_grace, plan.targets, caps)
+                used_grace = True
+                kept = {item.key for item in chosen}
+                _late(excluded, [i for i in items_grace if i.key not in kept], window)
+                items_grace = chosen
             if allocation.shortfall == 0:
                 status = "cured"
             elif self._still_open(version, window):
                 status = "in_progress"
             else:
                 status = "deficient"
+        if status in ("compliant", "exempt", "cured") and _owed(version, plan.results):
+            # A one-time mandate never completed is still owed: the renewal cannot be
+            # compliant until it is done (or attested), though nothing else is missing.
+            status = "in_progress" if self._still_open(version, window) else "deficient"
+        cure: tuple[Counted, ...] = ()
+        if used_grace and status == "cured":
+            cure = tuple(
+                Counted(credit_id=item.key, part=part, units=_units(units))
+                for item in items_grace
+                for part, units in [_largest_use(item, allocation)]
+                if units > 0
+            )
         if not used_grace:
-            for item in items_grace:
-                excluded.append(
-                    Excluded(
-                        credit_id=item.key,
-                        units=_units(item.value),
-                        rule="outside-cycle",
-                        reason=f"completed after the cycle end {window.end}; "
-                        "not needed to cure a deficiency",
-                    )
-                )
+            _late(excluded, items_grace, window)
         items = [*items_main, *(items_grace if used_grace else [])]
-        return self._report(version, window, plan, items, caps, allocation, excluded, status)
+        report = self._report(version, window, plan, items, caps, allocation, excluded, status)
+        pathway = plan.pathway[0].id if plan.pathway else None
+        return {**report, "cure": cure, "pathway": pathway}
 
     def _still_open(self, version: RequirementVersion, window: CycleWindow) -> bool:
         if isinstance(version.cycle, RollingCycle) and version.cycle.ends == "evaluation-date":
@@ -691,6 +900,68 @@ class _Evaluator:
 # ---------------------------------------------------------------------------- helpers
 
 
+def topic_limit(part: Part, credit: CreditState, value: Decimal) -> Decimal | None:
+    """What a part selecting topics may take of a credit that lists units per topic:
+    the listed amounts of its topics (in the credit's value), or None for all of it."""
+    if not part.topics or not credit.topic_units:
+        return None
+    chosen = [t for t in part.topics if t in credit.topics or t in credit.topic_units]
+    if not chosen or any(t not in credit.topic_units for t in chosen):
+        return None  # a topic without an amount covers the whole credit
+    amount = sum((credit.topic_units[t] for t in chosen), Decimal(0))
+    if amount >= credit.units or credit.units <= 0:
+        return None
+    return quantize(value * amount / credit.units)
+
+
+def _cure(
+    main: list[Item], grace: list[Item], targets: list[Target], caps: list[CapSpec]
+) -> tuple[Allocation, list[Item]]:
+    """Grace-window credit applied to a deficient cycle: only what helps, in completion
+    order, the last one only as many units as needed (deterministic)."""
+    best = allocate(main, targets, caps)
+    chosen: list[Item] = []
+    for item in grace:
+        trial = allocate([*main, *chosen, item], targets, caps)
+        if trial.shortfall < best.shortfall:
+            chosen.append(item)
+            best = trial
+        if best.shortfall == 0:
+            break
+    if not chosen or best.shortfall > 0:
+        return best, chosen
+    last = chosen[-1]
+    low, high = 1, last.value  # the least value of the last item that still cures
+    while low < high:
+        middle = (low + high) // 2
+        trial = allocate([*main, *chosen[:-1], replace(last, value=middle)], targets, caps)
+        if trial.shortfall == 0:
+            high = middle
+        else:
+            low = middle + 1
+    chosen[-1] = replace(last, value=high)
+    return allocate([*main, *chosen], targets, caps), chosen
+
+
+def _late(excluded: list[Excluded], items: list[Item], window: CycleWindow) -> None:
+    for item in items:
+        excluded.append(
+            Excluded(
+                credit_id=item.key,
+                units=_units(item.value),
+                rule="outside-cycle",
+                reason=f"completed after the cycle end {window.end}; "
+                "not needed to cure a deficiency",
+            )
+        )
+
+
+def _largest_use(item: Item, allocation: Allocation) -> tuple[str, int]:
+    uses = [(allocation.units.get((item.key, t), 0), t) for t in sorted(item.targets)]
+    units, target = max(uses, default=(0, TOTAL))
+    return target, units
+
+
 def _scaled(units: Decimal) -> int:
     return int((units * SCALE).to_integral_value(rounding=ROUND_FLOOR))
 
@@ -698,22 +969,16 @@ def _scaled(units: Decimal) -> int:
 def _units(scaled: int | Decimal) -> Decimal:
     if isinstance(scaled, Decimal):
         return tidy(scaled)
-    known = _UNITS.get(scaled)
-    if known is None:
-        if len(_UNITS) >= _UNITS_SIZE:
-            _UNITS.clear()
-        known = _UNITS[scaled] = tidy(Decimal(scaled) / SCALE)
-    return known
-
-
-_UNITS: dict[int, Decimal] = {}
-"""Scaled units back to units, remembered per integer (few distinct amounts recur)."""
-_UNITS_SIZE = 10_000
+    return tidy(Decimal(scaled) / SCALE)
 
 
 def _row_order(items: list[Item]) -> Any:
     position = {item.key: i for i, item in enumerate(items)}
     return lambda row: (position.get(row[0][0], len(position)), row[0][1])
+
+
+def _attested_text(attested: tuple[date, str]) -> str:
+    return f"attested: completed {attested[0]} ({attested[1]}); not credit"
 
 
 def _condition_text(only_if: Mapping[str, str], unless: Mapping[str, str]) -> str:
@@ -742,6 +1007,21 @@ def _schedule_text(part: Part) -> str:
     if isinstance(s, WithinMonths):
         return f"every cycle, counting credit from the {s.months} months before its end"
     return "every cycle"
+
+
+def _still_owed(part: Part) -> bool:
+    """A one-time part past its deadline that stays owed until done (``late = "owed"``)."""
+    return isinstance(part.schedule, OncePerLicense) and part.schedule.late == "owed"
+
+
+def _owed(version: RequirementVersion, results: dict[str, PartResult]) -> bool:
+    """Some one-time mandate is overdue and still owed: the renewal cannot be compliant."""
+    return any(
+        _still_owed(part)
+        and results.get(part.id) is not None
+        and results[part.id].status == "overdue"
+        for part in version.parts
+    )
 
 
 def _part_result(

@@ -21,7 +21,8 @@ class CycleWindow:
 
     ``number`` is the renewal number (1 = the first cycle ending after licensure);
     ``full_months`` the length of a regular cycle (``None`` for one-time windows);
-    ``shortened`` tells whether licensure cut this cycle short.
+    ``shortened`` tells whether licensure cut this cycle short; ``renewed_on`` is the
+    recorded date of the renewal this cycle ends in, if one was recorded.
     """
 
     start: date
@@ -29,6 +30,7 @@ class CycleWindow:
     number: int
     full_months: int | None = None
     shortened: bool = False
+    renewed_on: date | None = None
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end

@@ -166,13 +166,26 @@ class AtRenewals(Frozen):
 class OncePerLicense(Frozen):
     """A one-time mandate: credit earned any time since licensure counts, once satisfied.
 
-    Due by the earlier of renewal ``due_by_renewal`` and ``due_within_months`` after
-    issue. Before the cycle holding the deadline the part is shown but not yet due.
+    Due by the earlier (``deadline = "later"``: the later) of the end of renewal
+    ``due_by_renewal`` and ``due_within_months`` after issue (or after ``since``, for a
+    licence issued before the mandate took effect). Before the cycle holding
+    the deadline the part is shown but not yet due; in that cycle only credit completed
+    by the deadline counts; in later cycles it is shown as ``met``, ``met-late``,
+    ``attested`` or ``overdue``, and never as missing.
     """
 
     kind: Literal["once"]
     due_by_renewal: Annotated[int, Field(ge=1)] | None = None
     due_within_months: Months | None = None
+    deadline: Literal["earlier", "later"] = "earlier"
+    since: date | None = None
+    """The day the mandate took effect for licences already held: their renewals are
+    counted, and ``due_within_months`` runs, from then (default: from the issue date)."""
+    late: Literal["owed", "history"] = "owed"
+    """After the deadline, a mandate never completed is still ``owed`` (the renewal is
+    not compliant until it is done or attested: most "one-time course" mandates), or
+    only ``history``: a past renewal's failure, shown overdue but not owed now (a
+    "first renewal" course such as Florida's HIV/AIDS hour for nurses)."""
 
     @model_validator(mode="after")
     def _has_deadline(self) -> OncePerLicense:
@@ -344,6 +357,9 @@ class Grace(Frozen):
 
     days: Annotated[int, Field(ge=0, le=730)] = 0
     claim_days: Annotated[int, Field(ge=0, le=730)] = 0
+    cure_counts_next: bool = False
+    """``true``: credit used to cure also counts toward the next cycle (the authority
+    allows it); by default it is excluded there (``used-to-cure``; Ohio)."""
 
 
 class ProRating(Frozen):
@@ -384,6 +400,37 @@ class FirstCycle(Frozen):
     note: str | None = None
 
 
+class Pathway(Conditional):
+    """An alternative way to satisfy the requirement, or some of its parts.
+
+    Taken when every condition holds: an examination in ``exams`` passed within the
+    cycle (to its grace end), a certification in ``certifications`` held on the cycle's
+    end (or on the evaluation date if earlier), and the licence attributes of
+    ``only_if``/``unless``. ``satisfies = "all"`` meets the whole requirement;
+    otherwise the parts listed in ``exempts`` (``"total"`` for the total) are exempt
+    and the others remain (``exempts_all_except``: every target but these).
+    """
+
+    id: Slug
+    label: str | None = None
+    exams: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    satisfies: Literal["all", "parts"] = "all"
+    exempts: tuple[str, ...] = ()
+    exempts_all_except: tuple[str, ...] | None = None
+    source: Citation | None = None
+    note: str | None = None
+
+
+class Transition(Frozen):
+    """A renewal whose governing date falls from ``effective_from`` to ``until`` (inclusive)
+    may be judged by the previous version instead: both are judged and the one met is
+    used (the newer when both or neither are)."""
+
+    until: date
+    note: str | None = None
+
+
 class CustomRule(Frozen):
     """A rule kind a plugin registered (``credtrail_register_rule_kinds``), with parameters."""
 
@@ -405,7 +452,8 @@ class RequirementVersion(Frozen):
     professions: tuple[CreditTypeCode, ...] = Field(min_length=1)
     version: str = Field(min_length=1)
     effective_from: date
-    version_policy: Literal["cycle-end", "cycle-start"] = "cycle-end"
+    version_policy: Literal["cycle-end", "cycle-start", "renewal-date"] = "cycle-end"
+    transition: Transition | None = None
     source: Citation
     counts: Literal["claimed", "earned"] | None = None
     credit_types: tuple[CreditTypeCode, ...] = ()
@@ -421,6 +469,7 @@ class RequirementVersion(Frozen):
     pro_rating: ProRating | None = None
     first_cycle: FirstCycle | None = None
     custom: tuple[CustomRule, ...] = ()
+    pathways: tuple[Pathway, ...] = ()
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -442,7 +491,16 @@ class RequirementVersion(Frozen):
             _known("pro_rating.parts", self.pro_rating.parts, set(ids))
         if self.first_cycle:
             _known("first_cycle.except_parts", self.first_cycle.except_parts, set(ids))
-        for name in ("caps", "weights", "repeat_limits", "custom"):
+        for pathway in self.pathways:
+            _known(f"pathway {pathway.id!r} exempts", pathway.exempts, targets)
+            _known(
+                f"pathway {pathway.id!r} exempts_all_except",
+                pathway.exempts_all_except or (),
+                targets,
+            )
+            if not (pathway.exams or pathway.certifications or pathway.only_if):
+                raise ValueError(f"pathway {pathway.id!r} needs an exam, certification or only_if")
+        for name in ("caps", "weights", "repeat_limits", "custom", "pathways"):
             rule_ids = [r.id for r in getattr(self, name)]
             if len(rule_ids) != len(set(rule_ids)):
                 raise ValueError(f"{name} ids must be unique")

@@ -13,7 +13,9 @@ from typing import Any, Literal
 from credtrail.core.models import Citation, Frozen
 
 Status = Literal["compliant", "cured", "in_progress", "deficient", "exempt"]
-PartStatus = Literal["met", "missing", "not-due", "not-applicable", "exempt"]
+PartStatus = Literal[
+    "met", "missing", "not-due", "not-applicable", "exempt", "met-late", "attested", "overdue"
+]
 
 ExclusionRule = Literal[
     "revoked",
@@ -24,7 +26,7 @@ ExclusionRule = Literal[
     "type-not-accepted",
     "accreditor-not-accepted",
     "repeat-limit",
-    "used-to-cure-previous-cycle",
+    "used-to-cure",
     "custom",
     "no-matching-part",
 ]
@@ -106,6 +108,12 @@ class Evaluation(Frozen):
     carry_in: Decimal = Decimal(0)
     carry_out: Decimal = Decimal(0)
     grace_until: date | None = None
+    cure: tuple[Counted, ...] = ()
+    """Units of credit dated in the grace window applied to cure this cycle (status cured)."""
+    pathway: str | None = None
+    """The alternative pathway taken (its id), if any; ``notes`` say why."""
+    version_why: str | None = None
+    """Why this version judged the cycle, when a transition window offered two."""
     notes: tuple[str, ...] = ()
 
     @property

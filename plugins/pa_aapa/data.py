@@ -182,7 +182,7 @@ AUTHORITIES = (
 
 # -- equivalences -------------------------------------------------------------------
 
-EQUIVALENCES = (
+EQUIVALENCES: tuple[Equivalence, ...] = (
     # Other sponsors' Category 1, only where an authority's text lists the sponsor.
     Equivalence(
         from_type="ama_pra_1", to_type="aapa_1", authorities=("NCCPA",), source=NCCPA_CATEGORY_TYPES
@@ -207,3 +207,89 @@ EQUIVALENCES = (
     Equivalence(from_type="nccpa_sa_cme", to_type="aapa_1", source=SA_PI_FACE_VALUE),
     Equivalence(from_type="nccpa_pi_cme", to_type="aapa_1", source=SA_PI_FACE_VALUE),
 )
+
+# -- state PA boards, group 2 (KY-NC; rules/us-*-pa.toml, authorities/pas-group-2.toml) --
+# Their rules name only the PA credit types (so this plugin alone loads them); the other
+# sponsors' credit each board's text accepts counts through these, board by board.
+
+_AMA1, _AOA, _AAFP, _AMA2 = "ama_pra_1", "aoa_1a", "aafp_prescribed", "ama_pra_2"
+_NCCPA_LIST = "NCCPA-recognised Category 1 (AMA PRA, AOA 1-A, AAFP Prescribed) and Category 2"
+PAS_GROUP_2_SPONSORS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "KY-KBML-PA": (
+        (_AMA1, _AOA, _AAFP),
+        "https://regulations.justia.com/states/kentucky/title-201/chapter-9/360",
+        "201 KAR 9:360 §2(1): approved by the AMA, AOA, AAFP, AAPA or the board",
+    ),
+    "LA-LSBME-PA": (
+        (_AMA1, _AOA),
+        "https://www.law.cornell.edu/regulations/louisiana/La-Admin-Code-tit-46-SS-XLV-4005",
+        "§4005 B.1: category 1 CME from sponsors approved for physicians or PAs",
+    ),
+    "ME-BOLIM-PA": (
+        (_AMA1, _AOA, _AAFP, _AMA2),
+        "https://regulations.justia.com/states/maine/02/396/chapter-21/section-396-21-5/",
+        "ch. 21 §5: Category 1 from AAPA, AMA, ACCME, AAFP, MMA, AOA or MOA; Category 2 "
+        "presumed for the unconfirmed 100 hours",
+    ),
+    "MD-MBP-PA": (
+        (_AMA1, _AOA),
+        "https://dsd.maryland.gov/regulations/Pages/10.32.03.09.aspx",
+        "COMAR 10.32.03.09 D(1): Category I (sponsors not named; AMA PRA and AOA presumed)",
+    ),
+    "MA-BRPA": (
+        (_AMA1, _AMA2),
+        "https://www.mass.gov/how-to/renew-your-physician-assistant-license",
+        "263 CMR 3.05(3): AAPA, AMA or a like body; Category 1 by AMA or AAPA criteria",
+    ),
+    "MN-BMP-PA": (
+        (_AMA1, _AOA),
+        "https://www.revisor.mn.gov/statutes/cite/147A/full",
+        "§147A.24 subd. 2: AOA, RCPSC, AAPA or AMA PRA reciprocity",
+    ),
+    "MS-MSBML-PA": (
+        (_AMA1, _AOA),
+        "https://www.msbml.ms.gov/Licensure/Physician_Assistant",
+        "Category 1 (unconfirmed)",
+    ),
+    "MO-BHA-PA": (
+        (_AMA1, _AOA, _AAFP, _AMA2),
+        "https://www.nccpa.net/CMECategoryTypes",
+        _NCCPA_LIST + " (the renewal relies on NCCPA certification)",
+    ),
+    "NV-BME-PA": (
+        (_AMA1, _AOA),
+        "https://leg.state.nv.us/Nac/NAC-630.html",
+        "Category 1 (unconfirmed for PAs)",
+    ),
+    "NH-BOM-PA": (
+        (_AMA1, _AOA, _AAFP, _AMA2),
+        "https://www.nccpa.net/CMECategoryTypes",
+        _NCCPA_LIST + " (Med 608: current NCCPA certification)",
+    ),
+    "NJ-BME-PA": (
+        (_AMA1, _AOA, _AMA2),
+        "https://getpocketlaw.com/law/state_new_jersey/section-45-9-27-25-continuing-professional-education_daa5b745ee3f",
+        "N.J.S.A. 45:9-27.25: programs the board approves or accredits (sponsors not listed)",
+    ),
+    "NM-NMMB-PA": (
+        (_AMA1, _AOA, _AAFP, _AMA2),
+        "https://www.nccpa.net/CMECategoryTypes",
+        _NCCPA_LIST + " (16.10.15.18 NMAC: current NCCPA certification)",
+    ),
+    "NC-NCMB-PA": (
+        (_AMA1, _AOA, _AAFP),
+        "https://www.nccpa.net/CMECategoryTypes",
+        "21 NCAC 32S .0216(a): CME recognised by NCCPA as Category I",
+    ),
+}
+PAS_GROUP_2_EQUIVALENCES = tuple(
+    Equivalence(
+        from_type=from_type,
+        to_type="aapa_2" if from_type == _AMA2 else "aapa_1",
+        authorities=(code,),
+        source=cite(code, "Accepted CE sponsors", url=url, section=section),
+    )
+    for code, (from_types, url, section) in PAS_GROUP_2_SPONSORS.items()
+    for from_type in from_types
+)
+EQUIVALENCES += PAS_GROUP_2_EQUIVALENCES

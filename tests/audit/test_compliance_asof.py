@@ -87,3 +87,16 @@ def test_licence_not_yet_recorded_has_no_standing(app: Credtrail, board: dict[st
     app.end_license("dr-lee", "test-board#1", date(2024, 6, 30))
     view = AsOf(app.store, at("2030-01-01"))
     assert standings(view, view.ledger("dr-lee"), app.registry, on=date(2025, 1, 1)) == []
+
+
+def test_a_licence_ended_on_the_day_judged_still_has_its_standing(
+    app: Credtrail, board: dict[str, str]
+) -> None:
+    """Held through its end day (as status and the report say): judged on it, not after."""
+    with frozen_at(at("2026-04-01")):
+        (lic,) = app.ledger("dr-lee").licenses
+        app.end_license("dr-lee", lic, date(2025, 6, 30), "moved")
+    view = AsOf(app.store, at("2026-05-01"))
+    ledger = view.ledger("dr-lee")
+    assert len(standings(view, ledger, app.registry, on=date(2025, 6, 30))) == 1
+    assert standings(view, ledger, app.registry, on=date(2025, 7, 1)) == []

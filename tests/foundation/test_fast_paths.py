@@ -96,6 +96,7 @@ def credit_values() -> dict[str, Any]:
         "claims": {},
         "claim_dates": {},
         "claim_log": [],
+        "topic_units": {},
     }
 
 
@@ -142,7 +143,9 @@ def test_check_credit_judges_a_trusted_draft_like_a_validated_one(app: Credtrail
         accreditor="ACCME",
         activity_id="A",
     )
-    draft = CreditDraft(profession="physician", **request.model_dump(exclude={"evidence"}))
+    draft = CreditDraft(
+        profession="physician", **request.model_dump(exclude={"evidence", "topic_units"})
+    )
     from credtrail.core.errors import CreditRejectedError
     from credtrail.core.registry import core_violations, plugin_violations
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credtrail.core.domain import ClinicianLedger, clinician_uuid
+from credtrail.core.domain import EVENT_CLASSES, ClinicianLedger, CreditState, clinician_uuid
 from credtrail.core.errors import (
     CreditRevokedError,
     DuplicateCreditError,
@@ -129,3 +129,49 @@ def test_accepted_claims_never_sum_past_earned_units(units: Decimal, claims: lis
             ledger.claim("c1", "NCCPA", amount, date(2025, 3, 2))
         claimed = ledger.credits["c1"].claims.get("NCCPA", Decimal(0))
         assert Decimal(0) <= claimed <= units
+
+
+def test_a_licence_is_in_force_from_its_issue_day_through_its_end_day() -> None:
+    """Held on the day it was issued and on the day it ended, not before or after."""
+    ledger = ClinicianLedger.register("dr-1", "physician")
+    ledger.add_license(license_id="L1", requirement_id="r", issued_on=date(2024, 1, 10))
+    lic = ledger.licenses["L1"]
+    assert not lic.in_force_on(date(2024, 1, 9))
+    assert lic.in_force_on(date(2024, 1, 10))
+    assert lic.in_force_on(date(2099, 1, 1))
+    ledger.end_license("L1", date(2024, 6, 30), "moved")
+    assert lic.in_force_on(date(2024, 6, 30))
+    assert not lic.in_force_on(date(2024, 7, 1))
+    same_day = ClinicianLedger.register("dr-2", "physician")
+    same_day.add_license(license_id="L2", requirement_id="r", issued_on=date(2024, 1, 10))
+    same_day.end_license("L2", date(2024, 1, 10), None)
+    assert same_day.licenses["L2"].in_force_on(date(2024, 1, 10))
+
+
+def test_a_credit_state_reads_back_from_its_json_unchanged() -> None:
+    """Claims (with their dates), revocation and every field survive the view's row form."""
+    ledger = ledger_with_credit("2.5")
+    ledger.claim("c1", "AMA", Decimal("1.25"), date(2025, 4, 1))
+    ledger.claim("c1", "AMA", Decimal("0.5"), date(2025, 5, 1))
+    ledger.revoke("c1", "withdrawn", date(2025, 6, 1))
+    state = ledger.credits["c1"]
+    assert CreditState.from_json(state.to_json()) == state
+    assert CreditState.from_json(state.to_json()).claimed_by("AMA", date(2025, 4, 30)) == Decimal(
+        "1.25"
+    )
+
+
+def test_event_topics_never_change() -> None:
+    """Stored events name their class by these topics: they are part of the log's format."""
+    assert [cls.TOPIC for cls in EVENT_CLASSES] == [  # type: ignore[attr-defined]
+        "credtrail:ClinicianRegistered",
+        "credtrail:CreditEarned",
+        "credtrail:CreditClaimed",
+        "credtrail:CreditRevoked",
+        "credtrail:LicenseRegistered",
+        "credtrail:LicenseEnded",
+        "credtrail:LicenseRenewed",
+        "credtrail:LicenseFactRecorded",
+        "credtrail:RequirementDefined",
+        "credtrail:RequirementChanged",
+    ]

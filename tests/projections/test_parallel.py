@@ -1,8 +1,8 @@
 """Compliance judged in worker processes: the same tables as in one process, errors surface.
 
 Workers are forked, so a function patched in this process before a catch-up is the one
-they run: ``spy`` records which processes judged pairs, ``in_workers`` makes only the
-workers misbehave.
+they run: ``spy`` records which processes judged (``credtrail.core.compliance.judge``,
+the one judging function), ``in_workers`` makes only the workers misbehave.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 import pluggy
 import pytest
 
+from credtrail.core import compliance as judging
 from credtrail.core.application import Credtrail, EarnRequest
+from credtrail.core.domain import CreditState
 from credtrail.core.errors import CredtrailError, PluginError, UnknownCreditTypeError
 from credtrail.core.projections import Views
-from credtrail.core.projections import compliance as compliance_module
-from credtrail.core.projections.compliance import ComplianceView
 from credtrail.core.projections.db import COMPLIANCE
 from credtrail.core.projections.parallel import (
     RemoteTraceback,
@@ -31,12 +31,9 @@ from credtrail.core.projections.parallel import (
     WorkerPool,
     default_workers,
 )
-from credtrail.core.projections.transcript import Streams
 
 from .history import REQUIREMENT, dump, latest_document
 from .test_fault import populate
-
-JudgePair = Callable[..., Any]
 
 
 @pytest.fixture
@@ -56,15 +53,15 @@ def app(store_url: str, pm: pluggy.PluginManager) -> Any:
 
 
 def spy(monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
-    """Append the id of the process that judges each pair to ``log``."""
-    real = compliance_module.judge_pair
+    """Append the id of the process that judges each cycle to ``log``."""
+    real = judging.judge
 
-    def judge_pair(*args: Any, **kwargs: Any) -> Any:
+    def judge(*args: Any, **kwargs: Any) -> Any:
         with log.open("a") as f:
             f.write(f"{os.getpid()}\n")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(compliance_module, "judge_pair", judge_pair)
+    monkeypatch.setattr(judging, "judge", judge)
 
 
 def judges(log: Path) -> set[int]:
@@ -72,16 +69,17 @@ def judges(log: Path) -> set[int]:
 
 
 def in_workers(monkeypatch: pytest.MonkeyPatch, act: Callable[[], object]) -> None:
-    """Judging in a worker process does ``act()`` instead; this process judges as usual."""
-    real = compliance_module.judge_pair
+    """Reading a credit in a worker process does ``act()`` first (an error there is not
+    a verdict, so it fails the page); this process reads as usual."""
+    real = CreditState.from_json
     parent = os.getpid()
 
-    def judge_pair(*args: Any, **kwargs: Any) -> Any:
+    def from_json(data: str | bytes) -> CreditState:
         if os.getpid() != parent:
             act()
-        return real(*args, **kwargs)
+        return real(data)
 
-    monkeypatch.setattr(compliance_module, "judge_pair", judge_pair)
+    monkeypatch.setattr(CreditState, "from_json", from_json)
 
 
 def gone(pids: set[int]) -> bool:
@@ -105,31 +103,6 @@ def earn_one_each(app: Credtrail, clinicians: int = 15) -> None:
             for c in range(clinicians)
         ]
     )
-
-
-def test_a_page_judged_in_workers_writes_exactly_what_one_process_writes(
-    app: Credtrail,
-) -> None:
-    """The same statements with the same rows in the same order: a first page (no rows
-    yet), then an incremental one (keeps closed cycles, re-judges open ones)."""
-    transcripts = Views(app.store)  # no registry: the transcript view alone
-    transcripts.catch_up()
-    pages = [transcripts.runner.reader.page(0, 10_000)]
-    Views.of(app, workers=1).catch_up()
-    head = app.store.recorder.max_notification_id()
-    earn_one_each(app)
-    transcripts.catch_up()
-    pages.append(transcripts.runner.reader.page(head, 10_000))
-    for events in pages:
-        serial = ComplianceView(Streams(), app.registry, workers=1)
-        parallel = ComplianceView(Streams(), app.registry, workers=2, parallel_threshold=1)
-        try:
-            with transcripts.runner.db.transaction(commit=False) as cur:
-                expected = serial.prepare(cur, events)
-                assert parallel.prepare(cur, events) == expected
-        finally:
-            parallel.close()
-        assert sum(len(rows) for _, rows in expected) > 15
 
 
 def test_workers_write_the_same_tables_as_one_process(

@@ -254,7 +254,7 @@ def test_g09_cure_credit_not_counted_twice() -> None:
     nxt = run(TEXAS, [*base, cure], lic, date(2026, 8, 1))
     assert nxt.cycle_start == date(2026, 6, 1)
     reasons = [(e.credit_id, e.rule) for e in nxt.excluded]
-    assert ("cure", "used-to-cure-previous-cycle") in reasons
+    assert ("cure", "used-to-cure") in reasons
     assert nxt.counted_for("cure") == {}
 
 

@@ -1,0 +1,137 @@
+"""Judging a clinician's licences on a day: the one answer every reader gives.
+
+``credtrail status``, ``credtrail explain``, ``credtrail report``, ``credtrail audit
+replay`` and the compliance view all ask the same three questions, and all ask them
+here:
+
+- which licences subject the clinician to a requirement on day D
+  (``licences_in_force``, built on ``LicenseState.in_force_on``: from the day a
+  licence was issued through the day it ended, both included);
+- which licence speaks for a requirement when two are in force on the same day (an
+  ended licence and its successor on the end day): the later one (``precedence``);
+- what the rule engine concludes for that licence on D (``judge``, ``judge_on``): the
+  requirement version and cycle in force on D, evaluated with the credits given.
+
+What differs between the callers is only where the facts come from (the ledger now,
+the ledger as of an instant, the views' rows). A faster reading (the compliance
+view's materialised rows) stays behind ``Views.compliance`` and a property test holds
+it equal to this path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.errors import CredtrailError
+from credtrail.core.registry import Registry
+
+if TYPE_CHECKING:
+    from credtrail.core.rules import Evaluation
+
+Documents = Sequence[Any]
+"""Every recorded version of a requirement (documents or ``RequirementVersion`` models)."""
+
+
+def precedence(lic: LicenseState) -> tuple[date, date, str]:
+    """Sort key of licences for one requirement: the last one speaks for it.
+
+    The later-issued licence wins; between licences issued the same day, one still
+    held wins over one that ended, a later end over an earlier one.
+    """
+    return (lic.issued_on, lic.ended_on or date.max, lic.license_id)
+
+
+def licences_in_force(
+    licences: Iterable[LicenseState], day: date, requirement_id: str | None = None
+) -> list[LicenseState]:
+    """Per requirement, the licence that subjects the clinician to it on ``day``.
+
+    At most one per requirement (``precedence`` picks it), ordered by requirement id;
+    only ``requirement_id``'s when given.
+    """
+    chosen: dict[str, LicenseState] = {}
+    for lic in licences:
+        if requirement_id is not None and lic.requirement_id != requirement_id:
+            continue
+        if not lic.in_force_on(day):
+            continue
+        held = chosen.get(lic.requirement_id)
+        if held is None or precedence(lic) > precedence(held):
+            chosen[lic.requirement_id] = lic
+    return [chosen[rid] for rid in sorted(chosen)]
+
+
+def licence_for(
+    licences: Iterable[LicenseState], requirement_id: str, day: date
+) -> LicenseState | None:
+    """The licence to judge ``requirement_id`` by on ``day``: the one in force then, else
+    the last one held (to explain a requirement the clinician is no longer subject to)."""
+    held = [lic for lic in licences if lic.requirement_id == requirement_id]
+    in_force = licences_in_force(held, day)
+    if in_force:
+        return in_force[0]
+    return max(held, key=precedence, default=None)
+
+
+def judge(
+    documents: Documents,
+    credits: Mapping[str, CreditState] | Iterable[CreditState],
+    licence: LicenseState,
+    registry: Registry,
+    on: date,
+    *,
+    cycle_start: date | None = None,
+) -> Evaluation:
+    """The rule engine's verdict for ``licence`` on ``on`` (the cycle containing it, or
+    the one starting on ``cycle_start``): the version in force, the cycle, the evaluation."""
+    from credtrail.core.rules import evaluate
+
+    return evaluate(documents, credits, licence, registry, on=on, cycle_start=cycle_start)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One requirement a clinician was subject to on a day, and the verdict.
+
+    ``evaluation`` is None when no version of the requirement is known (``documents``
+    had none) or when the engine refused to judge (``error`` says why: a licence
+    without the date its cycle needs, say).
+    """
+
+    requirement_id: str
+    licence: LicenseState
+    evaluation: Evaluation | None
+    error: CredtrailError | None = None
+
+
+def judge_on(
+    licences: Iterable[LicenseState],
+    credits: Mapping[str, CreditState] | Iterable[CreditState],
+    documents: Mapping[str, Documents],
+    registry: Registry,
+    day: date,
+    requirement_id: str | None = None,
+) -> list[Judgement]:
+    """Every requirement the clinician was subject to on ``day``, judged on ``day``.
+
+    ``documents``: the versions known of each requirement (a requirement missing or
+    empty here is reported with no evaluation and no error). Ordered by requirement.
+    """
+    out: list[Judgement] = []
+    pool = list(credits.values()) if isinstance(credits, Mapping) else list(credits)
+    for lic in licences_in_force(licences, day, requirement_id):
+        versions = documents.get(lic.requirement_id)
+        if not versions:
+            out.append(Judgement(lic.requirement_id, lic, None))
+            continue
+        try:
+            result = judge(versions, pool, lic, registry, day)
+        except CredtrailError as exc:
+            out.append(Judgement(lic.requirement_id, lic, None, exc))
+            continue
+        out.append(Judgement(lic.requirement_id, lic, result))
+    return out
