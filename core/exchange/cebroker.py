@@ -14,8 +14,9 @@ A full-credit row carries no hours: they come from the course catalogue
 (``--option catalogue=FILE``, a CSV; see docs/formats.md). A partial-credit row is its
 own credit of J hours for the subject area (the activity id is ``COURSE/SUBJECT`` so
 two subject areas of one course are two credits); the subject-area code is kept in
-the credit's evidence, not mapped to a topic (credtrail's topics are not CE Broker's
-subject areas).
+the credit's evidence and, when the user maps it (``--option subject:CODE=TOPIC``;
+credtrail's topics are not CE Broker's subject areas), the hours are that topic's
+hours (``topic_units``).
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ def _record(
         "state": state,
         "profession": code,
     }
+    topic = context.options.get(f"subject:{subject}") if subject else None
     if subject:
         evidence |= {"subject_area": subject, "hours": hours_text}
     cid = f"lic:{state}:{licence}"
@@ -245,6 +247,8 @@ def _record(
         accreditor=(entry.accreditor if entry else None) or None,
         activity_id=f"{course}/{subject}" if subject else course or "?",
         title=entry.title if entry else None,
+        topics=(topic,) if topic else (),
+        topic_units={topic: units} if topic and units is not None else {},
         evidence={"cebroker": evidence},
     )
     if request is None:

@@ -329,3 +329,15 @@ def test_course_add_writes_the_catalogue_a_roster_import_reads(run: Run, tmp_pat
     wrong = run(*args, "--hours", "3", "--accreditor", "XYZ")
     assert wrong.exit_code == 1
     assert wrong.output.startswith("Error: unknown accreditor 'XYZ'; known: ")
+
+
+def test_cebroker_partial_hours_count_as_a_mapped_topics_hours(
+    run: Run, tmp_path: Path, nurses: Path
+) -> None:
+    """--option subject:CODE=TOPIC turns a partial row's hours into that topic's hours."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER[1] + "\n", encoding="utf-8")
+    options = ("--option", f"catalogue={nurses}", "--option", "subject:PS=patient-safety")
+    assert run("import", str(roster), "--format", "cebroker", *options).exit_code == 0
+    shown = json.loads(run("transcript", "lic:FL:RN8888", "--json").output)
+    assert [(c["units"], c["topics"]) for c in shown["credits"]] == [("1.5", ["patient-safety"])]
