@@ -1,4 +1,5 @@
-"""``credtrail import``, ``credtrail export openbadges`` and ``credtrail report``."""
+"""``credtrail import``, ``credtrail export`` (openbadges, pars, cebroker, nccpa) and
+``credtrail report``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def _errors_text(s: ImportSummary) -> str:
     "format_name",
     required=True,
     metavar="FORMAT",
-    help="pars, openbadges or csv (and any format a plugin adds); see docs/formats.md.",
+    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md.",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
 @click.option(
@@ -114,6 +115,13 @@ def _errors_text(s: ImportSummary) -> str:
     is_flag=True,
     help="Refuse every record whose signature was not verified (Open Badges proofs).",
 )
+@click.option(
+    "--option",
+    "options",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A format's own option, e.g. catalogue=courses.csv for cebroker; repeatable.",
+)
 @json_option
 @pass_env
 def import_(
@@ -125,6 +133,7 @@ def import_(
     commit_every: int | None,
     learners: tuple[str, ...],
     require_proof: bool,
+    options: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Import the credits in FILE: every record is validated before anything is written.
@@ -141,6 +150,14 @@ def import_(
                 param_hint="--learner",
             )
         mapping[key.strip()] = clinician.strip()
+    format_options: dict[str, str] = {}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise click.BadParameter(
+                f"{item!r} is not KEY=VALUE (e.g. catalogue=courses.csv)", param_hint="--option"
+            )
+        format_options[key.strip()] = value.strip()
     app = env.app()
     with _progress(sys.stderr.isatty() and not as_json) as progress:
         summary = import_file(
@@ -153,6 +170,7 @@ def import_(
             progress=progress,
             learners=mapping,
             require_proof=require_proof,
+            options=format_options,
         )
     if as_json:
         echo_json(summary.as_dict())
@@ -166,6 +184,8 @@ def import_(
             + _errors_text(summary)
         )
     click.echo(_report_text(summary))
+    for notice in summary.notices:
+        click.echo(f"Note: {notice}", err=True)
     if summary.rejected:
         click.echo(f"Rejected (not imported):\n{_errors_text(summary)}", err=True)
 
@@ -240,6 +260,88 @@ def export_openbadges(
         organisation=organisation,
     )
     _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+@export.command("pars")
+@click.argument("clinicians", nargs=-1, metavar="[CLINICIAN]...")
+@click.option("--provider", metavar="ID", help="Only this ACCME provider id's credits.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tsv", "json"]),
+    default="tsv",
+    show_default=True,
+    help="Tab-delimited (what `import --format pars` reads) or ACCMELearnerReports JSON.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@pass_env
+def export_pars(
+    env: Env, clinicians: tuple[str, ...], provider: str | None, fmt: str, output: Path | None
+) -> None:
+    """Write the PARS learner-completion upload for credits recorded with a provider id.
+
+    Every clinician's (or the CLINICIANs') AMA PRA Category 1 and MOC credits whose
+    ACCME provider id is known, one row per credit (see docs/formats.md).
+    """
+    from credtrail.core.exchange.exports import live_credits
+    from credtrail.plugins.physician_ama.pars_export import pars_json, pars_rows, pars_tsv
+
+    app = env.app()
+    rows = list(pars_rows(live_credits(app, clinicians), provider))
+    if fmt == "json":
+        if not rows:
+            raise InputError("no credit has an ACCME provider id; nothing to report to PARS")
+        document = pars_json(rows, datetime.now())
+        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+    else:
+        _write(pars_tsv(rows), output)
+
+
+@export.command("cebroker")
+@click.argument("clinicians", nargs=-1, metavar="[CLINICIAN]...")
+@click.option("--provider", metavar="NUMBER", help="Only this CE Broker provider number's.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@pass_env
+def export_cebroker(
+    env: Env, clinicians: tuple[str, ...], provider: str | None, output: Path | None
+) -> None:
+    """Write a CE Broker roster (columns A-J, no header) of the credits recorded from one.
+
+    Full-credit rows leave I and J empty: CE Broker (and `import --format cebroker`
+    with the catalogue) take the course's hours.
+    """
+    from credtrail.core.exchange.cebroker import cebroker_csv, cebroker_rows
+    from credtrail.core.exchange.exports import live_credits
+
+    app = env.app()
+    _write(cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)), output)
+
+
+@export.command("nccpa")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv"]),
+    default="text",
+    show_default=True,
+    help="One block per entry, or one CSV row per entry.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@pass_env
+def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None) -> None:
+    """List a PA's credits with the fields of NCCPA's "Log New CME" form, in its order."""
+    from credtrail.plugins.pa_aapa.nccpa import nccpa_csv, nccpa_entries, nccpa_text
+
+    app = env.app()
+    entries = nccpa_entries(app.ledger(clinician_id).credits.values())
+    _write(nccpa_csv(entries) if fmt == "csv" else nccpa_text(entries), output)
 
 
 def _private_key(path: Path) -> Any:

@@ -47,6 +47,7 @@ COMMAND_MODULES = {
     "audit": "audit",
     "authorities": "catalog",
     "clinician": "clinicians",
+    "course": "courses",
     "credit": "credits",
     "credit-types": "catalog",
     "exam": "exams",

@@ -12,6 +12,7 @@ import typing as _typing
 
 if _typing.TYPE_CHECKING:
     from credtrail.core.application import Credtrail, EarnRequest, EarnResult
+    from credtrail.core.domain import ClinicianLedger, CreditState
     from credtrail.core.errors import CredtrailError, InputError, PluginError
     from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
     from credtrail.core.exchange.records import (
@@ -94,6 +95,9 @@ _WHERE = {
     "StoreLocation": "store",
     "build_plugin_manager": "plugins",
     "build_registry": "registry",
+    # exports: what a plugin's export format reads of a clinician and a credit
+    "ClinicianLedger": "domain",
+    "CreditState": "domain",
 }
 
 __all__ = [
@@ -103,8 +107,10 @@ __all__ = [
     "Candidate",
     "Citation",
     "ClinicianIdentity",
+    "ClinicianLedger",
     "Columns",
     "CreditDraft",
+    "CreditState",
     "CreditType",
     "Credtrail",
     "CredtrailError",

@@ -199,11 +199,11 @@ def credtrail_validate_credit(credit: CreditDraft, registry: Registry) -> list[V
 def credtrail_register_import_formats(register: Callable[[ImportFormat], None]) -> None:
     """Register file formats ``credtrail import --format NAME`` can read.
 
-    Core reads ``csv`` (its own layout) and ``openbadges``; a profession plugin adds
-    the formats of its world (the physician plugin adds ``pars``, ACCME's learner
-    completion batch). A reader only parses: the import pipeline resolves the
-    clinician, validates each record with the credit rules, finds duplicates and
-    writes all-or-nothing, whatever the format.
+    Core reads ``csv`` (its own layout), ``openbadges`` and ``cebroker``; a profession
+    plugin adds the formats of its world (the physician plugin adds ``pars``, ACCME's
+    learner completion batch, and ``cmepassport``). A reader only parses: the import
+    pipeline resolves the clinician, validates each record with the credit rules, finds
+    duplicates and writes all-or-nothing, whatever the format.
 
     :param register: call ``register(ImportFormat(name=..., label=..., reader=...,
         source=...))`` from ``credtrail.core.exchange``. ``name`` is lowercase and

@@ -1,7 +1,7 @@
 """Building the plugin manager: core's own plugins, the defaults, then entry points.
 
 Core never imports a plugin. It registers its own default plugins (``CORE_PLUGINS``:
-the ``csv`` and ``openbadges`` import formats) always; the caller (the CLI, a test)
+the ``csv``, ``openbadges`` and ``cebroker`` import formats) always; the caller (the CLI, a test)
 passes the other defaults in (``credtrail.plugins.DEFAULT_PLUGINS``: name ->
 ``module:attribute``), imported only when selected; third-party plugins come from
 the ``credtrail`` entry-point group.
@@ -30,6 +30,7 @@ TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
 CORE_PLUGINS: dict[str, str] = {
     "csv": "credtrail.core.exchange.csvformat:CSV_FORMAT",
     "openbadges": "credtrail.core.exchange.openbadges:OPENBADGES_FORMAT",
+    "cebroker": "credtrail.core.exchange.cebroker:CEBROKER_FORMAT",
 }
 """Core's own default plugins, registered in every plugin manager: plugin name -> the
 ``ImportFormat`` it registers (imported when the formats are listed, not before)."""

@@ -2,8 +2,9 @@
 
 A format is a name and a reader, registered through the
 ``credtrail_register_import_formats`` hook: core's profession-neutral ones (``csv``,
-``openbadges``) by core's default plugins (``CORE_PLUGINS``), a profession's by its
-plugin (the physician plugin registers ``pars``).
+``openbadges``, ``cebroker``) by core's default plugins (``CORE_PLUGINS``), a
+profession's by its plugin (the physician plugin registers ``pars`` and
+``cmepassport``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ class ReadContext:
     registry: Registry
     learners: Mapping[str, str] = field(default_factory=dict)
     require_proof: bool = False
+    options: Mapping[str, str] = field(default_factory=dict)
+    """Format-specific options (``--option KEY=VALUE``), e.g. CE Broker's ``catalogue``."""
+    notices: list[str] = field(default_factory=list)
+    """What a reader tells the user without rejecting anything (a column it ignores);
+    the pipeline reports each distinct notice once."""
+
+    def notice(self, message: str) -> None:
+        if message not in self.notices:
+            self.notices.append(message)
 
 
 Reader = Callable[[TextSource, ReadContext], Iterator[Parsed]]
@@ -106,13 +116,19 @@ class Columns:
 
 
 def delimited_rows(
-    source: TextSource, columns: Columns, *, allow_tab: bool = True
+    source: TextSource,
+    columns: Columns,
+    *,
+    allow_tab: bool = True,
+    on_unknown: Callable[[list[str]], None] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]] | RejectedRecord]:
     """Rows of a CSV (or tab-delimited) file with a header, keyed by lower-case column.
 
     The header is checked strictly: a missing required column or an unknown one (a
     typo would otherwise drop data silently) rejects the file. Blank lines are
-    skipped; a row with more or fewer fields than the header is rejected.
+    skipped; a row with more or fewer fields than the header is rejected. With
+    ``on_unknown``, unknown columns are handed to it once and left out of the rows
+    instead (a format whose owner defines more columns than credtrail reads).
     """
     lines = source.lines()
     header_line = next(lines, None)
@@ -143,11 +159,15 @@ def delimited_rows(
             f"the header must have: {', '.join(columns.required)}"
         )
     unknown = [h for h in header if h not in columns.known()]
+    if unknown and on_unknown is not None:
+        on_unknown([c.strip() for c, h in zip(cells, header, strict=True) if h in unknown])
+        unknown = []
     if unknown:
         raise InputError(
             f"{where}: unknown column {', '.join(map(repr, unknown))}; "
             f"known columns: {', '.join(columns.known())} (see docs/formats.md)"
         )
+    known = set(columns.known())
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     while True:
         start = source.line + 1
@@ -174,4 +194,7 @@ def delimited_rows(
                 ),
             )
             continue
-        yield start, dict(zip(header, fields, strict=True))
+        row = dict(zip(header, fields, strict=True))
+        if on_unknown is not None:
+            row = {k: v for k, v in row.items() if k in known}
+        yield start, row

@@ -72,6 +72,8 @@ class ImportSummary:
     partial: bool = False
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
+    notices: list[str] = field(default_factory=list)
+    """What the reader reported without rejecting (e.g. columns it ignored)."""
 
     @property
     def committed(self) -> bool:
@@ -100,6 +102,7 @@ class ImportSummary:
             "clinicians_created": self.clinicians_created,
             "errors": self.errors,
             "errors_omitted": self.error_count - len(self.errors),
+            "notices": self.notices,
         }
 
 
@@ -162,12 +165,16 @@ class Importer:
         display_name: str | None = None,
         learners: Mapping[str, str] | None = None,
         require_proof: bool = False,
+        options: Mapping[str, str] | None = None,
     ) -> None:
         self.app = app
         self.fmt = fmt
         self.source = TextSource(path, display_name)
         self.context = ReadContext(
-            app.registry, learners=dict(learners or {}), require_proof=require_proof
+            app.registry,
+            learners=dict(learners or {}),
+            require_proof=require_proof,
+            options=dict(options or {}),
         )
         self.dry_run = dry_run
         self.partial = partial
@@ -305,6 +312,7 @@ class Importer:
             if issues:
                 self._rejected.add(ordinal)
                 self.summary.add_errors(item.location, issues)
+        self.summary.notices = list(self.context.notices)
         self._validated_digest = self.source.digest
 
     # -- pass 2 -----------------------------------------------------------------------
@@ -419,6 +427,7 @@ def import_file(
     display_name: str | None = None,
     learners: Mapping[str, str] | None = None,
     require_proof: bool = False,
+    options: Mapping[str, str] | None = None,
 ) -> ImportSummary:
     """Import ``path`` in ``format_name`` into ``app``'s store; see ``Importer``."""
     formats = import_formats(app.pm)
@@ -438,4 +447,5 @@ def import_file(
         display_name=display_name,
         learners=learners,
         require_proof=require_proof,
+        options=options,
     ).run()

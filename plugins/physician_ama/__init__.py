@@ -2,7 +2,8 @@
 Physician's Recognition Award and state medical boards.
 
 Data with citations: ``data.py``; checks of its own credits: ``validation.py``; the
-PARS import format: ``pars.py``; boards and requirements: ``authorities/*.toml`` and
+PARS import format: ``pars.py`` (export: ``pars_export.py``; CME Passport
+transcripts: ``transcript.py``); boards and requirements: ``authorities/*.toml`` and
 ``rules/*.toml``.
 """
 
@@ -28,8 +29,9 @@ if TYPE_CHECKING:
 def import_formats() -> list[ImportFormat]:
     # Imported when `credtrail import` asks, not whenever the plugin loads.
     from credtrail.plugins.physician_ama.pars import PARS_FORMAT
+    from credtrail.plugins.physician_ama.transcript import TRANSCRIPT_FORMAT
 
-    return [PARS_FORMAT]
+    return [PARS_FORMAT, TRANSCRIPT_FORMAT]
 
 
 plugin = ProfessionPlugin(

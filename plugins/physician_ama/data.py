@@ -46,7 +46,7 @@ TX_161_35 = cite(
 
 QUARTER = Decimal("0.25")
 
-CREDIT_TYPES = (
+CREDIT_TYPES: tuple[CreditType, ...] = (
     CreditType(
         code="ama_pra_1",
         label="AMA PRA Category 1 Credit™",
@@ -110,6 +110,47 @@ CREDIT_TYPES = (
         ),
     ),
 )
+
+# -- MOC points a provider reports through PARS ----------------------------------------
+
+PARS_ACTIVITY_SCHEMA = cite(
+    "ACCME",
+    "PARS activity JSON schema, draft v0.1.2 (accme-pars-activity.schema_v0_1_2.json)",
+    url="https://github.com/elliottACCME/tempSchema",
+    section="MOCRegistration.boardName enum; mocPoints 'MOC/CC points (minimum increments "
+    "of 0.25)'; learner reports: activityCertification 'See board-specific values', "
+    "creditUnit 'Point'",
+    confidence="secondary",
+    note="A draft, unofficial schema; ACCME's Appendix G (board-specific MOC credit types) "
+    "was not read, so each board's points are one credit type, not one per MOC category.",
+)
+
+MOC_BOARDS = {
+    "ABA": "American Board of Anesthesiology",
+    "ABIM": "American Board of Internal Medicine",
+    "ABOHNS": "American Board of Otolaryngology - Head and Neck Surgery",
+    "ABOS": "American Board of Orthopaedic Surgery",
+    "ABP": "American Board of Pediatrics",
+    "ABPATH": "American Board of Pathology",
+    "ABS": "American Board of Surgery",
+    "ABTS": "American Board of Thoracic Surgery",
+}
+"""The boards PARS registers MOC for (the activity schema's ``boardName`` enum)."""
+
+MOC_CREDIT_TYPES = tuple(
+    CreditType(
+        code=f"moc_{board.lower()}",
+        label=f"{board} MOC points",
+        profession="physician",
+        unit="point",
+        increment=QUARTER,
+        accreditors=("ACCME", "JA"),
+        source=PARS_ACTIVITY_SCHEMA,
+    )
+    for board in MOC_BOARDS
+)
+
+CREDIT_TYPES = (*CREDIT_TYPES, *MOC_CREDIT_TYPES)
 
 
 # -- AMA direct credit --------------------------------------------------------------

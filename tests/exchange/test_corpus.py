@@ -66,15 +66,16 @@ RECORD_ERRORS = {
     ],
     "pars_bad_rows.tsv": [
         "pars_bad_rows.tsv line 2: BirthMonth/BirthDay: 02/30 is not a month and day [birth-date]",
-        "pars_bad_rows.tsv line 2: learner: no NPI, no LicenseState + LicenseNumber and no "
-        "BoardName + BoardID; PARS needs a licence or board id to match the learner "
-        "[pars-learner-id]",
-        "pars_bad_rows.tsv line 3: ProviderID: '123' is not a 7-digit ACCME provider id "
+        "pars_bad_rows.tsv line 2: learner: no NPI, no LicenseState + LicenseNumber, no "
+        "BoardName + BoardID and no UniqueID + domain; PARS needs a licence or board id to "
+        "match the learner [pars-learner-id]",
+        "pars_bad_rows.tsv line 3: ProviderID: '12345678' is not a 7-digit ACCME provider id "
         "[pars-provider-id]",
         "pars_bad_rows.tsv line 3: LearnerRecordAction: 'update' must be add or delete "
         "[pars-action]",
-        "pars_bad_rows.tsv line 3: ActivityCertification: 'ABIM MOC Points' is not a credit "
-        "type PARS reports here; expected 'AMA PRA Category 1 Credit' [pars-credit-type]",
+        "pars_bad_rows.tsv line 3: ActivityCertification: 'XYZ MOC Points' is not a credit "
+        "type PARS reports here; expected 'AMA PRA Category 1 Credit' or '<board> MOC Points' "
+        "(ABA, ABIM, ABOHNS, ABOS, ABP, ABPATH, ABS, ABTS) [pars-credit-type]",
     ],
     "ragged_row.csv": [
         "ragged_row.csv line 3: row: has 10 fields, the header has 14 [field-count]"

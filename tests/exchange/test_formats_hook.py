@@ -63,8 +63,8 @@ def manager(fmt: object) -> pluggy.PluginManager:
 
 
 def test_builtin_formats_include_the_physician_plugins_pars(pm: pluggy.PluginManager) -> None:
-    """Core reads csv and openbadges; the physician plugin adds pars."""
-    assert sorted(import_formats(pm)) == ["csv", "openbadges", "pars"]
+    """Core reads csv, openbadges and cebroker; the physician plugin adds pars and cmepassport."""
+    assert sorted(import_formats(pm)) == ["cebroker", "cmepassport", "csv", "openbadges", "pars"]
 
 
 def test_plugin_format_is_imported_through_the_pipeline(tmp_path: Path) -> None:

@@ -103,7 +103,10 @@ def test_unknown_format_is_named(sqlite_app: Credtrail, write: Write) -> None:
     """An unknown --format lists the known ones."""
     with pytest.raises(InputError) as caught:
         import_file(sqlite_app, csv_file(write, ROWS), "xlsx")
-    assert str(caught.value) == "unknown import format 'xlsx'; known: csv, openbadges, pars"
+    assert (
+        str(caught.value)
+        == "unknown import format 'xlsx'; known: cebroker, cmepassport, csv, openbadges, pars"
+    )
 
 
 # --------------------------------------------------------------------------- PARS

@@ -225,7 +225,7 @@ def test_cli_selection_and_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.stdout.splitlines() if line[:1] != " "]
-    assert listed == ["csv", "nursing_ancc", "openbadges"]
+    assert listed == ["cebroker", "csv", "nursing_ancc", "openbadges"]
     assert "[credtrail] nursing_ancc.credtrail_register_professions(" not in result.stdout
     monkeypatch.setenv("CREDTRAIL_LOAD_PLUGINS", "physician_ama")
     result = runner.invoke(cli, ["--store", store, "credit-types"], catch_exceptions=False)

@@ -145,5 +145,5 @@ def test_import_formats_are_built_when_asked_for(tmp_path: Path) -> None:
     )
     build_registry(pm)
     assert calls == []
-    assert sorted(import_formats(pm)) == ["cope", "csv", "openbadges"]
+    assert sorted(import_formats(pm)) == ["cebroker", "cope", "csv", "openbadges"]
     assert calls == [1]

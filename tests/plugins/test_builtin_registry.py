@@ -28,6 +28,9 @@ CREDIT_TYPES = {
     "aapa_2": ("pa", Decimal("0.25"), (), False),
     "nccpa_sa_cme": ("pa", Decimal("0.25"), ("AAPA", "JA", "ACCME", "SMS", "AOA", "AAFP"), True),
     "nccpa_pi_cme": ("pa", Decimal("0.25"), ("AAPA", "JA", "ACCME", "SMS", "AOA", "AAFP"), True),
+} | {  # MOC points reported through PARS, one type per board (issue 16)
+    f"moc_{board}": ("physician", Decimal("0.25"), ("ACCME", "JA"), True)
+    for board in ("aba", "abim", "abohns", "abos", "abp", "abpath", "abs", "abts")
 }
 
 AUTHORITIES = {
@@ -124,7 +127,7 @@ def test_everything_registered_cites_a_readable_source(registry: Registry) -> No
     """Each type, accreditor, authority and equivalence cites a url read on DATE_READ."""
     citations = _all_citations(registry)
     # 20 built-in authorities, plus the boards of authorities/*.toml (issue 18, read 2026-12-07)
-    assert len(citations) == 10 + 9 + len(registry.authorities) + len(registry.equivalences)
+    assert len(citations) == 10 + 8 + 9 + len(registry.authorities) + len(registry.equivalences)
     assert len(registry.authorities) >= 20
     for where, source in citations:
         assert source.url, where

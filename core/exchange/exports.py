@@ -1,0 +1,36 @@
+"""What every provider-side export needs: the clinicians of a store, their live credits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from credtrail.core.application import Credtrail
+from credtrail.core.domain import ClinicianLedger, CreditState
+from credtrail.core.store import iter_log
+
+
+def clinician_ids(app: Credtrail) -> list[str]:
+    """Every clinician the store's log created, in the order they were created."""
+    ids: list[str] = []
+    mapper = app.store.mapper
+    for page in iter_log(app.store):
+        for n in page:
+            if n.topic == ClinicianLedger.Created.TOPIC:
+                event = mapper.to_domain_event(n)
+                assert isinstance(event, ClinicianLedger.Created)
+                ids.append(event.clinician_id)
+    return list(dict.fromkeys(ids))
+
+
+def live_credits(
+    app: Credtrail, clinicians: Sequence[str] = ()
+) -> Iterator[tuple[ClinicianLedger, CreditState]]:
+    """Each clinician's (all, when none named) unrevoked credits, oldest completion first."""
+    for cid in clinicians or clinician_ids(app):
+        ledger = app.ledger(cid)
+        credits = sorted(
+            (c for c in ledger.credits.values() if not c.revoked),
+            key=lambda c: (c.completed_on, c.credit_id),
+        )
+        for credit in credits:
+            yield ledger, credit
