@@ -345,19 +345,10 @@ def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None) -> 
 
 
 def _private_key(path: Path) -> Any:
-    """An Ed25519 private key from a PEM file, or a one-line error."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    """The organisation's Ed25519 key, read as ``credtrail key init`` wrote it."""
+    from credtrail.core.persistence.signing import load_key
 
-    try:
-        key = load_pem_private_key(path.read_bytes(), password=None)
-    except OSError as exc:
-        raise InputError(f"cannot read the key {path}: {exc.strerror}") from None
-    except (ValueError, TypeError):
-        raise InputError(f"{path} is not an unencrypted PEM private key") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise InputError(f"{path} is not an Ed25519 key")
-    return key
+    return load_key(path).private_key
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -101,6 +101,11 @@ class Signer:
         )
         self.key_id = key_id_of(self.public_hex)
 
+    @property
+    def private_key(self) -> Any:
+        """The ``cryptography`` Ed25519 key itself (credentials are signed with it too)."""
+        return self._key
+
     def sign(self, message: bytes) -> str:
         return str(self._key.sign(message).hex())
 
