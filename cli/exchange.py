@@ -21,6 +21,11 @@ from credtrail.core.exchange.compliance import evaluations_for
 from credtrail.core.exchange.pipeline import ImportSummary, Phase, ProgressCallback
 from credtrail.core.exchange.render import report_html
 
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+"""Every export's ``-o FILE`` (stdout without it): one spelling, one help text."""
+
 _PHASES = {"validate": "Validating", "write": "Writing   "}
 
 
@@ -213,9 +218,7 @@ def export() -> None:
     show_default=True,
     help="The issuing organisation's name, as the credential's issuer.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@output_option
 @pass_env
 def export_openbadges(
     env: Env,
@@ -273,9 +276,7 @@ def export_openbadges(
     show_default=True,
     help="Tab-delimited (what `import --format pars` reads) or ACCMELearnerReports JSON.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@output_option
 @pass_env
 def export_pars(
     env: Env, clinicians: tuple[str, ...], provider: str | None, fmt: str, output: Path | None
@@ -302,9 +303,7 @@ def export_pars(
 @export.command("cebroker")
 @click.argument("clinicians", nargs=-1, metavar="[CLINICIAN]...")
 @click.option("--provider", metavar="NUMBER", help="Only this CE Broker provider number's.")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@output_option
 @pass_env
 def export_cebroker(
     env: Env, clinicians: tuple[str, ...], provider: str | None, output: Path | None
@@ -331,9 +330,7 @@ def export_cebroker(
     show_default=True,
     help="One block per entry, or one CSV row per entry.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@output_option
 @pass_env
 def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None) -> None:
     """List a PA's credits with the fields of NCCPA's "Log New CME" form, in its order."""
@@ -372,9 +369,7 @@ def _write(text: str, output: Path | None) -> None:
     show_default=True,
     help="Report format.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
+@output_option
 @click.option("--on", "on", type=DATE, help="Evaluate as of this date (default: today).")
 @pass_env
 def report(env: Env, clinician_id: str, fmt: str, output: Path | None, on: date | None) -> None:

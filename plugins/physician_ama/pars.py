@@ -87,20 +87,7 @@ COLUMNS = Columns(
         "activitytitle",
         "accreditor",
         "datetimecreated",
-        *(
-            REMS := (
-                "localidentifier",
-                "localidentifierdomain",
-                "stateofprimarypractice",
-                "dearegistration",
-                "profession",
-                "practicearea",
-                "surgicalprocedures",
-                "timeinpractice",
-                "complianttoregulation",
-                "regulationurl",
-            )
-        ),
+        *REMS,
     ),
     aliases={
         "provider id": "providerid",
