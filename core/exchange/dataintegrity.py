@@ -48,6 +48,11 @@ class ProofError(InputError):
     """A Data Integrity proof is missing, malformed, or does not verify."""
 
 
+class UnverifiableProofError(ProofError):
+    """A proof credtrail cannot check offline: another cryptosuite, a context it does not
+    ship, or a key it would have to resolve. Not evidence of tampering."""
+
+
 # -- base58btc / multibase ---------------------------------------------------------
 
 
@@ -115,7 +120,7 @@ def public_key_of(method: str) -> bytes:
             raw = multibase_decode(candidate)
             if raw.startswith(_ED25519_PUB) and len(raw) == 34:
                 return raw[2:]
-    raise ProofError(
+    raise UnverifiableProofError(
         f"verification method {method!r} does not carry an Ed25519 did:key; "
         "credtrail resolves only did:key keys (no network)"
     )
@@ -133,7 +138,7 @@ def _context_document(url: str) -> dict[str, Any]:
 
 def _load_document(url: str, options: Any = None) -> dict[str, Any]:
     if url not in KNOWN_CONTEXTS:
-        raise ProofError(
+        raise UnverifiableProofError(
             f"JSON-LD context {url} is not one credtrail ships, and contexts are never "
             "fetched from the network: the proof cannot be checked"
         )
@@ -227,7 +232,7 @@ def verify(document: Mapping[str, Any]) -> str:
     proof = next((p for p in suites if p.get("cryptosuite") == CRYPTOSUITE), None)
     if proof is None:
         found = sorted({str(p.get("cryptosuite") or p.get("type")) for p in suites})
-        raise ProofError(
+        raise UnverifiableProofError(
             "no eddsa-rdfc-2022 proof" + (f" (found: {', '.join(found)})" if found else "")
         )
     if proof.get("type") != "DataIntegrityProof":

@@ -224,18 +224,21 @@ class Provenance:
 
 def provenance_of(credential: Mapping[str, Any]) -> Provenance:
     """Check the credential's ``eddsa-rdfc-2022`` proof, if it has one."""
-    from credtrail.core.exchange.dataintegrity import ProofError, verify
+    from credtrail.core.exchange.dataintegrity import (
+        ProofError,
+        UnverifiableProofError,
+        verify,
+    )
 
     proof = credential.get("proof")
     if not proof:
         return Provenance("unsigned")
     try:
         method = verify(credential)
+    except UnverifiableProofError as exc:
+        return Provenance(f"unverifiable: {exc}")
     except ProofError as exc:
-        text = str(exc)
-        if "never fetched" in text or "no eddsa-rdfc-2022 proof" in text or "resolves only" in text:
-            return Provenance(f"unverifiable: {text}")
-        return Provenance(f"invalid: {text}")
+        return Provenance(f"invalid: {exc}")
     return Provenance("verified", method)
 
 

@@ -34,9 +34,8 @@ from credtrail.core.exchange import import_file
 from credtrail.core.exchange.dataintegrity import ProofError, canonicalize, sign, verify
 from credtrail.core.exchange.openbadges import export_credential
 
+# shared/ lies beside the checkout (as CI lays it out).
 FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats" / "openbadges3"
-if not FORMATS.is_dir():  # a checkout beside shared/ (CI) or inside the workplace
-    FORMATS = Path(__file__).resolve().parents[2].parent / "shared" / "formats" / "openbadges3"
 CONTEXTS = Path(__file__).resolve().parents[2] / "core" / "exchange" / "contexts"
 SIGNED_EXAMPLE = "023_ob_v3p0_impl_linked_data_proof_ob_html.json"
 
