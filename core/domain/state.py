@@ -1,0 +1,136 @@
+"""What the ledger knows of a credit and a licence now: derived from events, not stored."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from credtrail.core.models import trusted
+
+
+class CreditState(BaseModel):
+    """A credit as the ledger knows it now (not stored: derived from events)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_id: str
+    credit_type: str
+    units: Decimal
+    completed_on: date
+    provider: str
+    accreditor: str | None
+    activity_id: str
+    title: str | None
+    topics: tuple[str, ...]
+    format: str | None
+    designated_units: Decimal | None
+    evidence: dict[str, Any] | None
+    natural_key: str
+    recorded_at: datetime
+    revoked: bool = False
+    revoked_reason: str | None = None
+    revoked_on: date | None = None
+    claims: dict[str, Decimal] = Field(default_factory=dict)
+    """Units claimed per authority, all claims summed."""
+    claim_dates: dict[str, date] = Field(default_factory=dict)
+    """The first claim date per authority."""
+    claim_log: list[tuple[str, Decimal, date]] = Field(default_factory=list)
+    """Every claim (authority, units, date) in order: later partial claims keep their date."""
+    topic_units: dict[str, Decimal] = Field(default_factory=dict)
+    """Units per topic inside the credit (pharmacology 4.5 of 12.5); a topic in ``topics``
+    without an amount here covers the whole credit."""
+
+    def claimed_by(self, authority: str, day: date) -> Decimal:
+        """Units claimed toward ``authority`` with a claim date on or before ``day``."""
+        if not self.claim_log and authority in self.claims:
+            # Built without the log (a view row): all units carry the first date.
+            first = self.claim_dates.get(authority)
+            return self.claims[authority] if first is not None and first <= day else Decimal(0)
+        return sum(
+            (units for who, units, on in self.claim_log if who == authority and on <= day),
+            Decimal(0),
+        )
+
+    def unclaimed_for(self, authority: str) -> Decimal:
+        return self.units - self.claims.get(authority, Decimal(0))
+
+    def to_json(self) -> bytes:
+        """The state as JSON (decimals and dates as strings): a view's credit row."""
+        return CreditState.__pydantic_serializer__.to_json(self)
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> CreditState:
+        """The state ``to_json`` wrote (trusted: the writer validated it; no re-validation)."""
+        d = orjson.loads(data)
+        designated = d["designated_units"]
+        revoked_on = d["revoked_on"]
+        return trusted(
+            cls,
+            {
+                "credit_id": d["credit_id"],
+                "credit_type": d["credit_type"],
+                "units": Decimal(d["units"]),
+                "completed_on": date.fromisoformat(d["completed_on"]),
+                "provider": d["provider"],
+                "accreditor": d["accreditor"],
+                "activity_id": d["activity_id"],
+                "title": d["title"],
+                "topics": tuple(d["topics"]),
+                "format": d["format"],
+                "designated_units": None if designated is None else Decimal(designated),
+                "evidence": d["evidence"],
+                "natural_key": d["natural_key"],
+                "recorded_at": datetime.fromisoformat(d["recorded_at"]),
+                "revoked": bool(d["revoked"]),
+                "revoked_reason": d["revoked_reason"],
+                "revoked_on": None if revoked_on is None else date.fromisoformat(revoked_on),
+                "claims": {k: Decimal(v) for k, v in d["claims"].items()},
+                "claim_dates": {k: date.fromisoformat(v) for k, v in d["claim_dates"].items()},
+                "claim_log": [
+                    (who, Decimal(units), date.fromisoformat(on))
+                    for who, units, on in d["claim_log"]
+                ],
+                "topic_units": {k: Decimal(v) for k, v in d.get("topic_units", {}).items()},
+            },
+        )
+
+
+class LicenseState(BaseModel):
+    """A license or certification that subjects a clinician to a requirement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    license_id: str
+    requirement_id: str
+    issued_on: date
+    expires_on: date | None
+    birth_date: date | None
+    number: str | None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    """Facts rules condition on (``dea = "yes"``); see ``docs/rules.md``."""
+    ended_on: date | None = None
+    """The last day the licence was held (``LicenseEnded``); None while it is held."""
+    end_reason: str | None = None
+    renewals: list[tuple[date, date, date]] = Field(default_factory=list)
+    """Recorded renewals in order: (renewed on, expiry of the term renewed, new expiry)."""
+    exams: list[tuple[str, date]] = Field(default_factory=list)
+    """Examinations passed: (name, date) (PANRE, an AANPCB certification exam)."""
+    certifications: list[tuple[str, date, date | None]] = Field(default_factory=list)
+    """Certifications held: (name, from, until or None)."""
+    attestations: list[tuple[str, date, str]] = Field(default_factory=list)
+    """One-time parts the clinician attests were done before credtrail's records:
+    (part id, completed on, reason)."""
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the licence subjects its holder to the requirement on ``day``.
+
+        From the day it was issued through the day it ended, both included: a licence
+        ended on D was still held on D (as a licence that expires on D is valid that
+        day), so a licence issued and ended on the same day was held for that day. The
+        one definition: report, status, explain, audit replay and the views ask this.
+        """
+        return self.issued_on <= day and (self.ended_on is None or day <= self.ended_on)
