@@ -19,7 +19,8 @@ the whole table):
   ``extending.md`` asks;
 - the learner: ``IdentityObject``s (``ext:NPI``, ``ext:credtrailClinicianId``, ``name``).
 
-Imports check ``eddsa-rdfc-2022`` proofs (``dataintegrity.py``), ``validFrom`` /
+Imports check ``eddsa-rdfc-2022`` proofs (``dataintegrity.py``) and VC-JWTs
+(``jose.py``; did:web keys only against DID documents the user gives), ``validFrom`` /
 ``validUntil`` and a revocation ``credentialStatus`` whose status list the file
 carries; the verdict is kept with the credit as its provenance. The original
 credential is kept whole as the credit's evidence, so an export re-emits it unchanged.

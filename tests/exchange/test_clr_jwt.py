@@ -757,3 +757,26 @@ def test_cli_export_clr_did_document_and_import_with_it(
     )
     assert jwt.exit_code == 0
     assert jws_verified(jwt.stdout.strip()) is not None
+
+
+def test_a_received_credential_with_an_unshipped_context_needs_a_jwt_transcript(
+    sqlite_app: Credtrail, key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    """eddsa cannot canonicalise a context credtrail does not ship: a clear error naming
+    --proof jwt, which carries the credential unchanged."""
+    from credtrail.core.errors import InputError
+
+    sqlite_app.add_clinician("physician-1", "physician")
+    received = _provider_credential(
+        Ed25519PrivateKey.generate(), "physician-1", "ama_pra_1", "ACCME"
+    )
+    received["@context"].append("https://provider.example/private-context.json")
+    path = tmp_path / "received.json"
+    path.write_text(json.dumps(received))
+    assert import_file(sqlite_app, path, "openbadges").written == 1
+    with pytest.raises(InputError, match=r"private-context\.json .* --proof jwt"):
+        _transcript(sqlite_app, "physician-1", key)
+    token = _transcript(sqlite_app, "physician-1", key, proof="jwt")
+    payload = jws_verified(token)
+    assert payload is not None
+    assert payload["credentialSubject"]["verifiableCredential"] == [received]
