@@ -9,8 +9,8 @@ organisation and whose ``ClrSubject`` holds the clinician's credits:
   (``data:application/vc+jwt,<token>``); any other credit is an OpenBadgeCredential
   the organisation issues and signs, exactly as ``export openbadges`` writes it.
 - ``achievement``: the Achievement of each of those credentials (the activity, with its
-  credit type alignment and credits available), as CLR 2.0 lists them beside the
-  credentials;
+  credit type alignment and credits available; one entry per achievement id), as CLR
+  2.0 lists them beside the credentials;
 - ``identifier``: the learner (credtrail clinician id, NPI, name), as in each credential.
 
 The whole transcript is signed by the organisation's Ed25519 key: an
@@ -93,7 +93,10 @@ def transcript_for(
         carried.append(member)
         subject = member.get("credentialSubject")
         achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
-        if isinstance(achievement, Mapping):
+        # One entry per activity: credits of two types for one activity share it.
+        if isinstance(achievement, Mapping) and all(
+            a.get("id") != achievement.get("id") for a in achievements
+        ):
             achievements.append(dict(achievement))
     moment = issued.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     ids = sorted(str(m.get("id", "")) for m in carried)
