@@ -26,7 +26,7 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -156,24 +156,30 @@ def did_web_url(did: str) -> str:
     return f"https://{host}/.well-known/did.json"
 
 
-def did_document(did: str, public_key: bytes) -> dict[str, Any]:
-    """The ``did.json`` an organisation publishes for its ``did:web`` DID: one Multikey
-    (Ed25519, ``publicKeyMultibase``) that may assert credentials and authenticate."""
-    multikey = "z" + b58encode(_ED25519_PUB + public_key)
-    method = f"{did}#{multikey}"
-    return {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "id": did,
-        "verificationMethod": [
+def did_document(did: str, public_key: bytes, previous: Sequence[bytes] = ()) -> dict[str, Any]:
+    """The ``did.json`` an organisation publishes for its ``did:web`` DID.
+
+    One Multikey (Ed25519, ``publicKeyMultibase``) per key: the current key may assert
+    credentials and authenticate; ``previous`` keys (rotated out) stay listed as
+    assertion methods so the credentials they signed still verify.
+    """
+    methods = []
+    for key in (public_key, *previous):
+        multikey = "z" + b58encode(_ED25519_PUB + key)
+        methods.append(
             {
-                "id": method,
+                "id": f"{did}#{multikey}",
                 "type": "Multikey",
                 "controller": did,
                 "publicKeyMultibase": multikey,
             }
-        ],
-        "assertionMethod": [method],
-        "authentication": [method],
+        )
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+        "authentication": [methods[0]["id"]],
     }
 
 

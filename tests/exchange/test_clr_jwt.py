@@ -780,3 +780,42 @@ def test_a_received_credential_with_an_unshipped_context_needs_a_jwt_transcript(
     payload = jws_verified(token)
     assert payload is not None
     assert payload["credentialSubject"]["verifiableCredential"] == [received]
+
+
+def test_a_did_document_with_a_previous_key_still_verifies_what_that_key_signed(
+    tmp_path: Path, key: Ed25519PrivateKey
+) -> None:
+    """key did-document --previous keeps a rotated-out key as an assertion method; only
+    the current key authenticates."""
+    old = Ed25519PrivateKey.generate()
+    key_file = tmp_path / "org.pem"
+    key_file.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    old_multikey = did_key(_public(old)).removeprefix("did:key:")
+    shown = CliRunner().invoke(
+        cli,
+        [
+            "key",
+            "did-document",
+            "--key",
+            str(key_file),
+            "--did-web",
+            "example.org",
+            "--previous",
+            old_multikey,
+        ],
+    )
+    assert shown.exit_code == 0, shown.output
+    document = json.loads(shown.stdout)
+    assert len(document["assertionMethod"]) == 2
+    assert document["authentication"] == [document["assertionMethod"][0]]
+    credential, _ = _credential_jwt(old)
+    credential["issuer"]["id"] = "did:web:example.org"
+    signed = sign(
+        credential,
+        old,
+        created="2025-04-02T00:00:00Z",
+        method=f"did:web:example.org#{old_multikey}",
+    )
+    assert verify(signed, {"did:web:example.org": document}).endswith(old_multikey)
+    with pytest.raises(UnverifiableProofError, match="--did-document"):
+        verify(signed)
