@@ -1,4 +1,4 @@
-"""``credtrail import``, ``credtrail export`` (openbadges, pars, cebroker, nccpa) and
+"""``credtrail import``, ``credtrail export`` (openbadges, clr, pars, cebroker, nccpa) and
 ``credtrail report``."""
 
 from __future__ import annotations
@@ -25,6 +25,37 @@ output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
 """Every export's ``-o FILE`` (stdout without it): one spelling, one help text."""
+
+key_option = click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CREDTRAIL_KEY",
+    help="The organisation's Ed25519 private key (PEM) to sign with "
+    "[env: CREDTRAIL_KEY]; `credtrail key init` makes one.",
+)
+proof_option = click.option(
+    "--proof",
+    type=click.Choice(["eddsa", "jwt"]),
+    default="eddsa",
+    show_default=True,
+    help="eddsa: an eddsa-rdfc-2022 Data Integrity proof (JSON); jwt: a VC-JWT "
+    "(compact JWS, EdDSA), see docs/formats.md.",
+)
+did_web_option = click.option(
+    "--did-web",
+    "did_web",
+    metavar="HOST[:PATH]",
+    envvar="CREDTRAIL_DID_WEB",
+    help="Issue as did:web:HOST[:PATH] instead of the key's did:key [env: CREDTRAIL_DID_WEB]; "
+    "publish `credtrail key did-document` there.",
+)
+organisation_option = click.option(
+    "--organisation",
+    default="credtrail",
+    show_default=True,
+    help="The issuing organisation's name, as the credential's issuer.",
+)
 
 _PHASES = {"validate": "Validating", "write": "Writing   "}
 
@@ -118,7 +149,17 @@ def _errors_text(s: ImportSummary) -> str:
 @click.option(
     "--require-proof",
     is_flag=True,
-    help="Refuse every record whose signature was not verified (Open Badges proofs).",
+    help="Refuse every record whose signature was not verified (Open Badges / CLR "
+    "eddsa-rdfc-2022 proofs and VC-JWTs).",
+)
+@click.option(
+    "--did-document",
+    "did_documents",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A did:web issuer's DID document (did.json) to check its signatures against; "
+    "repeatable. DIDs are never resolved online.",
 )
 @click.option(
     "--option",
@@ -138,6 +179,7 @@ def import_(
     commit_every: int | None,
     learners: tuple[str, ...],
     require_proof: bool,
+    did_documents: tuple[Path, ...],
     options: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -163,6 +205,10 @@ def import_(
                 f"{item!r} is not KEY=VALUE (e.g. catalogue=courses.csv)", param_hint="--option"
             )
         format_options[key.strip()] = value.strip()
+    if did_documents:
+        from credtrail.core.exchange.openbadges import DID_DOCUMENTS_OPTION
+
+        format_options[DID_DOCUMENTS_OPTION] = "\n".join(str(p) for p in did_documents)
     app = env.app()
     with _progress(sys.stderr.isatty() and not as_json) as progress:
         summary = import_file(
@@ -203,21 +249,11 @@ def export() -> None:
 @export.command("openbadges")
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.argument("credit_id", metavar="CREDIT_ID")
-@click.option(
-    "--key",
-    "key_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="CREDTRAIL_KEY",
-    help="The organisation's Ed25519 private key (PEM) to sign with "
-    "[env: CREDTRAIL_KEY]; `credtrail key init` makes one.",
-)
+@key_option
 @click.option("--unsigned", is_flag=True, help="Write the credential without a proof.")
-@click.option(
-    "--organisation",
-    default="credtrail",
-    show_default=True,
-    help="The issuing organisation's name, as the credential's issuer.",
-)
+@proof_option
+@did_web_option
+@organisation_option
 @output_option
 @pass_env
 def export_openbadges(
@@ -226,16 +262,22 @@ def export_openbadges(
     credit_id: str,
     key_path: Path | None,
     unsigned: bool,
+    proof: str,
+    did_web: str | None,
     organisation: str,
     output: Path | None,
 ) -> None:
-    """Write an Open Badges 3.0 credential for one credit, signed (eddsa-rdfc-2022).
+    """Write an Open Badges 3.0 credential for one credit, signed (eddsa-rdfc-2022 or JWT).
 
     A credit imported from a credential is written back exactly as it was received,
     with its issuer's own signature. Otherwise the organisation is the issuer
-    (did:key of its key) and the provider is the achievement's creator.
+    (did:key of its key, or --did-web) and the provider is the achievement's creator.
     """
-    from credtrail.core.exchange.openbadges import export_credential, original_credential
+    from credtrail.core.exchange.openbadges import (
+        export_credential,
+        original_credential,
+        original_jwt,
+    )
 
     app = env.app()
     ledger = app.ledger(clinician_id)
@@ -246,13 +288,8 @@ def export_openbadges(
             "a revoked credit cannot be exported as a credential"
         )
     key = None
-    if original_credential(credit) is None and not unsigned:
-        if key_path is None:
-            raise InputError(
-                "no signing key: give --key FILE or set CREDTRAIL_KEY (`credtrail key init` "
-                "makes one), or write an unsigned credential with --unsigned"
-            )
-        key = _private_key(key_path)
+    if original_credential(credit) is None and original_jwt(credit) is None and not unsigned:
+        key = _signing_key(key_path)
     document = export_credential(
         clinician_id=clinician_id,
         name=ledger.name,
@@ -261,8 +298,91 @@ def export_openbadges(
         registry=app.registry,
         private_key=key,
         organisation=organisation,
+        proof=proof,
+        did=_did(did_web),
     )
-    _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+    _write(_serialised(document), output)
+
+
+@export.command("clr")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@key_option
+@click.option("--unsigned", is_flag=True, help="Write the transcript without a proof.")
+@proof_option
+@did_web_option
+@organisation_option
+@output_option
+@json_option
+@pass_env
+def export_clr(
+    env: Env,
+    clinician_id: str,
+    key_path: Path | None,
+    unsigned: bool,
+    proof: str,
+    did_web: str | None,
+    organisation: str,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Write the clinician's CLR 2.0 transcript (ClrCredential), signed by the organisation.
+
+    Every live credit is in it: credentials received from providers unchanged (their
+    own signatures), the others as credentials the organisation issues. See
+    docs/formats.md "CLR 2.0 transcripts".
+    """
+    from credtrail.core.exchange.clr import export_transcript
+
+    app = env.app()
+    ledger = app.ledger(clinician_id)
+    credits = [c for c in ledger.credits.values() if not c.revoked]
+    key = None if unsigned else _signing_key(key_path)
+    document = export_transcript(
+        clinician_id=clinician_id,
+        name=ledger.name,
+        npi=ledger.npi,
+        credits=credits,
+        registry=app.registry,
+        private_key=key,
+        organisation=organisation,
+        proof=proof,
+        did=_did(did_web),
+    )
+    text = _serialised(document)
+    if as_json and output is None and isinstance(document, str):
+        text = json.dumps({"jwt": document}) + "\n"
+    _write(text, output, quiet=as_json)
+    if as_json and output is not None:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "output": str(output),
+                "proof": "unsigned" if key is None else proof,
+                "credentials": len(credits),
+            }
+        )
+
+
+def _signing_key(key_path: Path | None) -> Any:
+    if key_path is None:
+        raise InputError(
+            "no signing key: give --key FILE or set CREDTRAIL_KEY (`credtrail key init` "
+            "makes one), or write it unsigned with --unsigned"
+        )
+    return _private_key(key_path)
+
+
+def _did(did_web: str | None) -> str | None:
+    from credtrail.core.exchange.dataintegrity import did_web as did_web_of
+
+    return did_web_of(did_web) if did_web else None
+
+
+def _serialised(document: dict[str, Any] | str) -> str:
+    """A JSON credential indented, a VC-JWT as its one line."""
+    if isinstance(document, str):
+        return document + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 @export.command("pars")
@@ -348,7 +468,7 @@ def _private_key(path: Path) -> Any:
     return load_key(path).private_key
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, *, quiet: bool = False) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
@@ -356,7 +476,8 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"Wrote {output}", err=True)
+    if not quiet:
+        click.echo(f"Wrote {output}", err=True)
 
 
 @click.command()

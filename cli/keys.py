@@ -1,13 +1,16 @@
-"""``credtrail key init|show|rotate``: the organisation's key that signs the log."""
+"""``credtrail key init|show|rotate|did-document``: the organisation's key that signs the
+log and the credentials it issues."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import click
 
 from credtrail.cli.context import Env, pass_env
+from credtrail.cli.options import echo_json, json_option
 from credtrail.core.errors import CredtrailError
 from credtrail.core.persistence.signing import KEY_ENV, Signer, generate_key, load_key
 
@@ -79,6 +82,60 @@ def show(path: Path | None) -> None:
     """Print the key's id and public half (give the public half to auditors)."""
     signer = load_key(_key_path(path))
     click.echo(f"key id {signer.key_id}\npublic key {signer.public_hex}")
+
+
+@key.command("did-document")
+@click.option("--key", "path", type=KEY_PATH, help=f"The key file (env {KEY_ENV}).")
+@click.option(
+    "--did-web",
+    "did_web",
+    metavar="HOST[:PATH]",
+    envvar="CREDTRAIL_DID_WEB",
+    required=True,
+    help="The organisation's did:web domain (and path), e.g. example.org or "
+    "example.org:credentials [env: CREDTRAIL_DID_WEB].",
+)
+@click.option(
+    "--previous",
+    "previous",
+    multiple=True,
+    metavar="KEY",
+    help="A rotated-out key whose credentials must still verify: its multibase public "
+    "key (z6Mk..., from an old did.json) or its key file; repeatable.",
+)
+@json_option
+def did_document(path: Path | None, did_web: str, previous: tuple[str, ...], as_json: bool) -> None:
+    """Print the did.json the organisation publishes for its did:web DID.
+
+    One Multikey (the key's Ed25519 public half, publicKeyMultibase) that may sign
+    credentials; publish it at the URL printed on stderr (export --did-web then issues
+    as that DID).
+    """
+    from credtrail.core.exchange.dataintegrity import did_document as document_of
+    from credtrail.core.exchange.dataintegrity import did_web as did_web_of
+    from credtrail.core.exchange.dataintegrity import did_web_url
+
+    signer = load_key(_key_path(path))
+    did = did_web_of(did_web)
+    older = [_public_key(value) for value in previous]
+    document = document_of(did, bytes.fromhex(signer.public_hex), older)
+    if as_json:
+        echo_json({"did": did, "url": did_web_url(did), "document": document})
+        return
+    click.echo(json.dumps(document, indent=2))
+    click.echo(f"Publish this as {did_web_url(did)}", err=True)
+
+
+def _public_key(value: str) -> bytes:
+    """A raw Ed25519 public key from its multibase (``z6Mk...``) or from a key file."""
+    from credtrail.core.exchange.dataintegrity import multibase_decode
+
+    if value.startswith("z6Mk"):
+        raw = multibase_decode(value)
+        if raw[:2] == b"\xed\x01" and len(raw) == 34:
+            return raw[2:]
+        raise CredtrailError(f"{value!r} is not an Ed25519 multibase public key")
+    return bytes.fromhex(load_key(Path(value).expanduser()).public_hex)
 
 
 def _register(env: Env, signer: Signer, previous: Signer | None) -> None:
