@@ -21,13 +21,23 @@ from credtrail.core.domain.base import (
 )
 from credtrail.core.domain.ledger import ClinicianLedger
 from credtrail.core.domain.requirements import RequirementHistory, RequirementVersionState
-from credtrail.core.domain.state import CreditState, LicenseState
+from credtrail.core.domain.state import (
+    AMENDABLE_FIELDS,
+    Amendment,
+    Certificate,
+    CreditState,
+    LicenseState,
+    amend_credit,
+    credit_natural_key,
+)
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.Created,
     ClinicianLedger.CreditEarned,
     ClinicianLedger.CreditClaimed,
     ClinicianLedger.CreditRevoked,
+    ClinicianLedger.CreditAmended,
+    ClinicianLedger.CertificateAttached,
     ClinicianLedger.LicenseRegistered,
     ClinicianLedger.LicenseEnded,
     ClinicianLedger.LicenseRenewed,
@@ -38,15 +48,20 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
 """Every event class, for tools that decode the log without loading aggregates."""
 
 __all__ = [
+    "AMENDABLE_FIELDS",
     "EVENT_CLASSES",
     "Aggregate",
+    "Amendment",
+    "Certificate",
     "ClinicianLedger",
     "CreditState",
     "DomainEvent",
     "LicenseState",
     "RequirementHistory",
     "RequirementVersionState",
+    "amend_credit",
     "clinician_uuid",
+    "credit_natural_key",
     "requirement_uuid",
     "valid_time",
 ]

@@ -97,6 +97,18 @@ class TextSource:
                         f"at column {exc.start + 1}); save the file as UTF-8 and import it again"
                     ) from None
 
+    def read_bytes(self, limit: int, what: str = "file") -> bytes:
+        """The whole file's bytes; refuses more than ``limit`` (counted as read)."""
+        with self._open() as stream:
+            # Read one byte more than allowed: the size stat() gave can change.
+            raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise InputError(
+                f"{self.name} is larger than the {limit // 1_000_000} MB a {what} may have"
+            )
+        self.position = len(raw)
+        return raw
+
     def read_all(self, limit: int) -> str:
         """The whole file decoded (JSON documents); refuses files larger than ``limit``."""
         if self.size > limit:
