@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import date
 from decimal import Decimal
@@ -12,7 +11,7 @@ from typing import Any
 import click
 
 from credtrail.cli.context import Env, pass_env
-from credtrail.cli.options import PAST_DATE, UNITS, echo_json, json_option
+from credtrail.cli.options import PAST_DATE, UNITS, echo_json, json_option, os_user
 from credtrail.core.application import EarnRequest
 from credtrail.core.transcript import format_units
 
@@ -141,13 +140,6 @@ def revoke(
 # -- corrections and certificates ------------------------------------------------------
 
 
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container), no $USER
-        return "unknown"
-
-
 @credit.command()
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.argument("credit_id", metavar="CREDIT_ID")
@@ -209,7 +201,7 @@ def amend(
     if not changes:
         raise click.UsageError("give at least one field to correct, e.g. --units 5")
     changed = env.app().amend(
-        clinician_id, credit_id, changes, reason=reason, amended_by=amended_by or _os_user()
+        clinician_id, credit_id, changes, reason=reason, amended_by=amended_by or os_user()
     )
     if as_json:
         echo_json(

@@ -42,7 +42,9 @@ def media_type_of(data: bytes) -> str | None:
 def read_certificate(path: Path) -> CertificateFile:
     """Read a certificate file: a regular file (no device or pipe), at most
     ``MAX_CERTIFICATE`` bytes, a PDF or an image by its magic bytes."""
-    data = TextSource(path).read_bytes(MAX_CERTIFICATE, what="certificate")
+    data = TextSource(path, what="the certificate file").read_bytes(
+        MAX_CERTIFICATE, what="certificate"
+    )
     if not data:
         raise InputError(f"{path.name} is empty; give the certificate's PDF or image")
     media_type = media_type_of(data)

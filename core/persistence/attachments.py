@@ -28,6 +28,22 @@ ATTACHMENTS_KWARG = "credtrail_attachments"
 """The ``save`` keyword that hands the recorder the files to write with the events."""
 
 
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/tiff": ".tif",
+}
+"""The file name extension of each media type a certificate may have."""
+
+
+def stored_name(sha256: str, media_type: str) -> str:
+    """The name a certificate is written under (bundles): its hash and its type's extension."""
+    return f"{sha256}{EXTENSIONS.get(media_type, '.bin')}"
+
+
 @dataclass(frozen=True)
 class CertificateFile:
     """A certificate's bytes, their SHA-256 and media type, and the name it was given."""
