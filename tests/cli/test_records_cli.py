@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -317,8 +318,6 @@ def test_attach_list_and_get_back_a_certificate(run: Run, tmp_path: Path) -> Non
     credit = earn(run)
     pdf = tmp_path / "mercy-certificate.pdf"
     pdf.write_bytes(PDF)
-    import hashlib
-
     digest = hashlib.sha256(PDF).hexdigest()
     attached = run("credit", "attach", "md-1", credit, str(pdf), "--json")
     assert attached.exit_code == 0, attached.output
@@ -398,8 +397,6 @@ def test_bundle_includes_certificates_and_verify_checks_them(run: Run, tmp_path:
     out = tmp_path / "bundle"
     exported = run("audit", "export", "md-1", "--as-of", "2100-01-01", "-o", str(out))
     assert exported.exit_code == 0, exported.output
-    import hashlib
-
     name = f"certificates/{hashlib.sha256(PNG).hexdigest()}.png"
     assert (out / name).read_bytes() == PNG
     verified = run("audit", "verify", "--bundle", str(out))
