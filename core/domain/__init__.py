@@ -19,7 +19,7 @@ from credtrail.core.domain.base import (
     requirement_uuid,
     valid_time,
 )
-from credtrail.core.domain.ledger import ClinicianLedger
+from credtrail.core.domain.ledger import ClinicianLedger, check_amendment
 from credtrail.core.domain.requirements import RequirementHistory, RequirementVersionState
 from credtrail.core.domain.state import (
     AMENDABLE_FIELDS,
@@ -60,6 +60,7 @@ __all__ = [
     "RequirementHistory",
     "RequirementVersionState",
     "amend_credit",
+    "check_amendment",
     "clinician_uuid",
     "credit_natural_key",
     "requirement_uuid",

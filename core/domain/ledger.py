@@ -28,6 +28,28 @@ from credtrail.core.errors import (
 from credtrail.core.models import trusted
 
 
+def check_amendment(credit: CreditState, amended: CreditState) -> None:
+    """Raise if ``credit`` may not become ``amended``: its claims must still hold.
+
+    Decided: a claim is the clinician's own act, so a correction never cuts it
+    silently; fewer units than claimed toward an authority, or a completion date after
+    a claim's date, is refused (revoke and record the credit anew to undo claims).
+    """
+    for authority, units in sorted(credit.claims.items()):
+        if amended.units < units:
+            raise OverClaimError(
+                f"units: cannot amend credit {credit.credit_id!r} to {amended.units} units: "
+                f"{units} are already claimed toward {authority} [claim-within-earned]"
+            )
+    for authority, _, on in credit.claim_log:
+        if on < amended.completed_on:
+            raise OverClaimError(
+                f"date: cannot amend credit {credit.credit_id!r} to completed on "
+                f"{amended.completed_on}: it was claimed toward {authority} on {on} "
+                "[claim-after-completion]"
+            )
+
+
 class ClinicianLedger(Aggregate):
     """One clinician's credits, claims and licenses: the consistency boundary.
 
@@ -363,11 +385,9 @@ class ClinicianLedger(Aggregate):
 
         ``after`` holds new values (JSON form or typed); the natural key follows the
         fields it is made of, so the amended credit is found again by its key.
-        Refused: a revoked credit; fewer units than already claimed toward an
-        authority (decided: claims are never silently cut; unclaim by revoking and
-        re-recording); a completion date after a claim's date; a key another standing
-        credit has. Fields that do not change are dropped; nothing left to change is
-        an error.
+        Refused: a revoked credit; an amendment its claims forbid
+        (``check_amendment``); a key another standing credit has. Fields that do not
+        change are dropped; nothing left to change is an error.
         """
         credit = self.credit(credit_id)
         if credit.revoked:
@@ -378,28 +398,15 @@ class ClinicianLedger(Aggregate):
         unknown = sorted(set(after) - set(AMENDABLE_FIELDS))
         if unknown:
             raise ConflictError(f"cannot amend {', '.join(unknown)} of a credit")
-        # The credit as it would stand (the note is the event's to make): validates the
-        # new values, and compares them typed (5.0 units is 5 units).
-        probe = Amendment(at=credit.recorded_at, by=amended_by, reason=reason, fields=())
-        amended = amend_credit(credit, after, probe)
+        # The credit as it would stand: validates the new values, and compares them
+        # typed (5.0 units is 5 units).
+        amended = amend_credit(credit, after)
         changed = {k: v for k, v in after.items() if getattr(amended, k) != getattr(credit, k)}
         if not changed:
             raise ConflictError(f"credit {credit_id!r} already has these values; nothing to amend")
+        check_amendment(credit, amended)
         current = credit.model_dump(mode="json", include=set(changed))
         new = amended.model_dump(mode="json", include=set(changed))
-        for authority, units in sorted(credit.claims.items()):
-            if amended.units < units:
-                raise OverClaimError(
-                    f"units: cannot amend credit {credit_id!r} to {amended.units} units: "
-                    f"{units} are already claimed toward {authority} [claim-within-earned]"
-                )
-        for authority, _, on in credit.claim_log:
-            if on < amended.completed_on:
-                raise OverClaimError(
-                    f"date: cannot amend credit {credit_id!r} to completed on "
-                    f"{amended.completed_on}: it was claimed toward {authority} on {on} "
-                    "[claim-after-completion]"
-                )
         other = self.natural_keys.get(amended.natural_key)
         if other is not None and other != credit_id:
             raise DuplicateCreditError(self.clinician_id, other)

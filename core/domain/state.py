@@ -155,16 +155,19 @@ class CreditState(BaseModel):
         )
 
 
-def amend_credit(credit: CreditState, after: dict[str, Any], note: Amendment) -> CreditState:
+def amend_credit(
+    credit: CreditState, after: dict[str, Any], note: Amendment | None = None
+) -> CreditState:
     """The credit with an amendment's new values (JSON form) applied and noted.
 
     The one way an amendment changes a credit: the ledger, the views and the as-of
-    replay all call it. The values are validated into the state's own types, so an
-    amended credit is as well-formed as an earned one.
+    replay all call it (without ``note``: the credit as it would stand, to check it).
+    The values are validated into the state's own types, so an amended credit is as
+    well-formed as an earned one.
     """
     values = {name: getattr(credit, name) for name in type(credit).model_fields}
     values.update(after)
-    values["amendments"] = [*credit.amendments, note]
+    values["amendments"] = [*credit.amendments, *([note] if note else [])]
     amended = CreditState.model_validate(values)
     amended.natural_key = credit_natural_key(
         amended.provider, amended.activity_id, amended.completed_on, amended.credit_type

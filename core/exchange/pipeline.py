@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from credtrail.core.application import Credtrail, EarnRequest, differences, request_of
-from credtrail.core.domain import ClinicianLedger, CreditState
+from credtrail.core.domain import ClinicianLedger, CreditState, amend_credit, check_amendment
 from credtrail.core.errors import (
     ConflictError,
     CreditRejectedError,
@@ -374,6 +374,11 @@ class Importer:
                     self.app.check_credit(merged, clinician.profession)
                 except CreditRejectedError as exc:
                     return [Issue(v.field, v.rule, v.message) for v in exc.violations]
+                after = {name: new for name, (_, new) in conflicts.items()}
+                try:
+                    check_amendment(recorded, amend_credit(recorded, after))
+                except ConflictError as exc:
+                    return [Issue("record", "amendment-allowed", str(exc))]
                 self._to_amend += 1
             else:
                 self.summary.skipped += 1

@@ -296,6 +296,24 @@ def test_reimport_with_corrected_units_is_a_conflict_until_amend(run: Run, tmp_p
     )
 
 
+def test_import_amend_that_would_undo_a_claim_is_rejected(run: Run, tmp_path: Path) -> None:
+    """--amend to fewer units than claimed is a rejected record (exit 1, nothing written)."""
+    assert run("import", str(pars(tmp_path, "2")), "--format", "pars").exit_code == 0
+    (shown,) = json.loads(run("transcript", "npi:1234567893", "--json").output)["credits"]
+    credit = shown["credit_id"]
+    claim = ("credit", "claim", "npi:1234567893", credit, "--authority", "AMA")
+    assert run(*claim, "--date", "2025-03-20").exit_code == 0
+    lower = pars(tmp_path, "1", "lower.tsv")
+    result = run("import", str(lower), "--format", "pars", "--amend")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1] == (
+        f"  lower.tsv line 2: record: units: cannot amend credit '{credit}' to 1 units: 2 are "
+        "already claimed toward AMA [claim-within-earned] [amendment-allowed]"
+    )
+    (shown,) = json.loads(run("transcript", "npi:1234567893", "--json").output)["credits"]
+    assert (shown["units"], shown["amendments"]) == ("2", [])
+
+
 def test_dry_run_says_what_the_real_run_says(run: Run, tmp_path: Path) -> None:
     """One wording: the dry run's line ends with the very line the real run prints."""
     path = pars(tmp_path, "1")
