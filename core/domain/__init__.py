@@ -36,14 +36,15 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.CreditEarned,
     ClinicianLedger.CreditClaimed,
     ClinicianLedger.CreditRevoked,
-    ClinicianLedger.CreditAmended,
-    ClinicianLedger.CertificateAttached,
     ClinicianLedger.LicenseRegistered,
     ClinicianLedger.LicenseEnded,
     ClinicianLedger.LicenseRenewed,
     ClinicianLedger.LicenseFactRecorded,
     RequirementHistory.Created,
     RequirementHistory.RequirementChanged,
+    # corrections and certificates (#15 items 3, 7)
+    ClinicianLedger.CreditAmended,
+    ClinicianLedger.CertificateAttached,
 )
 """Every event class, for tools that decode the log without loading aggregates."""
 
