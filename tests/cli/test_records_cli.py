@@ -424,3 +424,36 @@ def test_bundle_includes_certificates_and_verify_checks_them(run: Run, tmp_path:
     broken = run("audit", "verify", "--bundle", str(out), "--json")
     assert broken.exit_code == 1
     assert f"{name} was changed after export" in json.loads(broken.output)["problem"]
+
+
+def test_audit_verify_reports_a_changed_certificate(
+    run: Run, store_url: str, tmp_path: Path
+) -> None:
+    """audit verify proves each certificate against its chained hash: a row changed in
+    credtrail_attachments is reported, and credit certificate refuses to hand it out."""
+    from credtrail.core.application import Credtrail
+    from credtrail.core.audit.reader import LogReader
+    from credtrail.core.plugins import build_plugin_manager
+    from credtrail.plugins import builtin_plugins
+
+    credit = earn(run)
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(PDF)
+    assert run("credit", "attach", "md-1", credit, str(pdf)).exit_code == 0
+    assert run("audit", "verify").exit_code == 0
+    pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False)
+    app = Credtrail.open(store_url, pm)
+    try:
+        reader = LogReader(app.store)
+        table = app.store.qualified("credtrail_attachments")
+        with reader.datastore.transaction(commit=True) as cursor:
+            cursor.execute(reader.sql(f"UPDATE {table} SET data = ?"), [PDF + b"forged"])
+    finally:
+        app.close()
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert "certificate file changed: the stored file" in result.output
+    assert "does not match its recorded sha256" in result.output
+    got = run("credit", "certificate", "md-1", credit, "-o", str(tmp_path / "out.pdf"))
+    assert got.exit_code == 1
+    assert not (tmp_path / "out.pdf").exists()
