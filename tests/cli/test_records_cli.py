@@ -243,6 +243,30 @@ def test_as_of_replay_shows_the_value_before_and_after_and_diff_names_the_reason
     assert after == "5"
 
 
+def test_status_rejudges_an_amended_credit(run: Run) -> None:
+    """The compliance view re-judges: more units count more; a date moved to the previous
+    cycle takes the credit out of the current one."""
+    lic = run(
+        "license", "add", "md-1", "--requirement", "us-tx-physician",
+        "--issued", "2020-04-01", "--expires", "2026-03-31",
+    )  # fmt: skip
+    assert lic.exit_code == 0, lic.output
+    credit = earn(run, "8")
+
+    def counted() -> str:
+        result = run("status", "md-1", "--on", "2025-12-01", "--json")
+        assert result.exit_code == 0, result.output
+        (row,) = json.loads(result.output)
+        return str(row["counted"])
+
+    assert counted() == "8"
+    assert run("credit", "amend", "md-1", credit, "--units", "12", "--reason", "r").exit_code == 0
+    assert counted() == "12"
+    moved = run("credit", "amend", "md-1", credit, "--date", "2023-06-01", "--reason", "r")
+    assert moved.exit_code == 0, moved.output
+    assert counted() == "0"
+
+
 # ------------------------------------------------------------------- import conflicts
 
 
