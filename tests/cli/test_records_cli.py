@@ -387,6 +387,7 @@ def test_attach_list_and_get_back_a_certificate(run: Run, tmp_path: Path) -> Non
     assert got.exit_code == 0, got.output
     assert out.read_bytes() == PDF
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert run("credit", "certificate", "md-1", credit).stdout_bytes == PDF  # redirected
     assert "mercy-certificate.pdf" in run("report", "md-1").output
 
 
