@@ -11,6 +11,7 @@ from pathlib import Path
 
 from credtrail.core.errors import InputError
 from credtrail.core.exchange.sources import TextSource
+from credtrail.core.inputs import check_text
 from credtrail.core.persistence.attachments import CertificateFile
 
 MAX_CERTIFICATE = 20 * 1000 * 1000
@@ -53,4 +54,8 @@ def read_certificate(path: Path) -> CertificateFile:
             f"{path.name} is not a PDF or an image (PNG, JPEG, GIF, WebP, TIFF) by its "
             "content; give the certificate as the provider issued it"
         )
-    return CertificateFile(filename=path.name, media_type=media_type, data=data)
+    try:
+        filename = check_text(path.name, limit=255, what="the file name")
+    except ValueError as exc:
+        raise InputError(f"{exc} (rename the file)") from None
+    return CertificateFile(filename=filename, media_type=media_type, data=data)
