@@ -8,6 +8,7 @@ started once per session by ``support.postgres``, one fresh database per test.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,10 @@ from support.postgres import (
 from credtrail.core.application import Credtrail
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.plugins import builtin_plugins
+
+# Parsed data files are cached per user (core/datafiles.py): the suite and the CLI
+# processes it starts use a cache of their own, never the real ~/.cache.
+os.environ["CREDTRAIL_CACHE_DIR"] = tempfile.mkdtemp(prefix="credtrail-test-cache-")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
