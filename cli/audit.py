@@ -328,6 +328,8 @@ def _verify_bundle(
     click.echo("transcript reproduced from the proven events")
     if result.standings_reproduced:
         click.echo(f"standings reproduced by the rule engine: {result.standings}")
+    if result.certificates:
+        click.echo(f"certificates matching their recorded SHA-256: {result.certificates}")
     for note in result.notes:
         click.echo(note)
 

@@ -7,7 +7,7 @@ import click
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import echo_json, json_option, table
 from credtrail.core.projections import Views
-from credtrail.core.transcript import format_units
+from credtrail.core.transcript import format_units, transcript_notes
 
 
 @click.group()
@@ -89,6 +89,8 @@ def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
         )
     headers = ["credit", "date", "type", "units", "accr.", "provider", "activity", "topics"]
     click.echo(table(rows, [*headers, "claimed"]))
+    for line in transcript_notes(result):
+        click.echo(line)
     click.echo("")
     click.echo(
         "Totals (unrevoked): "

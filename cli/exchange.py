@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from credtrail.cli.context import Env, pass_env
-from credtrail.cli.options import DATE, echo_json, json_option
+from credtrail.cli.options import DATE, echo_json, json_option, os_user
 from credtrail.core.errors import InputError
 from credtrail.core.exchange import import_file
 from credtrail.core.exchange.compliance import evaluations_for
@@ -85,30 +85,6 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
             bar.__exit__(None, None, None)
 
 
-def _counts(s: ImportSummary) -> str:
-    deleted = f", deleted {s.deleted}" if s.deleted else ""
-    return (
-        f"read {s.read}, written {s.written}{deleted}, skipped {s.skipped}, rejected {s.rejected}"
-    )
-
-
-def _report_text(s: ImportSummary) -> str:
-    added = (
-        f"; {s.clinicians_created} clinician{'s' if s.clinicians_created != 1 else ''} added"
-        if s.clinicians_created
-        else ""
-    )
-    if s.dry_run:
-        return f"Dry run of {s.file} ({s.format}), nothing written: would have {_counts(s)}{added}"
-    if s.written == 0 and s.deleted == 0 and s.rejected == 0:
-        return (
-            f"Nothing written: every record of {s.file} is already recorded ({_counts(s)})"
-            if s.read
-            else f"Nothing written: {s.file} has no records"
-        )
-    return f"Imported {s.file} ({s.format}): {_counts(s)}{added}"
-
-
 def _errors_text(s: ImportSummary) -> str:
     lines = [f"  {e}" for e in s.errors]
     omitted = s.error_count - len(s.errors)
@@ -162,6 +138,12 @@ def _errors_text(s: ImportSummary) -> str:
     "repeatable. DIDs are never resolved online.",
 )
 @click.option(
+    "--amend",
+    is_flag=True,
+    help="Correct recorded credits the file states differently (default: report a conflict).",
+)
+@click.option("--by", "amended_by", help="Who the --amend corrections are by (default: OS user).")
+@click.option(
     "--option",
     "options",
     multiple=True,
@@ -181,6 +163,8 @@ def import_(
     require_proof: bool,
     did_documents: tuple[Path, ...],
     options: tuple[str, ...],
+    amend: bool,
+    amended_by: str | None,
     as_json: bool,
 ) -> None:
     """Import the credits in FILE: every record is validated before anything is written.
@@ -222,6 +206,8 @@ def import_(
             learners=mapping,
             require_proof=require_proof,
             options=format_options,
+            amend=amend,
+            amended_by=amended_by or os_user(),
         )
     if as_json:
         echo_json(summary.as_dict())
@@ -234,7 +220,7 @@ def import_(
             "nothing was written (fix them, or use --partial to import the valid ones):\n"
             + _errors_text(summary)
         )
-    click.echo(_report_text(summary))
+    click.echo(summary.describe())
     for notice in summary.notices:
         click.echo(f"Note: {notice}", err=True)
     if summary.rejected:

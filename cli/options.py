@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -121,3 +122,11 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     for row in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
+
+
+def os_user() -> str:
+    """Who runs the command, for ``--by`` defaults (``unknown`` when the OS cannot say)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container), no $USER
+        return "unknown"

@@ -23,9 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
+    AMENDABLE_FIELDS,
+    Certificate,
     ClinicianLedger,
+    CreditState,
     RequirementHistory,
     clinician_uuid,
+    credit_natural_key,
     requirement_uuid,
 )
 from credtrail.core.errors import (
@@ -33,6 +37,7 @@ from credtrail.core.errors import (
     ConflictError,
     CreditRejectedError,
     CredtrailError,
+    NotFoundError,
     RuleError,
     StoreChangedError,
     StoreError,
@@ -41,6 +46,11 @@ from credtrail.core.errors import (
     UnknownRequirementError,
 )
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
+from credtrail.core.persistence.attachments import (
+    ATTACHMENTS_KWARG,
+    CertificateFile,
+    read_attachment,
+)
 from credtrail.core.persistence.retry import retry_on_conflict
 from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
 from credtrail.core.rules import load_requirement
@@ -91,8 +101,9 @@ class EarnRequest(BaseModel):
 
     def natural_key(self) -> str:
         """Provider, activity, completion date and type: the same credit, twice, is one."""
-        parts = (self.provider, self.activity_id, self.completed_on.isoformat(), self.credit_type)
-        return "|".join(" ".join(p.split()).casefold() for p in parts)
+        return credit_natural_key(
+            self.provider, self.activity_id, self.completed_on, self.credit_type
+        )
 
 
 @dataclass(frozen=True)
@@ -311,6 +322,85 @@ class Credtrail:
         ledger.revoke(credit_id, reason.strip(), revoked_on or date.today())
         self.save(ledger)
 
+    # -- corrections and certificates ---------------------------------------------------
+
+    @retry_on_conflict
+    def amend(
+        self,
+        clinician_id: str,
+        credit_id: str,
+        changes: dict[str, Any],
+        *,
+        reason: str,
+        amended_by: str,
+    ) -> dict[str, tuple[Any, Any]]:
+        """Correct fields of a recorded credit (``CreditAmended``); returns
+        {field: (old, new)} in JSON form. The amended credit is checked like a new one."""
+        ledger = self.ledger(clinician_id)
+        credit = ledger.credit(credit_id)
+        request = request_of(clinician_id, credit).model_copy(update=changes)
+        request = EarnRequest.model_validate(request.model_dump())
+        self.check_credit(request, ledger.profession)
+        changed = self.apply_amend(ledger, credit_id, request, reason=reason, amended_by=amended_by)
+        self.save(ledger)
+        return changed
+
+    def apply_amend(
+        self,
+        ledger: ClinicianLedger,
+        credit_id: str,
+        request: EarnRequest,
+        *,
+        reason: str,
+        amended_by: str,
+    ) -> dict[str, tuple[Any, Any]]:
+        """Stage the amendment making a credit say what ``request`` says (checked already)."""
+        if not reason.strip():
+            raise CredtrailError("an amendment needs a reason (--reason)")
+        if not amended_by.strip():
+            raise CredtrailError("an amendment needs the name of who made it (--by)")
+        changed = differences(ledger.credit(credit_id), request)
+        after = {name: new for name, (_, new) in changed.items()}
+        return ledger.amend(credit_id, after, reason=reason.strip(), amended_by=amended_by.strip())
+
+    @retry_on_conflict
+    def attach(self, clinician_id: str, credit_id: str, certificate: CertificateFile) -> bool:
+        """Attach a certificate file to a credit (``CertificateAttached``), its bytes
+        saved in the same transaction; False if that file is already attached to it."""
+        ledger = self.ledger(clinician_id)
+        if not ledger.attach(
+            credit_id,
+            sha256=certificate.sha256,
+            media_type=certificate.media_type,
+            filename=certificate.filename,
+            size=len(certificate.data),
+        ):
+            return False
+        with self._writing():
+            self.store.save(ledger, **{ATTACHMENTS_KWARG: [certificate]})
+        return True
+
+    def certificate(
+        self, clinician_id: str, credit_id: str, sha256: str | None = None
+    ) -> tuple[Certificate, bytes]:
+        """A credit's certificate (the only one, or the one whose sha256 starts with
+        ``sha256``) and its bytes, checked against the hash the log recorded."""
+        credit = self.ledger(clinician_id).credit(credit_id)
+        listed = [c for c in credit.certificates if sha256 is None or c.sha256.startswith(sha256)]
+        if not listed:
+            raise NotFoundError(
+                f"credit {credit_id!r} has no certificate"
+                + (f" whose sha256 starts with {sha256!r}" if sha256 else "")
+                + "; attach one with 'credtrail credit attach'"
+            )
+        if len(listed) > 1:
+            hashes = ", ".join(c.sha256[:12] for c in listed)
+            raise CredtrailError(
+                f"credit {credit_id!r} has {len(listed)} certificates ({hashes}); "
+                "name one with --sha256"
+            )
+        return listed[0], read_attachment(self.store, listed[0].sha256)
+
     # -- licenses ---------------------------------------------------------------------
 
     def add_license(
@@ -460,6 +550,36 @@ class Credtrail:
 
     def transcript(self, clinician_id: str) -> Transcript:
         return transcript_of(self.ledger(clinician_id))
+
+
+def request_of(clinician_id: str, credit: CreditState) -> EarnRequest:
+    """The earn request that records ``credit`` as it stands (amendments compare to it)."""
+    return EarnRequest(
+        clinician_id=clinician_id,
+        credit_type=credit.credit_type,
+        units=credit.units,
+        completed_on=credit.completed_on,
+        provider=credit.provider,
+        accreditor=credit.accreditor,
+        activity_id=credit.activity_id,
+        title=credit.title,
+        topics=credit.topics,
+        format=credit.format,
+        designated_units=credit.designated_units,
+        evidence=credit.evidence,
+        topic_units=dict(credit.topic_units),
+    )
+
+
+def differences(credit: CreditState, request: EarnRequest) -> dict[str, tuple[Any, Any]]:
+    """The amendable fields where ``request`` says something else than ``credit``:
+    {field: (recorded, requested)}, values in JSON form (compared typed: 5.0 is 5)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in AMENDABLE_FIELDS:
+        recorded, requested = getattr(credit, name), getattr(request, name)
+        if recorded != requested:
+            out[name] = (to_jsonable_python(recorded), to_jsonable_python(requested))
+    return out
 
 
 def parse_requirement_header(document: dict[str, Any]) -> RequirementHeader:

@@ -181,6 +181,12 @@ class ComplianceView:
             ids.add(event.credit_id)
 
     @mark.register
+    def _amended(self, event: ClinicianLedger.CreditAmended) -> None:
+        # An amended credit may have moved to another cycle (completed_on), type or
+        # amount: re-judge every cycle of the clinician's requirements.
+        self._touched[self.streams.clinicians[self._stream]] = None
+
+    @mark.register
     def _licence(
         self,
         event: ClinicianLedger.LicenseRegistered

@@ -120,6 +120,8 @@ def test_earn_claim_revoke_and_transcript_round_trip(physician: Run) -> None:
         "revoked": False,
         "revoked_reason": None,
         "claimed": {"AMA": "1.5"},
+        "amendments": [],
+        "certificates": [],
     }
     assert by_id[other_id]["revoked"] is True
     assert by_id[other_id]["revoked_reason"] == "entered twice"
