@@ -20,12 +20,20 @@ def clinician() -> None:
 @click.option("--profession", required=True, help="physician, nurse or pa (see credit-types).")
 @click.option("--name", help="Full name, as on the license.")
 @click.option("--npi", help="National Provider Identifier (10 digits), if known.")
+@json_option
 @pass_env
-def add(env: Env, clinician_id: str, profession: str, name: str | None, npi: str | None) -> None:
+def add(
+    env: Env, clinician_id: str, profession: str, name: str | None, npi: str | None, as_json: bool
+) -> None:
     """Add a clinician with a profession; ID is yours to choose (e.g. a staff number)."""
     if npi is not None and not (npi.isdigit() and len(npi) == 10):
         raise click.BadParameter(f"{npi!r} is not a 10-digit NPI", param_hint="--npi")
     env.app().add_clinician(clinician_id, profession, name=name, npi=npi)
+    if as_json:
+        echo_json(
+            {"clinician_id": clinician_id, "profession": profession, "name": name, "npi": npi}
+        )
+        return
     click.echo(f"Added {profession} {clinician_id}" + (f" ({name})" if name else ""))
 
 

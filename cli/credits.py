@@ -125,12 +125,28 @@ def claim(
 @click.argument("credit_id", metavar="CREDIT_ID")
 @click.option("--reason", required=True, help="Why the credit is withdrawn (kept in the log).")
 @click.option("--date", "revoked_on", type=PAST_DATE, help="Revocation date (default: today).")
+@json_option
 @pass_env
 def revoke(
-    env: Env, clinician_id: str, credit_id: str, reason: str, revoked_on: date | None
+    env: Env,
+    clinician_id: str,
+    credit_id: str,
+    reason: str,
+    revoked_on: date | None,
+    as_json: bool,
 ) -> None:
     """Withdraw an earned credit; it and its claims stop counting (history is kept)."""
     env.app().revoke(clinician_id, credit_id, reason, revoked_on)
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "credit_id": credit_id,
+                "revoked_on": revoked_on or date.today(),
+                "reason": reason.strip(),
+            }
+        )
+        return
     click.echo(f"Revoked {credit_id}")
 
 

@@ -84,12 +84,60 @@ class UnitsType(click.ParamType[Decimal, Any]):
         return amount
 
 
+class DaysType(click.ParamType[int, Any]):
+    """A span in days: ``90d``, ``12w`` or a bare number of days."""
+
+    name = "DAYS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        factor = {"d": 1, "w": 7}.get(text[-1:], 0)
+        number = text[:-1] if factor else text
+        if not number.isdigit():
+            self.fail(f"{value!r} is not a span of days; use e.g. 90d, 12w or 90", param, ctx)
+        return int(number) * (factor or 1)
+
+
+DAYS = DaysType()
 DATE = DateType()
 PAST_DATE = DateType(past=True)
 INSTANT = InstantType()
 UNITS = UnitsType()
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+JSON_MODE = "credtrail.json"
+"""``ctx.meta`` key: the command line asked for JSON (errors too are printed as JSON)."""
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    # ctx.meta is shared by every context of one invocation: the root sees it.
+    if value:
+        ctx.meta[JSON_MODE] = True
+    return value
+
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    is_eager=True,
+    callback=_remember_json,
+    help="Print JSON instead of text; an error is one JSON object on stderr.",
+)
+"""The ``--json`` flag every command takes (``as_json`` in the function): one decorator."""
+
+
+def json_mode(ctx: click.Context | None = None) -> bool:
+    """Whether this invocation asked for JSON output (``--json`` anywhere on its line)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(JSON_MODE))
+
+
+def echo_error_json(error: str, *, code: str, field: str | None = None, **extra: Any) -> None:
+    """The one shape of an error under ``--json``: one object on stderr."""
+    data: dict[str, Any] = {"error": error, "field": field, "code": code, **extra}
+    click.echo(json.dumps(data, default=_default, ensure_ascii=False), err=True)
 
 
 def _default(obj: Any) -> Any:

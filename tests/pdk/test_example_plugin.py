@@ -116,7 +116,7 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
     ok(credtrail(venv, store, *EARN[:-2], "--units", "2", "--activity", "0669-0000-25-040-H04-T"))
 
     status = json.loads(ok(credtrail(venv, store, "status", "rph-1", "--on", ON, "--json")))
-    assert [(s["requirement"], s["status"], s["counted"], s["missing"]) for s in status] == [
+    assert [(s["requirement_id"], s["status"], s["counted"], s["missing"]) for s in status] == [
         ("us-tx-pharmacist", "in_progress", "2.5", [{"part": "total", "units": "27.5"}])
     ]
     why = ok(credtrail(venv, store, "explain", "rph-1", "us-tx-pharmacist", "--on", ON))
