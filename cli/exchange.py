@@ -93,7 +93,8 @@ def _errors_text(s: ImportSummary) -> str:
     "format_name",
     required=True,
     metavar="FORMAT",
-    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md.",
+    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md. "
+    "roster: clinicians and licences (credtrail.core.roster).",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
 @click.option(
@@ -146,6 +147,13 @@ def import_(
     Importing the same file twice writes nothing the second time: each record has a
     natural key (learner, provider, activity, completion date, credit type).
     """
+    if format_name == "roster":
+        from credtrail.cli.roster import import_roster_file
+
+        given = {"--partial": partial, "--commit-every": commit_every, "--learner": learners}
+        given |= {"--require-proof": require_proof, "--option": options}
+        import_roster_file(env, file, dry_run=dry_run, as_json=as_json, given=given)
+        return
     mapping: dict[str, str] = {}
     for item in learners:
         key, sep, clinician = item.rpartition("=")

@@ -152,6 +152,7 @@ COMMAND_MODULES = {
     "explain": "compliance",
     "export": "exchange",
     "import": "exchange",
+    "info": "info",
     "init": "catalog",
     "key": "keys",
     "license": "licenses",
