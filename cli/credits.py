@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import click
 
+from credtrail.cli.claiming import claim_all_options, run_claim_all
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import PAST_DATE, UNITS, echo_json, json_option
 from credtrail.core.application import EarnRequest
@@ -96,26 +98,46 @@ def _topics(given: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, Decimal]
 
 
 @credit.command()
-@click.argument("clinician_id", metavar="CLINICIAN")
-@click.argument("credit_id", metavar="CREDIT_ID")
+@click.argument("clinician_id", metavar="[CLINICIAN]", required=False)
+@click.argument("credit_id", metavar="[CREDIT_ID]", required=False)
 @click.option("--authority", required=True, help="Authority code, e.g. NCCPA (see authorities).")
 @click.option("--units", type=UNITS, help="Units to claim (default: all unclaimed for it).")
 @click.option("--date", "claimed_on", type=PAST_DATE, help="Claim date (default: today).")
+@claim_all_options
 @json_option
 @pass_env
 def claim(
     env: Env,
-    clinician_id: str,
-    credit_id: str,
+    /,
+    clinician_id: str | None,
+    credit_id: str | None,
     authority: str,
     units: Decimal | None,
     claimed_on: date | None,
     as_json: bool,
+    **claim_all: Any,
 ) -> None:
-    """Claim an earned credit (all or part) toward an authority's requirement."""
+    """Claim an earned credit (all or part) toward an authority's requirement.
+
+    With --all: every unclaimed credit the authority's requirements would count (as
+    the rule engine judges it); on a terminal the claims are listed and you confirm,
+    otherwise give --yes (or --dry-run to only list them).
+    """
+    if claim_all["everything"] or clinician_id is None or credit_id is None:
+        run_claim_all(
+            env, clinician_id, credit_id, authority, units, claimed_on, as_json, claim_all
+        )
+        return
     amount = env.app().claim(clinician_id, credit_id, authority, units, claimed_on)
     if as_json:
-        echo_json({"credit_id": credit_id, "authority": authority, "units": amount})
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "credit_id": credit_id,
+                "authority": authority,
+                "units": amount,
+            }
+        )
     else:
         click.echo(f"Claimed {format_units(amount)} of {credit_id} toward {authority}")
 

@@ -14,14 +14,19 @@ say how many units it found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from credtrail.core.compliance import Documents, judge
-from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.compliance import Documents, judge, licences_in_force
+from credtrail.core.domain import ClinicianLedger, CreditState, LicenseState
+from credtrail.core.errors import CredtrailError
 from credtrail.core.registry import Registry
+
+if TYPE_CHECKING:
+    from credtrail.core.application import Credtrail
 
 
 @dataclass(frozen=True)
@@ -88,3 +93,73 @@ def _claimed(credit: CreditState, authority: str, on: date) -> CreditState:
     return credit.model_copy(
         update={"claims": claims, "claim_dates": dates, "claim_log": [*log, (authority, units, on)]}
     )
+
+
+@dataclass(frozen=True)
+class PlannedClaim:
+    """One claim ``credit claim --all`` would make (or made)."""
+
+    clinician_id: str
+    credit_id: str
+    authority: str
+    units: Decimal
+    completed_on: date
+    requirement_ids: tuple[str, ...]
+
+
+def plan_claims(
+    app: Credtrail,
+    authority: str,
+    clinicians: Iterable[str],
+    on: date,
+    *,
+    since: date | None = None,
+) -> list[PlannedClaim]:
+    """Per clinician, every unclaimed credit a requirement of ``authority`` they are
+    subject to on ``on`` would count if claimed (``claimable``); ordered by clinician,
+    completion date and credit. Nothing is written."""
+    app.registry.authority(authority)  # an unknown authority is an error, not "nothing"
+    histories: dict[str, Any] = {}
+    out: list[PlannedClaim] = []
+    for cid in clinicians:
+        ledger = app.ledger(cid)
+        found: dict[str, tuple[Claimable, list[str]]] = {}
+        for lic in licences_in_force(ledger.licenses.values(), on):
+            rid = lic.requirement_id
+            if rid not in histories:
+                histories[rid] = app.requirement_history(rid)
+            history = histories[rid]
+            if history.authority != authority or not history.versions:
+                continue
+            documents = [v.document for v in history.versions]
+            try:
+                eligible = claimable(
+                    documents, ledger.credits.values(), lic, app.registry, on, since=since
+                )
+            except CredtrailError:
+                # The engine cannot judge this licence (status shows why): nothing to claim.
+                continue
+            for c in eligible:
+                found.setdefault(c.credit_id, (c, []))[1].append(rid)
+        for c, rids in sorted(found.values(), key=lambda x: (x[0].completed_on, x[0].credit_id)):
+            out.append(
+                PlannedClaim(cid, c.credit_id, authority, c.units, c.completed_on, tuple(rids))
+            )
+    return out
+
+
+def make_claims(app: Credtrail, plans: Sequence[PlannedClaim], on: date) -> Decimal:
+    """Record every planned claim in one transaction (all or nothing); the units claimed.
+
+    Each claim goes through the ledger's own ``claim`` (its invariants hold), for the
+    units planned.
+    """
+    ledgers: dict[str, ClinicianLedger] = {}
+    total = Decimal(0)
+    for plan in plans:
+        ledger = ledgers.get(plan.clinician_id) or app.ledger(plan.clinician_id)
+        ledgers[plan.clinician_id] = ledger
+        total += ledger.claim(plan.credit_id, plan.authority, plan.units, on)
+    if ledgers:
+        app.save(*ledgers.values())
+    return total
