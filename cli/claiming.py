@@ -74,6 +74,11 @@ def run_claim_all(
     )
 
 
+def at_terminal() -> bool:
+    """A person is there to confirm (stdin and stdout are a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def claim_all(
     env: Env,
     authority: str,
@@ -89,7 +94,7 @@ def claim_all(
     from credtrail.core.claiming import make_claims, plan_claims
     from credtrail.core.projections import Views
 
-    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not as_json
+    interactive = at_terminal() and not as_json
     if not (dry_run or yes or interactive):
         raise click.UsageError(
             "not a terminal: give --yes to claim, or --dry-run to list the claims first"

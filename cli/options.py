@@ -8,9 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import click
-from pydantic import BaseModel
-
-from credtrail.core.inputs import parse_units
 
 
 class DateType(click.ParamType[date, Any]):
@@ -73,6 +70,8 @@ class UnitsType(click.ParamType[Decimal, Any]):
     ) -> Decimal:
         if isinstance(value, Decimal):
             return value
+        from credtrail.core.inputs import parse_units  # not at import: --version skips it
+
         try:
             amount = parse_units(str(value))
         except ValueError as exc:
@@ -141,6 +140,10 @@ def echo_error_json(error: str, *, code: str, field: str | None = None, **extra:
 
 
 def _default(obj: Any) -> Any:
+    # pydantic is imported here, not at the top: the root group (``--version``) loads
+    # this module for --json and must not pay for pydantic.
+    from pydantic import BaseModel
+
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
     if isinstance(obj, Decimal):
@@ -154,6 +157,8 @@ def _default(obj: Any) -> Any:
 
 def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON (pydantic models in their JSON form)."""
+    from pydantic import BaseModel
+
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     click.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
