@@ -21,12 +21,21 @@ from credtrail.core.projections.compliance import (
     ComplianceView,
     clinician_known,
     evaluate_on,
+    judge_rows,
     load_credits,
     load_documents,
     load_licenses,
     read_compliance,
 )
-from credtrail.core.projections.db import CLINICIANS, COMPLIANCE, LICENSES, REQUIREMENTS, Cursor
+from credtrail.core.projections.db import (
+    CLINICIANS,
+    COMPLIANCE,
+    CREDITS,
+    LICENSES,
+    REQUIREMENTS,
+    Cursor,
+    chunks,
+)
 from credtrail.core.projections.parallel import resolve_workers
 from credtrail.core.projections.runner import (
     DEFAULT_PAGE_SIZE,
@@ -324,8 +333,10 @@ class Views:
                 raise
             self._transcripts.catch_up()
             direct = True
-        judged = 0
-        out: list[RosterRow] = []
+        # One slot per (clinician, licence), in order; slots no materialised row covers
+        # are judged afterwards, with every fact they need read in a few queries.
+        slots: list[list[RosterRow]] = []
+        pending: list[tuple[int, str, LicenseState, tuple[str, str | None, str | None], str]] = []
         with self.runner.db.transaction(commit=False) as cur:
             people = _clinician_rows(cur, profession)
             held, authorities = _licences_by_clinician(cur, requirement)
@@ -339,16 +350,24 @@ class Views:
                     auth = authorities.get(lic.requirement_id, "")
                     if authority is not None and auth != authority:
                         continue
-                    mine = rows.get((cid, lic.requirement_id), [])
-                    fast = _fast_row(mine, lic, on)
+                    fast = _fast_row(rows.get((cid, lic.requirement_id), []), lic, on)
                     if fast is not None:
-                        found = [fast]
+                        slots.append([_roster_row(fast, person, auth, lic, on)])
                     else:
-                        judged += 1
-                        found = evaluate_on(cur, cid, lic.requirement_id, on, registry)
-                    for r in found:
-                        out.append(_roster_row(r, person, auth, lic, on))
-        return Roster(out, direct=direct, judged=judged)
+                        pending.append((len(slots), cid, lic, person, auth))
+                        slots.append([])
+            credits = _credits_of(cur, sorted({p[1] for p in pending}))
+            documents = {
+                rid: _versions(load_documents(cur, rid))
+                for rid in sorted({p[2].requirement_id for p in pending})
+            }
+        for slot, cid, lic, person, auth in pending:
+            rid = lic.requirement_id
+            judged = judge_rows(
+                cid, rid, on, registry, held[cid], credits.get(cid, []), {rid: documents[rid]}
+            )
+            slots[slot] = [_roster_row(r, person, auth, lic, on) for r in judged]
+        return Roster([r for slot in slots for r in slot], direct=direct, judged=len(pending))
 
     # -- what the rule engine reads, for one clinician --------------------------------
 
@@ -405,6 +424,30 @@ def _standing(
     # A past day (or a day no row covers) is judged directly from the view's rows,
     # counting only credit completed and claimed by then.
     return evaluate_on(cur, clinician_id, lic.requirement_id, on, registry)
+
+
+def _credits_of(cur: Cursor, clinician_ids: Sequence[str]) -> dict[str, list[CreditState]]:
+    """The credits of many clinicians, read in a few queries."""
+    out: dict[str, list[CreditState]] = defaultdict(list)
+    for part in chunks(clinician_ids, 500):
+        marks = ", ".join("?" * len(part))
+        cur.execute(
+            f"SELECT clinician_id, data FROM {CREDITS} WHERE clinician_id IN ({marks})", part
+        )
+        for r in cur.fetchall():
+            out[r["clinician_id"]].append(CreditState.from_json(r["data"]))
+    return out
+
+
+def _versions(documents: list[dict[str, Any]]) -> list[Any]:
+    """A requirement's documents validated once for all the clinicians judged by it (a
+    malformed one is left to the engine, which reports it per row)."""
+    from credtrail.core.rules import as_versions
+
+    try:
+        return list(as_versions(documents))
+    except CredtrailError:
+        return list(documents)
 
 
 def _clinician_rows(
