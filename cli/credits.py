@@ -38,7 +38,10 @@ def credit() -> None:
     help="Topic slug (repeatable), e.g. ethics; TOPIC=UNITS when only part of the credit "
     "is on it (pharmacology=4.5).",
 )
-@click.option("--format", "fmt", help="Activity format, e.g. live, enduring, direct:moc.")
+@click.option(
+    "--activity-format", "activity_format", help="Activity format, e.g. live, enduring, direct:moc."
+)
+@click.option("--format", "fmt", hidden=True, help="Deprecated: --activity-format.")
 @click.option("--designated", type=UNITS, help="Maximum units the activity was designated for.")
 @json_option
 @pass_env
@@ -53,11 +56,18 @@ def earn(
     activity_id: str,
     title: str | None,
     topics: tuple[str, ...],
+    activity_format: str | None,
     fmt: str | None,
     designated: Decimal | None,
     as_json: bool,
 ) -> None:
     """Record a credit a provider awarded; prints the new credit id."""
+    if fmt is not None:
+        # --format means the output format everywhere else; kept here for old scripts.
+        if activity_format is not None:
+            raise click.UsageError("give --activity-format only (--format is its old name)")
+        click.echo("Warning: --format is deprecated here; use --activity-format", err=True)
+        activity_format = fmt
     names, topic_units = _topics(topics)
     request = EarnRequest(
         clinician_id=clinician_id,
@@ -69,7 +79,7 @@ def earn(
         activity_id=activity_id,
         title=title,
         topics=names,
-        format=fmt,
+        format=activity_format,
         designated_units=designated,
         topic_units=topic_units,
     )

@@ -125,3 +125,20 @@ def test_standing_has_every_status_the_engine_gives() -> None:
     """The enum and the engine's Status literal spell the same statuses."""
     assert set(get_args(Status)) <= {s.value for s in Standing}
     assert Standing.IN_PROGRESS == "in_progress"
+
+
+def test_credit_earn_takes_activity_format_and_the_old_name_warns(tmp_path: Path) -> None:
+    """--format means the output format elsewhere: earn's is --activity-format; the
+    old spelling still works, with a warning."""
+    runner = CliRunner()
+    store = ["--store", str(tmp_path / "s.db"), *PLUGINS]
+    assert runner.invoke(cli, [*store, "init"]).exit_code == 0
+    runner.invoke(cli, [*store, "clinician", "add", "md-1", "--profession", "physician"])
+    earn = [*store, "credit", "earn", "md-1", "--type", "ama_pra_1", "--units", "1"]
+    earn += ["--date", "2025-01-10", "--provider", "Mercy", "--accreditor", "ACCME"]
+    new = runner.invoke(cli, [*earn, "--activity", "A1", "--activity-format", "live"])
+    old = runner.invoke(cli, [*earn, "--activity", "A2", "--format", "enduring"])
+    assert (new.exit_code, new.stderr, old.exit_code) == (0, "", 0)
+    assert old.stderr == "Warning: --format is deprecated here; use --activity-format\n"
+    credits = json.loads(runner.invoke(cli, [*store, "transcript", "md-1", "--json"]).stdout)
+    assert sorted(c["format"] for c in credits["credits"]) == ["enduring", "live"]
