@@ -149,7 +149,9 @@ def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
             err=True,
         )
     if as_json or fmt == "json":
-        echo_json(result)
+        data = result.model_dump(mode="json")
+        # The key every command uses for the clinician (the model calls it "clinician").
+        echo_json({"clinician_id": data.pop("clinician"), **data})
         return
     if fmt in ("csv", "html"):
         from credtrail.core.exchange.render import transcript_csv, transcript_html
