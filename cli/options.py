@@ -161,7 +161,16 @@ def echo_json(data: Any) -> None:
 
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
-    click.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+    import orjson  # a roster is tens of thousands of rows: the stdlib encoder takes seconds
+
+    try:
+        text = orjson.dumps(
+            data, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+        ).decode()
+    except orjson.JSONEncodeError:
+        # What orjson refuses and json does not (an integer past 64 bits, say).
+        text = json.dumps(data, indent=2, default=_default, ensure_ascii=False)
+    click.echo(text)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
