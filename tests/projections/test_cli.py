@@ -167,6 +167,8 @@ def test_transcript_command_reads_the_caught_up_view(run: Run, store_url: str) -
         expected = transcript_of(app.ledger("k01")).model_dump(mode="json")
     finally:
         app.close()
+    # The CLI names the clinician as every command does (``clinician_id``).
+    expected["clinician_id"] = expected.pop("clinician")
     assert json.loads(result.stdout) == expected
 
 
