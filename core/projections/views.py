@@ -486,16 +486,24 @@ def _rows_covering(
 ) -> dict[tuple[str, str], list[ComplianceRow]]:
     """The materialised rows whose cycle contains ``on``, by (clinician, requirement).
 
-    Only a deficient row's explanation is read (``as_of`` needs its grace period), and
-    an error row's (its message): the explanations are most of the table.
+    Of a row's explanation only what the roster needs is read: a deficient row's grace
+    period (``as_of`` needs it), taken out by the database's JSON function, and an error
+    row's message. The explanations are most of the table; decoding each in Python was
+    most of the time.
     """
     day = on.isoformat()
+    grace = (
+        "(explanation::json ->> 'grace_until')"
+        if cur.db.postgres
+        else "json_extract(explanation, '$.grace_until')"
+    )
     # credtrail_v_compliance_cycle_end: cycles that ended before the day are skipped
     # by the index, not read.
     sql = (
         "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
         "counted, required, missing, "
-        "CASE WHEN status IN ('deficient', 'error') THEN explanation END AS explanation "
+        f"CASE WHEN status = 'deficient' THEN {grace} END AS grace_until, "
+        "CASE WHEN status = 'error' THEN explanation END AS explanation "
         f"FROM {COMPLIANCE} WHERE cycle_end >= ? AND cycle_start <= ?"
     )
     params: list[Any] = [day, day]
@@ -516,7 +524,13 @@ def _rows_covering(
                 counted=Decimal(r["counted"]),
                 required=Decimal(r["required"]),
                 missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
-                explanation={} if r["explanation"] is None else orjson.loads(r["explanation"]),
+                explanation=(
+                    orjson.loads(r["explanation"])
+                    if r["explanation"] is not None
+                    else {"grace_until": r["grace_until"]}
+                    if r["grace_until"]
+                    else {}
+                ),
             )
         )
     return out
