@@ -142,3 +142,23 @@ def test_credit_earn_takes_activity_format_and_the_old_name_warns(tmp_path: Path
     assert old.stderr == "Warning: --format is deprecated here; use --activity-format\n"
     credits = json.loads(runner.invoke(cli, [*store, "transcript", "md-1", "--json"]).stdout)
     assert sorted(c["format"] for c in credits["credits"]) == ["enduring", "live"]
+
+
+def test_invalid_input_with_json_lists_each_field(tmp_path: Path) -> None:
+    """A pydantic validation error with --json: exit 1, code invalid_input, each error."""
+    runner = CliRunner()
+    store = ["--store", str(tmp_path / "s.db"), *PLUGINS]
+    assert runner.invoke(cli, [*store, "init"]).exit_code == 0
+    runner.invoke(cli, [*store, "clinician", "add", "md-1", "--profession", "physician"])
+    earn = [*store, "credit", "earn", "md-1", "--type", "ama_pra_1", "--units", "1"]
+    earn += ["--date", "2025-01-10", "--provider", "Mercy", "--accreditor", "ACCME"]
+    result = runner.invoke(cli, [*earn, "--activity", "A1", "--topic", "ethics=5", "--json"])
+    assert result.exit_code == 1
+    error = one_json_object(result.stderr)
+    assert error["code"] == "invalid_input"
+    assert error["errors"] == [
+        {
+            "field": "value",
+            "message": "Value error, topic 'ethics': 5 units is more than the credit's",
+        }
+    ]
