@@ -32,10 +32,10 @@ from credtrail.core.errors import (
     CredtrailError,
     InputError,
     UnknownClinicianError,
-    UnknownCodeError,
     UnknownProfessionError,
     UnknownRequirementError,
 )
+from credtrail.core.inputs import check_npi
 
 if TYPE_CHECKING:
     from credtrail.core.application import Credtrail
@@ -158,26 +158,15 @@ class _RowError(Exception):
 
 
 def _field_of(exc: CredtrailError) -> str | None:
-    """The column an application error is about, where its class says so."""
+    """The column an application error is about, where its class says so (else None:
+    the message names it)."""
     if isinstance(exc, UnknownProfessionError):
         return "profession"
-    if isinstance(exc, UnknownRequirementError):
+    if isinstance(exc, UnknownRequirementError | ConflictError):
         return "requirement_id"
     if isinstance(exc, ClinicianExistsError | UnknownClinicianError):
         return "clinician_id"
-    if isinstance(exc, ConflictError):
-        return "requirement_id"
-    message = str(exc)
-    if "NPI" in message:
-        return "npi"
-    for column, hint in (
-        ("expires", "--expires"),
-        ("attributes", "--attribute"),
-        ("clinician_id", "clinician id"),
-    ):
-        if message.startswith(hint):
-            return column
-    return None if not isinstance(exc, UnknownCodeError) else "profession"
+    return None
 
 
 def _date(values: dict[str, str], column: str) -> date | None:
@@ -214,6 +203,11 @@ def _apply_row(
     npi = values.get("npi") or None
     if not cid:
         raise _RowError("clinician_id", "empty: every row names its clinician")
+    if npi is not None:
+        try:
+            check_npi(npi)  # as `clinician add` does before the application, to name it
+        except ValueError as exc:
+            raise _RowError("npi", str(exc)) from None
     ledger = staged.get(cid)
     if ledger is None:
         if app.has_clinician(cid):
