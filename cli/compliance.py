@@ -375,11 +375,13 @@ def explain(
         day,
         cycle_start=cycle_start,
     )
+    # What claiming now would add: for the current cycle, not a past one or a past view.
+    now = cycle_start is None and as_of is None
     found = (
         claimable(
             [v.document for v in versions], ledger.credits.values(), license, app.registry, day
         )
-        if cycle_start is None and any(x.rule == "not-claimed" for x in result.excluded)
+        if now and any(x.rule == "not-claimed" for x in result.excluded)
         else []
     )
     extra = sum((c.units for c in found), Decimal(0)) if found else None
