@@ -185,6 +185,10 @@ def test_claim_all_claims_what_the_requirement_would_count(roster: Run) -> None:
     before = roster("status", "np-1").stdout
     assert "30 units recorded but not claimed would count here" in before
     assert "credtrail credit claim --all --authority AANP --clinician np-1" in before
+    explained = roster("explain", "np-1", "aanp-renewal").stdout
+    assert explained.splitlines()[-1].startswith(
+        "30 units recorded but not claimed would count here"
+    )
     assert json.loads(roster("status", "np-1", "--json").stdout)[0]["unclaimed_would_count"] == "30"
     refused = roster("credit", "claim", "--all", "--authority", "AANP")
     assert refused.exit_code == 2
