@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from credtrail.cli.claiming import claim_all_options, run_claim_all
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import PAST_DATE, UNITS, echo_json, json_option, os_user
 from credtrail.core.application import EarnRequest
@@ -39,7 +40,10 @@ def credit() -> None:
     help="Topic slug (repeatable), e.g. ethics; TOPIC=UNITS when only part of the credit "
     "is on it (pharmacology=4.5).",
 )
-@click.option("--format", "fmt", help="Activity format, e.g. live, enduring, direct:moc.")
+@click.option(
+    "--activity-format", "activity_format", help="Activity format, e.g. live, enduring, direct:moc."
+)
+@click.option("--format", "fmt", hidden=True, help="Deprecated: --activity-format.")
 @click.option("--designated", type=UNITS, help="Maximum units the activity was designated for.")
 @json_option
 @pass_env
@@ -54,11 +58,18 @@ def earn(
     activity_id: str,
     title: str | None,
     topics: tuple[str, ...],
+    activity_format: str | None,
     fmt: str | None,
     designated: Decimal | None,
     as_json: bool,
 ) -> None:
     """Record a credit a provider awarded; prints the new credit id."""
+    if fmt is not None:
+        # --format means the output format everywhere else; kept here for old scripts.
+        if activity_format is not None:
+            raise click.UsageError("give --activity-format only (--format is its old name)")
+        click.echo("Warning: --format is deprecated here; use --activity-format", err=True)
+        activity_format = fmt
     names, topic_units = _topics(topics)
     request = EarnRequest(
         clinician_id=clinician_id,
@@ -70,7 +81,7 @@ def earn(
         activity_id=activity_id,
         title=title,
         topics=names,
-        format=fmt,
+        format=activity_format,
         designated_units=designated,
         topic_units=topic_units,
     )
@@ -99,26 +110,46 @@ def _topics(given: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, Decimal]
 
 
 @credit.command()
-@click.argument("clinician_id", metavar="CLINICIAN")
-@click.argument("credit_id", metavar="CREDIT_ID")
+@click.argument("clinician_id", metavar="[CLINICIAN]", required=False)
+@click.argument("credit_id", metavar="[CREDIT_ID]", required=False)
 @click.option("--authority", required=True, help="Authority code, e.g. NCCPA (see authorities).")
 @click.option("--units", type=UNITS, help="Units to claim (default: all unclaimed for it).")
 @click.option("--date", "claimed_on", type=PAST_DATE, help="Claim date (default: today).")
+@claim_all_options
 @json_option
 @pass_env
 def claim(
     env: Env,
-    clinician_id: str,
-    credit_id: str,
+    /,
+    clinician_id: str | None,
+    credit_id: str | None,
     authority: str,
     units: Decimal | None,
     claimed_on: date | None,
     as_json: bool,
+    **claim_all: Any,
 ) -> None:
-    """Claim an earned credit (all or part) toward an authority's requirement."""
+    """Claim an earned credit (all or part) toward an authority's requirement.
+
+    With --all: every unclaimed credit the authority's requirements would count (as
+    the rule engine judges it); on a terminal the claims are listed and you confirm,
+    otherwise give --yes (or --dry-run to only list them).
+    """
+    if claim_all["everything"] or clinician_id is None or credit_id is None:
+        run_claim_all(
+            env, clinician_id, credit_id, authority, units, claimed_on, as_json, claim_all
+        )
+        return
     amount = env.app().claim(clinician_id, credit_id, authority, units, claimed_on)
     if as_json:
-        echo_json({"credit_id": credit_id, "authority": authority, "units": amount})
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "credit_id": credit_id,
+                "authority": authority,
+                "units": amount,
+            }
+        )
     else:
         click.echo(f"Claimed {format_units(amount)} of {credit_id} toward {authority}")
 
@@ -128,12 +159,28 @@ def claim(
 @click.argument("credit_id", metavar="CREDIT_ID")
 @click.option("--reason", required=True, help="Why the credit is withdrawn (kept in the log).")
 @click.option("--date", "revoked_on", type=PAST_DATE, help="Revocation date (default: today).")
+@json_option
 @pass_env
 def revoke(
-    env: Env, clinician_id: str, credit_id: str, reason: str, revoked_on: date | None
+    env: Env,
+    clinician_id: str,
+    credit_id: str,
+    reason: str,
+    revoked_on: date | None,
+    as_json: bool,
 ) -> None:
     """Withdraw an earned credit; it and its claims stop counting (history is kept)."""
     env.app().revoke(clinician_id, credit_id, reason, revoked_on)
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "credit_id": credit_id,
+                "revoked_on": revoked_on or date.today(),
+                "reason": reason.strip(),
+            }
+        )
+        return
     click.echo(f"Revoked {credit_id}")
 
 

@@ -100,7 +100,8 @@ def _errors_text(s: ImportSummary) -> str:
     "format_name",
     required=True,
     metavar="FORMAT",
-    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md.",
+    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md. "
+    "roster: clinicians and licences (credtrail.core.roster).",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
 @click.option(
@@ -172,6 +173,13 @@ def import_(
     Importing the same file twice writes nothing the second time: each record has a
     natural key (learner, provider, activity, completion date, credit type).
     """
+    if format_name == "roster":
+        from credtrail.cli.roster import import_roster_file
+
+        given = {"--partial": partial, "--commit-every": commit_every, "--learner": learners}
+        given |= {"--require-proof": require_proof, "--option": options}
+        import_roster_file(env, file, dry_run=dry_run, as_json=as_json, given=given)
+        return
     mapping: dict[str, str] = {}
     for item in learners:
         key, sep, clinician = item.rpartition("=")
@@ -241,6 +249,7 @@ def export() -> None:
 @did_web_option
 @organisation_option
 @output_option
+@json_option
 @pass_env
 def export_openbadges(
     env: Env,
@@ -252,6 +261,7 @@ def export_openbadges(
     did_web: str | None,
     organisation: str,
     output: Path | None,
+    as_json: bool,
 ) -> None:
     """Write an Open Badges 3.0 credential for one credit, signed (eddsa-rdfc-2022 or JWT).
 
@@ -287,7 +297,7 @@ def export_openbadges(
         proof=proof,
         did=_did(did_web),
     )
-    _write(_serialised(document), output)
+    _write(_serialised(document), output, as_json=as_json)
 
 
 @export.command("clr")
@@ -383,9 +393,15 @@ def _serialised(document: dict[str, Any] | str) -> str:
     help="Tab-delimited (what `import --format pars` reads) or ACCMELearnerReports JSON.",
 )
 @output_option
+@json_option
 @pass_env
 def export_pars(
-    env: Env, clinicians: tuple[str, ...], provider: str | None, fmt: str, output: Path | None
+    env: Env,
+    clinicians: tuple[str, ...],
+    provider: str | None,
+    fmt: str,
+    output: Path | None,
+    as_json: bool,
 ) -> None:
     """Write the PARS learner-completion upload for credits recorded with a provider id.
 
@@ -401,18 +417,23 @@ def export_pars(
         if not rows:
             raise InputError("no credit has an ACCME provider id; nothing to report to PARS")
         document = pars_json(rows, datetime.now())
-        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output, as_json=as_json)
     else:
-        _write(pars_tsv(rows), output)
+        _write(pars_tsv(rows), output, as_json=as_json)
 
 
 @export.command("cebroker")
 @click.argument("clinicians", nargs=-1, metavar="[CLINICIAN]...")
 @click.option("--provider", metavar="NUMBER", help="Only this CE Broker provider number's.")
 @output_option
+@json_option
 @pass_env
 def export_cebroker(
-    env: Env, clinicians: tuple[str, ...], provider: str | None, output: Path | None
+    env: Env,
+    clinicians: tuple[str, ...],
+    provider: str | None,
+    output: Path | None,
+    as_json: bool,
 ) -> None:
     """Write a CE Broker roster (columns A-J, no header) of the credits recorded from one.
 
@@ -423,7 +444,7 @@ def export_cebroker(
     from credtrail.core.exchange.exports import live_credits
 
     app = env.app()
-    _write(cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)), output)
+    _write(cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)), output, as_json=as_json)
 
 
 @export.command("nccpa")
@@ -437,14 +458,15 @@ def export_cebroker(
     help="One block per entry, or one CSV row per entry.",
 )
 @output_option
+@json_option
 @pass_env
-def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None) -> None:
+def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None, as_json: bool) -> None:
     """List a PA's credits with the fields of NCCPA's "Log New CME" form, in its order."""
     from credtrail.plugins.pa_aapa.nccpa import nccpa_csv, nccpa_entries, nccpa_text
 
     app = env.app()
     entries = nccpa_entries(app.ledger(clinician_id).credits.values())
-    _write(nccpa_csv(entries) if fmt == "csv" else nccpa_text(entries), output)
+    _write(nccpa_csv(entries) if fmt == "csv" else nccpa_text(entries), output, as_json=as_json)
 
 
 def _private_key(path: Path) -> Any:
@@ -454,7 +476,9 @@ def _private_key(path: Path) -> Any:
     return load_key(path).private_key
 
 
-def _write(text: str, output: Path | None, *, quiet: bool = False) -> None:
+def _write(text: str, output: Path | None, *, as_json: bool = False, quiet: bool = False) -> None:
+    """The document on stdout, or in ``output`` (then, with --json, ``{"output": ...}``;
+    ``quiet`` when the caller reports the file itself)."""
     if output is None:
         click.echo(text, nl=False)
         return
@@ -462,8 +486,12 @@ def _write(text: str, output: Path | None, *, quiet: bool = False) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
-    if not quiet:
-        click.echo(f"Wrote {output}", err=True)
+    if quiet:
+        return
+    if as_json:
+        echo_json({"output": str(output)})
+        return
+    click.echo(f"Wrote {output}", err=True)
 
 
 @click.command()
@@ -478,8 +506,11 @@ def _write(text: str, output: Path | None, *, quiet: bool = False) -> None:
 )
 @output_option
 @click.option("--on", "on", type=DATE, help="Evaluate as of this date (default: today).")
+@json_option
 @pass_env
-def report(env: Env, clinician_id: str, fmt: str, output: Path | None, on: date | None) -> None:
+def report(
+    env: Env, clinician_id: str, fmt: str, output: Path | None, on: date | None, as_json: bool
+) -> None:
     """A self-contained HTML compliance report: progress per requirement, what is missing.
 
     One section per licence in force: the current cycle, counted vs required per part
@@ -488,7 +519,7 @@ def report(env: Env, clinician_id: str, fmt: str, output: Path | None, on: date 
     app = env.app()
     transcript = app.transcript(clinician_id)
     evaluations = evaluations_for(app, clinician_id, on or date.today())
-    _write(report_html(transcript, evaluations), output)
+    _write(report_html(transcript, evaluations), output, as_json=as_json)
 
 
 COMMANDS = [import_, export, report]

@@ -38,6 +38,7 @@ from credtrail.core.errors import (
     CreditRejectedError,
     CredtrailError,
     NotFoundError,
+    InputError,
     RuleError,
     StoreChangedError,
     StoreError,
@@ -45,6 +46,7 @@ from credtrail.core.errors import (
     UnknownLicenseError,
     UnknownRequirementError,
 )
+from credtrail.core.inputs import check_npi
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
 from credtrail.core.persistence.attachments import (
     ATTACHMENTS_KWARG,
@@ -202,14 +204,26 @@ class Credtrail:
     def add_clinician(
         self, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
     ) -> None:
+        self.save(self.new_clinician(clinician_id, profession, name=name, npi=npi))
+
+    def new_clinician(
+        self, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
+    ) -> ClinicianLedger:
+        """Check and stage a new clinician (nothing is written until ``save``):
+        ``add_clinician`` and the roster import both come through here."""
         self.registry.profession(profession)
         if not clinician_id.strip() or clinician_id != clinician_id.strip():
             raise CredtrailError(
                 f"clinician id {clinician_id!r} must be non-empty with no surrounding spaces"
             )
+        if npi is not None:
+            try:
+                check_npi(npi)
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
         if self.has_clinician(clinician_id):
             raise ClinicianExistsError(f"clinician {clinician_id!r} already exists")
-        self.save(ClinicianLedger.register(clinician_id, profession, name=name, npi=npi))
+        return ClinicianLedger.register(clinician_id, profession, name=name, npi=npi)
 
     # -- credits ----------------------------------------------------------------------
 
@@ -418,6 +432,32 @@ class Credtrail:
         ``attributes`` are the facts rules condition on (``dea=yes``); a key no version
         of the requirement uses is refused, so a typo cannot silently change a result.
         """
+        ledger = self.ledger(clinician_id)
+        license_id = self.apply_license(
+            ledger,
+            requirement_id,
+            issued_on,
+            expires_on=expires_on,
+            birth_date=birth_date,
+            number=number,
+            attributes=attributes,
+        )
+        self.save(ledger)
+        return license_id
+
+    def apply_license(
+        self,
+        ledger: ClinicianLedger,
+        requirement_id: str,
+        issued_on: date,
+        expires_on: date | None = None,
+        birth_date: date | None = None,
+        number: str | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> str:
+        """Check and stage a licence on a ledger you hold (written by ``save``); returns
+        its id. ``add_license`` and the roster import both come through here."""
+        clinician_id = ledger.clinician_id
         history = self.requirement_history(requirement_id)  # must exist
         used = sorted({k for v in history.versions for k in condition_keys(v.document)})
         for key in attributes or {}:
@@ -429,7 +469,6 @@ class Credtrail:
                 )
         if expires_on is not None and expires_on <= issued_on:
             raise CredtrailError(f"--expires {expires_on} must be after --issued {issued_on}")
-        ledger = self.ledger(clinician_id)
         for lic in ledger.licenses.values():
             if lic.requirement_id == requirement_id and lic.ended_on is None:
                 raise ConflictError(
@@ -446,7 +485,6 @@ class Credtrail:
             number=number,
             attributes=dict(attributes or {}),
         )
-        self.save(ledger)
         return license_id
 
     def end_license(

@@ -62,6 +62,22 @@ def sqlite_url(tmp_path: Path) -> str:
     return str(tmp_path / "credtrail.db")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes to the real per-user store: the user data folder is a temporary one."""
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "CREDTRAIL_STORE")}
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    os.environ.pop("CREDTRAIL_STORE", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @pytest.fixture(params=BACKENDS)
 def store_backend(request: pytest.FixtureRequest) -> str:
     """``"sqlite"`` or ``"postgres"``: which backend this run of the test uses."""

@@ -690,6 +690,19 @@ def evaluate_on(
     if not judging.licences_in_force(licences, on, requirement_id):
         return []
     credits = load_credits(cur, clinician_id)
+    return judge_rows(clinician_id, requirement_id, on, registry, licences, credits, documents)
+
+
+def judge_rows(
+    clinician_id: str,
+    requirement_id: str,
+    on: date,
+    registry: Registry,
+    licences: Sequence[LicenseState],
+    credits: Sequence[CreditState],
+    documents: Mapping[str, judging.Documents],
+) -> list[ComplianceRow]:
+    """``evaluate_on`` for facts already read (the roster reads many clinicians' at once)."""
     out = []
     for judged in judging.judge_on(licences, credits, documents, registry, on, requirement_id):
         if judged.evaluation is not None:
