@@ -444,7 +444,11 @@ def export_cebroker(
     from credtrail.core.exchange.exports import live_credits
 
     app = env.app()
-    _write(cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)), output, as_json=as_json)
+    _write(
+        cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)),
+        output,
+        as_json=as_json,
+    )
 
 
 @export.command("nccpa")
