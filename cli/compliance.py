@@ -67,9 +67,12 @@ def status(
             click.echo(f"{row.requirement_id}: cannot evaluate: {data['error']}")
             continue
         word = STATUS_WORDS.get(row.status, row.status)
+        held = data.get("certification")
+        label = f"certification {held}: " if held else ""
         click.echo(
-            f"{row.requirement_id} ({data.get('authority', '')}), cycle {row.cycle_start} to "
-            f"{row.cycle_end}: {word}, {_u(row.counted)} of {_u(row.required)} counted"
+            f"{label}{row.requirement_id} ({data.get('authority', '')}), "
+            f"cycle {row.cycle_start} to {row.cycle_end}: {word}, "
+            f"{_u(row.counted)} of {_u(row.required)} counted"
         )
         for part, units in row.missing:
             click.echo(f"  missing {_u(units)} {part}")
@@ -138,6 +141,7 @@ def explain(
         app.registry,
         day,
         cycle_start=cycle_start,
+        credentials=ledger.licenses.values(),
     )
     if as_json:
         echo_json(result.to_json())
@@ -149,7 +153,8 @@ def render_explanation(result: Evaluation, ledger: ClinicianLedger) -> str:
     """The evaluation as a person reads it: status, parts, evidence, exclusions, source."""
     lines = [
         f"{result.requirement} version {result.version} ({result.authority}) for "
-        f"{ledger.clinician_id}, license {result.license_id}",
+        f"{ledger.clinician_id}, {'certification' if result.certification else 'license'} "
+        f"{result.license_id}",
         f"cycle {result.cycle_start} to {result.cycle_end} (renewal {result.renewal_number}), "
         f"judged on {result.evaluated_on}; counts {result.counts} credit",
         f"status: {STATUS_WORDS.get(result.status, result.status)}",

@@ -21,7 +21,7 @@ from credtrail.core.domain.base import (
 )
 from credtrail.core.domain.ledger import ClinicianLedger
 from credtrail.core.domain.requirements import RequirementHistory, RequirementVersionState
-from credtrail.core.domain.state import CreditState, LicenseState
+from credtrail.core.domain.state import CreditState, LicenseState, held_on
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.Created,
@@ -32,6 +32,9 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.LicenseEnded,
     ClinicianLedger.LicenseRenewed,
     ClinicianLedger.LicenseFactRecorded,
+    ClinicianLedger.CertificationRecorded,
+    ClinicianLedger.CertificationRenewed,
+    ClinicianLedger.CertificationEnded,
     RequirementHistory.Created,
     RequirementHistory.RequirementChanged,
 )
@@ -47,6 +50,7 @@ __all__ = [
     "RequirementHistory",
     "RequirementVersionState",
     "clinician_uuid",
+    "held_on",
     "requirement_uuid",
     "valid_time",
 ]

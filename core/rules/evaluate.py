@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any, Literal
 
 from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.domain import held_on as held_on_day
 from credtrail.core.errors import InputError, RuleError
 from credtrail.core.registry import Registry
 from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
@@ -324,6 +325,9 @@ class _Evaluator:
             effective_from=version.effective_from,
             source=version.source,
             license_id=self.license.license_id,
+            certification=self.license.certification
+            if self.license.kind == "certification"
+            else None,
             cycle_start=window.start,
             cycle_end=window.end,
             renewal_number=window.number,
@@ -463,9 +467,7 @@ class _Evaluator:
                 held = sorted(
                     (start, name)
                     for name, start, end in lic.certifications
-                    if name in pathway.certifications
-                    and start <= held_on
-                    and (end is None or held_on <= end)
+                    if name in pathway.certifications and held_on_day([(start, end)], held_on)
                 )
                 if not held:
                     continue
