@@ -191,4 +191,5 @@ def test_mistakes_are_one_line_errors(run: Any) -> None:
     assert not_cert.exit_code == 1
     assert "has no certification 'us-dc-pa#1'" in not_cert.output
     known = run("certification", "list", "--known").output
-    assert "nccpa-pa-c" in known and "aanpcb-fnp" in known
+    assert "nccpa-pa-c" in known
+    assert "aanpcb-fnp" in known
