@@ -87,8 +87,16 @@ def version_in_force(versions: Sequence[RequirementVersion], on: date) -> Requir
 def select_version(
     versions: Sequence[RequirementVersion], window: CycleWindow, policy: str | None = None
 ) -> RequirementVersion:
-    """The version governing ``window`` under the policy (default: the newest version's)."""
-    return version_in_force(versions, governing_date(window, policy or versions[-1].version_policy))
+    """The version governing ``window``: the latest whose ``effective_from`` the window's
+    governing date has reached, each version looking at the date its own
+    ``version_policy`` names (Texas RN: v2 binds cycles that *start* after 2014-01-01,
+    v3 renewals on or after 2020-09-01); ``policy`` overrides them all."""
+    current = [
+        v
+        for v in versions
+        if v.effective_from <= governing_date(window, policy or v.version_policy)
+    ]
+    return current[-1] if current else versions[0]
 
 
 def governing_date(window: CycleWindow, policy: str) -> date:
