@@ -108,8 +108,8 @@ def with_clinician_facts(
         names = (held.certification, *(known.counts_as if known is not None else ()))
         for start, until in held.held_periods():
             certifications.extend((name, start, until) for name in names)
-    if not others and len(certifications) == len(licence.certifications):
-        return licence
+    if len(exams) == len(set(licence.exams)) and len(certifications) == len(licence.certifications):
+        return licence  # nothing the licence did not already carry (the common case)
     return licence.model_copy(
         update={
             "exams": sorted(exams, key=lambda e: (e[1], e[0])),
