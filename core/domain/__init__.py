@@ -32,11 +32,11 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.LicenseEnded,
     ClinicianLedger.LicenseRenewed,
     ClinicianLedger.LicenseFactRecorded,
+    RequirementHistory.Created,
+    RequirementHistory.RequirementChanged,
     ClinicianLedger.CertificationRecorded,
     ClinicianLedger.CertificationRenewed,
     ClinicianLedger.CertificationEnded,
-    RequirementHistory.Created,
-    RequirementHistory.RequirementChanged,
 )
 """Every event class, for tools that decode the log without loading aggregates."""
 

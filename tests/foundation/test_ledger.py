@@ -174,4 +174,7 @@ def test_event_topics_never_change() -> None:
         "credtrail:LicenseFactRecorded",
         "credtrail:RequirementDefined",
         "credtrail:RequirementChanged",
+        "credtrail:CertificationRecorded",
+        "credtrail:CertificationRenewed",
+        "credtrail:CertificationEnded",
     ]

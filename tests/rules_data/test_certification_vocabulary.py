@@ -4,9 +4,18 @@ with the rules that read it."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
-from credtrail.core.registry import Registry
+import pytest
+
+from credtrail.core.errors import PluginError
+from credtrail.core.hookspecs import hookimpl
+from credtrail.core.models import Certification, Citation
+from credtrail.core.plugins import build_plugin_manager
+from credtrail.core.registry import Registry, build_registry
+from credtrail.plugins import builtin_plugins
 
 RULES = Path(__file__).parents[2] / "plugins"
 
@@ -39,3 +48,42 @@ def test_every_pathway_certification_name_is_held_by_some_certification(
             named.update(pathway.get("certifications", []))
     assert named - names == {"NCCA", "ABSNC"}
     assert "nccpa-pa-c" in named
+
+
+class _Certifier:
+    """A plugin registering one certification through the hook (as a third party would)."""
+
+    def __init__(self, certifier: str) -> None:
+        self.certifier = certifier
+
+    @hookimpl
+    def credtrail_register_certifications(self, register: Callable[[Certification], None]) -> None:
+        register(
+            Certification(
+                code="xx-test-cert",
+                name="A test certification",
+                certifier=self.certifier,
+                professions=("pa",),
+                requirement="nccpa-cme",
+                source=Citation(
+                    authority="X",
+                    document="test",
+                    url="https://x.invalid",
+                    date_read=date(2026, 12, 7),
+                ),
+            )
+        )
+
+
+def test_a_plugin_registers_a_certification_whose_certifier_must_be_known() -> None:
+    """credtrail_register_certifications adds to the vocabulary; an unknown certifier is the
+    plugin's error, named."""
+    pm = build_plugin_manager(
+        builtin_plugins(), load_entrypoints=False, extra=[("certifier", _Certifier("NCCPA"))]
+    )
+    assert build_registry(pm).certification("xx-test-cert").certifier == "NCCPA"
+    bad = build_plugin_manager(
+        builtin_plugins(), load_entrypoints=False, extra=[("certifier", _Certifier("XX-NOBODY"))]
+    )
+    with pytest.raises(PluginError, match="names unknown certifier 'XX-NOBODY'"):
+        build_registry(bad)
