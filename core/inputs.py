@@ -40,6 +40,49 @@ def parse_units(text: str) -> Decimal:
     return Decimal(cleaned)
 
 
+class UnitsError(ValueError):
+    """Raised by :func:`read_units`; ``rule`` names the rule broken (for import reports)."""
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+def read_units(value: object) -> Decimal:
+    """A positive amount of credit units as a user, a file or a Python caller gives it.
+
+    Text goes through :func:`parse_units`; a ``Decimal`` or ``int`` is taken as it is;
+    a bool or a float is refused (0.1 is not exact). The amount must be finite,
+    positive, with at most 4 decimal places and fewer than 9 integer digits. The one
+    rule for units: the request models, the CLI's options and every import reader use it.
+
+    :raises UnitsError: with a message naming the value and the rule broken.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            amount = parse_units(value)
+        except ValueError as exc:
+            raise UnitsError(str(exc), "number") from None
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+        text, amount = str(value), Decimal(value)
+    else:
+        raise UnitsError(
+            f"{value!r} is not a number of units; give a Decimal or a string such as '1.5'",
+            "number",
+        )
+    if not amount.is_finite():
+        raise UnitsError(f"{text!r} is not a number of units", "number")
+    if amount <= 0:
+        raise UnitsError(f"{text} must be a positive number of units", "positive-units")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
+        raise UnitsError(f"{text} has more than 4 decimal places", "units-precision")
+    if amount.adjusted() >= 8:
+        raise UnitsError(f"{text} is not a plausible number of units", "units-range")
+    return amount
+
+
 def _bad_character(text: str) -> str | None:
     for char in text:
         category = unicodedata.category(char)

@@ -7,8 +7,8 @@ exported from one store imports into another (see docs/formats.md).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
+from credtrail.core import inputs
 from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
 from credtrail.core.exchange.records import (
     ClinicianIdentity,
@@ -39,18 +39,15 @@ HEADER = [*REQUIRED[:1], *OPTIONAL[:3], *REQUIRED[1:], *OPTIONAL[3:], *EXPORT_ON
 
 
 def check_npi(fields: FieldCollector, value: str | None) -> str | None:
+    """The row's NPI, checked as every entry point checks one (``inputs.check_npi``)."""
     text = fields.text("npi", value)
-    if text is not None and not (text.isdigit() and len(text) == 10):
-        fields.add("npi", "npi-format", f"{text!r} is not a 10-digit NPI")
+    if text is None:
         return None
-    return text
-
-
-def not_in_future(fields: FieldCollector, name: str, value: date | None) -> None:
-    if value is not None and value > date.today():
-        fields.add(
-            name, "not-in-future", f"{value} is in the future; credit is earned, not planned"
-        )
+    try:
+        return inputs.check_npi(text)
+    except ValueError as exc:
+        fields.add("npi", "npi", str(exc))
+        return None
 
 
 def read_csv(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
@@ -66,8 +63,8 @@ def read_csv(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
         f = FieldCollector()
         clinician_id = f.text("clinician_id", row["clinician_id"], required=True)
         npi = check_npi(f, row.get("npi"))
+        # Not in the future: the request checks it, for every entry point.
         completed_on = f.iso_date("completed_on", row["completed_on"])
-        not_in_future(f, "completed_on", completed_on)
         topics = tuple(t.strip() for t in row.get("topics", "").split(";") if t.strip())
         request = f.request(
             clinician_id=clinician_id or "?",

@@ -46,7 +46,7 @@ from credtrail.core.exchange.records import (
     describe_issues,
 )
 from credtrail.core.exchange.sources import TextSource
-from credtrail.core.store import iter_log
+from credtrail.core.inputs import check_npi
 
 MAX_REPORTED_ERRORS = 200
 """Error lines kept for the report; the count is always exact."""
@@ -112,30 +112,29 @@ class _Clinician:
 
     profession: str
     keys: set[str]
+    revoked: set[str] = field(default_factory=set)
+    """Natural keys of credits recorded and since revoked (a delete already applied)."""
     new: ClinicianIdentity | None = None
     first_line: str = ""
     used: bool = False
 
 
 class ClinicianDirectory:
-    """NPI -> clinician id, read from the log the first time an NPI must be resolved."""
+    """NPI -> clinician id: the store's (``Credtrail.clinician_with_npi``, asked once
+    per NPI) and the clinicians this file will add."""
 
     def __init__(self, app: Credtrail) -> None:
         self.app = app
-        self._by_npi: dict[str, str] | None = None
+        self._by_npi: dict[str, str | None] = {}
 
     def by_npi(self, npi: str) -> str | None:
-        if self._by_npi is None:
-            self._by_npi = {}
-            mapper = self.app.store.mapper
-            for page in iter_log(self.app.store):
-                for n in page:
-                    if n.topic == ClinicianLedger.Created.TOPIC:
-                        event = mapper.to_domain_event(n)
-                        assert isinstance(event, ClinicianLedger.Created)
-                        if event.npi:
-                            self._by_npi.setdefault(event.npi, event.clinician_id)
-        return self._by_npi.get(npi)
+        if npi not in self._by_npi:
+            self._by_npi[npi] = self.app.clinician_with_npi(npi)
+        return self._by_npi[npi]
+
+    def add(self, npi: str, clinician_id: str) -> None:
+        """A clinician the file adds holds ``npi`` from now on."""
+        self._by_npi[npi] = clinician_id
 
 
 def _short(location: Location) -> str:
@@ -214,6 +213,11 @@ class Importer:
     def _clinician(
         self, cid: str, identity: ClinicianIdentity, where: str
     ) -> _Clinician | list[Issue]:
+        if identity.npi:
+            try:
+                check_npi(identity.npi)  # every format's NPI, as the CLI's is checked
+            except ValueError as exc:
+                return [Issue("npi", "npi", str(exc))]
         known = self._clinicians.get(cid)
         if known is None:
             try:
@@ -221,7 +225,8 @@ class Importer:
             except UnknownClinicianError:
                 ledger = None
             if ledger is not None:
-                known = _Clinician(ledger.profession, set(ledger.natural_keys))
+                revoked = {c.natural_key for c in ledger.credits.values() if c.revoked}
+                known = _Clinician(ledger.profession, set(ledger.natural_keys), revoked)
             else:
                 missing = identity.missing_for_creation()
                 if missing:
@@ -243,6 +248,18 @@ class Importer:
                     return [
                         Issue("clinician_id", "clinician-id", "must have no surrounding spaces")
                     ]
+                holder = self.directory.by_npi(identity.npi) if identity.npi else None
+                if holder is not None and holder != cid:
+                    return [
+                        Issue(
+                            "npi",
+                            "unique-npi",
+                            f"{identity.npi} already belongs to clinician {holder!r}; "
+                            "one NPI identifies one clinician",
+                        )
+                    ]
+                if identity.npi:
+                    self.directory.add(identity.npi, cid)
                 known = _Clinician(identity.profession, set(), new=identity, first_line=where)
             self._clinicians[cid] = known
         if identity.profession and identity.profession != known.profession:
@@ -286,8 +303,17 @@ class Importer:
                 )
             ]
         self._seen[key] = (ordinal, record.action, _short(record.location))
-        clinician.used = True
         recorded = natural_key in clinician.keys
+        if record.action == "delete" and not recorded and natural_key not in clinician.revoked:
+            return [
+                Issue(
+                    "record",
+                    "delete-unrecorded",
+                    f"deletes a credit {cid!r} never had recorded (provider, activity, "
+                    "date and credit type match none): nothing to delete",
+                )
+            ]
+        clinician.used = True
         if (record.action == "add") == recorded:
             self.summary.skipped += 1
         elif record.action == "add":

@@ -394,6 +394,16 @@ def read_transcript(cur: Cursor, clinician_id: str) -> Transcript | None:
     return transcript_from_rows(who["clinician_id"], who["name"], who["profession"], rows)
 
 
+def read_npi_holder(cur: Cursor, npi: str) -> str | None:
+    """The clinician the view records with ``npi`` (the first by id, should two have it)."""
+    cur.execute(
+        f"SELECT clinician_id FROM {CLINICIANS} WHERE npi = ? ORDER BY clinician_id LIMIT 1",
+        [npi],
+    )
+    row = cur.fetchone()
+    return None if row is None else str(row["clinician_id"])
+
+
 def transcript_from_rows(
     clinician_id: str, name: str | None, profession: str, rows: Iterable[str | bytes]
 ) -> Transcript:

@@ -26,7 +26,12 @@ from credtrail.core.projections.runner import (
     View,
     ViewStatus,
 )
-from credtrail.core.projections.transcript import Streams, TranscriptView, read_transcript
+from credtrail.core.projections.transcript import (
+    Streams,
+    TranscriptView,
+    read_npi_holder,
+    read_transcript,
+)
 from credtrail.core.registry import Registry
 from credtrail.core.store import EventStore
 from credtrail.core.transcript import Transcript
@@ -128,6 +133,12 @@ class Views:
         if result is None:
             raise UnknownClinicianError(clinician_id)
         return result
+
+    def clinician_with_npi(self, npi: str) -> str | None:
+        """The clinician registered with ``npi`` (None: nobody), from the transcript view."""
+        self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            return read_npi_holder(cur, npi)
 
     def compliance(
         self,
