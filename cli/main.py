@@ -18,6 +18,7 @@ import click
 
 from credtrail.cli.context import DEFAULT_STORE, STORE_ENV, Env
 from credtrail.core.errors import CredtrailError
+from credtrail.core.inputs import printable
 from credtrail.core.plugins import LOAD_ENV
 
 if TYPE_CHECKING:
@@ -87,13 +88,14 @@ class CredtrailGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CredtrailError as exc:
-            raise UserError(str(exc)) from None
+            # Messages quote what the user gave (ids, file contents): terminal-safe.
+            raise UserError(printable(str(exc))) from None
         except Exception as exc:
             # pydantic is imported by the commands that validate, not by every command.
             from pydantic import ValidationError
 
             if isinstance(exc, ValidationError):
-                raise UserError(describe_validation_error(exc)) from None
+                raise UserError(printable(describe_validation_error(exc))) from None
             raise
 
 

@@ -6,7 +6,8 @@ exported from one store imports into another (see docs/formats.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 
 from credtrail.core import inputs
 from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
@@ -38,6 +39,37 @@ COLUMNS = Columns(required=REQUIRED, optional=OPTIONAL, ignored=EXPORT_ONLY)
 HEADER = [*REQUIRED[:1], *OPTIONAL[:3], *REQUIRED[1:], *OPTIONAL[3:], *EXPORT_ONLY]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula (OWASP, "CSV Injection")."""
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text and never runs: one starting with ``= + - @``,
+    a tab or a carriage return gets a leading single quote, as OWASP recommends
+    (``=HYPERLINK(...)`` from a title would otherwise be a live link or command).
+
+    A plain number (``-1.5``) is left as it is: spreadsheets read it as a number, not
+    a formula, and a quote would make it text the sheet's user cannot add up.
+    """
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(row: Iterable[object]) -> list[str]:
+    """Every cell of ``row`` through :func:`spreadsheet_cell`."""
+    return [spreadsheet_cell(str(cell)) for cell in row]
+
+
+def _as_typed(value: str) -> str:
+    """A cell as the user typed it: the quote :func:`spreadsheet_cell` added is dropped,
+    so a transcript exported as csv imports back unchanged."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def check_npi(fields: FieldCollector, value: str | None) -> str | None:
     """The row's NPI, checked as every entry point checks one (``inputs.check_npi``)."""
     text = fields.text("npi", value)
@@ -56,6 +88,7 @@ def read_csv(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
             yield item
             continue
         line, row = item
+        row = {key: _as_typed(value) for key, value in row.items()}
         location = Location(source.name, line)
         if row.get("revoked", "").strip():
             # A revoked credit in an export is history, not a credit to record again.
