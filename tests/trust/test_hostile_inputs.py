@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         patch.setattr(credtrail.core.registry, "build_registry", lambda pm: made.registry)
         yield made
     if FIGURES:
-        Path(FIGURES).write_text(json.dumps(dict(made.outcomes)), encoding="utf-8")
+        path = Path(FIGURES)
+        known = Counter(json.loads(path.read_text())) if path.exists() else Counter()
+        path.write_text(json.dumps(dict(known + made.outcomes)), encoding="utf-8")
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
@@ -105,6 +108,9 @@ def test_hostile_record_rejects_the_file_naming_file_line_and_field(
     before = fingerprint(world.store)
     result = world.run("import", str(path), "--format", fmt.name, *options)
     problems = judge(world, result, before, words, one_line=False, where=path.name)
+    if problems and os.environ.get("CREDTRAIL_HOSTILE_DEBUG"):
+        with open(os.environ["CREDTRAIL_HOSTILE_DEBUG"], "a") as log:
+            log.write(f"{fmt.name} {name} {str(value)[:80]!r} {problems}\n")
     assert not problems, (name, str(value)[:200], problems)
 
 

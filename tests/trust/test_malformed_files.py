@@ -16,6 +16,7 @@ from credtrail.core.application import Credtrail
 from credtrail.core.errors import CredtrailError
 from credtrail.core.exchange import import_file
 from credtrail.core.exchange.formats import import_formats
+from credtrail.core.rules import read_requirement_file
 
 from .hostile import CATALOGUE, CSV_HEADER, PARS_HEADER, fingerprint
 
@@ -123,3 +124,38 @@ def test_devices_and_fifos_are_refused_in_every_format(
             with pytest.raises(CredtrailError, match="not a regular file"):
                 import_file(store, path, fmt)
             OUTCOMES["clear errors"] += 1
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_requirement_file_is_a_clear_error(
+    store: Credtrail, tmp_path: Path, name: str, suffix: str
+) -> None:
+    """`requirement change` on a malformed file (deep nesting once a RecursionError):
+    a CredtrailError, never a traceback, nothing recorded."""
+    path = tmp_path / f"rule{suffix}"
+    path.write_bytes(MALFORMED[name])
+    before = fingerprint(Path(store.location.display()))
+    OUTCOMES["tried"] += 1
+    try:
+        store.record_requirement(read_requirement_file(path))
+    except CredtrailError as exc:
+        first = str(exc).splitlines()[:1]
+        OUTCOMES["clear errors"] += 1
+    except Exception:
+        OUTCOMES["tracebacks"] += 1
+        raise
+    else:
+        OUTCOMES["wrongly written"] += 1
+        pytest.fail(f"{name}{suffix} was recorded")
+    assert first, "an error message has a first line"
+    assert fingerprint(Path(store.location.display())) == before
+
+
+def test_a_device_is_not_read_as_a_requirement_file(tmp_path: Path) -> None:
+    """/dev/zero and a FIFO are refused before reading."""
+    fifo = tmp_path / "rule.toml"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        with pytest.raises(CredtrailError, match="not a regular file"):
+            read_requirement_file(path)
