@@ -273,17 +273,22 @@ class Credtrail:
         self.save(ClinicianLedger.register(clinician_id, profession, name=name, npi=npi))
 
     def clinician_with_npi(self, npi: str) -> str | None:
-        """The clinician registered with ``npi``, if any.
+        """The clinician registered with ``npi``, if any (``npi_holders`` for one NPI)."""
+        return self.npi_holders(npi).get(npi)
+
+    def npi_holders(self, npi: str | None = None) -> dict[str, str]:
+        """NPI -> the clinician registered with it (``npi``: only that one).
 
         Read from the transcript view (caught up first), which keeps every clinician's
-        NPI on SQLite and PostgreSQL alike: one indexed question instead of replaying
-        the log. The check is not part of the write's transaction, so two clinicians
-        added with one NPI at the same instant could both pass it.
+        NPI on SQLite and PostgreSQL alike: a query instead of replaying the log, and no
+        new event or aggregate the views, the audit replay and stores recorded before
+        would all have to learn. The check is not part of the write's transaction, so
+        two clinicians added with one NPI at the same instant could both pass it.
         """
         from credtrail.core.projections import Views
 
         with Views(self.store) as views:
-            return views.clinician_with_npi(npi)
+            return views.npi_holders(npi)
 
     def _ledger_for(self, clinician_id: str) -> ClinicianLedger:
         """The ledger a command writes to; the id is checked before it is looked up."""

@@ -96,6 +96,9 @@ def read_csv(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
         f = FieldCollector()
         clinician_id = f.text("clinician_id", row["clinician_id"], required=True)
         npi = check_npi(f, row.get("npi"))
+        # Checked before the request is built, so a bad name rejects the row too.
+        profession = f.text("profession", row.get("profession"))
+        name = f.text("name", row.get("name"))
         # Not in the future: the request checks it, for every entry point.
         completed_on = f.iso_date("completed_on", row["completed_on"])
         topics = tuple(t.strip() for t in row.get("topics", "").split(";") if t.strip())
@@ -117,8 +120,8 @@ def read_csv(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
             continue
         identity = ClinicianIdentity(
             clinician_id=clinician_id,
-            profession=f.text("profession", row.get("profession")),
-            name=f.text("name", row.get("name")),
+            profession=profession,
+            name=name,
             npi=npi,
             explicit=True,
         )

@@ -120,20 +120,22 @@ class _Clinician:
 
 
 class ClinicianDirectory:
-    """NPI -> clinician id: the store's (``Credtrail.clinician_with_npi``, asked once
-    per NPI) and the clinicians this file will add."""
+    """NPI -> clinician id: the store's (``Credtrail.npi_holders``, read once, the first
+    time an NPI must be resolved) and the clinicians this file will add."""
 
     def __init__(self, app: Credtrail) -> None:
         self.app = app
-        self._by_npi: dict[str, str | None] = {}
+        self._by_npi: dict[str, str] | None = None
 
     def by_npi(self, npi: str) -> str | None:
-        if npi not in self._by_npi:
-            self._by_npi[npi] = self.app.clinician_with_npi(npi)
-        return self._by_npi[npi]
+        if self._by_npi is None:
+            self._by_npi = self.app.npi_holders()
+        return self._by_npi.get(npi)
 
     def add(self, npi: str, clinician_id: str) -> None:
         """A clinician the file adds holds ``npi`` from now on."""
+        if self._by_npi is None:
+            self._by_npi = self.app.npi_holders()
         self._by_npi[npi] = clinician_id
 
 
@@ -309,8 +311,8 @@ class Importer:
                 Issue(
                     "record",
                     "delete-unrecorded",
-                    f"deletes a credit {cid!r} never had recorded (provider, activity, "
-                    "date and credit type match none): nothing to delete",
+                    f"deletes a credit clinician {cid!r} never had recorded (no credit "
+                    "with this provider, activity, date and credit type): nothing to delete",
                 )
             ]
         clinician.used = True

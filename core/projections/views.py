@@ -29,7 +29,7 @@ from credtrail.core.projections.runner import (
 from credtrail.core.projections.transcript import (
     Streams,
     TranscriptView,
-    read_npi_holder,
+    read_npi_holders,
     read_transcript,
 )
 from credtrail.core.registry import Registry
@@ -134,11 +134,12 @@ class Views:
             raise UnknownClinicianError(clinician_id)
         return result
 
-    def clinician_with_npi(self, npi: str) -> str | None:
-        """The clinician registered with ``npi`` (None: nobody), from the transcript view."""
+    def npi_holders(self, npi: str | None = None) -> dict[str, str]:
+        """NPI -> the clinician registered with it (``npi``: that one only), from the
+        transcript view."""
         self._transcripts.catch_up()
         with self.runner.db.transaction(commit=False) as cur:
-            return read_npi_holder(cur, npi)
+            return read_npi_holders(cur, npi)
 
     def compliance(
         self,

@@ -250,9 +250,9 @@ def test_a_pars_delete_of_a_credit_never_recorded_is_a_rejected_row(
     summary = import_file(app, path, "pars")
     assert not summary.committed
     assert summary.errors == [
-        "delete.tsv line 2: record: deletes a credit 'npi:1245319599' never had recorded "
-        "(provider, activity, date and credit type match none): nothing to delete "
-        "[delete-unrecorded]"
+        "delete.tsv line 2: record: deletes a credit clinician 'npi:1245319599' never had "
+        "recorded (no credit with this provider, activity, date and credit type): nothing "
+        "to delete [delete-unrecorded]"
     ]
     add = tmp_path / "add.tsv"
     add.write_text(_tsv(PARS_VALID), encoding="utf-8")
