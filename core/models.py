@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
 )
 
+from credtrail.core import clock
 from credtrail.core.inputs import MAX_ID, check_id, check_text, read_units
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -39,8 +40,13 @@ PositiveUnits = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
 
 
 def not_in_future(day: date) -> date:
-    """A date something *happened*: today (the machine's local date) at the latest."""
-    today = date.today()
+    """A date something *happened*: today at the latest.
+
+    Today is the machine's local date, or credtrail's clock's (UTC) when that is later:
+    a history recorded at a chosen instant (``clock.frozen_at``, the audit tests) may
+    record what happened up to that instant.
+    """
+    today = max(date.today(), clock.now().date())
     if day > today:
         raise ValueError(
             f"{day} is in the future (today is {today}); record what happened, not what is planned"
