@@ -107,16 +107,24 @@ class EarnRequest(BaseModel):
     topic_units: dict[Code, InputUnits] = Field(default_factory=dict)
     """Units per topic inside the credit (each topic also listed in ``topics``)."""
 
-    @classmethod
-    def parse(cls, **fields: Any) -> EarnRequest:
-        """The request from loose values (CLI options, a Python caller's arguments).
+    def __init__(self, **fields: Any) -> None:
+        """Validate ``fields``; a Python caller gets credtrail's error, not pydantic's.
 
         :raises InvalidInputError: one line naming each field that is not acceptable.
         """
         try:
-            return cls.model_validate(fields)
+            super().__init__(**fields)
         except ValidationError as exc:
             raise invalid_input(exc) from None
+
+    @classmethod
+    def parse(cls, **fields: Any) -> EarnRequest:
+        """The request from loose values (CLI options, a Python caller's arguments);
+        the same as ``EarnRequest(**fields)``.
+
+        :raises InvalidInputError: one line naming each field that is not acceptable.
+        """
+        return cls(**fields)
 
     @field_validator("topic_units")
     @classmethod

@@ -118,11 +118,12 @@ def check_id(text: str, *, what: str = "id") -> str:
 
     :raises ValueError: empty, padded, too long, or holding control characters.
     """
+    check_text(text, limit=MAX_ID, what=what)  # a newline is a control character first
     if not text or not text.strip():
         raise ValueError(f"{what} is empty")
     if text != text.strip():
         raise ValueError(f"{what} {text.strip()!r} has spaces at its start or end")
-    return check_text(text, limit=MAX_ID, what=what)
+    return text
 
 
 def npi_check_digit_ok(npi: str) -> bool:
