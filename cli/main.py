@@ -18,7 +18,6 @@ import click
 
 from credtrail.cli.context import DEFAULT_STORE, STORE_ENV, Env
 from credtrail.core.errors import CredtrailError
-from credtrail.core.inputs import printable
 from credtrail.core.plugins import LOAD_ENV
 
 if TYPE_CHECKING:
@@ -88,11 +87,15 @@ class CredtrailGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CredtrailError as exc:
+            from credtrail.core.inputs import printable
+
             # Messages quote what the user gave (ids, file contents): terminal-safe.
             raise UserError(printable(str(exc))) from None
         except Exception as exc:
             # pydantic is imported by the commands that validate, not by every command.
             from pydantic import ValidationError
+
+            from credtrail.core.inputs import printable
 
             if isinstance(exc, ValidationError):
                 raise UserError(printable(describe_validation_error(exc))) from None

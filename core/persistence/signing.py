@@ -208,7 +208,7 @@ def key_windows(records: Sequence[KeyRecord]) -> dict[str, tuple[int, int | None
     after the rotation: whoever kept the old key cannot extend or rewrite the log.
     """
     windows: dict[str, tuple[int, int | None]] = {}
-    for record, successor in zip(records, [*records[1:], None], strict=True):
+    for record, successor in zip(records, [*records[1:], None][: len(records)], strict=True):
         windows[record.key_id] = (
             int(record.since),
             None if successor is None else int(successor.since),
