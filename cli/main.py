@@ -86,6 +86,12 @@ class CredtrailGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.ClickException as exc:
+            from credtrail.core.inputs import printable
+
+            # Usage errors quote what was typed too (click's own wording).
+            setattr(exc, "message", printable(exc.message))  # noqa: B010 (Final in click's stubs)
+            raise
         except CredtrailError as exc:
             from credtrail.core.inputs import printable
 

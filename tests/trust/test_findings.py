@@ -371,6 +371,17 @@ def test_terminal_never_receives_an_ids_control_sequences(world: World) -> None:
     assert fingerprint(world.store) == before
 
 
+def test_usage_errors_quote_typed_values_without_control_sequences(world: World) -> None:
+    """click's own usage errors (exit 2) quote the value typed: printed terminal-safe."""
+    result = world.run(
+        "license", "add", "md-1", "--requirement", "us-ny-physician", "--issued",
+        "2020-01-01", "--attribute", "\u202eab\x1b[2J",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "is not KEY=VALUE" in result.output
+    assert not any(c in result.output for c in "\x1b\u202e"), result.output
+
+
 def test_report_names_json_keys_in_snake_case(world: World) -> None:
     """(guard) the NPI holder lookup does not disturb --json output of clinician commands."""
     result = world.run("transcript", "md-1", "--json")
