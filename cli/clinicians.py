@@ -10,7 +10,6 @@ import click
 
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import echo_json, json_option, table
-from credtrail.core.inputs import check_npi
 from credtrail.core.projections import Views
 from credtrail.core.transcript import format_units, transcript_notes
 
@@ -31,11 +30,6 @@ def add(
     env: Env, clinician_id: str, profession: str, name: str | None, npi: str | None, as_json: bool
 ) -> None:
     """Add a clinician with a profession; ID is yours to choose (e.g. a staff number)."""
-    if npi is not None:
-        try:
-            check_npi(npi)  # as the application checks it, but named as the option
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--npi") from None
     env.app().add_clinician(clinician_id, profession, name=name, npi=npi)
     if as_json:
         echo_json(

@@ -71,7 +71,7 @@ def earn(
         click.echo("Warning: --format is deprecated here; use --activity-format", err=True)
         activity_format = fmt
     names, topic_units = _topics(topics)
-    request = EarnRequest(
+    request = EarnRequest.parse(
         clinician_id=clinician_id,
         credit_type=credit_type,
         units=units,
@@ -92,20 +92,16 @@ def earn(
         click.echo(credit_id)
 
 
-def _topics(given: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, Decimal]]:
-    """``--topic`` values: names, and the units of those written ``TOPIC=UNITS``."""
+def _topics(given: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """``--topic`` values: names, and the units (as typed: the request reads them) of
+    those written ``TOPIC=UNITS``."""
     names: list[str] = []
-    units: dict[str, Decimal] = {}
+    units: dict[str, str] = {}
     for value in given:
         name, sep, amount = value.partition("=")
         names.append(name)
         if sep:
-            try:
-                units[name] = Decimal(amount)
-            except ArithmeticError:
-                raise click.BadParameter(
-                    f"{value!r}: the units after '=' must be a number", param_hint="--topic"
-                ) from None
+            units[name] = amount
     return tuple(names), units
 
 

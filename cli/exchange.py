@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -20,11 +20,35 @@ from credtrail.core.exchange import import_file
 from credtrail.core.exchange.compliance import evaluations_for
 from credtrail.core.exchange.pipeline import ImportSummary, Phase, ProgressCallback
 from credtrail.core.exchange.render import report_html
+from credtrail.core.inputs import printable
 
-output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
-)
-"""Every export's ``-o FILE`` (stdout without it): one spelling, one help text."""
+_F = TypeVar("_F", bound=Any)
+
+_FORCE = "credtrail_force_output"
+
+
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_FORCE] = value
+    return value
+
+
+def output_option(func: _F) -> _F:
+    """Every export's ``-o FILE`` (stdout without it) and ``--force``: one spelling, one
+    help text. The file is created 0600, never through a symlink (``write_output``)."""
+    func = click.option(
+        "--force",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_force,
+        help="Replace FILE if it exists.",
+    )(func)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to FILE (created private, 0600; an existing FILE needs --force).",
+    )(func)
+
 
 key_option = click.option(
     "--key",
@@ -86,7 +110,8 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
 
 
 def _errors_text(s: ImportSummary) -> str:
-    lines = [f"  {e}" for e in s.errors]
+    # Errors quote the file's values: never let them drive the terminal.
+    lines = [f"  {printable(e)}" for e in s.errors]
     omitted = s.error_count - len(s.errors)
     if omitted > 0:
         lines.append(f"  ... and {omitted} more")
@@ -230,7 +255,7 @@ def import_(
         )
     click.echo(summary.describe())
     for notice in summary.notices:
-        click.echo(f"Note: {notice}", err=True)
+        click.echo(f"Note: {printable(notice)}", err=True)
     if summary.rejected:
         click.echo(f"Rejected (not imported):\n{_errors_text(summary)}", err=True)
 
@@ -486,10 +511,9 @@ def _write(text: str, output: Path | None, *, as_json: bool = False, quiet: bool
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    from credtrail.core.exchange.exports import write_output
+
+    write_output(output, text, force=bool(click.get_current_context().meta.get(_FORCE)))
     if quiet:
         return
     if as_json:

@@ -104,10 +104,14 @@ def _code(class_name: str) -> str:
 
 
 def user_error(exc: Exception, *, as_json: bool) -> UserError:
-    """The ``UserError`` a ``CredtrailError`` or a pydantic ``ValidationError`` becomes."""
+    """The ``UserError`` a ``CredtrailError`` or a pydantic ``ValidationError`` becomes.
+
+    Messages quote what the user gave (ids, file contents): made terminal-safe."""
+    from credtrail.core.inputs import printable
+
     if isinstance(exc, CredtrailError):
         return UserError(
-            str(exc),
+            printable(str(exc)),
             code=_code(type(exc).__name__),
             field=getattr(exc, "field", None),
             as_json=as_json,
@@ -120,7 +124,7 @@ def user_error(exc: Exception, *, as_json: bool) -> UserError:
         for err in exc.errors()
     ]
     return UserError(
-        describe_validation_error(exc),
+        printable(describe_validation_error(exc)),
         code="invalid_input",
         field=errors[0]["field"] if errors else None,
         as_json=as_json,
@@ -196,6 +200,10 @@ class CredtrailGroup(click.Group):
         except CredtrailError as exc:
             raise user_error(exc, as_json=json_mode(ctx)) from None
         except click.ClickException as exc:
+            from credtrail.core.inputs import printable
+
+            # Usage errors quote what was typed too (click's own wording).
+            setattr(exc, "message", printable(exc.message))  # noqa: B010 (Final in click's stubs)
             if json_mode(ctx) and not isinstance(exc, UserError | JsonClickError):
                 raise json_click_error(exc) from None
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 from datetime import UTC, date, datetime
@@ -10,9 +11,19 @@ from typing import Any
 
 import click
 
+from credtrail.core.errors import InvalidInputError
+
+
+def _option(param: click.Parameter | None) -> str:
+    """How the user wrote the parameter (``--units``), for error messages."""
+    if param is None:
+        return "value"
+    return param.opts[0] if param.opts else (param.name or "value")
+
 
 class DateType(click.ParamType[date, Any]):
-    """An ISO date (YYYY-MM-DD); the error names the option and the value."""
+    """An ISO date (YYYY-MM-DD). A malformed value is the user's input error (exit 1,
+    naming the option), checked as the application checks dates."""
 
     name = "YYYY-MM-DD"
 
@@ -24,18 +35,21 @@ class DateType(click.ParamType[date, Any]):
         if isinstance(value, date):
             day = value
         else:
-            try:
-                day = date.fromisoformat(str(value).strip())
-            except ValueError:
-                self.fail(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31", param, ctx)
-        # The machine's local date, as the import formats judge it (not-in-future).
-        if self.past and day > date.today():
-            self.fail(
-                f"{day} is in the future (today is {date.today()}); "
-                "record credit that was earned, claimed or revoked, not planned",
-                param,
-                ctx,
-            )
+            text = str(value).strip()
+            parsed: date | None = None
+            with contextlib.suppress(ValueError):
+                parsed = date.fromisoformat(text) if len(text) == 10 and text.isascii() else None
+            if parsed is None:
+                raise InvalidInputError(
+                    _option(param), f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31"
+                )
+            day = parsed
+        if self.past:
+            from credtrail.core.application import checked
+            from credtrail.core.models import not_in_future
+
+            # The machine's local date, as the import formats judge it (not-in-future).
+            day = checked(_option(param), not_in_future, day)
         return day
 
 
@@ -62,7 +76,8 @@ class InstantType(click.ParamType[datetime, Any]):
 
 
 class UnitsType(click.ParamType[Decimal, Any]):
-    """A positive decimal amount of credit (never a float)."""
+    """A positive decimal amount of credit (never a float), read by the one rule the
+    application reads units by (``credtrail.core.inputs.read_units``)."""
 
     name = "UNITS"
 
@@ -71,17 +86,10 @@ class UnitsType(click.ParamType[Decimal, Any]):
     ) -> Decimal:
         if isinstance(value, Decimal):
             return value
-        from credtrail.core.inputs import parse_units  # not at import: --version skips it
+        from credtrail.core.application import checked
+        from credtrail.core.inputs import read_units
 
-        try:
-            amount = parse_units(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-        if amount <= 0:
-            self.fail(f"{value!r} must be a positive number of units", param, ctx)
-        if amount.as_tuple().exponent < -4:  # type: ignore[operator]
-            self.fail(f"{value!r} has more than 4 decimal places", param, ctx)
-        return amount
+        return checked(_option(param), read_units, str(value))
 
 
 class DaysType(click.ParamType[int, Any]):

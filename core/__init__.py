@@ -14,6 +14,7 @@ if _typing.TYPE_CHECKING:
     from credtrail.core.application import Credtrail, EarnRequest, EarnResult
     from credtrail.core.domain import ClinicianLedger, CreditState
     from credtrail.core.errors import CredtrailError, InputError, PluginError
+    from credtrail.core.exchange.csvformat import spreadsheet_cell
     from credtrail.core.exchange.formats import Columns, ImportFormat, ReadContext, delimited_rows
     from credtrail.core.exchange.records import (
         ClinicianIdentity,
@@ -98,6 +99,7 @@ _WHERE = {
     # exports: what a plugin's export format reads of a clinician and a credit
     "ClinicianLedger": "domain",
     "CreditState": "domain",
+    "spreadsheet_cell": "exchange.csvformat",
 }
 
 __all__ = [
@@ -142,6 +144,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "read_requirement_file",
+    "spreadsheet_cell",
     "topics_from_files",
 ]
 

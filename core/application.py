@@ -8,18 +8,26 @@ Infrastructure errors are translated here into ``StoreError``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
@@ -37,7 +45,8 @@ from credtrail.core.errors import (
     ConflictError,
     CreditRejectedError,
     CredtrailError,
-    InputError,
+    DuplicateNpiError,
+    InvalidInputError,
     NotFoundError,
     RuleError,
     StoreChangedError,
@@ -46,8 +55,18 @@ from credtrail.core.errors import (
     UnknownLicenseError,
     UnknownRequirementError,
 )
-from credtrail.core.inputs import check_npi
-from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
+from credtrail.core.inputs import MAX_ID, check_id, check_npi, check_text
+from credtrail.core.models import (
+    Citation,
+    ClinicianId,
+    Code,
+    CreditDraft,
+    InputUnits,
+    PastDate,
+    PlainText,
+    describe_validation,
+    trusted,
+)
 from credtrail.core.persistence.attachments import (
     ATTACHMENTS_KWARG,
     CertificateFile,
@@ -73,33 +92,62 @@ class RequirementHeader(BaseModel):
 
 
 class EarnRequest(BaseModel):
-    """Everything needed to record one earned credit (CLI flags or an import row)."""
+    """Everything needed to record one earned credit (CLI flags, an import row, a
+    Python caller): the one place its fields are checked.
+
+    Ids and text are plain (no control, bidirectional or surrogate characters) and
+    bounded; units are read as a person writes them (``1_0``, ``٣``, ``1e3`` and NaN
+    are refused); the completion date is not in the future.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    clinician_id: str = Field(min_length=1)
-    credit_type: str
-    units: PositiveUnits
-    completed_on: date
-    provider: str = Field(min_length=1)
-    accreditor: str | None = None
-    activity_id: str = Field(min_length=1)
-    title: str | None = None
-    topics: tuple[str, ...] = ()
-    format: str | None = None
-    designated_units: PositiveUnits | None = None
+    clinician_id: ClinicianId
+    credit_type: Code
+    units: InputUnits
+    completed_on: PastDate
+    provider: PlainText = Field(min_length=1)
+    accreditor: Code | None = None
+    activity_id: PlainText = Field(min_length=1)
+    title: PlainText | None = None
+    topics: tuple[Code, ...] = ()
+    format: Code | None = None
+    designated_units: InputUnits | None = None
     evidence: dict[str, Any] | None = None
-    topic_units: dict[str, PositiveUnits] = Field(default_factory=dict)
+    topic_units: dict[Code, InputUnits] = Field(default_factory=dict)
     """Units per topic inside the credit (each topic also listed in ``topics``)."""
 
-    @model_validator(mode="after")
-    def _topic_units_inside(self) -> EarnRequest:
-        for topic, amount in self.topic_units.items():
-            if topic not in self.topics:
+    def __init__(self, **fields: Any) -> None:
+        """Validate ``fields``; a Python caller gets credtrail's error, not pydantic's.
+
+        :raises InvalidInputError: one line naming each field that is not acceptable.
+        """
+        try:
+            super().__init__(**fields)
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+
+    @classmethod
+    def parse(cls, **fields: Any) -> EarnRequest:
+        """The request from loose values (CLI options, a Python caller's arguments);
+        the same as ``EarnRequest(**fields)``.
+
+        :raises InvalidInputError: one line naming each field that is not acceptable.
+        """
+        return cls(**fields)
+
+    @field_validator("topic_units")
+    @classmethod
+    def _topic_units_inside(
+        cls, value: dict[str, Decimal], info: ValidationInfo
+    ) -> dict[str, Decimal]:
+        topics, units = info.data.get("topics", ()), info.data.get("units")
+        for topic, amount in value.items():
+            if topic not in topics:
                 raise ValueError(f"topic {topic!r} has units but is not one of the topics")
-            if amount > self.units:
+            if units is not None and amount > units:
                 raise ValueError(f"topic {topic!r}: {amount} units is more than the credit's")
-        return self
+        return value
 
     def natural_key(self) -> str:
         """Provider, activity, completion date and type: the same credit, twice, is one."""
@@ -115,6 +163,29 @@ class EarnResult:
     clinician_id: str
     credit_id: str
     created: bool
+
+
+_T = TypeVar("_T")
+_UNITS: TypeAdapter[Decimal] = TypeAdapter(InputUnits)
+_PAST: TypeAdapter[date] = TypeAdapter(PastDate)
+MAX_AGE_YEARS = 120
+"""A birth date further back than this is a typo, not a clinician."""
+
+
+def invalid_input(exc: ValidationError) -> InvalidInputError:
+    """A pydantic error as ``InvalidInputError``: one line, each field named."""
+    field, _, problem = describe_validation(exc).partition(": ")
+    return InvalidInputError(field, problem)
+
+
+def checked(field: str, check: Callable[..., _T], value: Any, **options: Any) -> _T:
+    """``check(value, **options)``, its ``ValueError`` raised as ``InvalidInputError(field)``."""
+    try:
+        return check(value, **options)
+    except ValidationError as exc:
+        raise InvalidInputError(field, describe_validation(exc).partition(": ")[2]) from None
+    except ValueError as exc:
+        raise InvalidInputError(field, str(exc)) from None
 
 
 def _credit_id(clinician_id: str, natural_key: str, version: int) -> str:
@@ -201,9 +272,12 @@ class Credtrail:
     def has_clinician(self, clinician_id: str) -> bool:
         return self._get(clinician_uuid(clinician_id)) is not None
 
+    @retry_on_conflict
     def add_clinician(
         self, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
     ) -> None:
+        """Register a clinician. The id and name are plain bounded text; an NPI has a
+        valid check digit and belongs to no other clinician (``DuplicateNpiError``)."""
         self.save(self.new_clinician(clinician_id, profession, name=name, npi=npi))
 
     def new_clinician(
@@ -211,19 +285,41 @@ class Credtrail:
     ) -> ClinicianLedger:
         """Check and stage a new clinician (nothing is written until ``save``):
         ``add_clinician`` and the roster import both come through here."""
+        checked("clinician_id", check_id, clinician_id, what="clinician id")
         self.registry.profession(profession)
-        if not clinician_id.strip() or clinician_id != clinician_id.strip():
-            raise CredtrailError(
-                f"clinician id {clinician_id!r} must be non-empty with no surrounding spaces"
-            )
+        if name is not None:
+            checked("name", check_text, name, what="the name")
         if npi is not None:
-            try:
-                check_npi(npi)
-            except ValueError as exc:
-                raise InputError(str(exc)) from None
+            checked("npi", check_npi, npi)
         if self.has_clinician(clinician_id):
             raise ClinicianExistsError(f"clinician {clinician_id!r} already exists")
+        holder = self.clinician_with_npi(npi) if npi is not None else None
+        if holder is not None:
+            raise DuplicateNpiError(npi or "", holder)
         return ClinicianLedger.register(clinician_id, profession, name=name, npi=npi)
+
+    def clinician_with_npi(self, npi: str) -> str | None:
+        """The clinician registered with ``npi``, if any (``npi_holders`` for one NPI)."""
+        return self.npi_holders(npi).get(npi)
+
+    def npi_holders(self, npi: str | None = None) -> dict[str, str]:
+        """NPI -> the clinician registered with it (``npi``: only that one).
+
+        Read from the transcript view (caught up first), which keeps every clinician's
+        NPI on SQLite and PostgreSQL alike: a query instead of replaying the log, and no
+        new event or aggregate the views, the audit replay and stores recorded before
+        would all have to learn. The check is not part of the write's transaction, so
+        two clinicians added with one NPI at the same instant could both pass it.
+        """
+        from credtrail.core.projections import Views
+
+        with Views(self.store) as views:
+            return views.npi_holders(npi)
+
+    def _ledger_for(self, clinician_id: str) -> ClinicianLedger:
+        """The ledger a command writes to; the id is checked before it is looked up."""
+        checked("clinician_id", check_id, clinician_id, what="clinician id")
+        return self.ledger(clinician_id)
 
     # -- credits ----------------------------------------------------------------------
 
@@ -320,20 +416,64 @@ class Credtrail:
         units: Decimal | None = None,
         claimed_on: date | None = None,
     ) -> Decimal:
-        """Claim (part of) a credit toward an authority; returns the units claimed."""
-        self.registry.authority(authority)
-        ledger = self.ledger(clinician_id)
-        amount = ledger.claim(credit_id, authority, units, claimed_on or date.today())
+        """Claim (part of) a credit toward an authority; returns the units claimed.
+
+        The authority must serve the clinician's profession and accept the credit's
+        type (directly or by an equivalence); ``units`` must be a multiple of the
+        type's increment; the claim date is neither in the future nor before completion.
+        """
+        auth = self.registry.authority(authority)
+        amount = None if units is None else checked("units", _UNITS.validate_python, units)
+        day = checked("claimed_on", _PAST.validate_python, claimed_on or date.today())
+        ledger = self._ledger_for(clinician_id)
+        credit = ledger.credit(credit_id)
+        if ledger.profession not in auth.professions:
+            raise InvalidInputError(
+                "authority",
+                f"{auth.code} takes credit from {' and '.join(auth.professions)} clinicians; "
+                f"{clinician_id!r} is a {ledger.profession}",
+            )
+        ct = self.registry.credit_types.get(credit.credit_type)
+        if ct is not None:
+            accepted = ct.profession in auth.professions or any(
+                self.registry.counts_as(ct.code, target.code, auth.code) is not None
+                for target in self.registry.credit_types.values()
+                if target.profession in auth.professions
+            )
+            if not accepted:
+                raise InvalidInputError(
+                    "authority",
+                    f"{auth.code} does not accept {ct.label} (credit {credit_id!r}): it is "
+                    f"{ct.profession} credit and no equivalence makes it count for {auth.code}",
+                )
+            if amount is not None and amount % ct.increment != 0:
+                raise InvalidInputError(
+                    "units",
+                    f"{amount} is not a multiple of {ct.increment} {ct.unit}, the increment "
+                    f"of {ct.label}",
+                )
+        amount = ledger.claim(credit_id, authority, amount, day)
         self.save(ledger)
         return amount
 
+    @retry_on_conflict
     def revoke(
         self, clinician_id: str, credit_id: str, reason: str, revoked_on: date | None = None
     ) -> None:
+        """Withdraw a credit: the reason is plain text, the date neither in the future
+        nor before the credit was completed."""
         if not reason.strip():
-            raise CredtrailError("a revocation needs a reason (--reason)")
-        ledger = self.ledger(clinician_id)
-        ledger.revoke(credit_id, reason.strip(), revoked_on or date.today())
+            raise InvalidInputError("reason", "a revocation needs a reason (--reason)")
+        checked("reason", check_text, reason, what="the reason")
+        day = checked("revoked_on", _PAST.validate_python, revoked_on or date.today())
+        ledger = self._ledger_for(clinician_id)
+        credit = ledger.credit(credit_id)
+        if day < credit.completed_on:
+            raise InvalidInputError(
+                "revoked_on",
+                f"{day} is before the credit was completed ({credit.completed_on})",
+            )
+        ledger.revoke(credit_id, reason.strip(), day)
         self.save(ledger)
 
     # -- corrections and certificates ---------------------------------------------------
@@ -417,6 +557,7 @@ class Credtrail:
 
     # -- licenses ---------------------------------------------------------------------
 
+    @retry_on_conflict
     def add_license(
         self,
         clinician_id: str,
@@ -431,8 +572,10 @@ class Credtrail:
 
         ``attributes`` are the facts rules condition on (``dea=yes``); a key no version
         of the requirement uses is refused, so a typo cannot silently change a result.
+        The requirement must apply to the clinician's profession; a birth date must be
+        plausible (not in the future, at most ``MAX_AGE_YEARS`` back, before issue).
         """
-        ledger = self.ledger(clinician_id)
+        ledger = self._ledger_for(clinician_id)
         license_id = self.apply_license(
             ledger,
             requirement_id,
@@ -458,6 +601,14 @@ class Credtrail:
         """Check and stage a licence on a ledger you hold (written by ``save``); returns
         its id. ``add_license`` and the roster import both come through here."""
         clinician_id = ledger.clinician_id
+        checked("requirement", check_id, requirement_id, what="requirement id")
+        if number is not None:
+            checked("number", check_text, number, limit=MAX_ID, what="the licence number")
+        for key, value in (attributes or {}).items():
+            checked("attribute", check_text, key, limit=MAX_ID, what="the attribute's name")
+            checked("attribute", check_text, value, limit=MAX_ID, what=f"the value of {key}")
+        if birth_date is not None:
+            _check_birth_date(birth_date, issued_on)
         history = self.requirement_history(requirement_id)  # must exist
         used = sorted({k for v in history.versions for k in condition_keys(v.document)})
         for key in attributes or {}:
@@ -469,6 +620,15 @@ class Credtrail:
                 )
         if expires_on is not None and expires_on <= issued_on:
             raise CredtrailError(f"--expires {expires_on} must be after --issued {issued_on}")
+        professions = sorted(
+            {str(p) for v in history.versions for p in v.document.get("professions") or ()}
+        )
+        if professions and ledger.profession not in professions:
+            raise InvalidInputError(
+                "requirement",
+                f"{requirement_id} applies to {' and '.join(professions)} licences; "
+                f"{clinician_id!r} is a {ledger.profession}",
+            )
         for lic in ledger.licenses.values():
             if lic.requirement_id == requirement_id and lic.ended_on is None:
                 raise ConflictError(
@@ -490,7 +650,10 @@ class Credtrail:
     def end_license(
         self, clinician_id: str, license_id: str, ended_on: date, reason: str | None = None
     ) -> None:
-        ledger = self.ledger(clinician_id)
+        checked("license_id", check_id, license_id, what="licence id")
+        if reason is not None:
+            checked("reason", check_text, reason, what="the reason")
+        ledger = self._ledger_for(clinician_id)
         ledger.end_license(license_id, ended_on, reason)
         self.save(ledger)
 
@@ -498,7 +661,8 @@ class Credtrail:
         self, clinician_id: str, license_id: str, expires_on: date, renewed_on: date
     ) -> None:
         """Record a renewal (``LicenseRenewed``): the licence now runs to ``expires_on``."""
-        ledger = self.ledger(clinician_id)
+        checked("license_id", check_id, license_id, what="licence id")
+        ledger = self._ledger_for(clinician_id)
         ledger.renew_license(license_id, renewed_on, expires_on)
         self.save(ledger)
 
@@ -514,8 +678,23 @@ class Credtrail:
         reason: str | None = None,
     ) -> list[str]:
         """Record an exam, certification or attestation (``LicenseFactRecorded``) on one
-        licence, or on every licence the clinician holds on ``on``; returns their ids."""
-        ledger = self.ledger(clinician_id)
+        licence, or on every licence the clinician holds on ``on``; returns their ids.
+
+        The name and reason are plain text; an exam or attestation is not dated in the
+        future; a certification's ``until`` is not before ``on``.
+        """
+        checked("name", check_text, name, limit=MAX_ID, what=f"the {kind}'s name")
+        if not name.strip():
+            raise InvalidInputError("name", f"the {kind} needs a name")
+        if reason is not None:
+            checked("reason", check_text, reason, what="the reason")
+        if license_id is not None:
+            checked("license_id", check_id, license_id, what="licence id")
+        if kind != "certification":
+            checked("date", _PAST.validate_python, on)
+        if until is not None and until < on:
+            raise InvalidInputError("until", f"{until} is before {on}")
+        ledger = self._ledger_for(clinician_id)
         if license_id is not None:
             ids = [license_id]
         else:
@@ -648,3 +827,18 @@ def condition_keys(document: Any) -> set[str]:
         for item in document:
             keys |= condition_keys(item)
     return keys
+
+
+def _check_birth_date(birth_date: date, issued_on: date) -> None:
+    """A birth date that can be a clinician's: past, within ``MAX_AGE_YEARS``, before issue."""
+    checked("birth_date", _PAST.validate_python, birth_date)
+    today = date.today()
+    oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28))
+    if birth_date < oldest:
+        raise InvalidInputError(
+            "birth_date", f"{birth_date} is more than {MAX_AGE_YEARS} years ago; check the year"
+        )
+    if birth_date >= issued_on:
+        raise InvalidInputError(
+            "birth_date", f"{birth_date} is not before the licence was issued ({issued_on})"
+        )

@@ -25,11 +25,13 @@ that only know Python can still catch them.
     │   ├── StoreChangedError            another writer saved first (optimistic concurrency)
     │   ├── ClinicianExistsError
     │   ├── DuplicateCreditError
+    │   ├── DuplicateNpiError
     │   ├── CreditRevokedError
     │   └── OverClaimError
     ├── CreditRejectedError (ValueError) validation found violations (lists them)
     ├── RuleError (ValueError)           a requirement document is malformed
     ├── InputError (ValueError)          a file or value given by the user is malformed
+    │   └── InvalidInputError            one field of a command is unacceptable (names it)
     ├── AuditError                       an audit cannot be done as asked (bad checkpoint, bundle)
     │   └── LogIntegrityError            verification found the log altered (names the first break)
     └── StaleViewError                   a view was built with other plugins: rebuild it
@@ -179,6 +181,17 @@ class DuplicateCreditError(ConflictError):
         )
 
 
+class DuplicateNpiError(ConflictError):
+    """Raised when adding a clinician with an NPI another clinician already has."""
+
+    def __init__(self, npi: str, holder: str) -> None:
+        self.npi = npi
+        self.holder = holder
+        super().__init__(
+            f"npi: {npi} already belongs to clinician {holder!r}; one NPI identifies one clinician"
+        )
+
+
 class CreditRevokedError(ConflictError):
     """Raised when claiming or revoking a credit that was revoked."""
 
@@ -202,6 +215,16 @@ class RuleError(CredtrailError, ValueError):
 
 class InputError(CredtrailError, ValueError):
     """Raised when a value or file the user gave is malformed (names where)."""
+
+
+class InvalidInputError(InputError):
+    """Raised when one value given to a command (CLI option, request field, Python API
+    argument) is not acceptable; the one-line message starts with the field's name."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
 
 
 class AuditError(CredtrailError):

@@ -10,10 +10,21 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from credtrail.core import clock
+from credtrail.core.inputs import MAX_ID, check_id, check_text, read_units
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 """Professions and credit types: lowercase with underscores (``ama_pra_1``)."""
@@ -26,6 +37,50 @@ TOPIC_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 Units = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)]
 PositiveUnits = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4)]
+
+
+def not_in_future(day: date) -> date:
+    """A date something *happened*: today at the latest.
+
+    Today is the machine's local date, or credtrail's clock's (UTC) when that is later:
+    a history recorded at a chosen instant (``clock.frozen_at``, the audit tests) may
+    record what happened up to that instant.
+    """
+    today = max(date.today(), clock.now().date())
+    if day > today:
+        raise ValueError(
+            f"{day} is in the future (today is {today}); record what happened, not what is planned"
+        )
+    return day
+
+
+InputUnits = Annotated[
+    Decimal,
+    BeforeValidator(read_units),
+    Field(gt=0, max_digits=12, decimal_places=4),
+]
+"""Positive units as a user or a file gives them (the request models' amounts)."""
+PastDate = Annotated[date, AfterValidator(not_in_future)]
+"""A date that is not after today."""
+PlainText = Annotated[str, AfterValidator(check_text)]
+"""Free text one line long, bounded (``credtrail.core.inputs.check_text``)."""
+
+
+ClinicianId = Annotated[str, AfterValidator(partial(check_id, what="clinician id"))]
+"""A clinician id: plain text, no padding, at most ``MAX_ID`` long."""
+Code = Annotated[str, AfterValidator(partial(check_text, limit=MAX_ID, what="the code"))]
+"""A short code (credit type, accreditor, topic, format): plain text, at most ``MAX_ID``."""
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """A pydantic error as one line, ``field: message; field: message``."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "value"
+        cause = (err.get("ctx") or {}).get("error")
+        message = str(cause) if isinstance(cause, ValueError) else err["msg"]
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
 
 
 class Frozen(BaseModel):

@@ -55,6 +55,7 @@ PUBLIC_API = [
     "hookimpl",
     "hookspec",
     "read_requirement_file",
+    "spreadsheet_cell",
     "topics_from_files",
 ]
 

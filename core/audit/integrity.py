@@ -45,7 +45,14 @@ from credtrail.core.domain import ClinicianLedger
 from credtrail.core.errors import AuditError, LogIntegrityError, NotFoundError
 from credtrail.core.persistence.attachments import read_attachment
 from credtrail.core.persistence.chain import head_statement
-from credtrail.core.persistence.signing import KeyRecord, follow_keys, key_id_of, verify_signature
+from credtrail.core.persistence.signing import (
+    KeyRecord,
+    follow_keys,
+    key_id_of,
+    key_windows,
+    outside_window,
+    verify_signature,
+)
 from credtrail.core.store import GENESIS, EventStore, event_hash, link
 
 CHECKPOINT_FORMAT = "credtrail-checkpoint/1"
@@ -63,6 +70,7 @@ Kind = Literal[
     "unsigned",
     "bad-signature",
     "key-record",
+    "retired-key",
     "uncovered-tail",
     "attachment-changed",
 ]
@@ -80,6 +88,7 @@ _WHAT = {
     "unsigned": "unsigned head",
     "bad-signature": "bad signature",
     "key-record": "key record",
+    "retired-key": "signed outside the key's validity",
     "uncovered-tail": "events after the last head",
     "attachment-changed": "certificate file changed",
 }
@@ -359,6 +368,7 @@ class _Heads:
         records = reader.key_records()
         self.keys, self.key_problem = follow_keys(records)
         self.records: list[KeyRecord] = records
+        self.windows = key_windows(records)
         self.trusted_key = trusted_key
         self.keyed = bool(records) or trusted_key is not None
         # Heads up to the first key's position were written before the store had a key.
@@ -428,6 +438,9 @@ class _Heads:
                 f"the batch head's signature does not verify with {why}: the head was "
                 "forged or edited without the organisation's key",
             )
+        retired = outside_window(self.windows, head.key_id, position)
+        if retired is not None:
+            return Problem("retired-key", position, retired)
         return None
 
     def tail_problem(self, position: int) -> Problem | None:

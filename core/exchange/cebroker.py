@@ -30,8 +30,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from credtrail.core.application import checked
 from credtrail.core.domain import ClinicianLedger, CreditState
 from credtrail.core.errors import InputError
+from credtrail.core.exchange.csvformat import spreadsheet_row
 from credtrail.core.exchange.formats import ImportFormat, ReadContext
 from credtrail.core.exchange.records import (
     ClinicianIdentity,
@@ -43,6 +45,7 @@ from credtrail.core.exchange.records import (
     RejectedRecord,
 )
 from credtrail.core.exchange.sources import TextSource
+from credtrail.core.inputs import MAX_ID, MAX_TEXT, check_text
 
 PROFESSIONS = {
     "RN": "nurse",
@@ -107,6 +110,15 @@ def read_catalogue(path: Path) -> dict[tuple[str, str], Course]:
 def add_course(path: Path, provider_number: str, course_number: str, course: Course) -> bool:
     """Add (or replace) one course in the catalogue CSV, written whole or not at all;
     True when it replaced a course already listed."""
+    # The catalogue's text is checked as every entry point checks text (one line, plain).
+    for field, value, limit in (
+        ("PROVIDER_NUMBER", provider_number, MAX_ID),
+        ("COURSE_NUMBER", course_number, MAX_ID),
+        ("--provider", course.provider, MAX_TEXT),
+        ("--title", course.title, MAX_TEXT),
+    ):
+        if value is not None:
+            checked(field, check_text, value, limit=limit, what=f"the {field.strip('-').lower()}")
     courses = read_catalogue(path) if path.exists() else {}
     key = (_number(provider_number, "50-"), _number(course_number, "20-"))
     if not key[0].isdigit() or not key[1]:
@@ -297,5 +309,5 @@ def cebroker_rows(
 
 def cebroker_csv(rows: Iterable[list[str]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(spreadsheet_row(r) for r in rows)
     return out.getvalue()

@@ -1,12 +1,26 @@
-"""What every provider-side export needs: the clinicians of a store, their live credits."""
+"""What every export needs: the clinicians of a store, their live credits, and a
+private output file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from credtrail.core.application import Credtrail
 from credtrail.core.domain import ClinicianLedger, CreditState
+from credtrail.core.errors import InputError
+from credtrail.core.persistence.files import create_private_text
 from credtrail.core.store import iter_log
+
+
+def write_output(path: Path, text: str, *, force: bool = False) -> None:
+    """Write an export or report to ``path`` as credtrail writes every file it makes:
+    0600 (names, NPIs, licence numbers), never through a symbolic link, and an
+    existing file only replaced with ``force`` (``--force``)."""
+    try:
+        create_private_text(path, text, force=force, what="output file")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def clinician_ids(app: Credtrail) -> list[str]:

@@ -46,7 +46,7 @@ from credtrail.core.exchange.records import (
     describe_issues,
 )
 from credtrail.core.exchange.sources import TextSource
-from credtrail.core.store import iter_log
+from credtrail.core.inputs import check_npi
 
 MAX_REPORTED_ERRORS = 200
 """Error lines kept for the report; the count is always exact."""
@@ -143,13 +143,16 @@ class _Clinician:
     profession: str
     credits: dict[str, CreditState]
     """The clinician's standing credits by natural key (conflicts are found against them)."""
+    revoked: set[str] = field(default_factory=set)
+    """Natural keys of credits recorded and since revoked (a delete already applied)."""
     new: ClinicianIdentity | None = None
     first_line: str = ""
     used: bool = False
 
 
 class ClinicianDirectory:
-    """NPI -> clinician id, read from the log the first time an NPI must be resolved."""
+    """NPI -> clinician id: the store's (``Credtrail.npi_holders``, read once, the first
+    time an NPI must be resolved) and the clinicians this file will add."""
 
     def __init__(self, app: Credtrail) -> None:
         self.app = app
@@ -157,16 +160,14 @@ class ClinicianDirectory:
 
     def by_npi(self, npi: str) -> str | None:
         if self._by_npi is None:
-            self._by_npi = {}
-            mapper = self.app.store.mapper
-            for page in iter_log(self.app.store):
-                for n in page:
-                    if n.topic == ClinicianLedger.Created.TOPIC:
-                        event = mapper.to_domain_event(n)
-                        assert isinstance(event, ClinicianLedger.Created)
-                        if event.npi:
-                            self._by_npi.setdefault(event.npi, event.clinician_id)
+            self._by_npi = self.app.npi_holders()
         return self._by_npi.get(npi)
+
+    def add(self, npi: str, clinician_id: str) -> None:
+        """A clinician the file adds holds ``npi`` from now on."""
+        if self._by_npi is None:
+            self._by_npi = self.app.npi_holders()
+        self._by_npi[npi] = clinician_id
 
 
 def _short(location: Location) -> str:
@@ -277,6 +278,11 @@ class Importer:
     def _clinician(
         self, cid: str, identity: ClinicianIdentity, where: str
     ) -> _Clinician | list[Issue]:
+        if identity.npi:
+            try:
+                check_npi(identity.npi)  # every format's NPI, as the CLI's is checked
+            except ValueError as exc:
+                return [Issue("npi", "npi", str(exc))]
         known = self._clinicians.get(cid)
         if known is None:
             try:
@@ -284,9 +290,11 @@ class Importer:
             except UnknownClinicianError:
                 ledger = None
             if ledger is not None:
+                revoked = {c.natural_key for c in ledger.credits.values() if c.revoked}
                 known = _Clinician(
                     ledger.profession,
                     {k: ledger.credits[c] for k, c in ledger.natural_keys.items()},
+                    revoked,
                 )
             else:
                 missing = identity.missing_for_creation()
@@ -309,6 +317,18 @@ class Importer:
                     return [
                         Issue("clinician_id", "clinician-id", "must have no surrounding spaces")
                     ]
+                holder = self.directory.by_npi(identity.npi) if identity.npi else None
+                if holder is not None and holder != cid:
+                    return [
+                        Issue(
+                            "npi",
+                            "unique-npi",
+                            f"{identity.npi} already belongs to clinician {holder!r}; "
+                            "one NPI identifies one clinician",
+                        )
+                    ]
+                if identity.npi:
+                    self.directory.add(identity.npi, cid)
                 known = _Clinician(identity.profession, {}, new=identity, first_line=where)
             self._clinicians[cid] = known
         if identity.profession and identity.profession != known.profession:
@@ -353,6 +373,15 @@ class Importer:
             ]
         self._seen[key] = (ordinal, record.action, _short(record.location))
         recorded = clinician.credits.get(natural_key)
+        if record.action == "delete" and recorded is None and natural_key not in clinician.revoked:
+            return [
+                Issue(
+                    "record",
+                    "delete-unrecorded",
+                    f"deletes a credit clinician {cid!r} never had recorded (no credit "
+                    "with this provider, activity, date and credit type): nothing to delete",
+                )
+            ]
         if record.action == "add" and recorded is not None:
             conflicts = file_conflicts(recorded, request)
             if conflicts and not self.amend:

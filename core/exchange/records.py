@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from credtrail.core.application import EarnRequest
-from credtrail.core.inputs import check_text, parse_units
+from credtrail.core.inputs import UnitsError, check_text, read_units
 
 Action = Literal["add", "delete"]
 
@@ -133,28 +133,13 @@ class FieldCollector:
             if required:
                 self.add(field_name, "required", "is empty; give the units, e.g. 1.5")
             return None
-        if isinstance(value, bool):
-            self.add(field_name, "number", f"{value!r} is not a number of units, e.g. 1.5")
-            return None
-        text = value.strip() if isinstance(value, str) else str(value)
+        # Text as a person writes it (no 1_0, exponents or non-ASCII digits); JSON
+        # numbers by their own digits. The one rule for units (credtrail.core.inputs).
         try:
-            # Text as a person writes it (no 1_0, exponents or non-ASCII digits); JSON
-            # numbers by their own digits.
-            amount = parse_units(text) if isinstance(value, str) else Decimal(text)
-        except (ValueError, InvalidOperation):
-            self.add(field_name, "number", f"{text!r} is not a number of units, e.g. 1.5")
+            return read_units(value if isinstance(value, str) else str(value))
+        except UnitsError as exc:
+            self.add(field_name, exc.rule, str(exc))
             return None
-        if not amount.is_finite() or amount <= 0:
-            self.add(field_name, "positive-units", f"{text} must be a positive number of units")
-            return None
-        exponent = amount.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -4:
-            self.add(field_name, "units-precision", f"{text} has more than 4 decimal places")
-            return None
-        if amount.adjusted() >= 8:
-            self.add(field_name, "units-range", f"{text} is not a plausible number of units")
-            return None
-        return amount
 
     def iso_date(self, field_name: str, value: str | None, *, required: bool = True) -> date | None:
         text = (value or "").strip()
@@ -179,7 +164,8 @@ class FieldCollector:
         except ValidationError as exc:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"]) or "record"
-                self.add(where, "schema", err["msg"])
+                cause = (err.get("ctx") or {}).get("error")
+                self.add(where, "schema", str(cause) if cause is not None else err["msg"])
             return None
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from html import escape
 
 from credtrail.core.domain import ClinicianLedger, CreditState
-from credtrail.core.exchange.csvformat import HEADER
+from credtrail.core.exchange.csvformat import HEADER, spreadsheet_row
 from credtrail.core.rules.result import Evaluation, PartResult
 from credtrail.core.transcript import Transcript, format_units, transcript_notes
 
@@ -35,25 +35,27 @@ def transcript_csv(ledger: ClinicianLedger) -> str:
     for c in _credits(ledger):
         claimed = "; ".join(f"{a} {format_units(u)}" for a, u in sorted(c.claims.items()))
         writer.writerow(
-            [
-                ledger.clinician_id,
-                ledger.profession,
-                ledger.name or "",
-                ledger.npi or "",
-                c.credit_type,
-                format_units(c.units),
-                c.completed_on.isoformat(),
-                c.provider,
-                c.activity_id,
-                c.accreditor or "",
-                c.title or "",
-                ";".join(c.topics),
-                c.format or "",
-                format_units(c.designated_units) if c.designated_units is not None else "",
-                c.credit_id,
-                c.revoked_reason or "revoked" if c.revoked else "",
-                claimed,
-            ]
+            spreadsheet_row(
+                [
+                    ledger.clinician_id,
+                    ledger.profession,
+                    ledger.name or "",
+                    ledger.npi or "",
+                    c.credit_type,
+                    format_units(c.units),
+                    c.completed_on.isoformat(),
+                    c.provider,
+                    c.activity_id,
+                    c.accreditor or "",
+                    c.title or "",
+                    ";".join(c.topics),
+                    c.format or "",
+                    format_units(c.designated_units) if c.designated_units is not None else "",
+                    c.credit_id,
+                    c.revoked_reason or "revoked" if c.revoked else "",
+                    claimed,
+                ]
+            )
         )
     return out.getvalue()
 

@@ -197,3 +197,38 @@ def follow_keys(records: Sequence[KeyRecord]) -> tuple[dict[str, KeyRecord], str
         valid[record.key_id] = record
         previous = record
     return valid, None
+
+
+def key_windows(records: Sequence[KeyRecord]) -> dict[str, tuple[int, int | None]]:
+    """The log positions each key may sign batch heads at: ``(first, end)``.
+
+    A key signs from its record's ``since`` (the head it took over, which it re-signs)
+    up to, not including, the ``since`` of the key that replaced it (``None``: still
+    current). A head signed by a key outside its window was signed with a retired key
+    after the rotation: whoever kept the old key cannot extend or rewrite the log.
+    """
+    windows: dict[str, tuple[int, int | None]] = {}
+    for record, successor in zip(records, [*records[1:], None][: len(records)], strict=True):
+        windows[record.key_id] = (
+            int(record.since),
+            None if successor is None else int(successor.since),
+        )
+    return windows
+
+
+def outside_window(
+    windows: dict[str, tuple[int, int | None]], key_id: str, position: int
+) -> str | None:
+    """Why ``key_id`` may not sign the head at ``position`` (None: it may)."""
+    window = windows.get(key_id)
+    if window is None:
+        return None
+    first, end = window
+    if position < first:
+        return f"key {key_id} signs from position {first} on, this head is at {position}"
+    if end is not None and position >= end:
+        return (
+            f"key {key_id} was replaced at position {end} ('credtrail key rotate'), so a head "
+            f"at {position} signed with it was made with a retired key after its rotation"
+        )
+    return None

@@ -436,6 +436,17 @@ def read_transcript(cur: Cursor, clinician_id: str) -> Transcript | None:
     return transcript_from_rows(who["clinician_id"], who["name"], who["profession"], rows)
 
 
+def read_npi_holders(cur: Cursor, npi: str | None = None) -> dict[str, str]:
+    """NPI -> the clinician the view records with it (``npi``: that one only); the first
+    by id, should two clinicians recorded before NPIs were unique have one."""
+    where, params = ("WHERE npi = ?", [npi]) if npi is not None else ("WHERE npi IS NOT NULL", [])
+    cur.execute(f"SELECT npi, clinician_id FROM {CLINICIANS} {where} ORDER BY clinician_id", params)
+    holders: dict[str, str] = {}
+    for row in cur.fetchall():
+        holders.setdefault(str(row["npi"]), str(row["clinician_id"]))
+    return holders
+
+
 def transcript_from_rows(
     clinician_id: str, name: str | None, profession: str, rows: Iterable[str | bytes]
 ) -> Transcript:

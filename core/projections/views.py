@@ -49,6 +49,7 @@ from credtrail.core.projections.transcript import (
     Streams,
     TranscriptView,
     license_state,
+    read_npi_holders,
     read_transcript,
 )
 from credtrail.core.registry import Registry
@@ -211,6 +212,13 @@ class Views:
         if result is None:
             raise UnknownClinicianError(clinician_id)
         return result
+
+    def npi_holders(self, npi: str | None = None) -> dict[str, str]:
+        """NPI -> the clinician registered with it (``npi``: that one only), from the
+        transcript view."""
+        self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            return read_npi_holders(cur, npi)
 
     def compliance(
         self,

@@ -11,6 +11,9 @@ from typing import Any
 
 from credtrail.core.errors import RuleError
 
+MAX_BYTES = 4_000_000
+"""The largest requirement document read (the biggest built-in is a few kB)."""
+
 
 def read_requirement_file(path: str | Path) -> dict[str, Any]:
     """Read a ``.toml`` or ``.json`` requirement document as a JSON-safe dict.
@@ -22,10 +25,22 @@ def read_requirement_file(path: str | Path) -> dict[str, Any]:
     :raises RuleError: the file is missing, not TOML/JSON, or not a table.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # /dev/zero or a FIFO would be read without end.
+        raise RuleError(f"requirement file {path} is not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise RuleError(f"cannot read requirement file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise RuleError(f"requirement file {path} is larger than {MAX_BYTES // 1_000_000} MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleError(
+            f"requirement file {path} is not UTF-8 (byte {exc.start}); save it as UTF-8"
+        ) from None
     try:
         if path.suffix == ".json":
             data = json.loads(text, parse_float=Decimal)
@@ -33,11 +48,13 @@ def read_requirement_file(path: str | Path) -> dict[str, Any]:
             data = tomllib.loads(text, parse_float=Decimal)
         else:
             raise RuleError(f"requirement file {path} must end in .toml or .json")
+        if not isinstance(data, dict):
+            raise RuleError(f"requirement file {path} must hold one table/object")
+        result = _json_safe(data)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise RuleError(f"requirement file {path} is not valid {path.suffix[1:]}: {exc}") from None
-    if not isinstance(data, dict):
-        raise RuleError(f"requirement file {path} must hold one table/object")
-    result = _json_safe(data)
+    except RecursionError:
+        raise RuleError(f"requirement file {path} is nested too deeply to be a rule") from None
     assert isinstance(result, dict)
     return result
 

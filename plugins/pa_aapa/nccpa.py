@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-from credtrail.core import CreditState
+from credtrail.core import CreditState, spreadsheet_cell
 
 ACTIVITY_TYPES = {
     "aapa_1": "Category 1",
@@ -67,7 +67,8 @@ def nccpa_csv(entries: Iterable[dict[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(entries)
+    # Cells a spreadsheet could run as a formula are neutralised (OWASP).
+    writer.writerows({k: spreadsheet_cell(v) for k, v in entry.items()} for entry in entries)
     return out.getvalue()
 
 

@@ -144,6 +144,10 @@ def read_transcript(source: TextSource, context: ReadContext) -> Iterator[Parsed
             f"{source.name} line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}; "
             "nothing was imported"
         ) from None
+    except RecursionError:
+        raise InputError(
+            f"{source.name}: JSON nested too deeply to be a transcript; nothing was imported"
+        ) from None
     transcripts = _map(document).get("ACCMETranscripts")
     if not isinstance(transcripts, list):
         raise InputError(f"{source.name}: no ACCMETranscripts list; is this a CME Passport file?")

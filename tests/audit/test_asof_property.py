@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from credtrail.core.application import Credtrail
 from credtrail.core.audit.asof import AsOf
 from credtrail.core.clock import frozen_at
-from credtrail.core.errors import AuditError, ConflictError
+from credtrail.core.errors import AuditError, ConflictError, InvalidInputError
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.projections import Views
 from credtrail.core.transcript import Transcript
@@ -117,12 +117,14 @@ def run(app: Credtrail, history: list[Step]) -> list[tuple[datetime, Step, str |
                 elif known[who]:
                     credit = known[who][step.pick % len(known[who])]
                     if step.action == "claim":
-                        app.claim(who, credit, "AMA", step.units, claimed_on=date(2027, 1, 1))
+                        app.claim(who, credit, "AMA", step.units, claimed_on=date.today())
                     else:
                         app.revoke(who, credit, "test", step.completed)
                     done.append((instant, step, credit))
-        except ConflictError:
-            continue  # over-claim or already revoked: refused, nothing recorded
+        except (ConflictError, InvalidInputError):
+            # Over-claim, already revoked, or a date in the future or before the
+            # completion: refused, nothing recorded.
+            continue
     return done
 
 

@@ -173,22 +173,25 @@ def test_rejected_credit_names_field_and_rule_and_writes_nothing(
     assert json.loads(physician("transcript", "md-1", "--json").output)["credits"] == []
 
 
-def test_malformed_values_are_usage_errors_naming_the_option(physician: Run) -> None:
-    """A bad date or unit count is caught by the command line (exit 2), not a traceback."""
+def test_malformed_values_are_input_errors_naming_the_option(physician: Run) -> None:
+    """A bad date or unit count is the user's input error (exit 1, one line naming the
+    option), checked by the rule the application reads values by, not a traceback."""
     result = earn(physician, "--date", "2025-02-30")
-    assert result.exit_code == 2
-    assert "Invalid value for '--date': '2025-02-30' is not a date; use YYYY-MM-DD" in result.output
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: --date: '2025-02-30' is not a date; use YYYY-MM-DD, e.g. 2025-03-31\n"
+    )
     result = earn(physician, "--units", "-1")
-    assert result.exit_code == 2
-    assert "Invalid value for '--units': '-1' must be a positive number of units" in result.output
+    assert result.exit_code == 1
+    assert result.output == "Error: --units: -1 must be a positive number of units\n"
 
 
 def test_future_dates_are_refused_for_earn_claim_and_revoke(physician: Run) -> None:
-    """Credit is recorded once it happened: a date after today is a usage error, no write."""
+    """Credit is recorded once it happened: a date after today is an input error, no write."""
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     result = earn(physician, "--date", tomorrow)
-    assert result.exit_code == 2
-    assert f"Invalid value for '--date': {tomorrow} is in the future" in result.output
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: --date: {tomorrow} is in the future")
     assert json.loads(physician("transcript", "md-1", "--json").output)["credits"] == []
     credit_id = json.loads(earn(physician, "--json").output)["credit_id"]
     for command in (
@@ -196,7 +199,7 @@ def test_future_dates_are_refused_for_earn_claim_and_revoke(physician: Run) -> N
         ["revoke", "md-1", credit_id, "--reason", "duplicate"],
     ):
         result = physician("credit", *command, "--date", tomorrow)
-        assert result.exit_code == 2, command
+        assert result.exit_code == 1, command
         assert "is in the future" in result.output
     (credit,) = json.loads(physician("transcript", "md-1", "--json").output)["credits"]
     assert credit["claimed"] == {}

@@ -131,6 +131,5 @@ def test_topic_units_larger_than_the_credit_are_refused(run: Any) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.output == (
-        "Error: invalid input:\n"
-        "  value: Value error, topic 'pharmacology': 4.5 units is more than the credit's\n"
+        "Error: topic_units: topic 'pharmacology': 4.5 units is more than the credit's\n"
     )
