@@ -70,7 +70,7 @@ def test_a_recorded_nccpa_certification_is_the_dc_pathway_and_its_own_requiremen
     assert explained["license_id"] == lid
     assert (explained["status"], explained["pathway"]) == ("compliant", "nccpa-certification")
     rows = _json(run, "status", "pa-1", "--on", "2024-06-01", "--json")
-    assert {(r["requirement"], r.get("certification")) for r in rows} == {
+    assert {(r["requirement_id"], r.get("certification")) for r in rows} == {
         ("us-dc-pa", None),
         ("nccpa-cme", "nccpa-pa-c"),
     }
@@ -114,7 +114,7 @@ def test_a_lapsed_certification_is_not_counted_until_renewed(run: Any) -> None:
         {"from": "2025-02-01", "until": "2026-12-31"},
     ]
     rows = _json(run, "status", "pa-1", "--on", "2026-06-01", "--json")
-    dc = next(r for r in rows if r["requirement"] == "us-dc-pa")
+    dc = next(r for r in rows if r["requirement_id"] == "us-dc-pa")
     assert dc["pathway"] == "nccpa-certification"
 
 
@@ -131,7 +131,7 @@ def test_ending_a_certification_stops_its_requirement_and_the_pathway(run: Any) 
     )  # fmt: skip
     assert ended == {"certification_id": cid, "ended_on": "2023-05-01"}
     rows = _json(run, "status", "pa-1", "--on", "2024-06-01", "--json")
-    assert [r["requirement"] for r in rows] == ["us-dc-pa"]
+    assert [r["requirement_id"] for r in rows] == ["us-dc-pa"]
     assert rows[0]["pathway"] is None
 
 
@@ -151,7 +151,7 @@ def test_an_exam_recorded_before_any_licence_is_read_by_a_later_licence(run: Any
     recorded = _json(
         run, "exam", "record", "np-1", "--name", "AANPCB-FNP", "--date", "2025-03-01", "--json"
     )
-    assert set(recorded["recorded_on"]) == {cid, lid}
+    assert set(recorded["license_ids"]) == {cid, lid}
     explained = _json(run, "explain", "np-1", "aanp-renewal", "--on", "2025-04-01", "--json")
     assert (explained["status"], explained["pathway"], explained["certification"]) == (
         "compliant",
