@@ -474,10 +474,15 @@ class PartitionWorker:
 
     def behind(self, target: int, only: Collection[int] | None = None) -> int:
         """How many partitions (of ``only``) have not caught up to ``target``."""
-        with self.db.transaction(commit=False) as cur:
-            cur.execute(f"SELECT part FROM {LEASES} WHERE caught_up < ?", [target])
-            parts = {int(r["part"]) for r in cur.fetchall()}
-        return len(parts if only is None else parts & set(only))
+        return behind(self.db, target, only)
+
+
+def behind(db: Database, target: int, only: Collection[int] | None = None) -> int:
+    """How many partitions (of ``only``) have not caught up to ``target``."""
+    with db.transaction(commit=False) as cur:
+        cur.execute(f"SELECT part FROM {LEASES} WHERE caught_up < ?", [target])
+        parts = {int(r["part"]) for r in cur.fetchall()}
+    return len(parts if only is None else parts & set(only))
 
 
 def partition_views(

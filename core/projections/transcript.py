@@ -75,7 +75,8 @@ _UPSERT_CLINICIAN = (
 _UPSERT_REQUIREMENT = (
     f"INSERT INTO {REQUIREMENTS} (requirement_id, stream, authority, versions) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (requirement_id) DO UPDATE SET "
-    f"versions = excluded.versions WHERE length(excluded.versions) > length({REQUIREMENTS}.versions)"
+    "versions = excluded.versions "
+    f"WHERE length(excluded.versions) > length({REQUIREMENTS}.versions)"
 )
 
 _EARNED = ClinicianLedger.CreditEarned
