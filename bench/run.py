@@ -78,9 +78,11 @@ def phase_ingest(store: str, events: int, seed: int) -> dict[str, Any]:
         print(f"  ingest: {written:,} events", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     head = app.store.recorder.max_notification_id()
+    size = store_mb(app, store)
     app.close()
     return {
         "events": head,
+        "store_mb": size,
         "clinicians": clinicians,
         "seconds": recording,
         "rate": written / recording,
@@ -107,6 +109,7 @@ def phase_rebuild(store: str) -> dict[str, Any]:
         compliance_rows = int(cur.fetchone()["n"])
         cur.execute("SELECT COUNT(*) AS n FROM credtrail_v_credits")
         credit_rows = int(cur.fetchone()["n"])
+    size = store_mb(app, store)
     app.close()
     return {
         "events": n,
@@ -115,6 +118,7 @@ def phase_rebuild(store: str) -> dict[str, Any]:
         "transcript_seconds": transcript_seconds,
         "transcript_cpu_seconds": transcript_cpu,
         "raw_credit_insert_seconds": raw_credit_seconds,
+        "store_mb": size,
         "compliance_rows": compliance_rows,
         "credit_rows": credit_rows,
         "peak_mb": peak_mb(),
@@ -150,6 +154,15 @@ def record_credits(app: Credtrail, clinicians: int, seed: int, tag: str) -> floa
     for i in range(0, len(requests), 1000):
         app.earn_many(requests[i : i + 1000])
     return CATCH_UP_EVENTS / (time.perf_counter() - started)
+
+
+def store_mb(app: Credtrail, store: str) -> float:
+    """The store's size on disk (MB): the database, or the SQLite file and its WAL."""
+    if app.store.is_postgres:
+        rows = app.store.read_rows("SELECT pg_database_size(current_database())")
+        return float(rows[0][0]) / 2**20
+    files = [Path(store), Path(f"{store}-wal")]
+    return sum(f.stat().st_size for f in files if f.exists()) / 2**20
 
 
 def raw_credit_insert(app: Credtrail, store: str, batch: int = 10_000) -> float:
@@ -620,7 +633,12 @@ def report(args: argparse.Namespace) -> None:
     wk = worker_phases(args, ing["clinicians"]) if postgres and "workers" not in skip else {}
     load_after = os.getloadavg()
     rows = [
-        ("events in the log", f"{ing['events']:,}", ""),
+        (
+            "events in the log",
+            f"{ing['events']:,}",
+            f"store {ing['store_mb']:,.0f} MB after ingest, {reb['store_mb']:,.0f} MB with "
+            "the views",
+        ),
         ("clinicians", f"{ing['clinicians']:,}", ""),
         (
             "ingest (application, ~10k events/txn)",
