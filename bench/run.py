@@ -561,6 +561,8 @@ def run_phase(name: str, args: argparse.Namespace, **extra: Any) -> dict[str, An
     print(f"[{name}] ...", file=sys.stderr, flush=True)
     out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    # Each phase's figures as they come (a long run stopped part-way keeps them).
+    print(f"[{name}] {json.dumps(result)}", file=sys.stderr, flush=True)
     return result
 
 
@@ -571,6 +573,35 @@ def private_postgres() -> Iterator[str]:
 
     with postgres_server() as server, server.fresh_database() as url:
         yield url
+
+
+def server_cpu_seconds(store: str) -> float | None:
+    """CPU time of the PostgreSQL server on this machine so far (its postmaster, the
+    backends it reaped, the ones alive), or None when it cannot be read (remote)."""
+    try:
+        conn = _raw_postgres(store)
+        data = conn.execute("SHOW data_directory").fetchone()[0]
+        conn.close()
+        postmaster = int(Path(data, "postmaster.pid").read_text().split()[0])
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def stat(pid: int) -> list[str]:
+            text = Path(f"/proc/{pid}/stat").read_text()
+            return text[text.rindex(")") + 2 :].split()
+
+        fields = stat(postmaster)
+        total = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    child = stat(int(entry.name))
+                except OSError:
+                    continue
+                if int(child[1]) == postmaster:
+                    total += int(child[11]) + int(child[12])
+        return total / tick
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def run_workers(args: argparse.Namespace, workers: int) -> dict[str, Any]:
@@ -586,6 +617,7 @@ def run_workers(args: argparse.Namespace, workers: int) -> dict[str, Any]:
     for child in children:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"
+    server_before = server_cpu_seconds(args.store)
     started = time.perf_counter()
     for child in children:
         assert child.stdin is not None
@@ -596,9 +628,14 @@ def run_workers(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         out, _ = child.communicate()
         assert child.returncode == 0
         results.append(json.loads(out.strip().splitlines()[-1]))
+    seconds = time.perf_counter() - started
+    server_after = server_cpu_seconds(args.store)
+    server = None if server_before is None or server_after is None else server_after - server_before
+    print(f"[{workers} worker process(es)] {seconds:.2f} s", file=sys.stderr, flush=True)
     return {
         "workers": workers,
-        "seconds": time.perf_counter() - started,
+        "seconds": seconds,
+        "server_cpu_seconds": server,
         "processes": results,
         "peak_mb": max(r["peak_mb"] for r in results),
         "cpu_seconds": sum(r["cpu_seconds"] for r in results),
@@ -627,7 +664,11 @@ def report(args: argparse.Namespace) -> None:
     load_before = os.getloadavg()
     ing = run_phase("ingest", args)
     raw = run_phase("raw", args)
+    server_before = server_cpu_seconds(args.store) if postgres else None
     reb = run_phase("rebuild", args)
+    server_after = server_cpu_seconds(args.store) if postgres else None
+    if server_before is not None and server_after is not None:
+        reb["server_cpu_seconds"] = server_after - server_before
     cat = run_phase("catch-up", args, clinicians=ing["clinicians"])
     st = run_phase("status", args, clinicians=ing["clinicians"])
     wk = worker_phases(args, ing["clinicians"]) if postgres and "workers" not in skip else {}
@@ -652,7 +693,12 @@ def report(args: argparse.Namespace) -> None:
         (
             "full rebuild, both views, one process",
             f"{reb['seconds']:.2f} s ({reb['rate']:,.0f} events/s; "
-            f"{reb['compliance_rows']:,} compliance rows; {reb['workers']} forked judges)",
+            f"{reb['compliance_rows']:,} compliance rows; {reb['workers']} forked judges"
+            + (
+                f"; both rebuilds: {reb['server_cpu_seconds']:.1f} s CPU in the server)"
+                if "server_cpu_seconds" in reb
+                else ")"
+            ),
             f"{reb['seconds'] / raw['read_seconds']:.2f}x raw read+decode "
             f"{raw['read_seconds']:.2f} s",
         ),
@@ -696,17 +742,20 @@ def report(args: argparse.Namespace) -> None:
         rows += [
             (
                 f"rebuild by 1 worker process ({args.partitions} partitions)",
-                f"{one['seconds']:.2f} s ({one['cpu_seconds']:.1f} s CPU in the worker)",
+                f"{one['seconds']:.2f} s ({one['cpu_seconds']:.1f} s CPU in the worker, "
+                f"{_cpu(one['server_cpu_seconds'])} in the PostgreSQL server)",
                 f"{one['seconds'] / raw['read_seconds']:.2f}x raw read+decode",
             ),
             (
                 "rebuild by 2 worker processes",
-                f"{two['seconds']:.2f} s ({two['cpu_seconds']:.1f} s CPU in the workers)",
+                f"{two['seconds']:.2f} s ({two['cpu_seconds']:.1f} s CPU in the workers, "
+                f"{_cpu(two['server_cpu_seconds'])} in the PostgreSQL server)",
                 f"scaling efficiency 1 -> 2: {efficiency:.2f}",
             ),
             (
                 "catch-up of 10,000 new credits by 2 worker processes",
-                f"{cu2['seconds']:.2f} s",
+                f"{cu2['seconds']:.2f} s ({cu2['cpu_seconds']:.1f} s CPU in the workers, "
+                f"{_cpu(cu2['server_cpu_seconds'])} in the PostgreSQL server)",
                 f"one process: {cat['seconds']:.2f} s",
             ),
             (
@@ -744,6 +793,10 @@ def report(args: argparse.Namespace) -> None:
                 }
             )
         )
+
+
+def _cpu(seconds: float | None) -> str:
+    return "?" if seconds is None else f"{seconds:.1f} s"
 
 
 def _transcript_raw(reb: dict[str, Any], raw: dict[str, Any]) -> float:
