@@ -578,30 +578,40 @@ def private_postgres() -> Iterator[str]:
 def server_cpu_seconds(store: str) -> float | None:
     """CPU time of the PostgreSQL server on this machine so far (its postmaster, the
     backends it reaped, the ones alive), or None when it cannot be read (remote)."""
-    try:
-        conn = _raw_postgres(store)
-        data = conn.execute("SHOW data_directory").fetchone()[0]
-        conn.close()
-        postmaster = int(Path(data, "postmaster.pid").read_text().split()[0])
-        tick = os.sysconf("SC_CLK_TCK")
+    from credtrail.core.store import StoreLocation
 
-        def stat(pid: int) -> list[str]:
-            text = Path(f"/proc/{pid}/stat").read_text()
-            return text[text.rindex(")") + 2 :].split()
+    port = str(StoreLocation.parse(store).resolve()["POSTGRES_PORT"])
+    tick = os.sysconf("SC_CLK_TCK")
 
-        fields = stat(postmaster)
-        total = sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    child = stat(int(entry.name))
-                except OSError:
-                    continue
-                if int(child[1]) == postmaster:
-                    total += int(child[11]) + int(child[12])
-        return total / tick
-    except (OSError, ValueError, IndexError):
+    def stat(pid: int) -> list[str]:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        return text[text.rindex(")") + 2 :].split()
+
+    processes: dict[int, list[str]] = {}
+    postmaster = None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            pid = int(entry.name)
+            processes[pid] = stat(pid)
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if b"-D" in argv:
+                data = argv[argv.index(b"-D") + 1].decode()
+                lines = Path(data, "postmaster.pid").read_text().splitlines()
+                if lines[3].strip() == port:
+                    postmaster = pid
+        except (OSError, ValueError, IndexError):
+            continue
+    if postmaster is None:
         return None
+    total = sum(int(x) for x in processes[postmaster][11:15])  # utime stime cutime cstime
+    for fields in processes.values():
+        if int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def run_workers(args: argparse.Namespace, workers: int) -> dict[str, Any]:
