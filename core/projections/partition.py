@@ -134,6 +134,31 @@ def layout(db: Database) -> int | None:
     return None if not row["n"] else int(row["parts"])
 
 
+def pending(db: Database, events_table: str, clinician_id: str | None = None) -> int | None:
+    """The layout's partition count if the partition of ``clinician_id`` (any, when None)
+    has not caught up to the log's head; 0 when it has; None if not partitioned.
+
+    One statement (a query's hot path: reading views that are current costs one round
+    trip here)."""
+    if not db.postgres:
+        return None
+    with db.transaction(commit=False) as cur:
+        cur.execute(
+            f"SELECT MAX(parts) AS parts, COUNT(*) AS n, "
+            f"(SELECT MAX(notification_id) FROM {events_table}) AS head FROM {LEASES}"
+        )
+        row = cur.fetchone()
+        if not row["n"]:
+            return None
+        parts, head = int(row["parts"]), int(row["head"] or 0)
+        where = "" if clinician_id is None else " AND part = ?"
+        params: list[object] = [head]
+        if clinician_id is not None:
+            params.append(partition_of(clinician_id, parts))
+        cur.execute(f"SELECT COUNT(*) AS n FROM {LEASES} WHERE caught_up < ?{where}", params)
+        return parts if cur.fetchone()["n"] else 0
+
+
 def ensure_layout(db: Database, parts: int | None) -> int:
     """The layout, created with ``parts`` (default ``DEFAULT_PARTITIONS``) if none exists;
     ``PartitionLayoutError`` if it exists with another count."""

@@ -21,10 +21,10 @@ from credtrail.core.projections.compliance import (
 from credtrail.core.projections.parallel import resolve_workers
 from credtrail.core.projections.partition import (
     PartitionWorker,
-    behind,
     layout,
     partition_of,
     partition_status,
+    pending,
     reset_layout,
 )
 from credtrail.core.projections.runner import (
@@ -136,12 +136,11 @@ class Views:
     def _catch_up_partitions(self, clinician_id: str | None = None) -> int | None:
         """Catch up the partitions no worker holds (of ``clinician_id``'s only), if the
         views are partitioned; None if they are not."""
-        parts = self.partitions
-        if parts is None:
-            return None
+        events = self.store.qualified(self.store.recorder.events_table_name)  # type: ignore[attr-defined]
+        parts = pending(self.runner.db, events, clinician_id)
+        if not parts:
+            return parts  # None: not partitioned; 0: current (one read, nothing claimed)
         only = None if clinician_id is None else [partition_of(clinician_id, parts)]
-        if not behind(self.runner.db, self.runner.reader.head(), only):
-            return 0  # the hot path of a query: two reads, nothing claimed
         return self.worker().run(once=True, wait=False, only=only).events
 
     def rebuild_partitioned(
