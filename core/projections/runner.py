@@ -29,6 +29,10 @@ at its last committed page; a lost race discards the page in flight.
 
 Rebuild deletes a view's rows and resets its tracking row in one transaction, then
 catches up from the first event.
+
+A partition of the views (PostgreSQL workers, ``partition.py``) runs this same loop
+with a ``Reader`` of its share of the log and a ``Guard``: a check run first in every
+page's write transaction (its lease), which raises to write nothing.
 """
 
 from __future__ import annotations
