@@ -17,7 +17,9 @@ cycle, evaluated by the rule engine). Each page of events and each view's tracki
 position commit in one transaction: exactly once, resumable after a crash. Big
 compliance pages are judged in forked worker processes (``Views(..., workers=N)``,
 ``CREDTRAIL_WORKERS``; 1 means in-process), with the same writes as in-process.
-How it works and what it costs: docs/projections.md.
+On PostgreSQL, ``credtrail projections worker`` processes on any number of machines
+keep the views by partitions of the clinicians (``partition.py``, leases in the store).
+How it works and what it costs: docs/projections.md; beyond one machine: docs/scaling.md.
 """
 
 from __future__ import annotations

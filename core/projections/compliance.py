@@ -23,7 +23,7 @@ credit was completed; earlier rows cannot change and are kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -109,10 +109,16 @@ class ComplianceView:
         workers: int = 1,
         parallel_threshold: int = PARALLEL_THRESHOLD,
         fingerprint: str | None = None,
+        name: str = "compliance",
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
-        """``fingerprint``: of the plugins judging (default: ``registry.fingerprint()``)."""
+        """``fingerprint``: of the plugins judging (default: ``registry.fingerprint()``).
+        ``name``: of the tracking row; ``owns``: which clinicians this view judges (a
+        partition's share; None: all), so a ``RequirementChanged`` re-judges only them."""
         if workers < 1:
             raise CredtrailError(f"workers must be at least 1, not {workers}")
+        self.name = name
+        self.owns = owns
         self.streams = streams
         self.registry = registry
         self.fingerprint = fingerprint if fingerprint is not None else registry.fingerprint()
@@ -151,6 +157,7 @@ class ComplianceView:
             )
             for r in cur.fetchall():
                 dirty[cid, r["requirement_id"]] = touched[cid]
+        owns = self.owns
         for part in chunks(sorted(changed_requirements), 500):
             marks = ", ".join("?" * len(part))
             cur.execute(
@@ -159,7 +166,8 @@ class ComplianceView:
                 part,
             )
             for r in cur.fetchall():
-                dirty[r["clinician_id"], r["requirement_id"]] = None
+                if owns is None or owns(r["clinician_id"]):
+                    dirty[r["clinician_id"], r["requirement_id"]] = None
         return self.begin_refresh(cur, dirty)
 
     # -- what each event class dirties ------------------------------------------------

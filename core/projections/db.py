@@ -26,13 +26,27 @@ LICENSES = "credtrail_v_licenses"
 CREDITS = "credtrail_v_credits"
 REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
+LEASES = "credtrail_partition"
+"""PostgreSQL only: one lease row per partition of a partitioned layout (partition.py)."""
+PAGES = "credtrail_partition_pages"
+"""PostgreSQL only: one row per page a partition committed, written with the page."""
 
 SCHEMA = "credtrail_projection_schema"
 SCHEMA_VERSION = 5  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin
 # fingerprint; 5: licence rows carry facts (renewals, exams, certifications, attestations)
 """Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
 
-_TABLES = (SCHEMA, TRACKING, CLINICIANS, LICENSES, CREDITS, REQUIREMENTS, COMPLIANCE)
+_TABLES = (
+    SCHEMA,
+    TRACKING,
+    CLINICIANS,
+    LICENSES,
+    CREDITS,
+    REQUIREMENTS,
+    COMPLIANCE,
+    LEASES,
+    PAGES,
+)
 
 # One DDL for both backends: TEXT and BIGINT mean the same to SQLite and PostgreSQL,
 # dates and decimals are ISO/decimal strings (exact, and sortable where it matters).
@@ -66,6 +80,17 @@ _DDL = (
     "PRIMARY KEY (clinician_id, requirement_id, cycle_start))",
     # The roster (``Views.roster``) reads the rows whose cycle contains a day.
     f"CREATE INDEX IF NOT EXISTS {COMPLIANCE}_cycle_end ON {COMPLIANCE} (cycle_end)",
+)
+
+# The partitioned workers' leases and page record (PostgreSQL only: SQLite has one writer).
+_POSTGRES_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LEASES} ("
+    "part BIGINT PRIMARY KEY, parts BIGINT NOT NULL, owner TEXT, token TEXT, "
+    "expires_at TIMESTAMPTZ, caught_up BIGINT NOT NULL, claims BIGINT NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {PAGES} ("
+    "view TEXT NOT NULL, part BIGINT NOT NULL, token TEXT NOT NULL, "
+    "from_position BIGINT NOT NULL, to_position BIGINT NOT NULL, "
+    "committed_at TIMESTAMPTZ NOT NULL)",
 )
 
 
@@ -130,7 +155,7 @@ class Database:
                     cursor.execute(
                         self.sql(f"INSERT INTO {SCHEMA} (version) VALUES ({SCHEMA_VERSION})")
                     )
-                for statement in _DDL:
+                for statement in _DDL + (_POSTGRES_DDL if self.postgres else ()):
                     cursor.execute(self.sql(statement))
         except PersistenceError as exc:
             self._created = False

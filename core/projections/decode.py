@@ -78,6 +78,11 @@ class LogReader:
             rows = cursor.fetchall()
         return self.decode_rows(rows)
 
+    def read(self, after: int, limit: int) -> tuple[list[LogEvent], int]:
+        """``page(after, limit)`` and the id of its last event (``after`` when empty)."""
+        events = self.page(after, limit)
+        return events, events[-1].id if events else after
+
     def decode_rows(self, rows: Sequence[tuple[int, str, str, bytes]]) -> list[LogEvent]:
         if self._cipher is not None or self._compressor is not None:
             return [self._decode_one(i, s, t, b) for i, s, t, b in rows]

@@ -29,6 +29,10 @@ at its last committed page; a lost race discards the page in flight.
 
 Rebuild deletes a view's rows and resets its tracking row in one transaction, then
 catches up from the first event.
+
+A partition of the views (PostgreSQL workers, ``partition.py``) runs this same loop
+with a ``Reader`` of its share of the log and a ``Guard``: a check run first in every
+page's write transaction (its lease), which raises to write nothing.
 """
 
 from __future__ import annotations
@@ -133,6 +137,22 @@ class _InFlight:
     last: int
 
 
+class Reader(Protocol):
+    """Where a runner reads the log: all of it, or one partition's share."""
+
+    def head(self) -> int:
+        """The id of the last notification in the log (0 when empty)."""
+
+    def read(self, after: int, limit: int) -> tuple[list[LogEvent], int]:
+        """Up to ``limit`` events after ``after`` and the position they bring a view to
+        (past the last event when the reader skipped events that are not its share)."""
+
+
+Guard = Callable[[Cursor, str, int, int], None]
+"""Called in a page's write transaction before anything is written, with the view's
+name and the positions it moves between: raises to write nothing (a lost lease)."""
+
+
 class _Raced(Exception):
     """Another runner moved a tracking row under us: re-read and go on."""
 
@@ -141,12 +161,21 @@ class Runner:
     """Keeps a list of views (dependencies first) current with the store's log."""
 
     def __init__(
-        self, store: EventStore, views: Sequence[View], page_size: int = DEFAULT_PAGE_SIZE
+        self,
+        store: EventStore,
+        views: Sequence[View],
+        page_size: int = DEFAULT_PAGE_SIZE,
+        *,
+        reader: Reader | None = None,
+        guard: Guard | None = None,
     ) -> None:
+        """``reader``: the whole log by default (a partition reads its share);
+        ``guard``: checked in every page's write transaction (a partition's lease)."""
         if page_size < 1:
             raise CredtrailError(f"page size must be at least 1, not {page_size}")
         self.db = Database(store)
-        self.reader = LogReader(store)
+        self.reader: Reader = reader if reader is not None else LogReader(store)
+        self.guard = guard
         self.views = list(views)
         self.page_size = page_size
 
@@ -251,14 +280,17 @@ class Runner:
         unreported: deque[tuple[int, int]] = deque()
         while True:
             events: list[LogEvent] = []
+            last = 0  # where the page brings the views (0: no page)
             if max_pages is None or pages < max_pages:
                 ahead = [flight[n].last if n in flight else p for n, p in positions.items()]
                 after = min(ahead, default=0)
                 if not (pages == 0 and after >= head):  # already current: read no empty page
-                    events = self.reader.page(after, self.page_size)
+                    events, last = self.reader.read(after, self.page_size)
+                    if last <= after:
+                        events, last = [], 0
             try:
-                if events:
-                    self._run_page(positions, flight, events)
+                if last:
+                    self._run_page(positions, flight, events, last)
                 elif flight:
                     self._finish(positions, flight, list(flight))
                 else:
@@ -270,9 +302,9 @@ class Runner:
                 unreported.clear()
                 positions = self.positions()
                 continue
-            if events:
+            if last:
                 pages += 1
-                unreported.append((events[-1].id, len(events)))
+                unreported.append((last, len(events)))
             # A page is reported once every view has committed it.
             done = min(positions.values(), default=0)
             while unreported and unreported[0][0] <= done:
@@ -284,7 +316,11 @@ class Runner:
         return total
 
     def _run_page(
-        self, positions: dict[str, int], flight: dict[str, _InFlight], events: list[LogEvent]
+        self,
+        positions: dict[str, int],
+        flight: dict[str, _InFlight],
+        events: list[LogEvent],
+        last: int,
     ) -> None:
         """Apply a page view by view; a pipelined view's page may be left in flight.
 
@@ -293,13 +329,14 @@ class Runner:
         path sees. So a view judged in workers finishes page i - 1 only when it is
         about to begin page i, after the earlier views committed page i.
         """
-        last = events[-1].id
         for index, v in enumerate(self.views):
             self._finish(positions, flight, [u.name for u in self.views[: index + 1]])
             old = positions[v.name]
             if old >= last:
                 continue
-            fresh = events if old < events[0].id else [e for e in events if e.id > old]
+            fresh = (
+                events if not events or old < events[0].id else [e for e in events if e.id > old]
+            )
             # Work out the rows outside the write transaction (compliance evaluates
             # for a while; on SQLite the write lock would block every writer).
             with self.db.transaction(commit=False) as cur:
@@ -331,6 +368,8 @@ class Runner:
     def _commit(self, v: View, old: int, last: int, writes: Writes) -> None:
         """Write ``writes`` and move ``v``'s position from ``old`` to ``last``, together."""
         with self.db.transaction(commit=True) as cur:
+            if self.guard is not None:
+                self.guard(cur, v.name, old, last)
             # The fingerprint goes with the first page after a (re)build; later
             # pages write the same value (check_fresh refused any other).
             cur.execute(

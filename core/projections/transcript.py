@@ -69,10 +69,14 @@ _UPSERT_CLINICIAN = (
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (clinician_id) DO UPDATE SET "
     "profession = excluded.profession, name = excluded.name, npi = excluded.npi"
 )
+# Versions only ever grow (every writer holds a prefix of the same list, read from one
+# log), so a longer list is a newer one: the row never goes back to fewer versions, even
+# when partitions at different positions write it (core/projections/partition.py).
 _UPSERT_REQUIREMENT = (
     f"INSERT INTO {REQUIREMENTS} (requirement_id, stream, authority, versions) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (requirement_id) DO UPDATE SET "
-    "versions = excluded.versions"
+    "versions = excluded.versions "
+    f"WHERE length(excluded.versions) > length({REQUIREMENTS}.versions)"
 )
 
 _EARNED = ClinicianLedger.CreditEarned
@@ -241,7 +245,9 @@ class TranscriptView:
     fingerprint = "log-only"
     """The rows follow from the log alone: no plugin judges them."""
 
-    def __init__(self, streams: Streams) -> None:
+    def __init__(self, streams: Streams, *, name: str = "transcript") -> None:
+        """``name``: of the tracking row (a partition's own, ``transcript@3/16``)."""
+        self.name = name
         self.streams = streams
         self._page = _Page()
         self._stream = ""
@@ -342,7 +348,11 @@ class TranscriptView:
     @process_event.register
     def _changed(self, event: RequirementHistory.RequirementChanged) -> None:
         rid = self.streams.requirements[self._stream]
-        self._page.requirements[rid].versions.append(event.version_state())
+        versions = self._page.requirements[rid].versions
+        state = event.version_state()
+        # A partition ahead of this one may have stored this version already.
+        if state not in versions:
+            versions.append(state)
 
     def _clinician_id(self) -> str:
         return self.streams.clinicians[self._stream]

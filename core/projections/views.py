@@ -37,6 +37,14 @@ from credtrail.core.projections.db import (
     chunks,
 )
 from credtrail.core.projections.parallel import resolve_workers
+from credtrail.core.projections.partition import (
+    PartitionWorker,
+    layout,
+    partition_of,
+    partition_status,
+    pending,
+    reset_layout,
+)
 from credtrail.core.projections.runner import (
     DEFAULT_PAGE_SIZE,
     Progress,
@@ -156,6 +164,7 @@ class Views:
         self.runner = Runner(store, views, page_size=page_size)
         # Reading a transcript needs only the transcript view current, not compliance.
         self._transcripts = Runner(store, views[:1], page_size=page_size)
+        self.page_size = page_size
 
     @classmethod
     def of(
@@ -190,22 +199,83 @@ class Views:
     def names(self) -> list[str]:
         return self.runner.names
 
-    def catch_up(self, progress: Callable[[Progress], None] | None = None) -> int:
-        return self.runner.catch_up(progress)
+    # -- partitioned on PostgreSQL (core/projections/partition.py) -------------------
+
+    @property
+    def partitions(self) -> int | None:
+        """How many partitions the views are split in (None: one runner, the default)."""
+        return layout(self.runner.db)
+
+    def worker(self, **options: Any) -> PartitionWorker:
+        """A partition worker over these views (``PartitionWorker``'s options)."""
+        compliance = self.runner.views[1:]
+        return PartitionWorker(
+            self.store,
+            self.registry,
+            fingerprint=compliance[0].fingerprint if compliance else None,
+            page_size=self.page_size,
+            **options,
+        )
+
+    def _catch_up_partitions(self, clinician_id: str | None = None) -> int | None:
+        """Catch up the partitions no worker holds (of ``clinician_id``'s only), if the
+        views are partitioned; None if they are not."""
+        events = self.store.qualified(self.store.recorder.events_table_name)  # type: ignore[attr-defined]
+        parts = pending(self.runner.db, events, clinician_id)
+        if not parts:
+            return parts  # None: not partitioned; 0: current (one read, nothing claimed)
+        only = None if clinician_id is None else [partition_of(clinician_id, parts)]
+        return self.worker().run(once=True, wait=False, only=only).events
+
+    def rebuild_partitioned(
+        self, partitions: int, names: Sequence[str] | None = None, *, run: bool = True
+    ) -> int:
+        """Split the views in ``partitions`` (new count: every view starts over) and
+        reset them; then catch every partition up here (``run``), or leave that to
+        ``credtrail projections worker`` processes. Returns the events read here."""
+        if not self.runner.db.postgres:
+            from credtrail.core.projections.partition import NeedsPostgresError
+
+            raise NeedsPostgresError
+        if names:
+            for name in names:
+                self.runner.view(name)  # unknown names are refused before anything goes
+        reset_layout(self.runner.db, self.runner.views, partitions, names)
+        if not run:
+            return 0
+        return self.worker(partitions=partitions).run(once=True, wait=True).events
+
+    # ------------------------------------------------------------------------------
+
+    def catch_up(
+        self,
+        progress: Callable[[Progress], None] | None = None,
+        *,
+        clinician_id: str | None = None,
+    ) -> int:
+        """Bring the views up to the log (on partitioned views: the partitions no worker
+        holds, only ``clinician_id``'s when given)."""
+        done = self._catch_up_partitions(clinician_id)
+        return self.runner.catch_up(progress) if done is None else done
 
     def rebuild(
         self,
         names: Sequence[str] | None = None,
         progress: Callable[[Progress], None] | None = None,
     ) -> int:
+        parts = self.partitions
+        if parts is not None:
+            return self.rebuild_partitioned(parts, names)
         return self.runner.rebuild(names, progress)
 
     def status(self) -> list[ViewStatus]:
+        if self.partitions is not None:
+            return partition_status(self.runner.db, self.runner.views, self.runner.reader.head())
         return self.runner.status()
 
     def transcript(self, clinician_id: str, *, catch_up: bool = True) -> Transcript:
         """A clinician's transcript from the view, equal to ``transcript_of(ledger)``."""
-        if catch_up:
+        if catch_up and self._catch_up_partitions(clinician_id) is None:
             self._transcripts.catch_up()
         with self.runner.db.transaction(commit=False) as cur:
             result = read_transcript(cur, clinician_id)
@@ -239,7 +309,7 @@ class Views:
         """
         registry = self._registry()
         if catch_up:
-            self.catch_up()
+            self.catch_up(clinician_id=clinician_id)
         with self.runner.db.transaction(commit=False) as cur:
             rows = read_compliance(cur, clinician_id, requirement)
             if not rows and not clinician_known(cur, clinician_id):
