@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,6 +26,9 @@ from credtrail.core.application import Credtrail
 from credtrail.core.exchange import import_file
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.plugins import builtin_plugins
+
+sys.path.insert(0, str(Path(__file__).parent))
+from population import valid_npi
 
 HEADER = (
     "ProviderID\tActivityID\tGivenName\tFamilyName\tBirthMonth\tBirthDay\tNPI\t"
@@ -40,7 +44,7 @@ def write_pars(path: Path, rows: int, learners: int = 5_000, seed: int = 7) -> N
         out.write(HEADER)
         for i in range(rows):
             learner = i % learners
-            npi = f"1{learner:09d}"
+            npi = valid_npi(100000000 + learner)
             provider = 1_000_000 + rng.randrange(50)
             day = start + timedelta(days=rng.randrange(700))
             credits = rng.choice(("0.25", "0.5", "1", "1.5", "2", "3.75"))

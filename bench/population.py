@@ -44,6 +44,14 @@ LAST_DAY = date(2026, 10, 31)
 REASONS = ("provider withdrew the activity", "duplicate entry", "attendance not verified")
 
 
+def valid_npi(base: int) -> str:
+    """A 10-digit NPI for the 9-digit ``base``, with the check digit that makes it valid."""
+    from credtrail.core.inputs import npi_check_digit_ok
+
+    stem = f"{base:09d}"
+    return next(stem + d for d in "0123456789" if npi_check_digit_ok(stem + d))
+
+
 @dataclass
 class Plan:
     """One clinician's history, before it is recorded."""
@@ -150,7 +158,7 @@ class Population:
             clinician_id=f"{profession[:2]}-{index:07d}",
             profession=profession,
             name=f"Clinician {index}",
-            npi=f"{1000000000 + index}",
+            npi=valid_npi(100000000 + index),
             birth_date=date(1950, 1, 1) + timedelta(days=rng.randint(0, 40 * 365)),
         )
         reqs = self.requirements[profession]

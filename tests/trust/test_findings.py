@@ -385,4 +385,4 @@ def test_usage_errors_quote_typed_values_without_control_sequences(world: World)
 def test_report_names_json_keys_in_snake_case(world: World) -> None:
     """(guard) the NPI holder lookup does not disturb --json output of clinician commands."""
     result = world.run("transcript", "md-1", "--json")
-    assert json.loads(result.output)["clinician"] == "md-1"
+    assert json.loads(result.output)["clinician_id"] == "md-1"

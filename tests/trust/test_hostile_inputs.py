@@ -116,9 +116,11 @@ def test_hostile_record_rejects_the_file_naming_file_line_and_field(
 
 def test_valid_file_of_each_format_imports(world: World, tmp_path: Path) -> None:
     """The valid one-record file of each format imports, so rejections are the field's."""
-    store = tmp_path / "copy.db"
-    shutil.copyfile(world.store, store)
     for fmt in FORMATS:
+        # A store of its own per format: the valid files describe the same activity,
+        # which a second format would (rightly) report as a conflicting record.
+        store = tmp_path / f"copy-{fmt.name}.db"
+        shutil.copyfile(world.store, store)
         path = tmp_path / f"valid-{fmt.name}{fmt.suffix}"
         path.write_text(fmt.write(dict(fmt.valid)), encoding="utf-8")
         options = [o.format(folder=world.folder) for o in fmt.options]
