@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -197,7 +198,7 @@ font-weight:600;white-space:nowrap}
 .deficient,.missing,.overdue{background:#fde5e2;color:#8f1f13}
 .exempt{background:#eef0f3;color:#4b5563}
 .open .missing{background:#fff1d6;color:#7a4d00}
-.cite{color:var(--muted);font-size:.85rem}.small{font-size:.85rem}
+.cite{color:var(--muted);font-size:.85rem}.nowrap{white-space:nowrap}.small{font-size:.85rem}
 .verdict{font-size:1.05rem;font-weight:700;margin:.5rem 0}
 .attest{margin-top:1.2rem;border:1px solid var(--ink);padding:.6rem .9rem;break-inside:avoid}
 .attest h3{border:0;margin-top:0}.sign{display:grid;grid-template-columns:2fr 1fr;gap:2rem;
@@ -206,7 +207,7 @@ font-size:.85rem;color:var(--muted)}
 section.page{margin-top:2.5rem}
 @page{size:PAPER;margin:16mm 14mm 16mm 14mm}
 @media print{body{margin:0;max-width:none;padding:0}section.page{margin-top:0;
-break-before:page}tr,.bar{break-inside:avoid}thead{display:table-header-group}
+break-before:page}tr,.bar{break-inside:avoid}svg.bar{width:9.5rem;height:auto}thead{display:table-header-group}
 h3{break-after:avoid}}
 """
 
@@ -226,7 +227,8 @@ def progress_bar(part: PartResult, cycle_open: bool = False) -> str:
     label = f"{format_units(counted)} of {format_units(required)}"
     return (
         f'<svg class="bar" xmlns="http://www.w3.org/2000/svg" width="{_BAR_W + 130}" '
-        f'height="18" role="img" aria-label="{escape(part.label)}: {escape(label)}">'
+        f'height="18" viewBox="0 0 {_BAR_W + 130} 18" role="img" '
+        f'aria-label="{escape(part.label)}: {escape(label)}">'
         f'<rect x="0" y="2" width="{_BAR_W}" height="14" rx="3" fill="#e6e9ee"/>'
         f'<rect x="0" y="2" width="{filled}" height="14" rx="3" fill="{colour}"/>'
         f'<text x="{_BAR_W + 8}" y="14" font-size="12" fill="#1d2430">{escape(label)}</text>'
@@ -324,10 +326,12 @@ def _not_this_renewal(ev: Evaluation) -> str:
     for p in ev.parts:
         if p.status not in _NOT_THIS_RENEWAL:
             continue
-        if p.status == "not-applicable":
-            why = "does not apply to this licence"
-        elif p.due_by is not None:
+        if p.due_by is not None:
             why = f"one-time requirement, due by {p.due_by}"
+        elif p.status == "not-applicable" and (
+            "the licence has" in (p.why or "") or p.schedule == "every cycle"
+        ):
+            why = "does not apply to this licence"
         else:
             why = f"required at other renewals ({p.schedule})"
         items.append(f"<li>{escape(p.label)} — {escape(why)}</li>")
@@ -398,8 +402,8 @@ def _not_counted(facts: ReportFacts, ev: Evaluation) -> str:
         if x.rule == "outside-cycle" and c is not None and c.date < ev.cycle_start:
             outside += 1  # earlier cycles' credit: not this renewal's business
             continue
-        rows.append((x.credit_id, x.units, x.reason))
-    rows += [(u.credit_id, u.units, u.reason) for u in ev.unused]
+        rows.append((x.credit_id, x.units, _plain(facts, ev, x.reason)))
+    rows += [(u.credit_id, u.units, _plain(facts, ev, u.reason)) for u in ev.unused]
     if not rows and not outside:
         return ""
     body = []
@@ -423,6 +427,13 @@ def _not_counted(facts: ReportFacts, ev: Evaluation) -> str:
         else ""
     )
     return f"<h3>Credits not counted</h3>{table}{more}"
+
+
+def _plain(facts: ReportFacts, ev: Evaluation, reason: str) -> str:
+    """The engine's reason in the board's words: credit types by label, not code."""
+    for code in sorted(facts.credit_types, key=len, reverse=True):
+        reason = re.sub(rf"\b{re.escape(code)}\b", facts.credit_types[code], reason)
+    return reason.replace(ev.requirement, "this requirement")
 
 
 def _citation(source: Citation) -> str:
@@ -503,7 +514,8 @@ def _summary(facts: ReportFacts) -> str:
         )
     rows = "".join(
         f"<tr><td>{escape(_KIND_LABEL.get(h.kind, 'Licence'))}</td>"
-        f"<td>{escape(h.display_name)}</td><td>{escape(h.licence.number or '—')}</td>"
+        f"<td>{escape(h.display_name)}</td>"
+        f'<td class="nowrap">{escape(h.licence.number or "—")}</td>'
         f"<td>{h.evaluation.cycle_start} to {h.evaluation.cycle_end}</td>"
         f"<td>{escape(_days(h.evaluation, facts.on, h.rolling))}</td>"
         f'<td><span class="badge {escape(h.evaluation.status)}">'

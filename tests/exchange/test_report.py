@@ -103,7 +103,7 @@ def test_report_shows_cycle_days_left_parts_and_credits(facts: ReportFacts, repo
     assert "Still needed: 28 Approved CME hours (recognised providers)" in main
     assert "12 toward Approved CME hours (recognised providers)" in main
     assert "Credits not counted" in main
-    assert "ama_pra_2 does not count toward us-ca-physician" in main
+    assert "AMA PRA Category 2 Credit™ does not count toward this requirement" in main
     assert "Medical Board of California, 16 Cal. Code Regs. §1336" in main
     assert main.count('<div class="attest"><h3>Attestation</h3>') == 3
     assert "I, Ada &lt;Lovelace&gt;, attest" in main
