@@ -207,39 +207,35 @@ def deadlines(
     if catch_up:
         views.catch_up()
     with views.runner.db.transaction(commit=False) as cur:
-        ids = list(clinician_ids) if clinician_ids is not None else _all_clinicians(cur)
-        numbers = _licence_numbers(cur, None if clinician_ids is None else ids)
-    fixed: dict[tuple[str, str], bool] = {}
+        numbers = _licence_numbers(cur, clinician_ids)
+    if clinician_ids is None:
+        standing = views.compliance_on(on, catch_up=False)
+    else:
+        standing = {cid: views.compliance(cid, on=on, catch_up=False) for cid in clinician_ids}
+    cycles: dict[str, dict[str, bool]] = {}
     out: list[Deadline] = []
     unjudged: list[Unjudged] = []
-    for cid in ids:
-        rows = views.compliance(cid, on=on, catch_up=False)
+    for cid, rows in standing.items():
         for row in rows:
             if row.status == "error":
                 error = str(row.explanation.get("error", ""))
                 unjudged.append(Unjudged(cid, row.requirement_id, row.license_id, error))
                 continue
+            if row.requirement_id not in cycles:
+                cycles[row.requirement_id] = _fixed_cycles(views, row.requirement_id)
             version = str(row.explanation.get("version", ""))
-            key = (row.requirement_id, version)
-            if key not in fixed:
-                fixed[key] = _fixed_cycle(views, row.requirement_id, version)
             out.extend(
                 deadlines_of(
                     row,
                     on,
                     number=numbers.get((cid, row.license_id)),
-                    fixed_cycle=fixed[key],
+                    fixed_cycle=cycles[row.requirement_id].get(version, True),
                 )
             )
     if within is not None:
         out = [d for d in out if d.due_on <= on + within]
     out.sort(key=lambda d: (d.due_on, d.clinician_id, d.requirement_id, d.part or ""))
     return Deadlines(out, unjudged)
-
-
-def _all_clinicians(cur: Cursor) -> list[str]:
-    cur.execute(f"SELECT clinician_id FROM {CLINICIANS} ORDER BY clinician_id")
-    return [str(r["clinician_id"]) for r in cur.fetchall()]
 
 
 def _licence_numbers(cur: Cursor, ids: Iterable[str] | None) -> dict[tuple[str, str], str]:
@@ -263,14 +259,12 @@ def _licence_numbers(cur: Cursor, ids: Iterable[str] | None) -> dict[tuple[str, 
     return {(r["clinician_id"], r["license_id"]): r["number"] for r in rows if r["number"]}
 
 
-def _fixed_cycle(views: Views, requirement_id: str, version: str) -> bool:
-    """False when the version's cycle is a rolling window ending on the day judged."""
+def _fixed_cycles(views: Views, requirement_id: str) -> dict[str, bool]:
+    """Per version of the requirement: False when its cycle is a rolling window ending
+    on the day judged (no renewal date)."""
     with views.runner.db.transaction(commit=False) as cur:
         documents = load_documents(cur, requirement_id)
-    for doc in documents:
-        if str(doc.get("version")) == version:
-            return not _rolling_to_today(doc.get("cycle", {}))
-    return True
+    return {str(d.get("version")): not _rolling_to_today(d.get("cycle", {})) for d in documents}
 
 
 def _rolling_to_today(cycle: Mapping[str, Any]) -> bool:

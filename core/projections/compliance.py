@@ -430,6 +430,15 @@ def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
     return [license_state(r) for r in cur.fetchall()]
 
 
+def load_all_licenses(cur: Cursor) -> dict[str, list[LicenseState]]:
+    """Every clinician's licences from the view (clinician id -> states), in one query."""
+    cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} ORDER BY clinician_id")
+    out: dict[str, list[LicenseState]] = {}
+    for r in cur.fetchall():
+        out.setdefault(r["clinician_id"], []).append(license_state(r))
+    return out
+
+
 def load_documents(cur: Cursor, requirement_id: str) -> list[dict[str, Any]]:
     return decode_versions(read_versions(cur, requirement_id))
 
@@ -657,6 +666,21 @@ def read_compliance(
         sql += " AND requirement_id = ?"
         params.append(requirement_id)
     cur.execute(sql + " ORDER BY requirement_id, cycle_start", params)
+    return _fetch_rows(cur)
+
+
+def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
+    """Every clinician's rows of the cycles containing ``on`` (one query, for rosters)."""
+    cur.execute(
+        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
+        f"counted, required, missing, explanation FROM {COMPLIANCE} "
+        "WHERE cycle_start <= ? AND cycle_end >= ? ORDER BY clinician_id, requirement_id",
+        [on.isoformat(), on.isoformat()],
+    )
+    return _fetch_rows(cur)
+
+
+def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
     return [
         ComplianceRow(
             clinician_id=r["clinician_id"],

@@ -15,8 +15,10 @@ from credtrail.core.projections.compliance import (
     ComplianceView,
     clinician_known,
     evaluate_on,
+    load_all_licenses,
     load_licenses,
     read_compliance,
+    read_compliance_covering,
 )
 from credtrail.core.projections.parallel import resolve_workers
 from credtrail.core.projections.runner import (
@@ -33,6 +35,8 @@ from credtrail.core.transcript import Transcript
 
 if TYPE_CHECKING:
     from credtrail.core.application import Credtrail
+    from credtrail.core.domain import LicenseState
+    from credtrail.core.projections.db import Cursor
 
 
 class Views:
@@ -159,21 +163,51 @@ class Views:
             # Which requirements the clinician is subject to on the day, and by which
             # licence: the one answer (credtrail.core.compliance).
             held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
-            out = []
-            for lic in held:
-                rid = lic.requirement_id
-                hit = [
-                    r
-                    for r in rows
-                    if r.requirement_id == rid and r.cycle_start <= on <= r.cycle_end
-                ]
-                if hit and on >= date.today() and hit[0].license_id == lic.license_id:
-                    # The fast path: a row counts every credit of its cycle; none is
-                    # completed after today, so it is the standing today (status's hot
-                    # path). A property test holds it equal to judging on the day.
-                    out.append(hit[0].as_of(on))
-                    continue
-                # A past day (or a day no row covers) is judged directly from the view's
-                # rows, counting only credit completed and claimed by then.
-                out.extend(evaluate_on(cur, clinician_id, rid, on, self.registry))
+            return self._standing(cur, clinician_id, held, rows, on)
+
+    def compliance_on(self, on: date, *, catch_up: bool = True) -> dict[str, list[ComplianceRow]]:
+        """Every clinician's standing on ``on`` (clinician id -> rows), as
+        ``compliance(clinician, on=on)`` gives it for each, read in bulk: one query for
+        the rows of the cycles containing the day, one for the licences. Clinicians
+        subject to no requirement that day are left out."""
+        if self.registry is None:
+            raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
+        if catch_up:
+            self.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            rows: dict[str, list[ComplianceRow]] = {}
+            for row in read_compliance_covering(cur, on):
+                rows.setdefault(row.clinician_id, []).append(row)
+            out = {}
+            for cid, licences in load_all_licenses(cur).items():
+                held = licences_in_force(licences, on)
+                if held:
+                    out[cid] = self._standing(cur, cid, held, rows.get(cid, []), on)
             return out
+
+    def _standing(
+        self,
+        cur: Cursor,
+        clinician_id: str,
+        held: Sequence[LicenseState],
+        rows: Sequence[ComplianceRow],
+        on: date,
+    ) -> list[ComplianceRow]:
+        """Per licence in force on ``on``: its materialised row, else a direct judgement."""
+        assert self.registry is not None
+        out = []
+        for lic in held:
+            rid = lic.requirement_id
+            hit = [
+                r for r in rows if r.requirement_id == rid and r.cycle_start <= on <= r.cycle_end
+            ]
+            if hit and on >= date.today() and hit[0].license_id == lic.license_id:
+                # The fast path: a row counts every credit of its cycle; none is
+                # completed after today, so it is the standing today (status's hot
+                # path). A property test holds it equal to judging on the day.
+                out.append(hit[0].as_of(on))
+                continue
+            # A past day (or a day no row covers) is judged directly from the view's
+            # rows, counting only credit completed and claimed by then.
+            out.extend(evaluate_on(cur, clinician_id, rid, on, self.registry))
+        return out

@@ -60,7 +60,8 @@ def test_every_deadline_is_the_engines_date(
     offset: int,
 ) -> None:
     """Each renewal listed is due at the cycle end the engine judged, each one-time part at
-    the engine's due_by, and every one-time part the engine says is still owed is listed."""
+    the engine's due_by, every one-time part the engine says is still owed is listed, and
+    --all lists each clinician's deadlines alike."""
     app = loaded
     cid = f"p{next(_ids)}"
     app.add_clinician(cid, "physician")
@@ -82,6 +83,9 @@ def test_every_deadline_is_the_engines_date(
     on = max(TODAY + timedelta(days=offset), issued)
     with Views.of(app) as views:
         found = deadlines(views, [cid], on)
+        # The roster's bulk read (Views.compliance_on) gives each clinician the same.
+        everyone = deadlines(views, None, on)
+    assert [d for d in everyone.items if d.clinician_id == cid] == found.items
     ledger = app.ledger(cid)
     (licence,) = ledger.licenses.values()
     documents = [v.document for v in app.requirement_history(requirement).versions]
