@@ -699,12 +699,28 @@ def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
 
 
 def evaluate_on(
-    cur: Cursor, clinician_id: str, requirement_id: str, on: date, registry: Registry
+    cur: Cursor,
+    clinician_id: str,
+    requirement_id: str,
+    on: date,
+    registry: Registry,
+    *,
+    licences: Sequence[LicenseState] | None = None,
+    versions: Mapping[str, Sequence[Any]] | None = None,
 ) -> list[ComplianceRow]:
     """The standing on ``on`` judged now from the view's rows (no materialised row):
-    ``credtrail.core.compliance.judge_on`` over the transcript view's states."""
-    documents = {requirement_id: load_documents(cur, requirement_id)}
-    licences = load_licenses(cur, clinician_id)
+    ``credtrail.core.compliance.judge_on`` over the transcript view's states.
+
+    ``licences`` (the clinician's, already read) and ``versions`` (requirement id ->
+    its versions, already read and validated) spare a roster reading them again.
+    """
+    documents: Mapping[str, Sequence[Any]] = {
+        requirement_id: load_documents(cur, requirement_id)
+        if versions is None
+        else versions[requirement_id]
+    }
+    if licences is None:
+        licences = load_licenses(cur, clinician_id)
     if not judging.licences_in_force(licences, on, requirement_id):
         return []
     credits = load_credits(cur, clinician_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from credtrail.core.compliance import licences_in_force
 from credtrail.core.errors import CredtrailError, UnknownClinicianError
@@ -16,6 +16,7 @@ from credtrail.core.projections.compliance import (
     clinician_known,
     evaluate_on,
     load_all_licenses,
+    load_documents,
     load_licenses,
     read_compliance,
     read_compliance_covering,
@@ -178,11 +179,14 @@ class Views:
             rows: dict[str, list[ComplianceRow]] = {}
             for row in read_compliance_covering(cur, on):
                 rows.setdefault(row.clinician_id, []).append(row)
+            versions = _Versions(cur)
             out = {}
             for cid, licences in load_all_licenses(cur).items():
                 held = licences_in_force(licences, on)
                 if held:
-                    out[cid] = self._standing(cur, cid, held, rows.get(cid, []), on)
+                    out[cid] = self._standing(
+                        cur, cid, held, rows.get(cid, []), on, licences=licences, versions=versions
+                    )
             return out
 
     def _standing(
@@ -192,8 +196,12 @@ class Views:
         held: Sequence[LicenseState],
         rows: Sequence[ComplianceRow],
         on: date,
+        *,
+        licences: Sequence[LicenseState] | None = None,
+        versions: Mapping[str, Sequence[Any]] | None = None,
     ) -> list[ComplianceRow]:
-        """Per licence in force on ``on``: its materialised row, else a direct judgement."""
+        """Per licence in force on ``on``: its materialised row, else a direct judgement
+        (``licences``, ``versions``: what the caller already read, see ``evaluate_on``)."""
         assert self.registry is not None
         out = []
         for lic in held:
@@ -209,5 +217,25 @@ class Views:
                 continue
             # A past day (or a day no row covers) is judged directly from the view's
             # rows, counting only credit completed and claimed by then.
-            out.extend(evaluate_on(cur, clinician_id, rid, on, self.registry))
+            out.extend(
+                evaluate_on(
+                    cur, clinician_id, rid, on, self.registry, licences=licences, versions=versions
+                )
+            )
         return out
+
+
+class _Versions(dict[str, list[Any]]):
+    """Requirement id -> its versions, read and validated once per roster query."""
+
+    def __init__(self, cur: Cursor) -> None:
+        super().__init__()
+        self.cur = cur
+
+    def __missing__(self, requirement_id: str) -> list[Any]:
+        from credtrail.core.rules.evaluate import as_versions
+
+        documents = load_documents(self.cur, requirement_id)
+        versions: list[Any] = as_versions(documents) if documents else []
+        self[requirement_id] = versions
+        return versions
