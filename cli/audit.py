@@ -179,8 +179,9 @@ def replay(
     help="Write the checkpoint here (default: print it).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing file.")
+@json_option
 @pass_env
-def checkpoint(env: Env, output: Path | None, force: bool) -> None:
+def checkpoint(env: Env, output: Path | None, force: bool, as_json: bool) -> None:
     """Verify the whole log, then record its position, chain head and Merkle root
     (and, in a keyed store, the last batch's signed head).
 
@@ -195,6 +196,9 @@ def checkpoint(env: Env, output: Path | None, force: bool) -> None:
         create_private_text(output, cp.to_json(), force=force, what="checkpoint file")
     except OSError as exc:
         raise AuditError(f"cannot write the checkpoint to {output}: {exc.strerror}") from None
+    if as_json:
+        echo_json({**cp.model_dump(mode="json"), "file": str(output)})
+        return
     click.echo(
         f"Checkpoint of {cp.events} events up to position {cp.position} written to {output}\n"
         f"head {cp.head}\nroot {cp.root}"
@@ -328,6 +332,8 @@ def _verify_bundle(
     click.echo("transcript reproduced from the proven events")
     if result.standings_reproduced:
         click.echo(f"standings reproduced by the rule engine: {result.standings}")
+    if result.certificates:
+        click.echo(f"certificates matching their recorded SHA-256: {result.certificates}")
     for note in result.notes:
         click.echo(note)
 
@@ -349,6 +355,7 @@ def _verify_bundle(
     type=CHECKPOINT_FILE,
     help="An older checkpoint the auditor holds: include the proof that the log extends it.",
 )
+@json_option
 @pass_env
 def export(
     env: Env,
@@ -357,6 +364,7 @@ def export(
     on: date | None,
     output: Path,
     checkpoint_file: Path | None,
+    as_json: bool,
 ) -> None:
     """Write CLINICIAN's evidence bundle as of T into a folder, verifiable without the store."""
     from credtrail.core.audit.bundle import export_bundle
@@ -376,6 +384,16 @@ def export(
         )
     except OSError as exc:
         raise AuditError(f"cannot write the bundle to {output}: {exc.strerror}") from None
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "events": manifest["events"],
+                "as_of": manifest["as_of"],
+                "bundle": str(output),
+            }
+        )
+        return
     click.echo(
         f"Exported {manifest['events']} events of {clinician_id} as of {manifest['as_of']} "
         f"to {output}\nVerify anywhere with: credtrail audit verify --bundle {output}"

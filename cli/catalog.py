@@ -11,15 +11,28 @@ from credtrail.core.transcript import format_units
 
 
 @click.command()
+@json_option
 @pass_env
-def init(env: Env) -> None:
+def init(env: Env, as_json: bool) -> None:
     """Create the store (SQLite file or PostgreSQL tables) and record built-in rules.
 
-    Safe to run again: it records only requirement versions the store lacks.
+    Safe to run again: it records only requirement versions the store lacks. Without
+    --store or CREDTRAIL_STORE the store is your per-user one (see 'credtrail info').
     """
     app = env.app(create=True)
     recorded = app.sync_builtin_requirements()
-    click.echo(f"Store ready at {app.location.display()}")
+    where = env.store_display()
+    if as_json:
+        echo_json(
+            {
+                "store": where,
+                "store_source": env.source,
+                "backend": app.location.backend,
+                "recorded_versions": recorded,
+            }
+        )
+        return
+    click.echo(f"Store ready at {where} ({env.describe_source()})")
     click.echo(f"Recorded {recorded} new built-in requirement version(s).")
 
 

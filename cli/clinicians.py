@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from typing import Any
+
 import click
 
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import echo_json, json_option, table
+from credtrail.core.inputs import check_npi
 from credtrail.core.projections import Views
-from credtrail.core.transcript import format_units
+from credtrail.core.transcript import format_units, transcript_notes
 
 
 @click.group()
@@ -20,13 +25,102 @@ def clinician() -> None:
 @click.option("--profession", required=True, help="physician, nurse or pa (see credit-types).")
 @click.option("--name", help="Full name, as on the license.")
 @click.option("--npi", help="National Provider Identifier (10 digits), if known.")
+@json_option
 @pass_env
-def add(env: Env, clinician_id: str, profession: str, name: str | None, npi: str | None) -> None:
+def add(
+    env: Env, clinician_id: str, profession: str, name: str | None, npi: str | None, as_json: bool
+) -> None:
     """Add a clinician with a profession; ID is yours to choose (e.g. a staff number)."""
-    if npi is not None and not (npi.isdigit() and len(npi) == 10):
-        raise click.BadParameter(f"{npi!r} is not a 10-digit NPI", param_hint="--npi")
+    if npi is not None:
+        try:
+            check_npi(npi)  # as the application checks it, but named as the option
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--npi") from None
     env.app().add_clinician(clinician_id, profession, name=name, npi=npi)
+    if as_json:
+        echo_json(
+            {"clinician_id": clinician_id, "profession": profession, "name": name, "npi": npi}
+        )
+        return
     click.echo(f"Added {profession} {clinician_id}" + (f" ({name})" if name else ""))
+
+
+@clinician.command("list")
+@click.option("--profession", help="Only this profession (physician, nurse, pa...).")
+@click.option("--authority", help="Only clinicians holding a licence of this authority now.")
+@click.option(
+    "--requirement", "requirement_id", help="Only clinicians subject to this requirement now."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format (--json is --format json).",
+)
+@json_option
+@pass_env
+def list_(
+    env: Env,
+    profession: str | None,
+    authority: str | None,
+    requirement_id: str | None,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """List the clinicians (the roster), with the requirements their licences carry today."""
+    entries = Views.of(env.app()).clinicians(
+        profession=profession, authority=authority, requirement=requirement_id
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "clinician_id": e.clinician_id,
+            "name": e.name,
+            "profession": e.profession,
+            "npi": e.npi,
+            "requirement_ids": list(e.requirements),
+            "authorities": list(e.authorities),
+        }
+        for e in entries
+    ]
+    if as_json or fmt == "json":
+        echo_json(rows)
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["clinician_id", "name", "profession", "npi", "requirement_ids"])
+        for r in rows:
+            writer.writerow(
+                [
+                    r["clinician_id"],
+                    r["name"] or "",
+                    r["profession"],
+                    r["npi"] or "",
+                    " ".join(r["requirement_ids"]),
+                ]
+            )
+        click.echo(out.getvalue(), nl=False)
+        return
+    if not rows:
+        click.echo("No clinician matches; add one with 'credtrail clinician add'.")
+        return
+    click.echo(
+        table(
+            [
+                [
+                    str(r["clinician_id"]),
+                    str(r["name"] or "-"),
+                    str(r["profession"]),
+                    str(r["npi"] or "-"),
+                    ", ".join(r["requirement_ids"]) or "-",
+                ]
+                for r in rows
+            ],
+            ["clinician", "name", "profession", "npi", "requirements"],
+        )
+    )
 
 
 @click.command()
@@ -55,7 +149,9 @@ def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
             err=True,
         )
     if as_json or fmt == "json":
-        echo_json(result)
+        data = result.model_dump(mode="json")
+        # The key every command uses for the clinician (the model calls it "clinician").
+        echo_json({"clinician_id": data.pop("clinician"), **data})
         return
     if fmt in ("csv", "html"):
         from credtrail.core.exchange.render import transcript_csv, transcript_html
@@ -89,6 +185,8 @@ def transcript(env: Env, clinician_id: str, as_json: bool, fmt: str) -> None:
         )
     headers = ["credit", "date", "type", "units", "accr.", "provider", "activity", "topics"]
     click.echo(table(rows, [*headers, "claimed"]))
+    for line in transcript_notes(result):
+        click.echo(line)
     click.echo("")
     click.echo(
         "Totals (unrevoked): "

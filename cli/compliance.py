@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -9,51 +11,138 @@ from typing import Any
 import click
 
 from credtrail.cli.context import Env, pass_env
-from credtrail.cli.options import DATE, INSTANT, echo_json, json_option
+from credtrail.cli.options import DATE, DAYS, INSTANT, echo_json, json_option, table
+from credtrail.core.claiming import claimable
 from credtrail.core.compliance import judge, licence_for
 from credtrail.core.domain import ClinicianLedger, LicenseState, RequirementVersionState
 from credtrail.core.errors import CredtrailError, UnknownLicenseError
 from credtrail.core.projections import Views
+from credtrail.core.projections.compliance import ComplianceRow
+from credtrail.core.projections.views import REBUILD_COMPLIANCE, RosterRow
+from credtrail.core.projections.views import due_within as is_due_within
 from credtrail.core.rules import Evaluation
+from credtrail.core.status import Standing
 from credtrail.core.transcript import format_units
-
-STATUS_WORDS = {
-    "compliant": "compliant",
-    "cured": "compliant (cured in the grace period)",
-    "in_progress": "in progress",
-    "deficient": "DEFICIENT",
-    "exempt": "exempt",
-}
 
 
 def _u(value: Any) -> str:
     return format_units(Decimal(str(value)))
 
 
+def _spelled(status: str) -> str:
+    """The status as text shows it: the one spelling (``Standing``), ``in_progress``."""
+    try:
+        return Standing.of(status).value
+    except ValueError:
+        return status
+
+
+def _keys(data: dict[str, Any], clinician_id: str) -> dict[str, Any]:
+    """An evaluation's JSON with the key names every command uses (``requirement_id``)."""
+    out = {"clinician_id": clinician_id}
+    for key, value in data.items():
+        out["requirement_id" if key == "requirement" else key] = value
+    return out
+
+
 @click.command()
-@click.argument("clinician_id", metavar="CLINICIAN")
+@click.argument("clinician_id", metavar="[CLINICIAN]", required=False)
+@click.option(
+    "--all", "everyone", is_flag=True, help="Every clinician: the roster, one row per requirement."
+)
 @click.option(
     "--requirement", "requirement_id", help="Only this requirement, e.g. us-ca-physician."
 )
+@click.option("--authority", help="Only requirements of this authority, e.g. TX-TMB (--all).")
+@click.option("--profession", help="Only clinicians of this profession (--all).")
+@click.option("--deficient", is_flag=True, help="Only rows whose standing is deficient (--all).")
+@click.option(
+    "--due-within",
+    type=DAYS,
+    metavar="DAYS",
+    help="Only rows with something missing and a cycle ending within this, e.g. 90d (--all).",
+)
 @click.option("--on", type=DATE, help="Judge the cycle containing this date (default: today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format of --all (--json is --format json).",
+)
 @json_option
 @pass_env
 def status(
-    env: Env, clinician_id: str, requirement_id: str | None, on: date | None, as_json: bool
+    env: Env,
+    clinician_id: str | None,
+    everyone: bool,
+    requirement_id: str | None,
+    authority: str | None,
+    profession: str | None,
+    deficient: bool,
+    due_within: int | None,
+    on: date | None,
+    fmt: str,
+    as_json: bool,
 ) -> None:
-    """What CLINICIAN still needs, per requirement, for the cycle containing --on.
+    """What CLINICIAN still needs, per requirement, for the cycle containing --on; with
+    --all, every clinician's standing (filter with --deficient, --due-within 90d,
+    --requirement, --authority, --profession; --format csv or json).
 
-    Reads the compliance view (brought up to date first).
+    Reads the compliance view (brought up to date first). After a plugin was installed
+    or upgraded the view is stale: the answer is then judged directly, and says so.
     """
     day = on or date.today()
-    rows = Views.of(env.app()).compliance(clinician_id, requirement_id, on=day)
+    if everyone == (clinician_id is not None):
+        raise click.UsageError("give a CLINICIAN, or --all for every clinician")
+    if clinician_id is None:
+        _roster(
+            env,
+            day,
+            requirement_id=requirement_id,
+            authority=authority,
+            profession=profession,
+            deficient=deficient,
+            due_within=due_within,
+            fmt="json" if as_json else fmt,
+        )
+        return
+    roster_only = {
+        "--authority": authority,
+        "--profession": profession,
+        "--deficient": deficient or None,
+        "--due-within": due_within,
+        "--format": None if fmt == "table" else fmt,
+    }
+    for option, value in roster_only.items():
+        if value is not None:
+            raise click.UsageError(f"{option} goes with --all (the roster), not one clinician")
+    views = Views.of(env.app())
+    answer = views.standings(clinician_id, day, requirement_id)
+    rows = answer.rows
     if requirement_id is not None and not rows:
         raise UnknownLicenseError(
             f"clinician {clinician_id!r} holds no license for {requirement_id} on {day}; "
             f"see 'credtrail license list {clinician_id}'"
         )
+    if answer.direct:
+        _say_direct()
+    unclaimed = {row.requirement_id: _unclaimed(views, env, row, day) for row in rows}
     if as_json:
-        echo_json([{**row.explanation, "status": row.status} for row in rows])
+        echo_json(
+            [
+                {
+                    **_keys(row.explanation, clinician_id),
+                    "requirement_id": row.requirement_id,
+                    "license_id": row.license_id,
+                    "status": _spelled(row.status),
+                    "unclaimed_would_count": unclaimed[row.requirement_id],
+                    "evaluated_directly": answer.direct,
+                }
+                for row in rows
+            ]
+        )
         return
     if not rows:
         click.echo(
@@ -66,14 +155,161 @@ def status(
         if "error" in data:
             click.echo(f"{row.requirement_id}: cannot evaluate: {data['error']}")
             continue
-        word = STATUS_WORDS.get(row.status, row.status)
         click.echo(
             f"{row.requirement_id} ({data.get('authority', '')}), cycle {row.cycle_start} to "
-            f"{row.cycle_end}: {word}, {_u(row.counted)} of {_u(row.required)} counted"
+            f"{row.cycle_end}: {_spelled(row.status)}, {_u(row.counted)} of {_u(row.required)} "
+            "counted"
         )
         for part, units in row.missing:
             click.echo(f"  missing {_u(units)} {part}")
+        extra = unclaimed[row.requirement_id]
+        if extra is not None:
+            click.echo("  " + _unclaimed_text(extra, data.get("authority", ""), clinician_id))
     click.echo(f"\nExplain one: credtrail explain {clinician_id} REQUIREMENT")
+
+
+def _say_direct() -> None:
+    click.echo(f"Note: evaluated directly: views are stale; run `{REBUILD_COMPLIANCE}`", err=True)
+
+
+def _unclaimed(views: Views, env: Env, row: ComplianceRow, day: date) -> Decimal | None:
+    """Units recorded but not claimed that the row's requirement would count (None when
+    it counts earned credit, or nothing is excluded as not claimed)."""
+    excluded = row.explanation.get("excluded") or []
+    if not any(x.get("rule") == "not-claimed" for x in excluded):
+        return None
+    lic = next(
+        (
+            x
+            for x in views.licences(row.clinician_id, catch_up=False)
+            if x.license_id == row.license_id
+        ),
+        None,
+    )
+    if lic is None:
+        return None
+    found = claimable(
+        views.documents(row.requirement_id, catch_up=False),
+        views.credits(row.clinician_id, catch_up=False),
+        lic,
+        env.registry,
+        day,
+    )
+    return sum((c.units for c in found), Decimal(0)) if found else None
+
+
+def _unclaimed_text(units: Decimal, authority: str, clinician_id: str) -> str:
+    return (
+        f"{_u(units)} units recorded but not claimed would count here; claim them with "
+        f"'credtrail credit claim --all --authority {authority} --clinician {clinician_id}'"
+    )
+
+
+ROSTER_COLUMNS = (
+    "clinician_id",
+    "name",
+    "profession",
+    "requirement_id",
+    "authority",
+    "license_id",
+    "license_number",
+    "cycle_start",
+    "cycle_end",
+    "days_left",
+    "status",
+    "counted",
+    "required",
+    "missing",
+)
+
+
+def _roster(
+    env: Env,
+    day: date,
+    *,
+    requirement_id: str | None,
+    authority: str | None,
+    profession: str | None,
+    deficient: bool,
+    due_within: int | None,
+    fmt: str,
+) -> None:
+    answer = Views.of(env.app()).roster(
+        day, requirement=requirement_id, authority=authority, profession=profession
+    )
+    rows = answer.rows
+    if deficient:
+        rows = [r for r in rows if r.status == Standing.DEFICIENT]
+    if due_within is not None:
+        rows = [r for r in rows if is_due_within(r, day, due_within)]
+    if answer.direct:
+        _say_direct()
+    if fmt == "json":
+        echo_json([_roster_json(r) for r in rows])
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(ROSTER_COLUMNS)
+        for r in rows:
+            data = _roster_json(r)
+            data["missing"] = "; ".join(f"{m['part']} {m['units']}" for m in data["missing"])
+            writer.writerow(["" if data[k] is None else data[k] for k in ROSTER_COLUMNS])
+        click.echo(out.getvalue(), nl=False)
+        return
+    if not rows:
+        click.echo(f"No clinician matches on {day}.")
+        return
+    click.echo(
+        table(
+            [
+                [
+                    r.clinician_id,
+                    r.name or "-",
+                    r.requirement_id,
+                    r.authority,
+                    r.cycle_end.isoformat() if r.cycle_end else "-",
+                    "-" if r.days_left is None else str(r.days_left),
+                    _spelled(r.status),
+                    f"{_u(r.counted)}/{_u(r.required)}",
+                    r.error or ", ".join(f"{_u(u)} {p}" for p, u in r.missing) or "-",
+                ]
+                for r in rows
+            ],
+            [
+                "clinician",
+                "name",
+                "requirement",
+                "authority",
+                "cycle ends",
+                "days",
+                "status",
+                "counted",
+                "missing",
+            ],
+        )
+    )
+    click.echo(f"\n{len(rows)} row(s) on {day}.")
+
+
+def _roster_json(r: RosterRow) -> dict[str, Any]:
+    return {
+        "clinician_id": r.clinician_id,
+        "name": r.name,
+        "profession": r.profession,
+        "requirement_id": r.requirement_id,
+        "authority": r.authority,
+        "license_id": r.license_id,
+        "license_number": r.license_number,
+        "cycle_start": r.cycle_start,
+        "cycle_end": r.cycle_end,
+        "days_left": r.days_left,
+        "status": _spelled(r.status),
+        "counted": r.counted,
+        "required": r.required,
+        "missing": [{"part": p, "units": u} for p, u in r.missing],
+        "error": r.error,
+    }
 
 
 def _license_for(ledger: ClinicianLedger, requirement_id: str, day: date) -> LicenseState:
@@ -139,10 +375,22 @@ def explain(
         day,
         cycle_start=cycle_start,
     )
+    # What claiming now would add: for the current cycle, not a past one or a past view.
+    now = cycle_start is None and as_of is None
+    found = (
+        claimable(
+            [v.document for v in versions], ledger.credits.values(), license, app.registry, day
+        )
+        if now and any(x.rule == "not-claimed" for x in result.excluded)
+        else []
+    )
+    extra = sum((c.units for c in found), Decimal(0)) if found else None
     if as_json:
-        echo_json(result.to_json())
+        echo_json({**_keys(result.to_json(), clinician_id), "unclaimed_would_count": extra})
         return
     click.echo(render_explanation(result, ledger))
+    if extra is not None:
+        click.echo(_unclaimed_text(extra, result.authority, clinician_id))
 
 
 def render_explanation(result: Evaluation, ledger: ClinicianLedger) -> str:
@@ -152,7 +400,7 @@ def render_explanation(result: Evaluation, ledger: ClinicianLedger) -> str:
         f"{ledger.clinician_id}, license {result.license_id}",
         f"cycle {result.cycle_start} to {result.cycle_end} (renewal {result.renewal_number}), "
         f"judged on {result.evaluated_on}; counts {result.counts} credit",
-        f"status: {STATUS_WORDS.get(result.status, result.status)}",
+        f"status: {_spelled(result.status)}",
         "",
         "parts:",
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from credtrail.cli.context import Env, pass_env
-from credtrail.cli.options import UNITS
+from credtrail.cli.options import UNITS, echo_json, json_option
 from credtrail.core.errors import InputError
 
 
@@ -28,6 +28,7 @@ def course() -> None:
 @click.option("--accreditor", required=True, help="The accreditor's code, e.g. ANCC.")
 @click.option("--provider", "provider_name", help="The provider's name (default: its number).")
 @click.option("--title", help="The course title.")
+@json_option
 @pass_env
 def add(
     env: Env,
@@ -39,6 +40,7 @@ def add(
     accreditor: str,
     provider_name: str | None,
     title: str | None,
+    as_json: bool,
 ) -> None:
     """Add (or replace) a course in CATALOGUE, for `import --format cebroker
     --option catalogue=CATALOGUE`. PROVIDER_NUMBER and COURSE_NUMBER are CE Broker's
@@ -56,6 +58,16 @@ def add(
         )
     entry = Course(credit_type, hours, accreditor, provider_name, title)
     replaced = add_course(catalogue, provider_number, course_number, entry)
+    if as_json:
+        echo_json(
+            {
+                "catalogue": str(catalogue),
+                "provider_number": provider_number,
+                "course_number": course_number,
+                "replaced": replaced,
+            }
+        )
+        return
     verb = "Replaced" if replaced else "Added"
     click.echo(f"{verb} course {course_number} of provider {provider_number} in {catalogue}")
 

@@ -1,4 +1,4 @@
-"""``credtrail import``, ``credtrail export`` (openbadges, pars, cebroker, nccpa) and
+"""``credtrail import``, ``credtrail export`` (openbadges, clr, pars, cebroker, nccpa) and
 ``credtrail report``."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from credtrail.cli.context import Env, pass_env
-from credtrail.cli.options import DATE, echo_json, json_option
+from credtrail.cli.options import DATE, echo_json, json_option, os_user
 from credtrail.core.errors import InputError
 from credtrail.core.exchange import import_file
 from credtrail.core.exchange.pipeline import ImportSummary, Phase, ProgressCallback
@@ -23,6 +23,37 @@ output_option = click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
 """Every export's ``-o FILE`` (stdout without it): one spelling, one help text."""
+
+key_option = click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CREDTRAIL_KEY",
+    help="The organisation's Ed25519 private key (PEM) to sign with "
+    "[env: CREDTRAIL_KEY]; `credtrail key init` makes one.",
+)
+proof_option = click.option(
+    "--proof",
+    type=click.Choice(["eddsa", "jwt"]),
+    default="eddsa",
+    show_default=True,
+    help="eddsa: an eddsa-rdfc-2022 Data Integrity proof (JSON); jwt: a VC-JWT "
+    "(compact JWS, EdDSA), see docs/formats.md.",
+)
+did_web_option = click.option(
+    "--did-web",
+    "did_web",
+    metavar="HOST[:PATH]",
+    envvar="CREDTRAIL_DID_WEB",
+    help="Issue as did:web:HOST[:PATH] instead of the key's did:key [env: CREDTRAIL_DID_WEB]; "
+    "publish `credtrail key did-document` there.",
+)
+organisation_option = click.option(
+    "--organisation",
+    default="credtrail",
+    show_default=True,
+    help="The issuing organisation's name, as the credential's issuer.",
+)
 
 _PHASES = {"validate": "Validating", "write": "Writing   "}
 
@@ -52,30 +83,6 @@ def _progress(enabled: bool) -> Iterator[ProgressCallback | None]:
             bar.__exit__(None, None, None)
 
 
-def _counts(s: ImportSummary) -> str:
-    deleted = f", deleted {s.deleted}" if s.deleted else ""
-    return (
-        f"read {s.read}, written {s.written}{deleted}, skipped {s.skipped}, rejected {s.rejected}"
-    )
-
-
-def _report_text(s: ImportSummary) -> str:
-    added = (
-        f"; {s.clinicians_created} clinician{'s' if s.clinicians_created != 1 else ''} added"
-        if s.clinicians_created
-        else ""
-    )
-    if s.dry_run:
-        return f"Dry run of {s.file} ({s.format}), nothing written: would have {_counts(s)}{added}"
-    if s.written == 0 and s.deleted == 0 and s.rejected == 0:
-        return (
-            f"Nothing written: every record of {s.file} is already recorded ({_counts(s)})"
-            if s.read
-            else f"Nothing written: {s.file} has no records"
-        )
-    return f"Imported {s.file} ({s.format}): {_counts(s)}{added}"
-
-
 def _errors_text(s: ImportSummary) -> str:
     lines = [f"  {e}" for e in s.errors]
     omitted = s.error_count - len(s.errors)
@@ -91,7 +98,8 @@ def _errors_text(s: ImportSummary) -> str:
     "format_name",
     required=True,
     metavar="FORMAT",
-    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md.",
+    help="pars, cebroker, openbadges or csv (and any format a plugin adds); see docs/formats.md. "
+    "roster: clinicians and licences (credtrail.core.roster).",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing.")
 @click.option(
@@ -116,8 +124,24 @@ def _errors_text(s: ImportSummary) -> str:
 @click.option(
     "--require-proof",
     is_flag=True,
-    help="Refuse every record whose signature was not verified (Open Badges proofs).",
+    help="Refuse every record whose signature was not verified (Open Badges / CLR "
+    "eddsa-rdfc-2022 proofs and VC-JWTs).",
 )
+@click.option(
+    "--did-document",
+    "did_documents",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A did:web issuer's DID document (did.json) to check its signatures against; "
+    "repeatable. DIDs are never resolved online.",
+)
+@click.option(
+    "--amend",
+    is_flag=True,
+    help="Correct recorded credits the file states differently (default: report a conflict).",
+)
+@click.option("--by", "amended_by", help="Who the --amend corrections are by (default: OS user).")
 @click.option(
     "--option",
     "options",
@@ -136,7 +160,10 @@ def import_(
     commit_every: int | None,
     learners: tuple[str, ...],
     require_proof: bool,
+    did_documents: tuple[Path, ...],
     options: tuple[str, ...],
+    amend: bool,
+    amended_by: str | None,
     as_json: bool,
 ) -> None:
     """Import the credits in FILE: every record is validated before anything is written.
@@ -144,6 +171,13 @@ def import_(
     Importing the same file twice writes nothing the second time: each record has a
     natural key (learner, provider, activity, completion date, credit type).
     """
+    if format_name == "roster":
+        from credtrail.cli.roster import import_roster_file
+
+        given = {"--partial": partial, "--commit-every": commit_every, "--learner": learners}
+        given |= {"--require-proof": require_proof, "--option": options}
+        import_roster_file(env, file, dry_run=dry_run, as_json=as_json, given=given)
+        return
     mapping: dict[str, str] = {}
     for item in learners:
         key, sep, clinician = item.rpartition("=")
@@ -161,6 +195,10 @@ def import_(
                 f"{item!r} is not KEY=VALUE (e.g. catalogue=courses.csv)", param_hint="--option"
             )
         format_options[key.strip()] = value.strip()
+    if did_documents:
+        from credtrail.core.exchange.openbadges import DID_DOCUMENTS_OPTION
+
+        format_options[DID_DOCUMENTS_OPTION] = "\n".join(str(p) for p in did_documents)
     app = env.app()
     with _progress(sys.stderr.isatty() and not as_json) as progress:
         summary = import_file(
@@ -174,6 +212,8 @@ def import_(
             learners=mapping,
             require_proof=require_proof,
             options=format_options,
+            amend=amend,
+            amended_by=amended_by or os_user(),
         )
     if as_json:
         echo_json(summary.as_dict())
@@ -186,7 +226,7 @@ def import_(
             "nothing was written (fix them, or use --partial to import the valid ones):\n"
             + _errors_text(summary)
         )
-    click.echo(_report_text(summary))
+    click.echo(summary.describe())
     for notice in summary.notices:
         click.echo(f"Note: {notice}", err=True)
     if summary.rejected:
@@ -201,22 +241,13 @@ def export() -> None:
 @export.command("openbadges")
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.argument("credit_id", metavar="CREDIT_ID")
-@click.option(
-    "--key",
-    "key_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="CREDTRAIL_KEY",
-    help="The organisation's Ed25519 private key (PEM) to sign with "
-    "[env: CREDTRAIL_KEY]; `credtrail key init` makes one.",
-)
+@key_option
 @click.option("--unsigned", is_flag=True, help="Write the credential without a proof.")
-@click.option(
-    "--organisation",
-    default="credtrail",
-    show_default=True,
-    help="The issuing organisation's name, as the credential's issuer.",
-)
+@proof_option
+@did_web_option
+@organisation_option
 @output_option
+@json_option
 @pass_env
 def export_openbadges(
     env: Env,
@@ -224,16 +255,23 @@ def export_openbadges(
     credit_id: str,
     key_path: Path | None,
     unsigned: bool,
+    proof: str,
+    did_web: str | None,
     organisation: str,
     output: Path | None,
+    as_json: bool,
 ) -> None:
-    """Write an Open Badges 3.0 credential for one credit, signed (eddsa-rdfc-2022).
+    """Write an Open Badges 3.0 credential for one credit, signed (eddsa-rdfc-2022 or JWT).
 
     A credit imported from a credential is written back exactly as it was received,
     with its issuer's own signature. Otherwise the organisation is the issuer
-    (did:key of its key) and the provider is the achievement's creator.
+    (did:key of its key, or --did-web) and the provider is the achievement's creator.
     """
-    from credtrail.core.exchange.openbadges import export_credential, original_credential
+    from credtrail.core.exchange.openbadges import (
+        export_credential,
+        original_credential,
+        original_jwt,
+    )
 
     app = env.app()
     ledger = app.ledger(clinician_id)
@@ -244,13 +282,8 @@ def export_openbadges(
             "a revoked credit cannot be exported as a credential"
         )
     key = None
-    if original_credential(credit) is None and not unsigned:
-        if key_path is None:
-            raise InputError(
-                "no signing key: give --key FILE or set CREDTRAIL_KEY (`credtrail key init` "
-                "makes one), or write an unsigned credential with --unsigned"
-            )
-        key = _private_key(key_path)
+    if original_credential(credit) is None and original_jwt(credit) is None and not unsigned:
+        key = _signing_key(key_path)
     document = export_credential(
         clinician_id=clinician_id,
         name=ledger.name,
@@ -259,8 +292,91 @@ def export_openbadges(
         registry=app.registry,
         private_key=key,
         organisation=organisation,
+        proof=proof,
+        did=_did(did_web),
     )
-    _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+    _write(_serialised(document), output, as_json=as_json)
+
+
+@export.command("clr")
+@click.argument("clinician_id", metavar="CLINICIAN")
+@key_option
+@click.option("--unsigned", is_flag=True, help="Write the transcript without a proof.")
+@proof_option
+@did_web_option
+@organisation_option
+@output_option
+@json_option
+@pass_env
+def export_clr(
+    env: Env,
+    clinician_id: str,
+    key_path: Path | None,
+    unsigned: bool,
+    proof: str,
+    did_web: str | None,
+    organisation: str,
+    output: Path | None,
+    as_json: bool,
+) -> None:
+    """Write the clinician's CLR 2.0 transcript (ClrCredential), signed by the organisation.
+
+    Every live credit is in it: credentials received from providers unchanged (their
+    own signatures), the others as credentials the organisation issues. See
+    docs/formats.md "CLR 2.0 transcripts".
+    """
+    from credtrail.core.exchange.clr import export_transcript
+
+    app = env.app()
+    ledger = app.ledger(clinician_id)
+    credits = [c for c in ledger.credits.values() if not c.revoked]
+    key = None if unsigned else _signing_key(key_path)
+    document = export_transcript(
+        clinician_id=clinician_id,
+        name=ledger.name,
+        npi=ledger.npi,
+        credits=credits,
+        registry=app.registry,
+        private_key=key,
+        organisation=organisation,
+        proof=proof,
+        did=_did(did_web),
+    )
+    text = _serialised(document)
+    if as_json and output is None and isinstance(document, str):
+        text = json.dumps({"jwt": document}) + "\n"
+    _write(text, output, quiet=as_json)
+    if as_json and output is not None:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "output": str(output),
+                "proof": "unsigned" if key is None else proof,
+                "credentials": len(credits),
+            }
+        )
+
+
+def _signing_key(key_path: Path | None) -> Any:
+    if key_path is None:
+        raise InputError(
+            "no signing key: give --key FILE or set CREDTRAIL_KEY (`credtrail key init` "
+            "makes one), or write it unsigned with --unsigned"
+        )
+    return _private_key(key_path)
+
+
+def _did(did_web: str | None) -> str | None:
+    from credtrail.core.exchange.dataintegrity import did_web as did_web_of
+
+    return did_web_of(did_web) if did_web else None
+
+
+def _serialised(document: dict[str, Any] | str) -> str:
+    """A JSON credential indented, a VC-JWT as its one line."""
+    if isinstance(document, str):
+        return document + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 @export.command("pars")
@@ -275,9 +391,15 @@ def export_openbadges(
     help="Tab-delimited (what `import --format pars` reads) or ACCMELearnerReports JSON.",
 )
 @output_option
+@json_option
 @pass_env
 def export_pars(
-    env: Env, clinicians: tuple[str, ...], provider: str | None, fmt: str, output: Path | None
+    env: Env,
+    clinicians: tuple[str, ...],
+    provider: str | None,
+    fmt: str,
+    output: Path | None,
+    as_json: bool,
 ) -> None:
     """Write the PARS learner-completion upload for credits recorded with a provider id.
 
@@ -293,18 +415,23 @@ def export_pars(
         if not rows:
             raise InputError("no credit has an ACCME provider id; nothing to report to PARS")
         document = pars_json(rows, datetime.now())
-        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+        _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output, as_json=as_json)
     else:
-        _write(pars_tsv(rows), output)
+        _write(pars_tsv(rows), output, as_json=as_json)
 
 
 @export.command("cebroker")
 @click.argument("clinicians", nargs=-1, metavar="[CLINICIAN]...")
 @click.option("--provider", metavar="NUMBER", help="Only this CE Broker provider number's.")
 @output_option
+@json_option
 @pass_env
 def export_cebroker(
-    env: Env, clinicians: tuple[str, ...], provider: str | None, output: Path | None
+    env: Env,
+    clinicians: tuple[str, ...],
+    provider: str | None,
+    output: Path | None,
+    as_json: bool,
 ) -> None:
     """Write a CE Broker roster (columns A-J, no header) of the credits recorded from one.
 
@@ -315,7 +442,11 @@ def export_cebroker(
     from credtrail.core.exchange.exports import live_credits
 
     app = env.app()
-    _write(cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)), output)
+    _write(
+        cebroker_csv(cebroker_rows(live_credits(app, clinicians), provider)),
+        output,
+        as_json=as_json,
+    )
 
 
 @export.command("nccpa")
@@ -329,14 +460,15 @@ def export_cebroker(
     help="One block per entry, or one CSV row per entry.",
 )
 @output_option
+@json_option
 @pass_env
-def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None) -> None:
+def export_nccpa(env: Env, clinician_id: str, fmt: str, output: Path | None, as_json: bool) -> None:
     """List a PA's credits with the fields of NCCPA's "Log New CME" form, in its order."""
     from credtrail.plugins.pa_aapa.nccpa import nccpa_csv, nccpa_entries, nccpa_text
 
     app = env.app()
     entries = nccpa_entries(app.ledger(clinician_id).credits.values())
-    _write(nccpa_csv(entries) if fmt == "csv" else nccpa_text(entries), output)
+    _write(nccpa_csv(entries) if fmt == "csv" else nccpa_text(entries), output, as_json=as_json)
 
 
 def _private_key(path: Path) -> Any:
@@ -346,7 +478,9 @@ def _private_key(path: Path) -> Any:
     return load_key(path).private_key
 
 
-def _write(text: str, output: Path | None) -> None:
+def _write(text: str, output: Path | None, *, as_json: bool = False, quiet: bool = False) -> None:
+    """The document on stdout, or in ``output`` (then, with --json, ``{"output": ...}``;
+    ``quiet`` when the caller reports the file itself)."""
     if output is None:
         click.echo(text, nl=False)
         return
@@ -354,6 +488,11 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    if quiet:
+        return
+    if as_json:
+        echo_json({"output": str(output)})
+        return
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -379,6 +518,7 @@ def _write(text: str, output: Path | None) -> None:
 )
 @output_option
 @click.option("--on", "on", type=DATE, help="Evaluate as of this date (default: today).")
+@json_option
 @pass_env
 def report(
     env: Env,
@@ -388,6 +528,7 @@ def report(
     paper: str,
     output: Path | None,
     on: date | None,
+    as_json: bool,
 ) -> None:
     """A compliance report to send a board: a page per requirement with the licence
     number, NPI, cycle and days left, each part with the credits counted (and not, and
@@ -401,7 +542,7 @@ def report(
     facts = report_facts(env.app(), clinician_id, on or date.today(), requirement_id)
     html = report_html(facts, paper="a4" if paper == "a4" else "letter")
     if fmt == "html":
-        _write(html, output)
+        _write(html, output, as_json=as_json)
         return
     if output is None:
         raise InputError("--format pdf writes a file: give -o FILE.pdf")
@@ -410,6 +551,9 @@ def report(
         output.write_bytes(pdf)
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    if as_json:
+        echo_json({"output": str(output)})
+        return
     click.echo(f"Wrote {output}", err=True)
 
 

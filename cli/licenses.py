@@ -71,12 +71,29 @@ def add(
 @click.argument("license_id", metavar="LICENSE_ID")
 @click.option("--date", "ended_on", type=DATE, help="Date it ended (default: today).")
 @click.option("--reason", help="Why: lapsed, surrendered, moved...")
+@json_option
 @pass_env
 def end(
-    env: Env, clinician_id: str, license_id: str, ended_on: date | None, reason: str | None
+    env: Env,
+    clinician_id: str,
+    license_id: str,
+    ended_on: date | None,
+    reason: str | None,
+    as_json: bool,
 ) -> None:
     """Stop a license: its requirement no longer applies after the date."""
-    env.app().end_license(clinician_id, license_id, ended_on or date.today(), reason)
+    day = ended_on or date.today()
+    env.app().end_license(clinician_id, license_id, day, reason)
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "license_id": license_id,
+                "ended_on": day,
+                "reason": reason,
+            }
+        )
+        return
     click.echo(f"Ended {license_id}")
 
 
@@ -85,12 +102,29 @@ def end(
 @click.argument("license_id", metavar="LICENSE_ID")
 @click.option("--expires", "expires_on", type=DATE, required=True, help="The new expiry date.")
 @click.option("--date", "renewed_on", type=DATE, help="Date it was renewed (default: today).")
+@json_option
 @pass_env
 def renew(
-    env: Env, clinician_id: str, license_id: str, expires_on: date, renewed_on: date | None
+    env: Env,
+    clinician_id: str,
+    license_id: str,
+    expires_on: date,
+    renewed_on: date | None,
+    as_json: bool,
 ) -> None:
     """Record a renewal: its cycles and renewal numbers follow the recorded expiries."""
-    env.app().renew_license(clinician_id, license_id, expires_on, renewed_on or date.today())
+    day = renewed_on or date.today()
+    env.app().renew_license(clinician_id, license_id, expires_on, day)
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "license_id": license_id,
+                "expires_on": expires_on,
+                "renewed_on": day,
+            }
+        )
+        return
     click.echo(f"Renewed {license_id} to {expires_on}")
 
 
@@ -100,14 +134,32 @@ def renew(
 @click.option("--part", required=True, help="The one-time part done (e.g. hiv-aids).")
 @click.option("--date", "completed_on", type=DATE, required=True, help="When it was done.")
 @click.option("--reason", required=True, help="Why credtrail has no record of it.")
+@json_option
 @pass_env
 def attest(
-    env: Env, clinician_id: str, license_id: str, part: str, completed_on: date, reason: str
+    env: Env,
+    clinician_id: str,
+    license_id: str,
+    part: str,
+    completed_on: date,
+    reason: str,
+    as_json: bool,
 ) -> None:
     """Attest a one-time part was done before credtrail's records (shown as attested)."""
     env.app().record_fact(
         clinician_id, "attestation", part, completed_on, license_id=license_id, reason=reason
     )
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "license_id": license_id,
+                "part": part,
+                "completed_on": completed_on,
+                "reason": reason,
+            }
+        )
+        return
     click.echo(f"Attested {part} on {license_id}")
 
 

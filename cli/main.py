@@ -6,17 +6,24 @@ translated for people.
   line per error, exit 1
 - misuse of the command line -> click's usage error, exit 2
 Anything else is a bug and shows its traceback.
+
+With ``--json`` on the command line, each of these is instead one JSON object on
+stderr, ``{"error": ..., "field": ..., "code": ...}``, with the same exit code:
+``code`` names the error class (``unknown_clinician``, ``usage``, ``invalid_input``...),
+``field`` the option or input field at fault where one is known.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from credtrail.cli.context import DEFAULT_STORE, STORE_ENV, Env
+from credtrail.cli.context import STORE_ENV, Env
+from credtrail.cli.options import JSON_MODE, echo_error_json, json_mode, json_option
 from credtrail.core.errors import CredtrailError
 from credtrail.core.plugins import LOAD_ENV
 
@@ -25,9 +32,100 @@ if TYPE_CHECKING:
 
 
 class UserError(click.ClickException):
-    """A user's mistake, already worded for them (exit 1, no traceback)."""
+    """A user's mistake, already worded for them (exit 1, no traceback).
+
+    ``code`` and ``field`` are what ``--json`` prints with the message.
+    """
 
     exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "error",
+        field: str | None = None,
+        as_json: bool = False,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.as_json = as_json
+        self.errors = errors
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        if not self.as_json:
+            super().show(file)
+            return
+        extra = {} if self.errors is None else {"errors": self.errors}
+        echo_error_json(self.message, code=self.code, field=self.field, **extra)
+
+
+class JsonClickError(click.ClickException):
+    """Click's own error (bad parameter, usage) shown as one JSON object; same exit code."""
+
+    def __init__(self, original: click.ClickException) -> None:
+        super().__init__(original.format_message())
+        # usage, bad_parameter, missing_parameter, no_such_option, bad_option_usage...
+        kind = type(original).__name__
+        self.code = _code(kind) if kind != "ClickException" else "error"
+        self.field: str | None = None
+        if isinstance(original, click.BadParameter):
+            param = original.param
+            hint = original.param_hint
+            self.field = (param.name if param is not None else None) or (
+                hint if isinstance(hint, str) else None
+            )
+        elif isinstance(original, click.NoSuchOption | click.BadOptionUsage):
+            self.field = original.option_name
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        echo_error_json(self.message, code=self.code, field=self.field)
+
+
+class JsonUsageError(JsonClickError):
+    """A usage error (exit 2) shown as one JSON object."""
+
+    exit_code = 2
+
+
+def json_click_error(original: click.ClickException) -> JsonClickError:
+    """``original`` as JSON, keeping its exit code (2 for misuse, else 1)."""
+    if original.exit_code == 2:
+        return JsonUsageError(original)
+    return JsonClickError(original)
+
+
+def _code(class_name: str) -> str:
+    """``UnknownClinicianError`` -> ``unknown_clinician``: a stable name for scripts."""
+    name = class_name.removesuffix("Error").removesuffix("Exception") or "error"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def user_error(exc: Exception, *, as_json: bool) -> UserError:
+    """The ``UserError`` a ``CredtrailError`` or a pydantic ``ValidationError`` becomes."""
+    if isinstance(exc, CredtrailError):
+        return UserError(
+            str(exc),
+            code=_code(type(exc).__name__),
+            field=getattr(exc, "field", None),
+            as_json=as_json,
+        )
+    from pydantic import ValidationError
+
+    assert isinstance(exc, ValidationError)
+    errors = [
+        {"field": ".".join(str(p) for p in err["loc"]) or "value", "message": err["msg"]}
+        for err in exc.errors()
+    ]
+    return UserError(
+        describe_validation_error(exc),
+        code="invalid_input",
+        field=errors[0]["field"] if errors else None,
+        as_json=as_json,
+        errors=errors,
+    )
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -55,6 +153,7 @@ COMMAND_MODULES = {
     "explain": "compliance",
     "export": "exchange",
     "import": "exchange",
+    "info": "info",
     "init": "catalog",
     "key": "keys",
     "license": "licenses",
@@ -84,28 +183,59 @@ class CredtrailGroup(click.Group):
                 return command  # type: ignore[no-any-return]
         return None
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Known before any option is parsed, so that a usage error in a subcommand's
+        # options is reported as JSON too. Only the root group sees the whole line.
+        if ctx.parent is None and "--json" in args[: _end_of_options(args)]:
+            ctx.meta[JSON_MODE] = True
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CredtrailError as exc:
-            raise UserError(str(exc)) from None
+            raise user_error(exc, as_json=json_mode(ctx)) from None
+        except click.ClickException as exc:
+            if json_mode(ctx) and not isinstance(exc, UserError | JsonClickError):
+                raise json_click_error(exc) from None
+            raise
         except Exception as exc:
             # pydantic is imported by the commands that validate, not by every command.
             from pydantic import ValidationError
 
             if isinstance(exc, ValidationError):
-                raise UserError(describe_validation_error(exc)) from None
+                raise user_error(exc, as_json=json_mode(ctx)) from None
             raise
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        wants_json = parent is None and "--json" in args[: _end_of_options(args)]
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as exc:
+            # A usage error in the root's own options, before any context holds the mode.
+            if wants_json and not isinstance(exc, JsonClickError):
+                raise json_click_error(exc) from None
+            raise
+
+
+def _end_of_options(args: list[str]) -> int:
+    return args.index("--") if "--" in args else len(args)
 
 
 @click.group(cls=CredtrailGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     envvar=STORE_ENV,
-    default=DEFAULT_STORE,
-    show_default=True,
+    default=None,
     metavar="PATH|URL",
-    help=f"SQLite file or postgresql://user@host:port/db URL (env {STORE_ENV}).",
+    help=f"SQLite file or postgresql://user@host:port/db URL (env {STORE_ENV}); "
+    "default: credtrail.db in your user data folder (see 'credtrail info').",
 )
 @click.option(
     "--plugins",
@@ -114,15 +244,25 @@ class CredtrailGroup(click.Group):
     metavar="NAMES",
     help=f"Comma-separated plugins to load (env {LOAD_ENV}); default: all installed.",
 )
+@json_option
 @click.version_option(package_name="credtrail")
 @click.pass_context
-def cli(ctx: click.Context, store: str, plugins: str | None) -> None:
+def cli(ctx: click.Context, store: str | None, plugins: str | None, as_json: bool) -> None:
     """credtrail: an event-sourced ledger of continuing-education credit.
 
     Record credits, claim them toward boards, and see what is still missing.
     Start with 'credtrail init', then 'credtrail clinician add'.
     """
-    env = Env(store, plugins)
+    source = ctx.get_parameter_source("store")
+    given = (
+        {
+            click.core.ParameterSource.COMMANDLINE: "--store",
+            click.core.ParameterSource.ENVIRONMENT: STORE_ENV,
+        }.get(source)
+        if source is not None
+        else None
+    )
+    env = Env(store, plugins, source=given)
     ctx.obj = env
     ctx.call_on_close(env.close)
 

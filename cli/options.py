@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import click
-from pydantic import BaseModel
-
-from credtrail.core.inputs import parse_units
 
 
 class DateType(click.ParamType[date, Any]):
@@ -73,6 +71,8 @@ class UnitsType(click.ParamType[Decimal, Any]):
     ) -> Decimal:
         if isinstance(value, Decimal):
             return value
+        from credtrail.core.inputs import parse_units  # not at import: --version skips it
+
         try:
             amount = parse_units(str(value))
         except ValueError as exc:
@@ -84,15 +84,67 @@ class UnitsType(click.ParamType[Decimal, Any]):
         return amount
 
 
+class DaysType(click.ParamType[int, Any]):
+    """A span in days: ``90d``, ``12w`` or a bare number of days."""
+
+    name = "DAYS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        factor = {"d": 1, "w": 7}.get(text[-1:], 0)
+        number = text[:-1] if factor else text
+        if not number.isdigit():
+            self.fail(f"{value!r} is not a span of days; use e.g. 90d, 12w or 90", param, ctx)
+        return int(number) * (factor or 1)
+
+
+DAYS = DaysType()
 DATE = DateType()
 PAST_DATE = DateType(past=True)
 INSTANT = InstantType()
 UNITS = UnitsType()
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+JSON_MODE = "credtrail.json"
+"""``ctx.meta`` key: the command line asked for JSON (errors too are printed as JSON)."""
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    # ctx.meta is shared by every context of one invocation: the root sees it.
+    if value:
+        ctx.meta[JSON_MODE] = True
+    return value
+
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    is_eager=True,
+    callback=_remember_json,
+    help="Print JSON instead of text; an error is one JSON object on stderr.",
+)
+"""The ``--json`` flag every command takes (``as_json`` in the function): one decorator."""
+
+
+def json_mode(ctx: click.Context | None = None) -> bool:
+    """Whether this invocation asked for JSON output (``--json`` anywhere on its line)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(JSON_MODE))
+
+
+def echo_error_json(error: str, *, code: str, field: str | None = None, **extra: Any) -> None:
+    """The one shape of an error under ``--json``: one object on stderr."""
+    data: dict[str, Any] = {"error": error, "field": field, "code": code, **extra}
+    click.echo(json.dumps(data, default=_default, ensure_ascii=False), err=True)
 
 
 def _default(obj: Any) -> Any:
+    # pydantic is imported here, not at the top: the root group (``--version``) loads
+    # this module for --json and must not pay for pydantic.
+    from pydantic import BaseModel
+
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
     if isinstance(obj, Decimal):
@@ -106,9 +158,20 @@ def _default(obj: Any) -> Any:
 
 def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON (pydantic models in their JSON form)."""
+    from pydantic import BaseModel
+
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
-    click.echo(json.dumps(data, indent=2, default=_default, ensure_ascii=False))
+    import orjson  # a roster is tens of thousands of rows: the stdlib encoder takes seconds
+
+    try:
+        text = orjson.dumps(
+            data, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+        ).decode()
+    except orjson.JSONEncodeError:
+        # What orjson refuses and json does not (an integer past 64 bits, say).
+        text = json.dumps(data, indent=2, default=_default, ensure_ascii=False)
+    click.echo(text)
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
@@ -121,3 +184,11 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     for row in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
+
+
+def os_user() -> str:
+    """Who runs the command, for ``--by`` defaults (``unknown`` when the OS cannot say)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container), no $USER
+        return "unknown"

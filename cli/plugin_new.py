@@ -17,6 +17,7 @@ from string import Template
 
 import click
 
+from credtrail.cli.options import echo_json, json_option
 from credtrail.core.errors import CredtrailError
 from credtrail.core.models import ACRONYM_PATTERN, CODE_PATTERN
 
@@ -51,7 +52,10 @@ def plugin() -> None:
 )
 @click.option("--accreditor", default="EXAMPLE", show_default=True, help="Accreditor code.")
 @click.option("--authority", default="XX-BOARD", show_default=True, help="Authority code.")
-def new(name: str, profession: str, directory: Path, accreditor: str, authority: str) -> None:
+@json_option
+def new(
+    name: str, profession: str, directory: Path, accreditor: str, authority: str, as_json: bool
+) -> None:
     """Write a plugin package NAME (e.g. dentistry_ada) for a new profession.
 
     Then: pip install -e "NAME[test]" && pytest NAME/tests && credtrail plugins.
@@ -76,6 +80,16 @@ def new(name: str, profession: str, directory: Path, accreditor: str, authority:
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    if as_json:
+        echo_json(
+            {
+                "plugin": name,
+                "profession": code,
+                "directory": str(target),
+                "files": sorted(str(f) for f in files),
+            }
+        )
+        return
     click.echo(f"Created plugin {name} for {profession.strip()} ({code}) in {target}:")
     for relative in sorted(files):
         click.echo(f"  {relative}")

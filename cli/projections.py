@@ -79,12 +79,16 @@ workers_option = click.option(
 
 @projections.command("catch-up")
 @workers_option
+@json_option
 @pass_env
-def catch_up(env: Env, workers: int | None) -> None:
+def catch_up(env: Env, workers: int | None, as_json: bool) -> None:
     """Apply the events the views have not seen yet, page by page."""
     views = Views.of(env.app(), workers=workers)
-    n = views.catch_up(progress=_reporter("catch-up"))
+    n = views.catch_up(progress=None if as_json else _reporter("catch-up"))
     at = min(s.position for s in views.status())
+    if as_json:
+        echo_json({"events": n, "position": at})
+        return
     click.echo(f"Caught up {n:,} events; views at position {at:,}.")
 
 
@@ -97,13 +101,17 @@ def catch_up(env: Env, workers: int | None) -> None:
     help="Rebuild only this view (repeatable); default: all.",
 )
 @workers_option
+@json_option
 @pass_env
-def rebuild(env: Env, names: tuple[str, ...], workers: int | None) -> None:
+def rebuild(env: Env, names: tuple[str, ...], workers: int | None, as_json: bool) -> None:
     """Drop the views and replay them from the first event (after a plugin or rule change)."""
     views = Views.of(env.app(), workers=workers)
     started = time.perf_counter()
-    n = views.rebuild(list(names) or None, progress=_reporter("rebuild"))
+    n = views.rebuild(list(names) or None, progress=None if as_json else _reporter("rebuild"))
     elapsed = time.perf_counter() - started
+    if as_json:
+        echo_json({"views": list(names or views.names), "events": n, "seconds": elapsed})
+        return
     which = ", ".join(names or views.names)
     click.echo(f"Rebuilt {which} from {n:,} events in {elapsed:.1f} s.")
 

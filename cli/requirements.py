@@ -97,8 +97,9 @@ def requirement() -> None:
 
 @requirement.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
 @pass_env
-def change(env: Env, file: Path) -> None:
+def change(env: Env, file: Path, as_json: bool) -> None:
     """Record a new version of a requirement from a TOML or JSON FILE (docs/rules.md).
 
     The whole document is validated first; a version already recorded is not
@@ -107,6 +108,16 @@ def change(env: Env, file: Path) -> None:
     document = read_requirement_file(file)
     recorded = env.app().record_requirement(document)
     rid, version = document.get("id"), document.get("version")
+    if as_json:
+        echo_json(
+            {
+                "requirement_id": rid,
+                "version": version,
+                "effective_from": document.get("effective_from"),
+                "recorded": recorded,
+            }
+        )
+        return
     if recorded:
         click.echo(
             f"Recorded {rid} version {version}, effective from {document.get('effective_from')}"

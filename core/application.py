@@ -23,9 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
+    AMENDABLE_FIELDS,
+    Certificate,
     ClinicianLedger,
+    CreditState,
     RequirementHistory,
     clinician_uuid,
+    credit_natural_key,
     requirement_uuid,
 )
 from credtrail.core.errors import (
@@ -33,6 +37,8 @@ from credtrail.core.errors import (
     ConflictError,
     CreditRejectedError,
     CredtrailError,
+    InputError,
+    NotFoundError,
     RuleError,
     StoreChangedError,
     StoreError,
@@ -40,7 +46,13 @@ from credtrail.core.errors import (
     UnknownLicenseError,
     UnknownRequirementError,
 )
+from credtrail.core.inputs import check_npi
 from credtrail.core.models import Citation, CreditDraft, PositiveUnits, trusted
+from credtrail.core.persistence.attachments import (
+    ATTACHMENTS_KWARG,
+    CertificateFile,
+    read_attachment,
+)
 from credtrail.core.persistence.retry import retry_on_conflict
 from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
 from credtrail.core.rules import load_requirement
@@ -91,8 +103,9 @@ class EarnRequest(BaseModel):
 
     def natural_key(self) -> str:
         """Provider, activity, completion date and type: the same credit, twice, is one."""
-        parts = (self.provider, self.activity_id, self.completed_on.isoformat(), self.credit_type)
-        return "|".join(" ".join(p.split()).casefold() for p in parts)
+        return credit_natural_key(
+            self.provider, self.activity_id, self.completed_on, self.credit_type
+        )
 
 
 @dataclass(frozen=True)
@@ -191,14 +204,26 @@ class Credtrail:
     def add_clinician(
         self, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
     ) -> None:
+        self.save(self.new_clinician(clinician_id, profession, name=name, npi=npi))
+
+    def new_clinician(
+        self, clinician_id: str, profession: str, name: str | None = None, npi: str | None = None
+    ) -> ClinicianLedger:
+        """Check and stage a new clinician (nothing is written until ``save``):
+        ``add_clinician`` and the roster import both come through here."""
         self.registry.profession(profession)
         if not clinician_id.strip() or clinician_id != clinician_id.strip():
             raise CredtrailError(
                 f"clinician id {clinician_id!r} must be non-empty with no surrounding spaces"
             )
+        if npi is not None:
+            try:
+                check_npi(npi)
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
         if self.has_clinician(clinician_id):
             raise ClinicianExistsError(f"clinician {clinician_id!r} already exists")
-        self.save(ClinicianLedger.register(clinician_id, profession, name=name, npi=npi))
+        return ClinicianLedger.register(clinician_id, profession, name=name, npi=npi)
 
     # -- credits ----------------------------------------------------------------------
 
@@ -311,6 +336,85 @@ class Credtrail:
         ledger.revoke(credit_id, reason.strip(), revoked_on or date.today())
         self.save(ledger)
 
+    # -- corrections and certificates ---------------------------------------------------
+
+    @retry_on_conflict
+    def amend(
+        self,
+        clinician_id: str,
+        credit_id: str,
+        changes: dict[str, Any],
+        *,
+        reason: str,
+        amended_by: str,
+    ) -> dict[str, tuple[Any, Any]]:
+        """Correct fields of a recorded credit (``CreditAmended``); returns
+        {field: (old, new)} in JSON form. The amended credit is checked like a new one."""
+        ledger = self.ledger(clinician_id)
+        credit = ledger.credit(credit_id)
+        request = request_of(clinician_id, credit).model_copy(update=changes)
+        request = EarnRequest.model_validate(request.model_dump())
+        self.check_credit(request, ledger.profession)
+        changed = self.apply_amend(ledger, credit_id, request, reason=reason, amended_by=amended_by)
+        self.save(ledger)
+        return changed
+
+    def apply_amend(
+        self,
+        ledger: ClinicianLedger,
+        credit_id: str,
+        request: EarnRequest,
+        *,
+        reason: str,
+        amended_by: str,
+    ) -> dict[str, tuple[Any, Any]]:
+        """Stage the amendment making a credit say what ``request`` says (checked already)."""
+        if not reason.strip():
+            raise CredtrailError("an amendment needs a reason (--reason)")
+        if not amended_by.strip():
+            raise CredtrailError("an amendment needs the name of who made it (--by)")
+        changed = differences(ledger.credit(credit_id), request)
+        after = {name: new for name, (_, new) in changed.items()}
+        return ledger.amend(credit_id, after, reason=reason.strip(), amended_by=amended_by.strip())
+
+    @retry_on_conflict
+    def attach(self, clinician_id: str, credit_id: str, certificate: CertificateFile) -> bool:
+        """Attach a certificate file to a credit (``CertificateAttached``), its bytes
+        saved in the same transaction; False if that file is already attached to it."""
+        ledger = self.ledger(clinician_id)
+        if not ledger.attach(
+            credit_id,
+            sha256=certificate.sha256,
+            media_type=certificate.media_type,
+            filename=certificate.filename,
+            size=len(certificate.data),
+        ):
+            return False
+        with self._writing():
+            self.store.save(ledger, **{ATTACHMENTS_KWARG: [certificate]})
+        return True
+
+    def certificate(
+        self, clinician_id: str, credit_id: str, sha256: str | None = None
+    ) -> tuple[Certificate, bytes]:
+        """A credit's certificate (the only one, or the one whose sha256 starts with
+        ``sha256``) and its bytes, checked against the hash the log recorded."""
+        credit = self.ledger(clinician_id).credit(credit_id)
+        listed = [c for c in credit.certificates if sha256 is None or c.sha256.startswith(sha256)]
+        if not listed:
+            raise NotFoundError(
+                f"credit {credit_id!r} has no certificate"
+                + (f" whose sha256 starts with {sha256!r}" if sha256 else "")
+                + "; attach one with 'credtrail credit attach'"
+            )
+        if len(listed) > 1:
+            hashes = ", ".join(c.sha256[:12] for c in listed)
+            raise CredtrailError(
+                f"credit {credit_id!r} has {len(listed)} certificates ({hashes}); "
+                "name one with --sha256"
+            )
+        return listed[0], read_attachment(self.store, listed[0].sha256)
+
     # -- licenses ---------------------------------------------------------------------
 
     def add_license(
@@ -328,6 +432,32 @@ class Credtrail:
         ``attributes`` are the facts rules condition on (``dea=yes``); a key no version
         of the requirement uses is refused, so a typo cannot silently change a result.
         """
+        ledger = self.ledger(clinician_id)
+        license_id = self.apply_license(
+            ledger,
+            requirement_id,
+            issued_on,
+            expires_on=expires_on,
+            birth_date=birth_date,
+            number=number,
+            attributes=attributes,
+        )
+        self.save(ledger)
+        return license_id
+
+    def apply_license(
+        self,
+        ledger: ClinicianLedger,
+        requirement_id: str,
+        issued_on: date,
+        expires_on: date | None = None,
+        birth_date: date | None = None,
+        number: str | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> str:
+        """Check and stage a licence on a ledger you hold (written by ``save``); returns
+        its id. ``add_license`` and the roster import both come through here."""
+        clinician_id = ledger.clinician_id
         history = self.requirement_history(requirement_id)  # must exist
         used = sorted({k for v in history.versions for k in condition_keys(v.document)})
         for key in attributes or {}:
@@ -339,7 +469,6 @@ class Credtrail:
                 )
         if expires_on is not None and expires_on <= issued_on:
             raise CredtrailError(f"--expires {expires_on} must be after --issued {issued_on}")
-        ledger = self.ledger(clinician_id)
         for lic in ledger.licenses.values():
             if lic.requirement_id == requirement_id and lic.ended_on is None:
                 raise ConflictError(
@@ -356,7 +485,6 @@ class Credtrail:
             number=number,
             attributes=dict(attributes or {}),
         )
-        self.save(ledger)
         return license_id
 
     def end_license(
@@ -460,6 +588,36 @@ class Credtrail:
 
     def transcript(self, clinician_id: str) -> Transcript:
         return transcript_of(self.ledger(clinician_id))
+
+
+def request_of(clinician_id: str, credit: CreditState) -> EarnRequest:
+    """The earn request that records ``credit`` as it stands (amendments compare to it)."""
+    return EarnRequest(
+        clinician_id=clinician_id,
+        credit_type=credit.credit_type,
+        units=credit.units,
+        completed_on=credit.completed_on,
+        provider=credit.provider,
+        accreditor=credit.accreditor,
+        activity_id=credit.activity_id,
+        title=credit.title,
+        topics=credit.topics,
+        format=credit.format,
+        designated_units=credit.designated_units,
+        evidence=credit.evidence,
+        topic_units=dict(credit.topic_units),
+    )
+
+
+def differences(credit: CreditState, request: EarnRequest) -> dict[str, tuple[Any, Any]]:
+    """The amendable fields where ``request`` says something else than ``credit``:
+    {field: (recorded, requested)}, values in JSON form (compared typed: 5.0 is 5)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for name in AMENDABLE_FIELDS:
+        recorded, requested = getattr(credit, name), getattr(request, name)
+        if recorded != requested:
+            out[name] = (to_jsonable_python(recorded), to_jsonable_python(requested))
+    return out
 
 
 def parse_requirement_header(document: dict[str, Any]) -> RequirementHeader:

@@ -209,7 +209,7 @@ def deadlines(
     with views.runner.db.transaction(commit=False) as cur:
         numbers = _licence_numbers(cur, clinician_ids)
     if clinician_ids is None:
-        standing = views.compliance_on(on, catch_up=False)
+        standing = views.compliance_on(on)
     else:
         standing = {cid: views.compliance(cid, on=on, catch_up=False) for cid in clinician_ids}
     cycles: dict[str, dict[str, bool]] = {}

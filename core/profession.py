@@ -27,11 +27,11 @@ stays cheap), so a board or a topic added by research is a file, not code:
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from credtrail.core.datafiles import toml_folder
 from credtrail.core.errors import InputError
 from credtrail.core.hookspecs import hookimpl
 from credtrail.core.models import (
@@ -222,14 +222,6 @@ def topics_from_files(folder: Path) -> list[Topic]:
     return out
 
 
-def _toml_files(folder: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+def _toml_files(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     """``(path, parsed)`` of every ``*.toml`` in ``folder``, by name; none if it is missing."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            with path.open("rb") as handle:
-                document = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from None
-        yield path, document
+    return toml_folder(folder)

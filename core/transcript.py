@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-from credtrail.core.domain import ClinicianLedger, CreditState
+from credtrail.core.domain import Amendment, Certificate, ClinicianLedger, CreditState
 
 
 class TranscriptCredit(BaseModel):
@@ -29,6 +29,10 @@ class TranscriptCredit(BaseModel):
     revoked: bool
     revoked_reason: str | None
     claimed: dict[str, Decimal]
+    amendments: list[Amendment] = []
+    """Corrections of the credit (when, by whom, why, which fields), oldest first."""
+    certificates: list[Certificate] = []
+    """Certificates attached (sha256, media type, file name, size), oldest first."""
 
     @field_serializer("units")
     def _units(self, value: Decimal) -> str:
@@ -94,8 +98,28 @@ def transcript_from_states(
                 revoked=c.revoked,
                 revoked_reason=c.revoked_reason,
                 claimed=dict(c.claims),
+                amendments=list(c.amendments),
+                certificates=list(c.certificates),
             )
         )
     return Transcript(
         clinician=clinician_id, name=name, profession=profession, credits=rows, totals=totals
     )
+
+
+def transcript_notes(transcript: Transcript) -> list[str]:
+    """One line per amendment and per certificate, for the text transcript and report."""
+    lines = []
+    for c in transcript.credits:
+        for a in c.amendments:
+            lines.append(
+                f"Amended {c.credit_id} on {a.at.date()} by {a.by} "
+                f"({', '.join(a.fields)}): {a.reason}"
+            )
+    for c in transcript.credits:
+        for cert in c.certificates:
+            lines.append(
+                f"Certificate of {c.credit_id}: {cert.filename} ({cert.media_type}, "
+                f"{cert.size} bytes, sha256 {cert.sha256[:16]})"
+            )
+    return lines

@@ -8,6 +8,7 @@ started once per session by ``support.postgres``, one fresh database per test.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,10 @@ from support.postgres import (
 from credtrail.core.application import Credtrail
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.plugins import builtin_plugins
+
+# Parsed data files are cached per user (core/datafiles.py): the suite and the CLI
+# processes it starts use a cache of their own, never the real ~/.cache.
+os.environ["CREDTRAIL_CACHE_DIR"] = tempfile.mkdtemp(prefix="credtrail-test-cache-")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -55,6 +60,22 @@ def postgres_url(postgres: PostgresServer) -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """The path of a SQLite store that does not exist yet, in the test's own folder."""
     return str(tmp_path / "credtrail.db")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_real_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes to the real per-user store: the user data folder is a temporary one."""
+    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "CREDTRAIL_STORE")}
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config-home"))
+    os.environ.pop("CREDTRAIL_STORE", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture(params=BACKENDS)

@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
         ["audit_bench.py", "--events", "2000", "--runs", "5", "--sample", "5"],
         ["startup.py", "--runs", "1"],
         ["judging.py", "--clinicians", "20", "--runs", "1"],
+        ["roster.py", "--clinicians", "20", "--runs", "1"],
         ["deadlines.py", "--clinicians", "20", "--runs", "1"],
     ],
     ids=lambda args: args[0],

@@ -13,6 +13,9 @@
                       with the rule versions and their citations)
     rules.json        the requirement versions known at the instant, with citations
     changes.json      what was recorded after the instant, and why
+    certificates/     the certificate files attached to the clinician's credits by the
+                      instant, each named by its SHA-256 (the hash the chained
+                      ``CertificateAttached`` event recorded) and its type's extension
     consistency.json  (with a trusted older checkpoint) the RFC 6962 proof that the
                       bundle's log extends it
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,6 +55,7 @@ from credtrail.core.domain import (
     requirement_uuid,
 )
 from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.persistence.attachments import read_attachment, stored_name
 from credtrail.core.persistence.files import create_private, create_private_text, make_private_dir
 from credtrail.core.persistence.signing import key_id_of
 from credtrail.core.registry import Registry
@@ -66,6 +71,16 @@ FILES = (
     "rules.json",
     "changes.json",
 )
+
+
+CERTIFICATES = "certificates"
+_CERTIFICATE_NAME = re.compile(rf"^{CERTIFICATES}/[0-9a-f]{{64}}\.[a-z]{{3,4}}$")
+
+
+def _certificates(ledger: ClinicianLedger) -> list[tuple[str, str]]:
+    """(sha256, media type) of every certificate attached to the ledger's credits."""
+    found = {c.sha256: c.media_type for cr in ledger.credits.values() for c in cr.certificates}
+    return sorted(found.items())
 
 
 def _sha256(path: Path) -> str:
@@ -176,6 +191,13 @@ def export_bundle(
     changes = changes_since(store, as_of, clinician_id=clinician_id)
     _write_json(out / "changes.json", [c.as_dict() for c in changes])
     files = list(FILES)
+    certificates = _certificates(ledger)
+    if certificates:
+        make_private_dir(out / CERTIFICATES, what="bundle folder")
+    for sha256, media_type in certificates:
+        name = f"{CERTIFICATES}/{stored_name(sha256, media_type)}"
+        create_private(out / name, read_attachment(store, sha256), what="bundle file")
+        files.append(name)
     if trusted is not None:
         proof = tree.consistency_proof(trusted.events) if trusted.events else []
         _write_json(
@@ -211,6 +233,8 @@ class BundleReport:
     transcript_reproduced: bool = False
     standings_reproduced: bool | None = None
     standings: int = 0
+    certificates: int = 0
+    """Certificate files checked against the hashes the proven events recorded."""
     consistent_with: Checkpoint | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -225,6 +249,7 @@ class BundleReport:
             "transcript_reproduced": self.transcript_reproduced,
             "standings_reproduced": self.standings_reproduced,
             "standings": self.standings,
+            "certificates": self.certificates,
             "consistent_with": (
                 self.consistent_with.model_dump(mode="json") if self.consistent_with else None
             ),
@@ -324,6 +349,14 @@ def verify_bundle(
     if transcript != _load_json(folder / "transcript.json"):
         raise _fail("transcript.json is not what the proven events give as of the instant")
     report.transcript_reproduced = True
+    for sha256, media_type in _certificates(ledger):
+        name = f"{CERTIFICATES}/{stored_name(sha256, media_type)}"
+        if files.get(name) != sha256:
+            raise _fail(
+                f"certificate {sha256[:16]}… attached by a proven event is not in the bundle "
+                f"(expected {name}, verified by its SHA-256)"
+            )
+        report.certificates += 1
     histories = [a for a in known.values() if isinstance(a, RequirementHistory)]
     day = date.fromisoformat(manifest["on"])
     rules = sorted(_rules(histories, day), key=lambda r: r["requirement"])
@@ -363,9 +396,10 @@ def verify_bundle(
 def _check_file(folder: Path, name: Any, digest: Any) -> None:
     """A manifest entry must name one of the bundle's own files, inside the folder."""
     allowed = (*FILES, "consistency.json")
-    if not isinstance(name, str) or name not in allowed:
+    if not isinstance(name, str) or (name not in allowed and not _CERTIFICATE_NAME.match(name)):
         raise _fail(
-            f"the manifest names {name!r}, which is not a bundle file ({', '.join(allowed)}): "
+            f"the manifest names {name!r}, which is not a bundle file ({', '.join(allowed)}, "
+            f"{CERTIFICATES}/SHA256.EXT): "
             "a manifest may only vouch for files inside the bundle"
         )
     path = folder / name

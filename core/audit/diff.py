@@ -7,6 +7,8 @@ and its two times:
   recorded after it — the system could not have known it then;
 - ``new-record``: a credit completed after the instant;
 - ``new-claim``, ``revocation``, ``license``, ``new-clinician``;
+- ``amendment``: a credit corrected (each field's old and new value, by whom, why);
+- ``certificate``: a certificate attached to a credit (its name and sha256);
 - ``rule-change``: a requirement version recorded after the instant (``retroactive``
   when its ``effective_from`` is on or before the instant's date).
 """
@@ -39,6 +41,8 @@ Why = Literal[
     "new-record",
     "new-claim",
     "revocation",
+    "amendment",
+    "certificate",
     "license",
     "new-clinician",
     "rule-change",
@@ -97,6 +101,14 @@ def _classify(event: Any, as_of: datetime, credits: dict[str, Any]) -> tuple[Why
             "revocation",
             f"{units}{event.credit_id} revoked on {event.revoked_on}: {event.reason}",
         )
+    if isinstance(event, ClinicianLedger.CreditAmended):
+        return "amendment", describe_amendment(event)
+    if isinstance(event, ClinicianLedger.CertificateAttached):
+        return (
+            "certificate",
+            f"certificate {event.filename} ({event.media_type}, {event.size} bytes, sha256 "
+            f"{event.sha256[:12]}) attached to {event.credit_id}",
+        )
     if isinstance(event, ClinicianLedger.LicenseRegistered):
         return (
             "license",
@@ -121,6 +133,25 @@ def _classify(event: Any, as_of: datetime, credits: dict[str, Any]) -> tuple[Why
             f" ({event.source.authority}, {event.source.document}){retro}",
         )
     return None  # RequirementDefined: its first version follows as a rule-change
+
+
+def describe_amendment(event: ClinicianLedger.CreditAmended) -> str:
+    """``cr-1 amended by ana: units 0.25 -> 5; title ... (reason: ...)``."""
+    fields = "; ".join(
+        f"{name} {_value(event.before.get(name))} -> {_value(new)}"
+        for name, new in event.after.items()
+    )
+    return f"{event.credit_id} amended by {event.amended_by}: {fields} (reason: {event.reason})"
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items()) or "(none)"
+    return str(value)
 
 
 def _stream_changes(

@@ -11,7 +11,9 @@ position order, in pages (memory stays bounded), and for every position checks t
 4. the link equals SHA-256(0x02 || previous link || event hash) (otherwise a log row
    was edited, or an event before it was removed or inserted);
 5. the transaction time indexed in the log equals the event's own timestamp (the
-   as-of replay trusts that index).
+   as-of replay trusts that index);
+6. a ``CertificateAttached`` event's file is in ``credtrail_attachments`` and hashes
+   to the SHA-256 the event recorded (the bytes are outside the chain, their hash in it).
 
 Every committed batch also left a head in ``credtrail_heads`` (its last position, the
 number of events so far, the chain head); in a keyed store the organisation's Ed25519
@@ -39,7 +41,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from credtrail.core import clock
 from credtrail.core.audit.merkle import MerkleAccumulator
 from credtrail.core.audit.reader import EventRow, HeadRow, LogReader, LogRow
-from credtrail.core.errors import AuditError, LogIntegrityError
+from credtrail.core.domain import ClinicianLedger
+from credtrail.core.errors import AuditError, LogIntegrityError, NotFoundError
+from credtrail.core.persistence.attachments import read_attachment
 from credtrail.core.persistence.chain import head_statement
 from credtrail.core.persistence.signing import KeyRecord, follow_keys, key_id_of, verify_signature
 from credtrail.core.store import GENESIS, EventStore, event_hash, link
@@ -60,6 +64,7 @@ Kind = Literal[
     "bad-signature",
     "key-record",
     "uncovered-tail",
+    "attachment-changed",
 ]
 
 _WHAT = {
@@ -76,6 +81,7 @@ _WHAT = {
     "bad-signature": "bad signature",
     "key-record": "key record",
     "uncovered-tail": "events after the last head",
+    "attachment-changed": "certificate file changed",
 }
 
 
@@ -225,6 +231,26 @@ def _decode_state(store: EventStore, state: bytes) -> dict[str, Any]:
     if not isinstance(decoded, dict):
         raise ValueError("stored state is not a JSON object")
     return decoded
+
+
+CERTIFICATE_TOPIC = ClinicianLedger.CertificateAttached.TOPIC
+
+
+def _attachment_problem(store: EventStore, ev: EventRow, position: int) -> Problem | None:
+    """A proven ``CertificateAttached`` event: its file must be stored under its hash."""
+    sha256 = str(_decode_state(store, ev.state).get("sha256", ""))
+    try:
+        read_attachment(store, sha256)
+    except (NotFoundError, LogIntegrityError) as exc:
+        return Problem(
+            "attachment-changed",
+            position,
+            f"{exc} (the event recorded sha256 {sha256[:16]}…)",
+            stream=ev.stream,
+            version=ev.version,
+            topic=ev.topic,
+        )
+    return None
 
 
 def subject_of(store: EventStore, reader: LogReader, stream: str) -> str | None:
@@ -466,6 +492,8 @@ def verify(
         return report(problem)
     for pos, ev, lg in _pairs(reader, reader.first_position(), stop):
         problem = _check(store, head, ev, lg, pos, position) or heads.skipped(pos)
+        if problem is None and ev is not None and ev.topic == CERTIFICATE_TOPIC:
+            problem = _attachment_problem(store, ev, pos)
         if problem is not None:
             return report(problem)
         assert lg is not None

@@ -19,9 +19,17 @@ from credtrail.core.domain.base import (
     requirement_uuid,
     valid_time,
 )
-from credtrail.core.domain.ledger import ClinicianLedger
+from credtrail.core.domain.ledger import ClinicianLedger, check_amendment
 from credtrail.core.domain.requirements import RequirementHistory, RequirementVersionState
-from credtrail.core.domain.state import CreditState, LicenseState
+from credtrail.core.domain.state import (
+    AMENDABLE_FIELDS,
+    Amendment,
+    Certificate,
+    CreditState,
+    LicenseState,
+    amend_credit,
+    credit_natural_key,
+)
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.Created,
@@ -34,19 +42,28 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     ClinicianLedger.LicenseFactRecorded,
     RequirementHistory.Created,
     RequirementHistory.RequirementChanged,
+    # corrections and certificates (#15 items 3, 7)
+    ClinicianLedger.CreditAmended,
+    ClinicianLedger.CertificateAttached,
 )
 """Every event class, for tools that decode the log without loading aggregates."""
 
 __all__ = [
+    "AMENDABLE_FIELDS",
     "EVENT_CLASSES",
     "Aggregate",
+    "Amendment",
+    "Certificate",
     "ClinicianLedger",
     "CreditState",
     "DomainEvent",
     "LicenseState",
     "RequirementHistory",
     "RequirementVersionState",
+    "amend_credit",
+    "check_amendment",
     "clinician_uuid",
+    "credit_natural_key",
     "requirement_uuid",
     "valid_time",
 ]

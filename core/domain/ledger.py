@@ -9,7 +9,14 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from credtrail.core.domain.base import Aggregate, clinician_uuid
-from credtrail.core.domain.state import CreditState, LicenseState
+from credtrail.core.domain.state import (
+    AMENDABLE_FIELDS,
+    Amendment,
+    Certificate,
+    CreditState,
+    LicenseState,
+    amend_credit,
+)
 from credtrail.core.errors import (
     ConflictError,
     CreditRevokedError,
@@ -19,6 +26,28 @@ from credtrail.core.errors import (
     UnknownLicenseError,
 )
 from credtrail.core.models import trusted
+
+
+def check_amendment(credit: CreditState, amended: CreditState) -> None:
+    """Raise if ``credit`` may not become ``amended``: its claims must still hold.
+
+    Decided: a claim is the clinician's own act, so a correction never cuts it
+    silently; fewer units than claimed toward an authority, or a completion date after
+    a claim's date, is refused (revoke and record the credit anew to undo claims).
+    """
+    for authority, units in sorted(credit.claims.items()):
+        if amended.units < units:
+            raise OverClaimError(
+                f"units: cannot amend credit {credit.credit_id!r} to {amended.units} units: "
+                f"{units} are already claimed toward {authority} [claim-within-earned]"
+            )
+    for authority, _, on in credit.claim_log:
+        if on < amended.completed_on:
+            raise OverClaimError(
+                f"date: cannot amend credit {credit.credit_id!r} to completed on "
+                f"{amended.completed_on}: it was claimed toward {authority} on {on} "
+                "[claim-after-completion]"
+            )
 
 
 class ClinicianLedger(Aggregate):
@@ -78,6 +107,8 @@ class ClinicianLedger(Aggregate):
             values["claims"] = {}
             values["claim_dates"] = {}
             values["claim_log"] = []
+            values["amendments"] = []
+            values["certificates"] = []
             return trusted(CreditState, values)
 
     class CreditClaimed(Aggregate.Event):
@@ -118,6 +149,61 @@ class ClinicianLedger(Aggregate):
             credit.revoked = True
             credit.revoked_reason = self.reason
             credit.revoked_on = self.revoked_on
+
+    # -- corrections and certificates (#15 items 3 and 7) ----------------------------
+
+    class CreditAmended(Aggregate.Event):
+        """An operator corrected fields of a recorded credit: old and new values, why,
+        by whom. ``before`` and ``after`` hold the changed fields only (JSON form); the
+        natural key follows from them (``amend_credit``)."""
+
+        TOPIC: ClassVar[str] = "credtrail:CreditAmended"
+        credit_id: str
+        before: dict[str, Any]
+        after: dict[str, Any]
+        reason: str
+        amended_by: str
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            old = aggregate.credits[self.credit_id]
+            new = aggregate.credits[self.credit_id] = self.amended(old)
+            if new.natural_key != old.natural_key:
+                aggregate.natural_keys.pop(old.natural_key, None)
+                aggregate.natural_keys[new.natural_key] = self.credit_id
+
+        def amended(self, credit: CreditState) -> CreditState:
+            """The credit's state with the new values (the ledger's and the views')."""
+            note = Amendment(
+                at=self.timestamp, by=self.amended_by, reason=self.reason, fields=tuple(self.after)
+            )
+            return amend_credit(credit, self.after, note)
+
+    class CertificateAttached(Aggregate.Event):
+        """A certificate (PDF or image) was attached to a credit. Its bytes are kept in
+        the store by ``sha256`` (``credtrail_attachments``), written with this event."""
+
+        TOPIC: ClassVar[str] = "credtrail:CertificateAttached"
+        credit_id: str
+        sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+        media_type: str
+        filename: str
+        size: int = Field(ge=0)
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.credits[self.credit_id])
+
+        def apply_to(self, credit: CreditState) -> None:
+            """List the certificate on the credit's state (the ledger's and the views')."""
+            credit.certificates = [
+                *credit.certificates,
+                Certificate(
+                    sha256=self.sha256,
+                    media_type=self.media_type,
+                    filename=self.filename,
+                    size=self.size,
+                    attached_at=self.timestamp,
+                ),
+            ]
 
     class LicenseRegistered(Aggregate.Event):
         """The clinician holds a license that subjects them to a requirement."""
@@ -286,6 +372,75 @@ class ClinicianLedger(Aggregate):
         self.trigger_event(
             self.CreditRevoked, credit_id=credit_id, reason=reason, revoked_on=revoked_on
         )
+
+    def amend(
+        self,
+        credit_id: str,
+        after: dict[str, Any],
+        *,
+        reason: str,
+        amended_by: str,
+    ) -> dict[str, tuple[Any, Any]]:
+        """Correct fields of a credit; returns {field: (old, new)} of what changed.
+
+        ``after`` holds new values (JSON form or typed); the natural key follows the
+        fields it is made of, so the amended credit is found again by its key.
+        Refused: a revoked credit; an amendment its claims forbid
+        (``check_amendment``); a key another standing credit has. Fields that do not
+        change are dropped; nothing left to change is an error.
+        """
+        credit = self.credit(credit_id)
+        if credit.revoked:
+            raise CreditRevokedError(
+                f"credit {credit_id!r} was revoked ({credit.revoked_reason}); "
+                "a revoked credit cannot be amended"
+            )
+        unknown = sorted(set(after) - set(AMENDABLE_FIELDS))
+        if unknown:
+            raise ConflictError(f"cannot amend {', '.join(unknown)} of a credit")
+        # The credit as it would stand: validates the new values, and compares them
+        # typed (5.0 units is 5 units).
+        amended = amend_credit(credit, after)
+        changed = {k: v for k, v in after.items() if getattr(amended, k) != getattr(credit, k)}
+        if not changed:
+            raise ConflictError(f"credit {credit_id!r} already has these values; nothing to amend")
+        check_amendment(credit, amended)
+        current = credit.model_dump(mode="json", include=set(changed))
+        new = amended.model_dump(mode="json", include=set(changed))
+        other = self.natural_keys.get(amended.natural_key)
+        if other is not None and other != credit_id:
+            raise DuplicateCreditError(self.clinician_id, other)
+        self.trigger_event(
+            self.CreditAmended,
+            credit_id=credit_id,
+            before=current,
+            after=new,
+            reason=reason,
+            amended_by=amended_by,
+        )
+        return {k: (current[k], new[k]) for k in changed}
+
+    def attach(
+        self, credit_id: str, *, sha256: str, media_type: str, filename: str, size: int
+    ) -> bool:
+        """Attach a certificate to a credit; False if this file is already attached to it."""
+        credit = self.credit(credit_id)
+        if credit.revoked:
+            raise CreditRevokedError(
+                f"credit {credit_id!r} was revoked ({credit.revoked_reason}); "
+                "attach certificates to standing credits"
+            )
+        if any(c.sha256 == sha256 for c in credit.certificates):
+            return False
+        self.trigger_event(
+            self.CertificateAttached,
+            credit_id=credit_id,
+            sha256=sha256,
+            media_type=media_type,
+            filename=filename,
+            size=size,
+        )
+        return True
 
     def add_license(self, **payload: Any) -> None:
         self.trigger_event(self.LicenseRegistered, **payload)

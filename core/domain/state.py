@@ -11,6 +11,56 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from credtrail.core.models import trusted
 
+AMENDABLE_FIELDS = (
+    "credit_type",
+    "units",
+    "completed_on",
+    "provider",
+    "accreditor",
+    "activity_id",
+    "title",
+    "topics",
+    "format",
+    "designated_units",
+    "topic_units",
+)
+"""The fields of a recorded credit an amendment may correct (``CreditAmended``); the
+natural key is recomputed from the fields it is made of."""
+
+
+def credit_natural_key(
+    provider: str, activity_id: str, completed_on: date, credit_type: str
+) -> str:
+    """Provider, activity, completion date and type: the same credit, twice, is one.
+
+    The one definition: an earn request's key, and an amended credit's new key.
+    """
+    parts = (provider, activity_id, completed_on.isoformat(), credit_type)
+    return "|".join(" ".join(p.split()).casefold() for p in parts)
+
+
+class Amendment(BaseModel):
+    """One correction of a credit, as its state keeps it: when, by whom, why, what."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: datetime
+    by: str
+    reason: str
+    fields: tuple[str, ...]
+
+
+class Certificate(BaseModel):
+    """A certificate file attached to a credit (its bytes are kept by sha256 in the store)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str
+    media_type: str
+    filename: str
+    size: int
+    attached_at: datetime
+
 
 class CreditState(BaseModel):
     """A credit as the ledger knows it now (not stored: derived from events)."""
@@ -43,6 +93,10 @@ class CreditState(BaseModel):
     topic_units: dict[str, Decimal] = Field(default_factory=dict)
     """Units per topic inside the credit (pharmacology 4.5 of 12.5); a topic in ``topics``
     without an amount here covers the whole credit."""
+    amendments: list[Amendment] = Field(default_factory=list)
+    """Corrections applied to the credit (``CreditAmended``), oldest first."""
+    certificates: list[Certificate] = Field(default_factory=list)
+    """Certificates attached to the credit (``CertificateAttached``), oldest first."""
 
     def claimed_by(self, authority: str, day: date) -> Decimal:
         """Units claimed toward ``authority`` with a claim date on or before ``day``."""
@@ -95,8 +149,30 @@ class CreditState(BaseModel):
                     for who, units, on in d["claim_log"]
                 ],
                 "topic_units": {k: Decimal(v) for k, v in d.get("topic_units", {}).items()},
+                "amendments": [Amendment.model_validate(a) for a in d.get("amendments", ())],
+                "certificates": [Certificate.model_validate(c) for c in d.get("certificates", ())],
             },
         )
+
+
+def amend_credit(
+    credit: CreditState, after: dict[str, Any], note: Amendment | None = None
+) -> CreditState:
+    """The credit with an amendment's new values (JSON form) applied and noted.
+
+    The one way an amendment changes a credit: the ledger, the views and the as-of
+    replay all call it (without ``note``: the credit as it would stand, to check it).
+    The values are validated into the state's own types, so an amended credit is as
+    well-formed as an earned one.
+    """
+    values = {name: getattr(credit, name) for name in type(credit).model_fields}
+    values.update(after)
+    values["amendments"] = [*credit.amendments, *([note] if note else [])]
+    amended = CreditState.model_validate(values)
+    amended.natural_key = credit_natural_key(
+        amended.provider, amended.activity_id, amended.completed_on, amended.credit_type
+    )
+    return amended
 
 
 class LicenseState(BaseModel):

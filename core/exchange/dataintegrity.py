@@ -13,15 +13,20 @@ This is how Open Badges 3.0 / CLR 2.0 credentials are signed (1EdTech OB 3.0 §8
 JSON-LD contexts are never fetched from the network: the ones credtrail knows are
 shipped in ``contexts/`` and any other is refused by name (a credential using it can
 still be imported unverified). Keys are ``did:key`` Ed25519 keys: multicodec
-``0xed01`` + the 32-byte public key, base58btc.
+``0xed01`` + the 32-byte public key, base58btc, or ``did:web`` keys, which are checked
+only against a DID document the user supplies (``did.json``), never resolved online.
+A proof only counts when its key belongs to the credential's issuer: the verification
+method's DID (or URL, before ``#``) must be the issuer's id.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,11 +40,16 @@ KNOWN_CONTEXTS: dict[str, str] = {
     "https://www.w3.org/2018/credentials/v1": "credentials-v1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-context-3.0.3.json",
     "https://w3id.org/credtrail/ce/v1": "credtrail-ce-v1.json",
+    "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-context-2.0.1.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-extensions.json",
 }
 """Context URL -> the copy shipped in ``contexts/`` (read once, never fetched)."""
 
 _ED25519_PUB = b"\xed\x01"
 """Multicodec prefix of an Ed25519 public key (did:key, Multikey)."""
+
+_DID_WEB = re.compile(r"^[A-Za-z0-9.-]+(?:%3[Aa][0-9]+)?(?::[A-Za-z0-9._~-]+)*$")
+"""did:web method-specific id: host (port as ``%3A``), then ``:``-separated path segments."""
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -101,29 +111,159 @@ def verification_method(public_key: bytes) -> str:
     return f"{did}#{did.removeprefix('did:key:')}"
 
 
-def public_key_of(method: str) -> bytes:
-    """The Ed25519 public key a verification method names by its multibase key.
+def _multikey(value: Any) -> bytes | None:
+    """The raw Ed25519 key of a ``z6Mk...`` multibase value, or None."""
+    if not isinstance(value, str) or not value.startswith("z6Mk"):
+        return None
+    raw = multibase_decode(value)
+    return raw[2:] if raw.startswith(_ED25519_PUB) and len(raw) == 34 else None
 
-    Works for ``did:key:z6Mk...(#...)`` and for any URL whose fragment is the
-    multibase key (``https://issuer.example/keys#z6Mk...``, as the OB 3.0 examples
-    use). Other methods would need resolving, which credtrail never does online.
 
-    :raises ProofError: no Ed25519 multibase key is found in the method.
+def _jwk_key(jwk: Any) -> bytes | None:
+    """The raw Ed25519 key of an OKP JWK (``{"kty": "OKP", "crv": "Ed25519", "x": ...}``)."""
+    if not isinstance(jwk, Mapping) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+        return None
+    x = jwk.get("x")
+    if not isinstance(x, str):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
+    except ValueError:
+        return None
+    return raw if len(raw) == 32 else None
+
+
+def did_web(spec: str) -> str:
+    """``did:web:`` DID of ``example.org`` or ``example.org:path:to`` (already a DID: kept).
+
+    :raises InputError: not a host name with optional ``:``-separated path segments.
     """
+    text = spec.strip().removeprefix("did:web:")
+    if not _DID_WEB.match(text):
+        raise InputError(
+            f"{spec!r} is not a did:web domain: give HOST or HOST:PATH:..., e.g. "
+            "example.org or example.org:credentials (a port as example.org%3A8443)"
+        )
+    return "did:web:" + text
+
+
+def did_web_url(did: str) -> str:
+    """Where a ``did:web`` DID document is published (W3C did:web method, "Read")."""
+    host, *path = did.removeprefix("did:web:").split(":")
+    host = host.replace("%3A", ":").replace("%3a", ":")
+    if path:
+        return f"https://{host}/{'/'.join(path)}/did.json"
+    return f"https://{host}/.well-known/did.json"
+
+
+def did_document(did: str, public_key: bytes, previous: Sequence[bytes] = ()) -> dict[str, Any]:
+    """The ``did.json`` an organisation publishes for its ``did:web`` DID.
+
+    One Multikey (Ed25519, ``publicKeyMultibase``) per key: the current key may assert
+    credentials and authenticate; ``previous`` keys (rotated out) stay listed as
+    assertion methods so the credentials they signed still verify.
+    """
+    methods = []
+    for key in (public_key, *previous):
+        multikey = "z" + b58encode(_ED25519_PUB + key)
+        methods.append(
+            {
+                "id": f"{did}#{multikey}",
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": multikey,
+            }
+        )
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+        "authentication": [methods[0]["id"]],
+    }
+
+
+def _from_did_document(method: str, documents: Mapping[str, Mapping[str, Any]]) -> bytes:
+    did, _, fragment = method.partition("#")
+    document = documents.get(did)
+    if document is None:
+        raise UnverifiableProofError(
+            f"the key {method} is a did:web key and credtrail never resolves DIDs online: "
+            "give its DID document with --did-document FILE to check it"
+        )
+    for entry in _many(document.get("verificationMethod")):
+        if not isinstance(entry, Mapping):
+            continue
+        entry_id = entry.get("id")
+        if entry_id not in (method, f"#{fragment}"):
+            continue
+        asserting = {
+            item.get("id") if isinstance(item, Mapping) else item
+            for item in _many(document.get("assertionMethod"))
+        }
+        if not asserting & {method, f"#{fragment}"}:
+            raise ProofError(f"the DID document of {did} does not list {method} as assertionMethod")
+        key = _multikey(entry.get("publicKeyMultibase")) or _jwk_key(entry.get("publicKeyJwk"))
+        if key is None:
+            raise UnverifiableProofError(f"{method} in the DID document is not an Ed25519 key")
+        return key
+    raise ProofError(f"the DID document of {did} has no verification method {method}")
+
+
+def _many(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+def public_key_of(
+    method: str, did_documents: Mapping[str, Mapping[str, Any]] | None = None
+) -> bytes:
+    """The Ed25519 public key a verification method names.
+
+    ``did:key:z6Mk...(#...)``: the key itself. ``did:web:...#...``: the key the DID
+    document in ``did_documents`` (by DID) gives, never fetched. Any other URL whose
+    fragment is the multibase key (``https://issuer.example/keys#z6Mk...``, as the OB
+    3.0 examples use): that key. Anything else would need resolving online.
+
+    :raises UnverifiableProofError: the key cannot be had offline.
+    :raises ProofError: the DID document does not authorise the key.
+    """
+    if method.startswith("did:web:"):
+        return _from_did_document(method, did_documents or {})
     candidates = []
     if "#" in method:
         candidates.append(method.rsplit("#", 1)[1])
     if method.startswith("did:key:"):
         candidates.append(method.removeprefix("did:key:").split("#", 1)[0])
     for candidate in candidates:
-        if candidate.startswith("z6Mk"):
-            raw = multibase_decode(candidate)
-            if raw.startswith(_ED25519_PUB) and len(raw) == 34:
-                return raw[2:]
+        key = _multikey(candidate)
+        if key is not None:
+            return key
     raise UnverifiableProofError(
         f"verification method {method!r} does not carry an Ed25519 did:key; "
-        "credtrail resolves only did:key keys (no network)"
+        "credtrail resolves only did:key keys, and did:web keys from a DID document "
+        "given with --did-document (no network)"
     )
+
+
+def issuer_id(document: Mapping[str, Any]) -> str | None:
+    """The credential's ``issuer`` id (a string issuer, or a Profile's ``id``)."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def check_controller(document: Mapping[str, Any], method: str) -> None:
+    """The key must be the issuer's: the method's DID/URL before ``#`` is the issuer id.
+
+    :raises ProofError: it names another controller (a valid signature by someone else).
+    """
+    issuer = issuer_id(document)
+    controller = method.split("#", 1)[0]
+    if issuer is not None and controller != issuer:
+        raise ProofError(f"signed with a key of {controller}, which is not the issuer {issuer}")
 
 
 # -- canonicalisation --------------------------------------------------------------
@@ -217,8 +357,12 @@ def sign(
     return signed
 
 
-def verify(document: Mapping[str, Any]) -> str:
+def verify(
+    document: Mapping[str, Any], did_documents: Mapping[str, Mapping[str, Any]] | None = None
+) -> str:
     """Check the document's ``eddsa-rdfc-2022`` proof; return its verification method.
+
+    :param did_documents: DID documents the user supplied, by DID (for did:web keys).
 
     :raises ProofError: there is no such proof, or it does not verify (the message
         says why: wrong suite, unknown key, changed content, ...).
@@ -241,7 +385,7 @@ def verify(document: Mapping[str, Any]) -> str:
     value = proof.get("proofValue")
     if not isinstance(method, str) or not isinstance(value, str):
         raise ProofError("the proof has no verificationMethod or proofValue")
-    key = Ed25519PublicKey.from_public_bytes(public_key_of(method))
+    key = Ed25519PublicKey.from_public_bytes(public_key_of(method, did_documents))
     signature = multibase_decode(value)
     try:
         key.verify(signature, _hash_data(document, proof))
@@ -250,4 +394,5 @@ def verify(document: Mapping[str, Any]) -> str:
             "the signature does not match the credential: it was changed after signing, "
             "or signed with another key"
         ) from None
+    check_controller(document, method)
     return method

@@ -19,7 +19,8 @@ the whole table):
   ``extending.md`` asks;
 - the learner: ``IdentityObject``s (``ext:NPI``, ``ext:credtrailClinicianId``, ``name``).
 
-Imports check ``eddsa-rdfc-2022`` proofs (``dataintegrity.py``), ``validFrom`` /
+Imports check ``eddsa-rdfc-2022`` proofs (``dataintegrity.py``) and VC-JWTs
+(``jose.py``; did:web keys only against DID documents the user gives), ``validFrom`` /
 ``validUntil`` and a revocation ``credentialStatus`` whose status list the file
 carries; the verdict is kept with the credit as its provenance. The original
 credential is kept whole as the credit's evidence, so an export re-emits it unchanged.
@@ -35,6 +36,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
@@ -222,24 +224,93 @@ class Provenance:
         return self.verdict.startswith("invalid")
 
 
-def provenance_of(credential: Mapping[str, Any]) -> Provenance:
-    """Check the credential's ``eddsa-rdfc-2022`` proof, if it has one."""
+def provenance_of(
+    credential: Mapping[str, Any],
+    did_documents: Mapping[str, Mapping[str, Any]] | None = None,
+    enclosing: Provenance | None = None,
+) -> Provenance:
+    """Check the credential's ``eddsa-rdfc-2022`` proof, if it has one.
+
+    :param enclosing: the verdict on the ClrCredential that carries it: a credential
+        without a proof of its own inside a verified transcript is verified by it, and
+        nothing inside a transcript whose proof is invalid is taken.
+    """
     from credtrail.core.exchange.dataintegrity import (
         ProofError,
         UnverifiableProofError,
         verify,
     )
 
+    if enclosing is not None and enclosing.refused:
+        return Provenance(f"invalid: the enclosing ClrCredential: {enclosing.verdict[9:]}")
     proof = credential.get("proof")
     if not proof:
-        return Provenance("unsigned")
+        return enclosing if enclosing is not None and enclosing.verified else Provenance("unsigned")
     try:
-        method = verify(credential)
+        method = verify(credential, did_documents)
     except UnverifiableProofError as exc:
         return Provenance(f"unverifiable: {exc}")
     except ProofError as exc:
         return Provenance(f"invalid: {exc}")
     return Provenance("verified", method)
+
+
+def jwt_provenance(
+    token: str, did_documents: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[dict[str, Any] | None, Provenance]:
+    """The credential a VC-JWT carries (None: unreadable) and the verdict on its proof."""
+    from credtrail.core.exchange.dataintegrity import ProofError, UnverifiableProofError
+    from credtrail.core.exchange.jose import credential_of, decode_jwt, verify_jwt
+
+    try:
+        _header, payload = decode_jwt(token)
+    except ProofError as exc:
+        return None, Provenance(f"invalid: {exc}")
+    try:
+        credential, method = verify_jwt(token, did_documents)
+    except UnverifiableProofError as exc:
+        return credential_of(payload), Provenance(f"unverifiable: {exc}")
+    except ProofError as exc:
+        return credential_of(payload), Provenance(f"invalid: {exc}")
+    return credential, Provenance("verified", method)
+
+
+def enveloped_jwt(document: Any) -> str | None:
+    """The VC-JWT of a VC 2.0 ``EnvelopedVerifiableCredential`` (``data:application/vc+jwt,``)."""
+    if not isinstance(document, Mapping):
+        return None
+    if "EnvelopedVerifiableCredential" not in _types(document):
+        return None
+    value = document.get("id")
+    if isinstance(value, str):
+        for prefix in ("data:application/vc+jwt,", "data:application/jwt,"):
+            if value.startswith(prefix):
+                return value.removeprefix(prefix)
+    return None
+
+
+def load_did_documents(paths: str) -> dict[str, Mapping[str, Any]]:
+    """DID documents (``did.json`` files, one path a line) by their ``id``.
+
+    :raises InputError: a file cannot be read or is not a DID document.
+    """
+    from pathlib import Path
+
+    found: dict[str, Mapping[str, Any]] = {}
+    for line in paths.splitlines():
+        if not line.strip():
+            continue
+        path = Path(line.strip())
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InputError(f"cannot read DID document {path}: {exc.strerror}") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"DID document {path} is not JSON: {exc.msg}") from None
+        if not isinstance(document, Mapping) or not str(document.get("id", "")).startswith("did:"):
+            raise InputError(f'{path} is not a DID document (no "id": "did:...")')
+        found[str(document["id"])] = document
+    return found
 
 
 def _status_bit(entry: Mapping[str, Any], lists: Mapping[str, Mapping[str, Any]]) -> bool | None:
@@ -308,8 +379,15 @@ def credential_record(
     *,
     status_lists: Mapping[str, Mapping[str, Any]] | None = None,
     today: date | None = None,
+    provenance: Provenance | None = None,
+    jwt: str | None = None,
 ) -> Parsed:
-    """Map one AchievementCredential onto an import record (or say why not)."""
+    """Map one AchievementCredential onto an import record (or say why not).
+
+    :param provenance: the verdict already reached (a VC-JWT, a transcript's credential);
+        default: check the credential's own Data Integrity proof.
+    :param jwt: the VC-JWT the credential came as, kept to re-emit it unchanged.
+    """
     registry = context.registry
     f = FieldCollector()
     subject = credential.get("credentialSubject")
@@ -321,7 +399,7 @@ def credential_record(
         f.add("credentialSubject.achievement", "ob-achievement", "is missing")
         return RejectedRecord(location, tuple(f.issues))
 
-    proven = provenance_of(credential)
+    proven = provenance or provenance_of(credential, _did_documents(context))
     if proven.refused:
         f.add("proof", "ob-proof", proven.verdict.removeprefix("invalid: "))
     elif context.require_proof and not proven.verified:
@@ -421,7 +499,11 @@ def credential_record(
         topics=topics,
         format=fmt if isinstance(fmt, str) else None,
         designated_units=designated,
-        evidence={"credential": dict(credential), "provenance": proven.verdict},
+        evidence={
+            "credential": dict(credential),
+            "provenance": proven.verdict,
+            **({"jwt": jwt} if jwt else {}),
+        },
     )
     if request is None or not isinstance(identity, ClinicianIdentity):
         return RejectedRecord(location, tuple(f.issues))
@@ -441,19 +523,51 @@ def _status_lists(document: Any, found: dict[str, Mapping[str, Any]]) -> None:
             found[document["id"]] = document
 
 
+DID_DOCUMENTS_OPTION = "did-documents"
+"""ReadContext option: the ``--did-document`` files, one path a line."""
+
+
+@cache
+def _loaded_did_documents(paths: str) -> Mapping[str, Mapping[str, Any]]:
+    return load_did_documents(paths)
+
+
+def _did_documents(context: ReadContext) -> Mapping[str, Mapping[str, Any]]:
+    paths = context.options.get(DID_DOCUMENTS_OPTION, "")
+    return _loaded_did_documents(paths) if paths else {}
+
+
 def credentials_in(
     document: Any,
     path: str,
     location: Location,
     context: ReadContext,
     status_lists: Mapping[str, Mapping[str, Any]] | None = None,
+    enclosing: Provenance | None = None,
 ) -> Iterator[Parsed]:
-    """Every achievement credential in a credential, a CLR or a list of them."""
+    """Every achievement credential in a credential, a VC-JWT, a CLR or a list of them.
+
+    :param enclosing: the verdict on the ClrCredential these are inside, if any.
+    """
     here = Location(location.file, location.line, path)
     if isinstance(document, list):
         for i, item in enumerate(document):
-            yield from credentials_in(item, f"{path}[{i}]", location, context, status_lists)
+            yield from credentials_in(
+                item, f"{path}[{i}]", location, context, status_lists, enclosing
+            )
         return
+    from credtrail.core.exchange.jose import looks_like_jwt
+
+    jwt = enveloped_jwt(document) or (document if looks_like_jwt(document) else None)
+    proven: Provenance | None = None
+    if jwt is not None:
+        credential, proven = jwt_provenance(jwt, _did_documents(context))
+        if credential is None:
+            yield RejectedRecord(here, (Issue("credential", "ob-proof", proven.verdict[9:]),))
+            return
+        if enclosing is not None and enclosing.refused:
+            proven = provenance_of({}, enclosing=enclosing)
+        document = credential
     if not isinstance(document, Mapping):
         yield RejectedRecord(here, (Issue("credential", "ob-type", "is not a JSON object"),))
         return
@@ -469,6 +583,7 @@ def credentials_in(
                 (Issue("credentialSubject.verifiableCredential", "clr-credentials", "is missing"),),
             )
             return
+        outer = proven or provenance_of(document, _did_documents(context), enclosing)
         for i, item in enumerate(inner):
             yield from credentials_in(
                 item,
@@ -476,6 +591,7 @@ def credentials_in(
                 location,
                 context,
                 status_lists,
+                outer,
             )
         return
     if not types & ACHIEVEMENT_TYPES:
@@ -491,7 +607,11 @@ def credentials_in(
             ),
         )
         return
-    yield credential_record(document, here, context, status_lists=status_lists)
+    if proven is None:
+        proven = provenance_of(document, _did_documents(context), enclosing)
+    yield credential_record(
+        document, here, context, status_lists=status_lists, provenance=proven, jwt=jwt
+    )
 
 
 def _check_depth(text: str, name: str, line_offset: int) -> None:
@@ -534,17 +654,26 @@ def _decode(text: str, name: str, line_offset: int = 0) -> Any:
         ) from None
 
 
+def _is_jwt(text: str) -> bool:
+    from credtrail.core.exchange.jose import looks_like_jwt
+
+    return looks_like_jwt(text.strip())
+
+
 def read_openbadges(source: TextSource, context: ReadContext) -> Iterator[Parsed]:
     if source.name.endswith((".jsonl", ".ndjson")):
         for line in source.lines():
             if line.strip():
-                document = _decode(line, source.name, source.line - 1)
+                document = (
+                    line.strip() if _is_jwt(line) else _decode(line, source.name, source.line - 1)
+                )
                 where = Location(source.name, source.line)
                 lists: dict[str, Mapping[str, Any]] = {}
                 _status_lists(document, lists)
                 yield from credentials_in(document, "$", where, context, lists)
         return
-    document = _decode(source.read_all(MAX_DOCUMENT), source.name)
+    text = source.read_all(MAX_DOCUMENT)
+    document = text.strip() if _is_jwt(text) else _decode(text, source.name)
     carried: dict[str, Mapping[str, Any]] = {}
     _status_lists(document, carried)
     yield from credentials_in(document, "$", Location(source.name), context, carried)
@@ -566,7 +695,7 @@ def _number(value: Decimal) -> Any:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _urn(*parts: str) -> str:
+def stable_urn(*parts: str) -> str:
     return f"urn:uuid:{uuid5(NAMESPACE_URL, chr(0x1F).join(('credtrail', *parts)))}"
 
 
@@ -581,6 +710,16 @@ def original_credential(credit: Any) -> dict[str, Any] | None:
     if "credentialSubject" in evidence and "@context" in evidence:
         return dict(evidence)  # imported before provenance was kept beside it
     return None
+
+
+def learner_identifiers(clinician_id: str, npi: str | None, name: str | None) -> list[Any]:
+    """The learner as IdentityObjects: credtrail clinician id, NPI and name where known."""
+    known = [("ext:credtrailClinicianId", clinician_id), ("ext:NPI", npi), ("name", name)]
+    return [
+        {"type": "IdentityObject", "identityType": kind, "hashed": False, "identityHash": value}
+        for kind, value in known
+        if value
+    ]
 
 
 def credential_for(
@@ -602,32 +741,7 @@ def credential_for(
     document (``awardedDate`` and ``validFrom`` are the completion date).
     """
     ct = registry.credit_types.get(credit.credit_type)
-    identifiers = [
-        {
-            "type": "IdentityObject",
-            "identityType": "ext:credtrailClinicianId",
-            "hashed": False,
-            "identityHash": clinician_id,
-        }
-    ]
-    if npi:
-        identifiers.append(
-            {
-                "type": "IdentityObject",
-                "identityType": "ext:NPI",
-                "hashed": False,
-                "identityHash": npi,
-            }
-        )
-    if name:
-        identifiers.append(
-            {
-                "type": "IdentityObject",
-                "identityType": "name",
-                "hashed": False,
-                "identityHash": name,
-            }
-        )
+    identifiers = learner_identifiers(clinician_id, npi, name)
     alignment = {
         "type": ["Alignment"],
         "targetCode": credit.credit_type,
@@ -637,12 +751,12 @@ def credential_for(
         "targetUrl": ct.source.url if ct and ct.source.url else CE_CONTEXT,
     }
     creator: dict[str, Any] = {
-        "id": _urn("provider", credit.provider),
+        "id": stable_urn("provider", credit.provider),
         "type": ["Profile"],
         "name": credit.provider,
     }
     achievement: dict[str, Any] = {
-        "id": _urn("activity", credit.provider, credit.activity_id),
+        "id": stable_urn("activity", credit.provider, credit.activity_id),
         "type": ["Achievement"],
         "achievementType": "ext:ContinuingEducation",
         "name": credit.title or credit.activity_id,
@@ -668,7 +782,7 @@ def credential_for(
     completed = credit.completed_on.isoformat() + "T00:00:00Z"
     return {
         "@context": [VC_CONTEXT, OB_CONTEXT, CE_CONTEXT],
-        "id": _urn("credential", clinician_id, credit.credit_id),
+        "id": stable_urn("credential", clinician_id, credit.credit_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": credit.title or credit.activity_id,
         "issuer": dict(issuer) if issuer else {**creator},
@@ -688,14 +802,63 @@ def credential_for(
     }
 
 
-def organisation_issuer(private_key: Any, name: str) -> dict[str, Any]:
-    """The organisation as an OB issuer Profile identified by its key's ``did:key``."""
+def original_jwt(credit: Any) -> str | None:
+    """The VC-JWT a credit was imported as, if it came as one (kept unchanged)."""
+    evidence = credit.evidence
+    token = evidence.get("jwt") if isinstance(evidence, Mapping) else None
+    return token if isinstance(token, str) else None
+
+
+def public_bytes(private_key: Any) -> bytes:
+    """The raw 32-byte Ed25519 public key of a ``cryptography`` private key."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from credtrail.core.exchange.dataintegrity import did_key
+    raw: bytes = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return raw
 
-    public = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return {"id": did_key(public), "type": ["Profile"], "name": name}
+
+def signing_method(private_key: Any, did: str | None = None) -> tuple[str, str]:
+    """The organisation's DID and the verification method its proofs name.
+
+    :param did: a ``did:web`` DID (``--did-web``); default: the key's ``did:key``.
+    """
+    from credtrail.core.exchange.dataintegrity import b58encode, did_key, verification_method
+
+    public = public_bytes(private_key)
+    if did is None:
+        return did_key(public), verification_method(public)
+    return did, f"{did}#z{b58encode(bytes.fromhex('ed01') + public)}"
+
+
+def organisation_issuer(private_key: Any, name: str, did: str | None = None) -> dict[str, Any]:
+    """The organisation as an OB issuer Profile identified by its DID (did:key or did:web)."""
+    return {"id": signing_method(private_key, did)[0], "type": ["Profile"], "name": name}
+
+
+def secure(
+    document: Mapping[str, Any],
+    private_key: Any,
+    *,
+    proof: str = "eddsa",
+    did: str | None = None,
+    created: datetime | None = None,
+) -> dict[str, Any] | str:
+    """``document`` signed by the organisation: an ``eddsa-rdfc-2022`` Data Integrity
+    proof added (a dict), or a VC-JWT (``proof="jwt"``, a compact JWS string)."""
+    method = signing_method(private_key, did)[1]
+    if proof == "jwt":
+        from credtrail.core.exchange.jose import sign_jwt
+
+        return sign_jwt(document, private_key, method=method)
+    from credtrail.core.exchange.dataintegrity import sign
+
+    moment = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    return sign(
+        document,
+        private_key,
+        created=moment.isoformat().replace("+00:00", "Z"),
+        method=method,
+    )
 
 
 def export_credential(
@@ -708,13 +871,19 @@ def export_credential(
     private_key: Any | None,
     organisation: str = "credtrail",
     created: datetime | None = None,
-) -> dict[str, Any]:
-    """The credential to hand out for one credit.
+    proof: str = "eddsa",
+    did: str | None = None,
+) -> dict[str, Any] | str:
+    """The credential to hand out for one credit: a JSON credential, or a VC-JWT string.
 
     A credit imported as a credential is re-emitted exactly as received (its issuer's
-    signature stays valid). Otherwise the organisation issues one and, given its
-    Ed25519 key, signs it with ``eddsa-rdfc-2022``; without a key it is unsigned.
+    signature stays valid; a VC-JWT stays a VC-JWT). Otherwise the organisation issues
+    one and, given its Ed25519 key, signs it (``proof``: ``eddsa`` = eddsa-rdfc-2022,
+    ``jwt`` = VC-JWT); without a key it is unsigned.
     """
+    token = original_jwt(credit)
+    if token is not None:
+        return token
     original = original_credential(credit)
     if original is not None:
         return original
@@ -722,15 +891,12 @@ def export_credential(
         return credential_for(
             clinician_id=clinician_id, name=name, npi=npi, credit=credit, registry=registry
         )
-    from credtrail.core.exchange.dataintegrity import sign
-
     document = credential_for(
         clinician_id=clinician_id,
         name=name,
         npi=npi,
         credit=credit,
         registry=registry,
-        issuer=organisation_issuer(private_key, organisation),
+        issuer=organisation_issuer(private_key, organisation, did),
     )
-    moment = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    return sign(document, private_key, created=moment.isoformat().replace("+00:00", "Z"))
+    return secure(document, private_key, proof=proof, did=did, created=created)

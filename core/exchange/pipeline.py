@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from credtrail.core.application import Credtrail, EarnRequest
-from credtrail.core.domain import ClinicianLedger
+from credtrail.core.application import Credtrail, EarnRequest, differences, request_of
+from credtrail.core.domain import ClinicianLedger, CreditState, amend_credit, check_amendment
 from credtrail.core.errors import (
     ConflictError,
     CreditRejectedError,
@@ -64,6 +64,8 @@ class ImportSummary:
     format: str
     read: int = 0
     written: int = 0
+    amended: int = 0
+    """Recorded credits corrected by the file's content (``--amend``)."""
     deleted: int = 0
     skipped: int = 0
     rejected: int = 0
@@ -87,6 +89,33 @@ class ImportSummary:
         if room > 0:
             self.errors.extend(describe_issues(location, issues)[:room])
 
+    def counts(self) -> str:
+        """``read 3, written 3, skipped 0, rejected 0`` (amended and deleted when any)."""
+        amended = f", amended {self.amended}" if self.amended else ""
+        deleted = f", deleted {self.deleted}" if self.deleted else ""
+        return (
+            f"read {self.read}, written {self.written}{amended}{deleted}, "
+            f"skipped {self.skipped}, rejected {self.rejected}"
+        )
+
+    def describe(self) -> str:
+        """The one line an import ends with; a dry run gives the very line a real run
+        would print, after saying that nothing was written (one wording for both)."""
+        n = self.clinicians_created
+        added = f"; {n} clinician{'s' if n != 1 else ''} added" if n else ""
+        if self.written == 0 and self.deleted == 0 and self.amended == 0 and self.rejected == 0:
+            outcome = (
+                f"Nothing written: every record of {self.file} is already recorded "
+                f"({self.counts()})"
+                if self.read
+                else f"Nothing written: {self.file} has no records"
+            )
+        else:
+            outcome = f"Imported {self.file} ({self.format}): {self.counts()}{added}"
+        if self.dry_run:
+            return f"Dry run of {self.file}, nothing written. A real run would say: {outcome}"
+        return outcome
+
     def as_dict(self) -> dict[str, object]:
         return {
             "file": self.file,
@@ -96,6 +125,7 @@ class ImportSummary:
             "committed": self.committed and not self.dry_run,
             "read": self.read,
             "written": self.written,
+            "amended": self.amended,
             "deleted": self.deleted,
             "skipped": self.skipped,
             "rejected": self.rejected,
@@ -111,7 +141,8 @@ class _Clinician:
     """What pass 1 knows about one clinician the file names."""
 
     profession: str
-    keys: set[str]
+    credits: dict[str, CreditState]
+    """The clinician's standing credits by natural key (conflicts are found against them)."""
     new: ClinicianIdentity | None = None
     first_line: str = ""
     used: bool = False
@@ -144,6 +175,33 @@ def _short(location: Location) -> str:
     return location.path or location.file
 
 
+KEY_FIELDS = frozenset({"provider", "activity_id", "completed_on", "credit_type"})
+
+
+def file_conflicts(recorded: CreditState, request: EarnRequest) -> dict[str, tuple[Any, Any]]:
+    """Where a record says something else than the credit recorded under its key.
+
+    Only what the file states counts: an empty title, topic list or format is "not
+    said", not "remove it". The key's own fields match by definition (compared with
+    spacing and case folded), so a difference of case there is no conflict.
+    """
+    return {
+        name: (old, new)
+        for name, (old, new) in differences(recorded, request).items()
+        if name not in KEY_FIELDS and new not in (None, [], {})
+    }
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "(none)"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
+    return repr(value) if isinstance(value, str) and not value[:1].isdigit() else str(value)
+
+
 def _key_hash(clinician_id: str, natural_key: str) -> int:
     digest = hashlib.blake2b(f"{clinician_id}\x1f{natural_key}".encode(), digest_size=8)
     return int.from_bytes(digest.digest(), "big")
@@ -166,8 +224,12 @@ class Importer:
         learners: Mapping[str, str] | None = None,
         require_proof: bool = False,
         options: Mapping[str, str] | None = None,
+        amend: bool = False,
+        amended_by: str = "import",
     ) -> None:
         self.app = app
+        self.amend = amend
+        self.amended_by = amended_by
         self.fmt = fmt
         self.source = TextSource(path, display_name)
         self.context = ReadContext(
@@ -188,6 +250,7 @@ class Importer:
         self._seen: dict[int, tuple[int, str, str]] = {}  # key -> (ordinal, action, where)
         self._rejected: set[int] = set()
         self._to_add = 0
+        self._to_amend = 0
         self._to_delete = 0
         self._committed = 0
         self._validated_digest = ""
@@ -221,7 +284,10 @@ class Importer:
             except UnknownClinicianError:
                 ledger = None
             if ledger is not None:
-                known = _Clinician(ledger.profession, set(ledger.natural_keys))
+                known = _Clinician(
+                    ledger.profession,
+                    {k: ledger.credits[c] for k, c in ledger.natural_keys.items()},
+                )
             else:
                 missing = identity.missing_for_creation()
                 if missing:
@@ -243,7 +309,7 @@ class Importer:
                     return [
                         Issue("clinician_id", "clinician-id", "must have no surrounding spaces")
                     ]
-                known = _Clinician(identity.profession, set(), new=identity, first_line=where)
+                known = _Clinician(identity.profession, {}, new=identity, first_line=where)
             self._clinicians[cid] = known
         if identity.profession and identity.profession != known.profession:
             origin = f" (created by {known.first_line})" if known.new else ""
@@ -286,9 +352,40 @@ class Importer:
                 )
             ]
         self._seen[key] = (ordinal, record.action, _short(record.location))
+        recorded = clinician.credits.get(natural_key)
+        if record.action == "add" and recorded is not None:
+            conflicts = file_conflicts(recorded, request)
+            if conflicts and not self.amend:
+                return [
+                    Issue(
+                        name,
+                        "recorded-differs",
+                        f"recorded {_shown(old)}, the file says {_shown(new)} (same learner, "
+                        "provider, activity, date and type as credit "
+                        f"{recorded.credit_id}); import with --amend to correct the record",
+                    )
+                    for name, (old, new) in conflicts.items()
+                ]
+            if conflicts:
+                merged = request_of(cid, recorded).model_copy(
+                    update={name: getattr(request, name) for name in conflicts}
+                )
+                try:
+                    self.app.check_credit(merged, clinician.profession)
+                except CreditRejectedError as exc:
+                    return [Issue(v.field, v.rule, v.message) for v in exc.violations]
+                after = {name: new for name, (_, new) in conflicts.items()}
+                try:
+                    check_amendment(recorded, amend_credit(recorded, after))
+                except ConflictError as exc:
+                    return [Issue("record", "amendment-allowed", str(exc))]
+                self._to_amend += 1
+            else:
+                self.summary.skipped += 1
+            clinician.used = True
+            return []
         clinician.used = True
-        recorded = natural_key in clinician.keys
-        if (record.action == "add") == recorded:
+        if (record.action == "add") == (recorded is not None):
             self.summary.skipped += 1
         elif record.action == "add":
             self._to_add += 1
@@ -350,6 +447,17 @@ class Importer:
                 self.app.apply_earn(ledger, request)  # checked in pass 1
                 self.summary.written += 1
                 pending += 1
+            elif item.action == "add" and existing is not None and self.amend:
+                conflicts = file_conflicts(ledger.credit(existing), request)
+                if conflicts:  # checked in pass 1
+                    ledger.amend(
+                        existing,
+                        {name: new for name, (_, new) in conflicts.items()},
+                        reason=f"corrected by {self.fmt.name} import, {item.location.describe()}",
+                        amended_by=self.amended_by,
+                    )
+                    self.summary.amended += 1
+                    pending += 1
             elif item.action == "delete" and existing is not None:
                 reason = (
                     f"deleted by the provider ({self.fmt.name} import, {item.location.describe()})"
@@ -399,18 +507,19 @@ class Importer:
                 f"failed ({exc}); run the same import again to finish it, records already "
                 "recorded are skipped"
             ) from None
-        self._committed = self.summary.written + self.summary.deleted
+        self._committed = self.summary.written + self.summary.amended + self.summary.deleted
 
     def run(self) -> ImportSummary:
         self.validate()
         if self.dry_run:
             # What a real run would write; clinicians only count if they get a credit.
             self.summary.written = self._to_add
+            self.summary.amended = self._to_amend
             self.summary.deleted = self._to_delete
             self.summary.clinicians_created = sum(
                 1 for c in self._clinicians.values() if c.new is not None and c.used
             )
-        elif self.summary.committed and (self._to_add or self._to_delete):
+        elif self.summary.committed and (self._to_add or self._to_amend or self._to_delete):
             self.write()
         return self.summary
 
@@ -428,6 +537,8 @@ def import_file(
     learners: Mapping[str, str] | None = None,
     require_proof: bool = False,
     options: Mapping[str, str] | None = None,
+    amend: bool = False,
+    amended_by: str = "import",
 ) -> ImportSummary:
     """Import ``path`` in ``format_name`` into ``app``'s store; see ``Importer``."""
     formats = import_formats(app.pm)
@@ -448,4 +559,6 @@ def import_file(
         learners=learners,
         require_proof=require_proof,
         options=options,
+        amend=amend,
+        amended_by=amended_by,
     ).run()

@@ -27,7 +27,12 @@ from credtrail.core.errors import CredtrailError
 from credtrail.core.exchange.csvformat import HEADER
 from credtrail.core.models import Authority, Citation
 from credtrail.core.rules.result import Evaluation, PartResult
-from credtrail.core.transcript import Transcript, TranscriptCredit, format_units
+from credtrail.core.transcript import (
+    Transcript,
+    TranscriptCredit,
+    format_units,
+    transcript_notes,
+)
 
 
 def _credits(ledger: ClinicianLedger) -> list[CreditState]:
@@ -125,7 +130,17 @@ def _transcript_table(transcript: Transcript) -> str:
         "<th>accreditor</th><th>topics</th><th>claimed / status</th><th>credit</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
         f"<p><strong>Totals (unrevoked):</strong> {escape(totals or 'none')}</p>"
+        + _notes(transcript)
     )
+
+
+def _notes(transcript: Transcript) -> str:
+    """Amendments and certificates (kept in the store by SHA-256), one line each."""
+    lines = transcript_notes(transcript)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<h3>Corrections and certificates</h3><ul class="cite">{items}</ul>'
 
 
 def transcript_html(transcript: Transcript) -> str:

@@ -40,7 +40,9 @@ Progress = Callable[[int], None]
 class TextSource:
     """An import file opened for streaming: decoded lines with their numbers."""
 
-    def __init__(self, path: Path, display: str | None = None) -> None:
+    def __init__(
+        self, path: Path, display: str | None = None, what: str = "an import file"
+    ) -> None:
         self.path = path
         self.name = display or path.name
         try:
@@ -48,12 +50,10 @@ class TextSource:
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror}") from None
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{path} is a folder; give an import file")
+            raise InputError(f"{path} is a folder; give {what}")
         if not stat.S_ISREG(info.st_mode):
             # A FIFO or device never ends (/dev/zero) or cannot be read twice.
-            raise InputError(
-                f"{path} is not a regular file (a device or pipe); give an import file"
-            )
+            raise InputError(f"{path} is not a regular file (a device or pipe); give {what}")
         self.size = info.st_size
         self.position = 0
         self.line = 0
@@ -96,6 +96,18 @@ class TextSource:
                         f"{self.name} line {self.line}: not UTF-8 (byte 0x{raw[exc.start]:02x} "
                         f"at column {exc.start + 1}); save the file as UTF-8 and import it again"
                     ) from None
+
+    def read_bytes(self, limit: int, what: str = "file") -> bytes:
+        """The whole file's bytes; refuses more than ``limit`` (counted as read)."""
+        with self._open() as stream:
+            # Read one byte more than allowed: the size stat() gave can change.
+            raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise InputError(
+                f"{self.name} is larger than the {limit // 1_000_000} MB a {what} may have"
+            )
+        self.position = len(raw)
+        return raw
 
     def read_all(self, limit: int) -> str:
         """The whole file decoded (JSON documents); refuses files larger than ``limit``."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -30,6 +31,16 @@ CONNECT_TIMEOUT = 5
 _USERINFO_PASSWORD = re.compile(r"(?P<scheme>postgres(?:ql)?://)(?P<user>[^:@/?#]*):[^@/?#]*@")
 _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)[^&#]*", re.IGNORECASE)
 _KV_PASSWORD = re.compile(r"(?P<key>\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+STORE_FILE = "credtrail.db"
+"""The store's file name in the per-user folder (the CLI's default location)."""
+
+
+def user_store(app_dir: str | Path) -> Path:
+    """The per-user default store: ``STORE_FILE`` in ``app_dir`` (the CLI passes
+    ``click.get_app_dir("credtrail")``; core does not decide where users keep data)."""
+    return Path(app_dir) / STORE_FILE
 
 
 def mask(text: str, *secrets: str | None) -> str:

@@ -25,6 +25,12 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier, Literal
 
+from credtrail.core.persistence.attachments import (
+    ATTACHMENTS_TABLE,
+    attachment_rows,
+    create_statement,
+    insert_statement,
+)
 from credtrail.core.persistence.chain import (
     HEADS_TABLE,
     KEYS_TABLE,
@@ -111,6 +117,11 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
         self.sql_insert_key = SQL("INSERT INTO {keys} VALUES (%s,%s,%s,%s,%s,%s,%s)").format(
             keys=keys
         )
+        # -- certificates (credtrail_attachments, bytea), written with their events --
+        attachments = Identifier(schema, ATTACHMENTS_TABLE)
+        self.sql_create_attachments = SQL(create_statement("{t}", "bytea")).format(t=attachments)
+        self.sql_create_statements.append(self.sql_create_attachments)
+        self.sql_insert_attachment = SQL(insert_statement("{t}", "%s")).format(t=attachments)
 
     def _insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -134,3 +145,7 @@ class PostgresLogRecorder(PostgresApplicationRecorder):
         curs.execute(self.sql_insert_head, batch.head_row)
         if batch.key_row is not None:
             curs.execute(self.sql_insert_key, batch.key_row)
+        attachments = attachment_rows(kwargs)
+        if attachments:
+            curs.execute(self.sql_create_attachments)
+            curs.executemany(self.sql_insert_attachment, attachments)

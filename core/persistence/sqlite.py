@@ -15,6 +15,12 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from credtrail.core.persistence.attachments import (
+    ATTACHMENTS_TABLE,
+    attachment_rows,
+    create_statement,
+    insert_statement,
+)
 from credtrail.core.persistence.chain import (
     HEADS_TABLE,
     KEYS_TABLE,
@@ -39,6 +45,7 @@ CREATE_STATEMENTS = (
     f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
     "key_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, added_at TEXT NOT NULL, "
     "since INTEGER NOT NULL, previous_key TEXT, endorsement TEXT, signature TEXT NOT NULL)",
+    create_statement(ATTACHMENTS_TABLE, "BLOB"),
 )
 
 # One round trip: the last head, the store's current key; the log's own last row and
@@ -81,4 +88,10 @@ class SQLiteLogRecorder(SQLiteApplicationRecorder):
         c.execute(f"INSERT INTO {HEADS_TABLE} VALUES (?,?,?,?,?,?)", batch.head_row)
         if batch.key_row is not None:
             c.execute(f"INSERT INTO {KEYS_TABLE} VALUES (?,?,?,?,?,?,?)", batch.key_row)
+        attachments = attachment_rows(kwargs)
+        if attachments:
+            # Certificates named by these events (a store made before they existed
+            # gets the table now, in this transaction).
+            c.execute(create_statement(ATTACHMENTS_TABLE, "BLOB"))
+            c.executemany(insert_statement(ATTACHMENTS_TABLE, "?"), attachments)
         return ids

@@ -181,6 +181,12 @@ class ComplianceView:
             ids.add(event.credit_id)
 
     @mark.register
+    def _amended(self, event: ClinicianLedger.CreditAmended) -> None:
+        # An amended credit may have moved to another cycle (completed_on), type or
+        # amount: re-judge every cycle of the clinician's requirements.
+        self._touched[self.streams.clinicians[self._stream]] = None
+
+    @mark.register
     def _licence(
         self,
         event: ClinicianLedger.LicenseRegistered
@@ -430,15 +436,6 @@ def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
     return [license_state(r) for r in cur.fetchall()]
 
 
-def load_all_licenses(cur: Cursor) -> dict[str, list[LicenseState]]:
-    """Every clinician's licences from the view (clinician id -> states), in one query."""
-    cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} ORDER BY clinician_id")
-    out: dict[str, list[LicenseState]] = {}
-    for r in cur.fetchall():
-        out.setdefault(r["clinician_id"], []).append(license_state(r))
-    return out
-
-
 def load_documents(cur: Cursor, requirement_id: str) -> list[dict[str, Any]]:
     return decode_versions(read_versions(cur, requirement_id))
 
@@ -670,7 +667,7 @@ def read_compliance(
 
 
 def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
-    """Every clinician's rows of the cycles containing ``on`` (one query, for rosters)."""
+    """Every clinician's rows of the cycles containing ``on``, explanations included."""
     cur.execute(
         "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
         f"counted, required, missing, explanation FROM {COMPLIANCE} "
@@ -699,31 +696,28 @@ def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
 
 
 def evaluate_on(
-    cur: Cursor,
+    cur: Cursor, clinician_id: str, requirement_id: str, on: date, registry: Registry
+) -> list[ComplianceRow]:
+    """The standing on ``on`` judged now from the view's rows (no materialised row):
+    ``credtrail.core.compliance.judge_on`` over the transcript view's states."""
+    documents = {requirement_id: load_documents(cur, requirement_id)}
+    licences = load_licenses(cur, clinician_id)
+    if not judging.licences_in_force(licences, on, requirement_id):
+        return []
+    credits = load_credits(cur, clinician_id)
+    return judge_rows(clinician_id, requirement_id, on, registry, licences, credits, documents)
+
+
+def judge_rows(
     clinician_id: str,
     requirement_id: str,
     on: date,
     registry: Registry,
-    *,
-    licences: Sequence[LicenseState] | None = None,
-    versions: Mapping[str, Sequence[Any]] | None = None,
+    licences: Sequence[LicenseState],
+    credits: Sequence[CreditState],
+    documents: Mapping[str, judging.Documents],
 ) -> list[ComplianceRow]:
-    """The standing on ``on`` judged now from the view's rows (no materialised row):
-    ``credtrail.core.compliance.judge_on`` over the transcript view's states.
-
-    ``licences`` (the clinician's, already read) and ``versions`` (requirement id ->
-    its versions, already read and validated) spare a roster reading them again.
-    """
-    documents: Mapping[str, Sequence[Any]] = {
-        requirement_id: load_documents(cur, requirement_id)
-        if versions is None
-        else versions[requirement_id]
-    }
-    if licences is None:
-        licences = load_licenses(cur, clinician_id)
-    if not judging.licences_in_force(licences, on, requirement_id):
-        return []
-    credits = load_credits(cur, clinician_id)
+    """``evaluate_on`` for facts already read (the roster reads many clinicians' at once)."""
     out = []
     for judged in judging.judge_on(licences, credits, documents, registry, on, requirement_id):
         if judged.evaluation is not None:

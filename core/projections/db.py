@@ -64,6 +64,8 @@ _DDL = (
     "counted TEXT NOT NULL, required TEXT NOT NULL, missing TEXT NOT NULL, "
     "explanation TEXT NOT NULL, "
     "PRIMARY KEY (clinician_id, requirement_id, cycle_start))",
+    # The roster (``Views.roster``) reads the rows whose cycle contains a day.
+    f"CREATE INDEX IF NOT EXISTS {COMPLIANCE}_cycle_end ON {COMPLIANCE} (cycle_end)",
 )
 
 

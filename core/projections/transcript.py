@@ -76,7 +76,12 @@ _UPSERT_REQUIREMENT = (
 )
 
 _EARNED = ClinicianLedger.CreditEarned
-_CREDIT_EVENTS = (ClinicianLedger.CreditClaimed, ClinicianLedger.CreditRevoked)
+_CREDIT_EVENTS = (
+    ClinicianLedger.CreditClaimed,
+    ClinicianLedger.CreditRevoked,
+    ClinicianLedger.CreditAmended,
+    ClinicianLedger.CertificateAttached,
+)
 _LICENSE_CHANGES = (
     ClinicianLedger.LicenseEnded,
     ClinicianLedger.LicenseRenewed,
@@ -276,6 +281,15 @@ class TranscriptView:
 
     @process_event.register
     def _revoked(self, event: ClinicianLedger.CreditRevoked) -> None:
+        event.apply_to(self._page.credits[self._clinician_id(), event.credit_id])
+
+    @process_event.register
+    def _amended(self, event: ClinicianLedger.CreditAmended) -> None:
+        key = self._clinician_id(), event.credit_id
+        self._page.credits[key] = event.amended(self._page.credits[key])
+
+    @process_event.register
+    def _attached(self, event: ClinicianLedger.CertificateAttached) -> None:
         event.apply_to(self._page.credits[self._clinician_id(), event.credit_id])
 
     @process_event.register

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from credtrail.core.compliance import licences_in_force
-from credtrail.core.errors import CredtrailError, UnknownClinicianError
+from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.errors import CredtrailError, StaleViewError, UnknownClinicianError
 from credtrail.core.plugins import plugin_versions
 from credtrail.core.projections.compliance import (
     PARALLEL_THRESHOLD,
@@ -15,11 +21,21 @@ from credtrail.core.projections.compliance import (
     ComplianceView,
     clinician_known,
     evaluate_on,
-    load_all_licenses,
+    judge_rows,
+    load_credits,
     load_documents,
     load_licenses,
     read_compliance,
     read_compliance_covering,
+)
+from credtrail.core.projections.db import (
+    CLINICIANS,
+    COMPLIANCE,
+    CREDITS,
+    LICENSES,
+    REQUIREMENTS,
+    Cursor,
+    chunks,
 )
 from credtrail.core.projections.parallel import resolve_workers
 from credtrail.core.projections.runner import (
@@ -29,15 +45,78 @@ from credtrail.core.projections.runner import (
     View,
     ViewStatus,
 )
-from credtrail.core.projections.transcript import Streams, TranscriptView, read_transcript
+from credtrail.core.projections.transcript import (
+    LICENSE_COLUMNS,
+    Streams,
+    TranscriptView,
+    license_state,
+    read_transcript,
+)
 from credtrail.core.registry import Registry
+from credtrail.core.status import MET
 from credtrail.core.store import EventStore
 from credtrail.core.transcript import Transcript
 
 if TYPE_CHECKING:
     from credtrail.core.application import Credtrail
-    from credtrail.core.domain import LicenseState
-    from credtrail.core.projections.db import Cursor
+
+REBUILD_COMPLIANCE = "credtrail projections rebuild --view compliance"
+
+
+@dataclass(frozen=True)
+class Standings:
+    """A clinician's standing per requirement on a day, and how it was obtained.
+
+    ``direct``: the compliance view was built with other plugins (one was installed,
+    removed or upgraded), so the rows were judged now by ``credtrail.core.compliance``
+    from the transcript view instead; ``REBUILD_COMPLIANCE`` brings the view back.
+    """
+
+    rows: list[ComplianceRow]
+    direct: bool = False
+
+
+@dataclass(frozen=True)
+class ClinicianEntry:
+    """One clinician of the roster, with the requirements their current licences carry."""
+
+    clinician_id: str
+    profession: str
+    name: str | None
+    npi: str | None
+    requirements: tuple[str, ...]
+    authorities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One clinician's standing on one requirement on a day (``status --all``)."""
+
+    clinician_id: str
+    name: str | None
+    profession: str
+    requirement_id: str
+    authority: str
+    license_id: str
+    license_number: str | None
+    cycle_start: date | None
+    cycle_end: date | None
+    status: str
+    counted: Decimal
+    required: Decimal
+    missing: tuple[tuple[str, Decimal], ...]
+    days_left: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    """``status --all``: every row asked for, and whether any was judged directly."""
+
+    rows: list[RosterRow]
+    direct: bool = False
+    judged: int = field(default=0)
+    """How many rows were judged now rather than read (no materialised row covered the day)."""
 
 
 class Views:
@@ -151,8 +230,7 @@ class Views:
         view's rows (still no replay of the log), so only credit completed by then
         counts.
         """
-        if self.registry is None:
-            raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
+        registry = self._registry()
         if catch_up:
             self.catch_up()
         with self.runner.db.transaction(commit=False) as cur:
@@ -164,78 +242,374 @@ class Views:
             # Which requirements the clinician is subject to on the day, and by which
             # licence: the one answer (credtrail.core.compliance).
             held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
-            return self._standing(cur, clinician_id, held, rows, on)
-
-    def compliance_on(self, on: date, *, catch_up: bool = True) -> dict[str, list[ComplianceRow]]:
-        """Every clinician's standing on ``on`` (clinician id -> rows), as
-        ``compliance(clinician, on=on)`` gives it for each, read in bulk: one query for
-        the rows of the cycles containing the day, one for the licences. Clinicians
-        subject to no requirement that day are left out."""
-        if self.registry is None:
-            raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
-        if catch_up:
-            self.catch_up()
-        with self.runner.db.transaction(commit=False) as cur:
-            rows: dict[str, list[ComplianceRow]] = {}
-            for row in read_compliance_covering(cur, on):
-                rows.setdefault(row.clinician_id, []).append(row)
-            versions = _Versions(cur)
-            out = {}
-            for cid, licences in load_all_licenses(cur).items():
-                held = licences_in_force(licences, on)
-                if held:
-                    out[cid] = self._standing(
-                        cur, cid, held, rows.get(cid, []), on, licences=licences, versions=versions
-                    )
+            out = []
+            for lic in held:
+                out.extend(_standing(cur, clinician_id, lic, rows, on, registry))
             return out
 
-    def _standing(
+    def _registry(self) -> Registry:
+        if self.registry is None:
+            raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
+        return self.registry
+
+    def standings(self, clinician_id: str, on: date, requirement: str | None = None) -> Standings:
+        """``compliance(clinician_id, requirement, on)``, and when the compliance view is
+        stale (built with other plugins), the same answer judged directly instead of an
+        error: ``credtrail.core.compliance`` over the transcript view's rows."""
+        registry = self._registry()
+        try:
+            return Standings(self.compliance(clinician_id, requirement, on))
+        except StaleViewError as exc:
+            if exc.views != ["compliance"]:
+                raise
+        self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            if not clinician_known(cur, clinician_id):
+                raise UnknownClinicianError(clinician_id)
+            held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
+            rows = []
+            for lic in held:
+                rows.extend(evaluate_on(cur, clinician_id, lic.requirement_id, on, registry))
+        return Standings(rows, direct=True)
+
+    def compliance_is_stale(self) -> bool:
+        """The compliance view was built with other plugins than these (needs a rebuild)."""
+        return any(s.stale for s in self.status() if s.view == "compliance")
+
+    # -- the roster -------------------------------------------------------------------
+
+    def clinicians(
         self,
-        cur: Cursor,
-        clinician_id: str,
-        held: Sequence[LicenseState],
-        rows: Sequence[ComplianceRow],
-        on: date,
         *,
-        licences: Sequence[LicenseState] | None = None,
-        versions: Mapping[str, Sequence[Any]] | None = None,
-    ) -> list[ComplianceRow]:
-        """Per licence in force on ``on``: its materialised row, else a direct judgement
-        (``licences``, ``versions``: what the caller already read, see ``evaluate_on``)."""
-        assert self.registry is not None
+        profession: str | None = None,
+        authority: str | None = None,
+        requirement: str | None = None,
+        on: date | None = None,
+        catch_up: bool = True,
+    ) -> list[ClinicianEntry]:
+        """Every clinician (ordered by id), with the requirements of the licences in force
+        on ``on`` (default today); filtered by profession, and by holding a licence in
+        force for ``requirement`` or for a requirement of ``authority``."""
+        day = on or date.today()
+        if catch_up:
+            self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            people = _clinician_rows(cur, profession)
+            held, authorities = _licences_by_clinician(cur, None)
         out = []
-        for lic in held:
-            rid = lic.requirement_id
-            hit = [
-                r for r in rows if r.requirement_id == rid and r.cycle_start <= on <= r.cycle_end
-            ]
-            if hit and on >= date.today() and hit[0].license_id == lic.license_id:
-                # The fast path: a row counts every credit of its cycle; none is
-                # completed after today, so it is the standing today (status's hot
-                # path). A property test holds it equal to judging on the day.
-                out.append(hit[0].as_of(on))
+        for cid, (prof, name, npi) in people.items():
+            lics = licences_in_force(held.get(cid, []), day)
+            rids = tuple(lic.requirement_id for lic in lics)
+            auths = tuple(sorted({authorities.get(r, "") for r in rids} - {""}))
+            if requirement is not None and requirement not in rids:
                 continue
-            # A past day (or a day no row covers) is judged directly from the view's
-            # rows, counting only credit completed and claimed by then.
-            out.extend(
-                evaluate_on(
-                    cur, clinician_id, rid, on, self.registry, licences=licences, versions=versions
-                )
-            )
+            if authority is not None and authority not in auths:
+                continue
+            out.append(ClinicianEntry(cid, prof, name, npi, rids, auths))
         return out
 
+    def roster(
+        self,
+        on: date,
+        *,
+        requirement: str | None = None,
+        authority: str | None = None,
+        profession: str | None = None,
+        clinicians: Sequence[str] | None = None,
+    ) -> Roster:
+        """Every clinician's standing on ``on`` per requirement they are subject to then,
+        read from the views as ``compliance(..., on=on)`` reads one clinician's (so the
+        rows are the same); ordered by clinician and requirement.
 
-class _Versions(dict[str, list[Any]]):
-    """Requirement id -> its versions, read and validated once per roster query."""
+        Filters: a requirement, an authority, a profession, some clinicians. A stale
+        compliance view (other plugins) is not refused: every row is judged directly
+        and ``Roster.direct`` says so.
+        """
+        registry = self._registry()
+        direct = False
+        try:
+            self.catch_up()
+        except StaleViewError as exc:
+            if exc.views != ["compliance"]:
+                raise
+            self._transcripts.catch_up()
+            direct = True
+        # One slot per (clinician, licence), in order; slots no materialised row covers
+        # are judged afterwards, with every fact they need read in a few queries.
+        slots: list[list[RosterRow]] = []
+        pending: list[tuple[int, str, LicenseState, tuple[str, str | None, str | None], str]] = []
+        with self.runner.db.transaction(commit=False) as cur:
+            people = _clinician_rows(cur, profession)
+            held, authorities = _licences_by_clinician(cur, requirement)
+            rows = {} if direct else _rows_covering(cur, on, requirement)
+            wanted = None if clinicians is None else set(clinicians)
+            for cid in sorted(held):
+                person = people.get(cid)
+                if person is None or (wanted is not None and cid not in wanted):
+                    continue
+                for lic in licences_in_force(held[cid], on, requirement):
+                    auth = authorities.get(lic.requirement_id, "")
+                    if authority is not None and auth != authority:
+                        continue
+                    fast = _fast_row(rows.get((cid, lic.requirement_id), []), lic, on)
+                    if fast is not None:
+                        slots.append([_roster_row(fast, person, auth, lic, on)])
+                    else:
+                        pending.append((len(slots), cid, lic, person, auth))
+                        slots.append([])
+            credits = _credits_of(cur, sorted({p[1] for p in pending}))
+            documents = {
+                rid: _versions(load_documents(cur, rid))
+                for rid in sorted({p[2].requirement_id for p in pending})
+            }
+        for slot, cid, lic, person, auth in pending:
+            rid = lic.requirement_id
+            judged = judge_rows(
+                cid, rid, on, registry, held[cid], credits.get(cid, []), {rid: documents[rid]}
+            )
+            slots[slot] = [_roster_row(r, person, auth, lic, on) for r in judged]
+        return Roster([r for slot in slots for r in slot], direct=direct, judged=len(pending))
 
-    def __init__(self, cur: Cursor) -> None:
-        super().__init__()
-        self.cur = cur
+    def compliance_on(self, on: date) -> dict[str, list[ComplianceRow]]:
+        """Every clinician's standing on ``on`` with the engine's explanation (clinician id
+        -> rows by requirement), as ``compliance(clinician, on=on)`` gives each: the
+        materialised rows of the day, the others judged with facts read in a few queries
+        (``roster`` reads the same, without the explanations). Clinicians subject to no
+        requirement that day are left out. A stale compliance view judges every row."""
+        registry = self._registry()
+        direct = False
+        try:
+            self.catch_up()
+        except StaleViewError as exc:
+            if exc.views != ["compliance"]:
+                raise
+            self._transcripts.catch_up()
+            direct = True
+        out: dict[str, list[ComplianceRow]] = defaultdict(list)
+        pending: list[tuple[str, LicenseState]] = []
+        with self.runner.db.transaction(commit=False) as cur:
+            held, _ = _licences_by_clinician(cur, None)
+            rows: dict[str, list[ComplianceRow]] = defaultdict(list)
+            for row in [] if direct else read_compliance_covering(cur, on):
+                rows[row.clinician_id].append(row)
+            for cid in sorted(held):
+                for lic in licences_in_force(held[cid], on):
+                    mine = [r for r in rows[cid] if r.requirement_id == lic.requirement_id]
+                    fast = _fast_row(mine, lic, on)
+                    if fast is not None:
+                        out[cid].append(fast)
+                    else:
+                        pending.append((cid, lic))
+            credits = _credits_of(cur, sorted({cid for cid, _ in pending}))
+            documents = {
+                rid: _versions(load_documents(cur, rid))
+                for rid in sorted({lic.requirement_id for _, lic in pending})
+            }
+        for cid, lic in pending:
+            rid = lic.requirement_id
+            out[cid].extend(
+                judge_rows(
+                    cid, rid, on, registry, held[cid], credits.get(cid, []), {rid: documents[rid]}
+                )
+            )
+        return {cid: sorted(rows_, key=lambda r: r.requirement_id) for cid, rows_ in out.items()}
 
-    def __missing__(self, requirement_id: str) -> list[Any]:
-        from credtrail.core.rules.evaluate import as_versions
+    # -- what the rule engine reads, for one clinician --------------------------------
 
-        documents = load_documents(self.cur, requirement_id)
-        versions: list[Any] = as_versions(documents) if documents else []
-        self[requirement_id] = versions
-        return versions
+    def credits(self, clinician_id: str, *, catch_up: bool = True) -> list[CreditState]:
+        """The clinician's credits from the transcript view, as the domain's states."""
+        if catch_up:
+            self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            if not clinician_known(cur, clinician_id):
+                raise UnknownClinicianError(clinician_id)
+            return load_credits(cur, clinician_id)
+
+    def licences(self, clinician_id: str, *, catch_up: bool = True) -> list[LicenseState]:
+        """The clinician's licences (current and ended) from the transcript view."""
+        if catch_up:
+            self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            if not clinician_known(cur, clinician_id):
+                raise UnknownClinicianError(clinician_id)
+            return load_licenses(cur, clinician_id)
+
+    def documents(self, requirement_id: str, *, catch_up: bool = True) -> list[dict[str, Any]]:
+        """Every recorded version (document) of a requirement, from the transcript view."""
+        if catch_up:
+            self._transcripts.catch_up()
+        with self.runner.db.transaction(commit=False) as cur:
+            return load_documents(cur, requirement_id)
+
+
+def _fast_row(rows: list[ComplianceRow], lic: LicenseState, on: date) -> ComplianceRow | None:
+    """The materialised row that is the standing on ``on``, if one is (else judge it)."""
+    hit = [r for r in rows if r.cycle_start <= on <= r.cycle_end]
+    if hit and on >= date.today() and hit[0].license_id == lic.license_id:
+        # The fast path: a row counts every credit of its cycle; none is completed after
+        # today, so it is the standing today (status's hot path). A property test holds
+        # it equal to judging on the day.
+        return hit[0].as_of(on)
+    return None
+
+
+def _standing(
+    cur: Cursor,
+    clinician_id: str,
+    lic: LicenseState,
+    rows: list[ComplianceRow],
+    on: date,
+    registry: Registry,
+) -> list[ComplianceRow]:
+    """The standing under ``lic`` on ``on``: its materialised row, else judged directly."""
+    mine = [r for r in rows if r.requirement_id == lic.requirement_id]
+    fast = _fast_row(mine, lic, on)
+    if fast is not None:
+        return [fast]
+    # A past day (or a day no row covers) is judged directly from the view's rows,
+    # counting only credit completed and claimed by then.
+    return evaluate_on(cur, clinician_id, lic.requirement_id, on, registry)
+
+
+def _credits_of(cur: Cursor, clinician_ids: Sequence[str]) -> dict[str, list[CreditState]]:
+    """The credits of many clinicians, read in a few queries."""
+    out: dict[str, list[CreditState]] = defaultdict(list)
+    for part in chunks(clinician_ids, 500):
+        marks = ", ".join("?" * len(part))
+        cur.execute(
+            f"SELECT clinician_id, data FROM {CREDITS} WHERE clinician_id IN ({marks})", part
+        )
+        for r in cur.fetchall():
+            out[r["clinician_id"]].append(CreditState.from_json(r["data"]))
+    return out
+
+
+def _versions(documents: list[dict[str, Any]]) -> list[Any]:
+    """A requirement's documents validated once for all the clinicians judged by it (a
+    malformed one is left to the engine, which reports it per row)."""
+    from credtrail.core.rules import as_versions
+
+    try:
+        return list(as_versions(documents))
+    except CredtrailError:
+        return list(documents)
+
+
+def _clinician_rows(
+    cur: Cursor, profession: str | None
+) -> dict[str, tuple[str, str | None, str | None]]:
+    sql = f"SELECT clinician_id, profession, name, npi FROM {CLINICIANS}"
+    params: list[Any] = []
+    if profession is not None:
+        sql += " WHERE profession = ?"
+        params.append(profession)
+    cur.execute(sql + " ORDER BY clinician_id", params)
+    return {r["clinician_id"]: (r["profession"], r["name"], r["npi"]) for r in cur.fetchall()}
+
+
+def _licences_by_clinician(
+    cur: Cursor, requirement: str | None
+) -> tuple[dict[str, list[LicenseState]], dict[str, str]]:
+    """Licences per clinician (only ``requirement``'s when given), and each requirement's
+    authority."""
+    sql = f"SELECT {LICENSE_COLUMNS} FROM {LICENSES}"
+    params: list[Any] = []
+    if requirement is not None:
+        sql += " WHERE requirement_id = ?"  # credtrail_v_licenses_requirement
+        params.append(requirement)
+    cur.execute(sql, params)
+    held: dict[str, list[LicenseState]] = defaultdict(list)
+    for r in cur.fetchall():
+        held[r["clinician_id"]].append(license_state(r))
+    cur.execute(f"SELECT requirement_id, authority FROM {REQUIREMENTS}")
+    authorities = {r["requirement_id"]: r["authority"] for r in cur.fetchall()}
+    return held, authorities
+
+
+def _rows_covering(
+    cur: Cursor, on: date, requirement: str | None
+) -> dict[tuple[str, str], list[ComplianceRow]]:
+    """The materialised rows whose cycle contains ``on``, by (clinician, requirement).
+
+    Of a row's explanation only what the roster needs is read: a deficient row's grace
+    period (``as_of`` needs it), taken out by the database's JSON function, and an error
+    row's message. The explanations are most of the table; decoding each in Python was
+    most of the time.
+    """
+    day = on.isoformat()
+    grace = (
+        "(explanation::json ->> 'grace_until')"
+        if cur.db.postgres
+        else "json_extract(explanation, '$.grace_until')"
+    )
+    # credtrail_v_compliance_cycle_end: cycles that ended before the day are skipped
+    # by the index, not read.
+    sql = (
+        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
+        "counted, required, missing, "
+        f"CASE WHEN status = 'deficient' THEN {grace} END AS grace_until, "
+        "CASE WHEN status = 'error' THEN explanation END AS explanation "
+        f"FROM {COMPLIANCE} WHERE cycle_end >= ? AND cycle_start <= ?"
+    )
+    params: list[Any] = [day, day]
+    if requirement is not None:
+        sql += " AND requirement_id = ?"
+        params.append(requirement)
+    cur.execute(sql, params)
+    out: dict[tuple[str, str], list[ComplianceRow]] = defaultdict(list)
+    for r in cur.fetchall():
+        out[r["clinician_id"], r["requirement_id"]].append(
+            ComplianceRow(
+                clinician_id=r["clinician_id"],
+                requirement_id=r["requirement_id"],
+                license_id=r["license_id"],
+                cycle_start=date.fromisoformat(r["cycle_start"]),
+                cycle_end=date.fromisoformat(r["cycle_end"]),
+                status=r["status"],
+                counted=Decimal(r["counted"]),
+                required=Decimal(r["required"]),
+                missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
+                explanation=(
+                    orjson.loads(r["explanation"])
+                    if r["explanation"] is not None
+                    else {"grace_until": r["grace_until"]}
+                    if r["grace_until"]
+                    else {}
+                ),
+            )
+        )
+    return out
+
+
+def _roster_row(
+    row: ComplianceRow,
+    person: tuple[str, str | None, str | None],
+    authority: str,
+    lic: LicenseState,
+    on: date,
+) -> RosterRow:
+    error = row.explanation.get("error") if row.status == "error" else None
+    return RosterRow(
+        clinician_id=row.clinician_id,
+        name=person[1],
+        profession=person[0],
+        requirement_id=row.requirement_id,
+        authority=authority,
+        license_id=lic.license_id,
+        license_number=lic.number,
+        cycle_start=None if error else row.cycle_start,
+        cycle_end=None if error else row.cycle_end,
+        status=row.status,
+        counted=row.counted,
+        required=row.required,
+        missing=row.missing,
+        days_left=None if error else (row.cycle_end - on).days,
+        error=error,
+    )
+
+
+def due_within(row: RosterRow, on: date, days: int) -> bool:
+    """The row's cycle ends within ``days`` of ``on`` (or has ended) with something missing."""
+    if row.cycle_end is None or row.status in MET:
+        return False
+    return row.cycle_end <= on + timedelta(days=days)

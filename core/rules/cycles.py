@@ -284,7 +284,10 @@ def _window_start(previous_end: date, end: date, window: int, period: int) -> da
     """
     if window == period:
         return previous_end + ONE_DAY
-    return add_months(end, -window) + ONE_DAY
+    # Counted back from the day after the end, so a window ending on a month's last day
+    # starts on a month's first day (18 months to 2026-06-30 start 2025-01-01, where
+    # counting back from the 30th would start on 2024-12-31).
+    return add_months(end + ONE_DAY, -window)
 
 
 def _birth_end(birth: date, year: int, ends_on: str) -> date:

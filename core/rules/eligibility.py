@@ -272,8 +272,7 @@ def _repeat_limits(working: list[Working], scope: Scope, excluded: list[Excluded
             if not matches(limit, w.credit, scope):
                 kept.append(w)
                 continue
-            raw = w.credit.activity_id if limit.same == "activity_id" else (w.credit.title or "")
-            key = " ".join(raw.split()).casefold()
+            key = _repeat_key(w.credit, limit.same)
             year = w.credit.completed_on.year
             if limit.per_calendar_year is not None and (
                 per_year.get((key, year), 0) >= limit.per_calendar_year
@@ -290,12 +289,27 @@ def _repeat_limits(working: list[Working], scope: Scope, excluded: list[Excluded
     return working
 
 
+def _repeat_key(credit: CreditState, same: str) -> str:
+    """What makes two credits "the same course" for a repeat limit: the activity id, or
+    the title (spacing and case ignored). A credit without a title is the same only as
+    its own activity: untitled credits are not one course."""
+    if same == "title" and credit.title and credit.title.strip():
+        return "title:" + " ".join(credit.title.split()).casefold()
+    return "activity:" + " ".join(credit.activity_id.split()).casefold()
+
+
+def _course(credit: CreditState) -> str:
+    if credit.title and credit.title.strip():
+        return f"course ({' '.join(credit.title.split())}, activity {credit.activity_id})"
+    return f"activity ({credit.activity_id})"
+
+
 def _limit_out(w: Working, rule_id: str, why: str) -> Excluded:
     return Excluded(
         credit_id=w.credit_id,
         units=w.value,
         rule="repeat-limit",
-        reason=f"the same activity ({w.credit.activity_id}) {why} [{rule_id}]",
+        reason=f"the same {_course(w.credit)} {why} [{rule_id}]",
     )
 
 

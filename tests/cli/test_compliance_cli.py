@@ -92,8 +92,8 @@ def test_status_json_has_the_fields_the_issue_promises(texan: Run) -> None:
     result = texan("status", "md-1", "--on", "2025-12-01", "--json")
     assert result.exit_code == 0, result.output
     (row,) = json.loads(result.output)
-    assert {k: row[k] for k in ("requirement", "version", "cycle_start", "cycle_end")} == {
-        "requirement": "us-tx-physician",
+    assert {k: row[k] for k in ("requirement_id", "version", "cycle_start", "cycle_end")} == {
+        "requirement_id": "us-tx-physician",
         "version": "v2",  # SB 415 (2023-09-01) governs periods ending after it
         "cycle_start": "2024-04-01",
         "cycle_end": "2026-03-31",
@@ -129,7 +129,7 @@ def test_status_text_names_what_is_missing(texan: Run) -> None:
     """The text view says the standing and each missing part in units."""
     result = texan("status", "md-1", "--on", "2025-12-01")
     assert result.output.splitlines()[:2] == [
-        "us-tx-physician (TX-TMB), cycle 2024-04-01 to 2026-03-31: in progress, 44 of 48 counted",
+        "us-tx-physician (TX-TMB), cycle 2024-04-01 to 2026-03-31: in_progress, 44 of 48 counted",
         "  missing 4 total",
     ]
 
@@ -175,7 +175,7 @@ def test_explain_shows_evidence_exclusions_and_citation(texan: Run) -> None:
     result = texan("explain", "md-1", "us-tx-physician", "--on", "2025-12-01")
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "status: in progress" in text
+    assert "status: in_progress" in text
     assert "toward formal" in text
     assert f"of {withdrawn} 2025-07-01 ama_pra_1 2 WITHDRAWN" in text
     assert "[revoked]" in text

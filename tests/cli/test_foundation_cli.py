@@ -103,7 +103,7 @@ def test_earn_claim_revoke_and_transcript_round_trip(physician: Run) -> None:
     assert revoked.output == f"Revoked {other_id}\n"
 
     data = json.loads(physician("transcript", "md-1", "--json").output)
-    assert data["clinician"] == "md-1"
+    assert data["clinician_id"] == "md-1"
     assert data["totals"] == {"ama_pra_1": "1.5"}
     by_id = {c["credit_id"]: c for c in data["credits"]}
     assert by_id[credit_id] == {
@@ -120,6 +120,8 @@ def test_earn_claim_revoke_and_transcript_round_trip(physician: Run) -> None:
         "revoked": False,
         "revoked_reason": None,
         "claimed": {"AMA": "1.5"},
+        "amendments": [],
+        "certificates": [],
     }
     assert by_id[other_id]["revoked"] is True
     assert by_id[other_id]["revoked_reason"] == "entered twice"

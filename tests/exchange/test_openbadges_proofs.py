@@ -34,8 +34,15 @@ from credtrail.core.exchange import import_file
 from credtrail.core.exchange.dataintegrity import ProofError, canonicalize, sign, verify
 from credtrail.core.exchange.openbadges import export_credential
 
-# shared/ lies beside the checkout (as CI lays it out).
-FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats" / "openbadges3"
+# shared/ lies beside the checkout (as CI lays it out), or above a worktree.
+FORMATS = next(
+    (
+        p / "shared" / "formats" / "openbadges3"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "formats" / "openbadges3").is_dir()
+    ),
+    Path("shared/formats/openbadges3"),
+)
 CONTEXTS = Path(__file__).resolve().parents[2] / "core" / "exchange" / "contexts"
 SIGNED_EXAMPLE = "023_ob_v3p0_impl_linked_data_proof_ob_html.json"
 

@@ -97,6 +97,8 @@ def credit_values() -> dict[str, Any]:
         "claim_dates": {},
         "claim_log": [],
         "topic_units": {},
+        "amendments": [],
+        "certificates": [],
     }
 
 

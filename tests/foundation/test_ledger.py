@@ -174,4 +174,6 @@ def test_event_topics_never_change() -> None:
         "credtrail:LicenseFactRecorded",
         "credtrail:RequirementDefined",
         "credtrail:RequirementChanged",
+        "credtrail:CreditAmended",
+        "credtrail:CertificateAttached",
     ]

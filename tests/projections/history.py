@@ -42,6 +42,7 @@ ops = st.one_of(
     ),
     st.tuples(st.just("claim"), clinician_ix, st.integers(0, 20), st.sampled_from(AUTHORITIES)),
     st.tuples(st.just("revoke"), clinician_ix, st.integers(0, 20)),
+    st.tuples(st.just("amend"), clinician_ix, st.integers(0, 20), st.integers(1, 16), day),
     st.tuples(st.just("license"), clinician_ix, day),
     st.tuples(st.just("end"), clinician_ix, st.integers(0, 400)),
     st.tuples(st.just("requirement"), st.integers(1, 3), day),
@@ -85,6 +86,12 @@ def record(app: Credtrail, op: tuple[Any, ...], counter: list[int]) -> None:
             ids = sorted(app.ledger(f"c{cix}").credits)
             if ids:
                 app.revoke(f"c{cix}", ids[which % len(ids)], "withdrawn", date(2026, 1, 1))
+        elif kind == "amend":
+            cix, which, quarters, when = args
+            ids = sorted(app.ledger(f"c{cix}").credits)
+            if ids:
+                changes = {"units": Decimal(quarters) / 4, "completed_on": when}
+                app.amend(f"c{cix}", ids[which % len(ids)], changes, reason="fix", amended_by="t")
         elif kind == "license":
             cix, issued = args
             app.add_license(

@@ -105,6 +105,14 @@ def test_licence_expiry_cycle_texas_24_months() -> None:
     assert window.number == 6
 
 
+def test_window_longer_than_period_ending_on_a_month_end_starts_on_a_first() -> None:
+    """Kansas: the 18 months before a June 30 expiry run from January 1, not December 31."""
+    cycle = {"kind": "license", "anchor": "expiry", "period_months": 12, "window_months": 18}
+    lic = license(date(2010, 7, 1), date(2026, 6, 30))
+    window = cycle_containing(CYCLE.validate_python(cycle), lic, date(2026, 3, 1))
+    assert (window.start, window.end) == (date(2025, 1, 1), date(2026, 6, 30))
+
+
 def test_licence_expiry_needs_expiry_date() -> None:
     """An expiry-anchored cycle on a licence without expiry asks for --expires."""
     cycle = {"kind": "license", "anchor": "expiry", "period_months": 24}

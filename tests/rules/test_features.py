@@ -264,6 +264,22 @@ def test_repeat_limit_per_cycle() -> None:
     assert rules(run(doc, credits)) == [("a-third", "repeat-limit")]
 
 
+def test_repeat_limit_by_title_never_joins_untitled_credits() -> None:
+    """Untitled credits are not one course: a title limit counts each on its own, and
+    the same title (spacing and case aside) is the same course."""
+    doc = document(
+        total={"units": 100},
+        repeat_limits=[{"id": "once", "same": "title", "per_cycle": 1}],
+    )
+    credits = [
+        credit(2, date(2024, 3, 1), credit_id="untitled-1"),
+        credit(2, date(2024, 4, 1), credit_id="untitled-2"),
+        credit(2, date(2024, 5, 1), credit_id="acls-1", title="ACLS  Renewal"),
+        credit(2, date(2024, 6, 1), credit_id="acls-2", title="acls renewal"),
+    ]
+    assert rules(run(doc, credits)) == [("acls-2", "repeat-limit")]
+
+
 class HalveEnduring:
     """A plugin rule kind: enduring material counts half; over ``max`` units it is dropped."""
 

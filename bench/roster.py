@@ -1,0 +1,112 @@
+"""Roster benchmark: ``credtrail status --all`` over N clinicians, read from the views.
+
+    python bench/roster.py                         # 20,000 clinicians, best of 5
+    python bench/roster.py --clinicians 200 --runs 1
+
+Records the seeded synthetic population of ``bench/run.py`` (each clinician's last
+``--credits`` credits only, so 20,000 clinicians stay a few hundred thousand events),
+brings the views up to date (timed, reported), then times the roster query
+(``Views.roster`` on today, what ``status --all`` reads) and the whole command
+(``credtrail status --all --json`` in a fresh process, output discarded). Prints the
+figures, and how many rows no materialised row covered (judged directly); asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from population import Plan, Population, record_batch  # noqa: E402
+
+from credtrail.core.application import Credtrail  # noqa: E402
+from credtrail.core.plugins import build_plugin_manager  # noqa: E402
+from credtrail.core.projections import Views  # noqa: E402
+from credtrail.plugins import DEFAULT_PLUGINS, builtin_plugins  # noqa: E402
+
+
+def trimmed(plan: Plan, keep: int) -> Plan:
+    """``plan`` with its last ``keep`` credits (by completion), claims and revocations
+    of those only."""
+    order = sorted(range(len(plan.credits)), key=lambda i: plan.credits[i].completed_on)
+    kept = order[-keep:] if keep else []
+    new = {old: n for n, old in enumerate(sorted(kept))}
+    plan.credits = [plan.credits[i] for i in sorted(kept)]
+    plan.claims = [(new[i], *rest) for i, *rest in plan.claims if i in new]  # type: ignore[misc]
+    plan.revocations = [(new[i], *rest) for i, *rest in plan.revocations if i in new]  # type: ignore[misc]
+    return plan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clinicians", type=int, default=20_000)
+    parser.add_argument("--credits", type=int, default=6, help="credits kept per clinician")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--batch", type=int, default=500, help="clinicians per transaction")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = f"{tmp}/roster.db"
+        pm = build_plugin_manager(builtin_plugins(), load_entrypoints=False)
+        app = Credtrail.open(store, pm, create=True)
+        app.sync_builtin_requirements()
+        population = Population(app, args.seed)
+        started = time.perf_counter()
+        events = 0
+        for first in range(0, args.clinicians, args.batch):
+            last = min(first + args.batch, args.clinicians)
+            plans = [trimmed(population.plan(i), args.credits) for i in range(first, last)]
+            events += record_batch(app, plans)
+        recorded = time.perf_counter() - started
+        views = Views.of(app)
+        started = time.perf_counter()
+        views.catch_up()
+        caught_up = time.perf_counter() - started
+        today = date.today()
+        seconds = []
+        roster = views.roster(today)
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            roster = Views.of(app).roster(today)
+            seconds.append(time.perf_counter() - started)
+        views.close()
+        app.close()
+        env = {**os.environ, "CREDTRAIL_STORE": store}
+        command = [
+            sys.executable,
+            "-m",
+            "credtrail.cli.main",
+            "--plugins",
+            ",".join(DEFAULT_PLUGINS),
+        ]
+        started = time.perf_counter()
+        subprocess.run(
+            [*command, "status", "--all", "--json"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        whole = time.perf_counter() - started
+    print(
+        f"clinicians {args.clinicians:,}, events {events:,} (recorded in {recorded:.1f} s, "
+        f"views caught up in {caught_up:.1f} s)"
+    )
+    print(
+        f"roster query (Views.roster, {len(roster.rows):,} rows, {roster.judged:,} judged "
+        f"directly): best {min(seconds):.3f} s, median {statistics.median(seconds):.3f} s"
+    )
+    print(f"credtrail status --all --json (fresh process, output discarded): {whole:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
