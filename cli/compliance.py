@@ -155,10 +155,12 @@ def status(
         if "error" in data:
             click.echo(f"{row.requirement_id}: cannot evaluate: {data['error']}")
             continue
+        held = data.get("certification")
+        label = f"certification {held}: " if held else ""
         click.echo(
-            f"{row.requirement_id} ({data.get('authority', '')}), cycle {row.cycle_start} to "
-            f"{row.cycle_end}: {_spelled(row.status)}, {_u(row.counted)} of {_u(row.required)} "
-            "counted"
+            f"{label}{row.requirement_id} ({data.get('authority', '')}), "
+            f"cycle {row.cycle_start} to {row.cycle_end}: {_spelled(row.status)}, "
+            f"{_u(row.counted)} of {_u(row.required)} counted"
         )
         for part, units in row.missing:
             click.echo(f"  missing {_u(units)} {part}")
@@ -374,6 +376,7 @@ def explain(
         app.registry,
         day,
         cycle_start=cycle_start,
+        credentials=ledger.licenses.values(),
     )
     # What claiming now would add: for the current cycle, not a past one or a past view.
     now = cycle_start is None and as_of is None
@@ -397,7 +400,8 @@ def render_explanation(result: Evaluation, ledger: ClinicianLedger) -> str:
     """The evaluation as a person reads it: status, parts, evidence, exclusions, source."""
     lines = [
         f"{result.requirement} version {result.version} ({result.authority}) for "
-        f"{ledger.clinician_id}, license {result.license_id}",
+        f"{ledger.clinician_id}, {'certification' if result.certification else 'license'} "
+        f"{result.license_id}",
         f"cycle {result.cycle_start} to {result.cycle_end} (renewal {result.renewal_number}), "
         f"judged on {result.evaluated_on}; counts {result.counts} credit",
         f"status: {_spelled(result.status)}",

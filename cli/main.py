@@ -143,6 +143,7 @@ def describe_validation_error(exc: ValidationError) -> str:
 COMMAND_MODULES = {
     "accreditors": "catalog",
     "audit": "audit",
+    "certification": "certifications",
     "authorities": "catalog",
     "clinician": "clinicians",
     "course": "courses",

@@ -520,6 +520,11 @@ class Credtrail:
             ids = [license_id]
         else:
             ids = sorted(lid for lid, lic in ledger.licenses.items() if lic.in_force_on(on))
+            if not ids and kind == "exam" and ledger.licenses:
+                # An exam is the clinician's fact: every licence's pathways read it
+                # (core.compliance.with_clinician_facts), so any credential can carry it.
+                latest = max(ledger.licenses.values(), key=lambda lic: lic.issued_on)
+                ids = [latest.license_id]
             if not ids:
                 raise UnknownLicenseError(
                     f"clinician {clinician_id!r} holds no license on {on}; name one with --license"

@@ -10,7 +10,12 @@ here:
 - which licence speaks for a requirement when two are in force on the same day (an
   ended licence and its successor on the end day): the later one (``precedence``);
 - what the rule engine concludes for that licence on D (``judge``, ``judge_on``): the
-  requirement version and cycle in force on D, evaluated with the credits given.
+  requirement version and cycle in force on D, evaluated with the credits given and
+  the clinician's exams and certifications (``with_clinician_facts``).
+
+A national certification (``credtrail certification``) is held like a licence: it
+subjects its holder to its certifier's requirement (NCCPA's ``nccpa-cme``) and is
+judged here the same way; ``LicenseState.kind`` tells the two apart.
 
 What differs between the callers is only where the facts come from (the ledger now,
 the ledger as of an instant, the views' rows). A faster reading (the compliance
@@ -57,6 +62,8 @@ def licences_in_force(
     for lic in licences:
         if requirement_id is not None and lic.requirement_id != requirement_id:
             continue
+        if not lic.requirement_id:
+            continue  # a certification whose renewal no requirement encodes
         if not lic.in_force_on(day):
             continue
         held = chosen.get(lic.requirement_id)
@@ -77,6 +84,40 @@ def licence_for(
     return max(held, key=precedence, default=None)
 
 
+def with_clinician_facts(
+    licence: LicenseState, credentials: Iterable[LicenseState], registry: Registry
+) -> LicenseState:
+    """``licence`` as the rule engine reads it: with the clinician's facts, not only its own.
+
+    Exams and certifications are facts about the clinician, so any licence's pathway
+    reads them: the exams recorded on any of the clinician's licences and
+    certifications, and every certification recorded (``credtrail certification``)
+    over the periods it was held (``LicenseState.held_periods``), under its code and
+    the names its vocabulary entry counts it as (``NCCA``). Certifications recorded on
+    the licence itself (``LicenseFactRecorded``, before certifications were their own
+    records) are kept.
+    """
+    others = [c for c in credentials if c.license_id != licence.license_id]
+    exams = set(licence.exams)
+    certifications = list(licence.certifications)
+    for held in (licence, *others):
+        exams.update(held.exams)
+        if held.kind != "certification" or held.certification is None:
+            continue
+        known = registry.certifications.get(held.certification)
+        names = (held.certification, *(known.counts_as if known is not None else ()))
+        for start, until in held.held_periods():
+            certifications.extend((name, start, until) for name in names)
+    if len(exams) == len(set(licence.exams)) and len(certifications) == len(licence.certifications):
+        return licence  # nothing the licence did not already carry (the common case)
+    return licence.model_copy(
+        update={
+            "exams": sorted(exams, key=lambda e: (e[1], e[0])),
+            "certifications": certifications,
+        }
+    )
+
+
 def judge(
     documents: Documents,
     credits: Mapping[str, CreditState] | Iterable[CreditState],
@@ -85,12 +126,18 @@ def judge(
     on: date,
     *,
     cycle_start: date | None = None,
+    credentials: Iterable[LicenseState] = (),
 ) -> Evaluation:
     """The rule engine's verdict for ``licence`` on ``on`` (the cycle containing it, or
-    the one starting on ``cycle_start``): the version in force, the cycle, the evaluation."""
+    the one starting on ``cycle_start``): the version in force, the cycle, the evaluation.
+
+    ``credentials``: every licence and certification of the clinician, whose exams and
+    certifications the licence's pathways read (``with_clinician_facts``).
+    """
     from credtrail.core.rules import evaluate
 
-    return evaluate(documents, credits, licence, registry, on=on, cycle_start=cycle_start)
+    facts = with_clinician_facts(licence, credentials, registry)
+    return evaluate(documents, credits, facts, registry, on=on, cycle_start=cycle_start)
 
 
 @dataclass(frozen=True)
@@ -123,13 +170,14 @@ def judge_on(
     """
     out: list[Judgement] = []
     pool = list(credits.values()) if isinstance(credits, Mapping) else list(credits)
+    licences = list(licences)
     for lic in licences_in_force(licences, day, requirement_id):
         versions = documents.get(lic.requirement_id)
         if not versions:
             out.append(Judgement(lic.requirement_id, lic, None))
             continue
         try:
-            result = judge(versions, pool, lic, registry, day)
+            result = judge(versions, pool, lic, registry, day, credentials=licences)
         except CredtrailError as exc:
             out.append(Judgement(lic.requirement_id, lic, None, exc))
             continue

@@ -112,6 +112,12 @@ class UnknownAuthorityError(UnknownCodeError):
     kind = "authority"
 
 
+class UnknownCertificationError(UnknownCodeError):
+    """Raised for a certification code no plugin registered."""
+
+    kind = "certification"
+
+
 class UnknownRequirementError(UnknownCodeError):
     """Raised for a requirement id that is neither built in nor recorded."""
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from credtrail.core.models import (
         Accreditor,
         Authority,
+        Certification,
         CreditDraft,
         CreditType,
         Equivalence,
@@ -130,6 +131,18 @@ def credtrail_register_equivalences(register: Callable[[Equivalence], None]) -> 
     :param register: call ``register(Equivalence(...))``; ``ratio`` multiplies units,
         ``authorities`` restricts it to some authorities (empty: everywhere).
         Both types must be registered by some plugin.
+    :return: nothing.
+    """
+
+
+@hookspec
+def credtrail_register_certifications(register: Callable[[Certification], None]) -> None:
+    """Register the national certifications this plugin knows (NCCPA PA-C, ANCC FNP-BC).
+
+    :param register: call ``register(Certification(code=..., name=..., certifier=...,
+        professions=..., requirement=..., source=...))``. ``certifier`` must be a
+        registered authority; ``requirement`` (if any) the requirement a holder is
+        subject to (its renewal cycle).
     :return: nothing.
     """
 

@@ -147,6 +147,31 @@ class Equivalence(Frozen):
     source: Citation
 
 
+class Certification(Frozen):
+    """A national certification a clinician can hold (``credtrail certification add``).
+
+    ``code`` is what users type (``nccpa-pa-c``); ``certifier`` the authority that
+    grants it; ``requirement`` the requirement holding it subjects its holder to (its
+    own renewal cycle: ``nccpa-cme``), or None where none is encoded; ``counts_as``
+    further names requirement pathways may accept it under (an accrediting body such
+    as ``NCCA``); ``exams`` the examinations that grant or maintain it.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    certifier: str = Field(pattern=ACRONYM_PATTERN)
+    professions: tuple[str, ...] = Field(min_length=1)
+    requirement: str | None = None
+    cycle_months: int | None = Field(default=None, gt=0)
+    counts_as: tuple[str, ...] = ()
+    exams: tuple[str, ...] = ()
+    attributes: dict[str, str] = Field(default_factory=dict)
+    """Facts the holder's requirement conditions on (``aprn = "yes"`` for an NP
+    certification under ANCC's pharmacology part), recorded with the certification."""
+    notes: tuple[str, ...] = ()
+    source: Citation
+
+
 class CreditDraft(Frozen):
     """A credit about to be recorded, as validation hooks see it."""
 

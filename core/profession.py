@@ -22,7 +22,8 @@ stays cheap), so a board or a topic added by research is a file, not code:
 
 - ``rules/*.toml``: requirement documents (``docs/rules.md``), one per file;
 - ``authorities/*.toml``: ``[[authority]]`` tables (``Authority`` fields);
-- ``vocabulary/*.toml``: ``[topics]`` with ``slug = "description"`` lines.
+- ``vocabulary/*.toml``: ``[topics]`` with ``slug = "description"`` lines;
+- ``certifications/*.toml``: ``[[certification]]`` tables (``Certification`` fields).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from credtrail.core.hookspecs import hookimpl
 from credtrail.core.models import (
     Accreditor,
     Authority,
+    Certification,
     CreditDraft,
     CreditType,
     Equivalence,
@@ -146,6 +148,21 @@ class ProfessionPlugin:
                 raise InputError(f"{path}: {exc}") from None
         return out
 
+    def file_certifications(self) -> list[Certification]:
+        """Every ``[[certification]]`` of ``certifications/*.toml`` (sorted by file name).
+
+        :raises InputError: a file is not TOML or an entry is not a valid certification.
+        """
+        out: list[Certification] = []
+        for path, document in _toml_files(self.folder / "certifications"):
+            try:
+                out.extend(
+                    Certification.model_validate(e) for e in document.get("certification", [])
+                )
+            except ValueError as exc:
+                raise InputError(f"{path}: {exc}") from None
+        return out
+
     def file_topics(self) -> list[Topic]:
         """Every ``slug = "description"`` of ``vocabulary/*.toml`` ``[topics]`` tables."""
         return topics_from_files(self.folder / "vocabulary")
@@ -181,6 +198,11 @@ class ProfessionPlugin:
     def credtrail_register_equivalences(self, register: Callable[[Equivalence], None]) -> None:
         for equivalence in (*self.equivalences, *self.file_equivalences()):
             register(equivalence)
+
+    @hookimpl
+    def credtrail_register_certifications(self, register: Callable[[Certification], None]) -> None:
+        for certification in self.file_certifications():
+            register(certification)
 
     @hookimpl
     def credtrail_register_requirements(self, register: Callable[[dict[str, Any]], None]) -> None:

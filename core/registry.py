@@ -29,6 +29,7 @@ from credtrail.core.errors import (
     RuleError,
     UnknownAccreditorError,
     UnknownAuthorityError,
+    UnknownCertificationError,
     UnknownCreditTypeError,
     UnknownProfessionError,
 )
@@ -36,6 +37,7 @@ from credtrail.core.models import (
     TOPIC_PATTERN,
     Accreditor,
     Authority,
+    Certification,
     CreditDraft,
     CreditType,
     Equivalence,
@@ -61,6 +63,8 @@ class Registry:
     equivalences: list[Equivalence] = field(default_factory=list)
     topics: dict[str, Topic] = field(default_factory=dict)
     """The topic vocabulary credits may use, by slug."""
+    certifications: dict[str, Certification] = field(default_factory=dict)
+    """National certifications clinicians can hold, by code."""
     requirements: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Built-in requirement documents by ``id@version``."""
     rule_kinds: dict[str, Any] = field(default_factory=dict)
@@ -82,6 +86,9 @@ class Registry:
             "credit_types": {k: v.model_dump(mode="json") for k, v in self.credit_types.items()},
             "authorities": {k: v.model_dump(mode="json") for k, v in self.authorities.items()},
             "equivalences": [e.model_dump(mode="json") for e in self.equivalences],
+            "certifications": {
+                k: v.model_dump(mode="json") for k, v in self.certifications.items()
+            },
             "requirements": self.requirements,
             "rule_kinds": {
                 k: f"{getattr(f, '__module__', '?')}.{getattr(f, '__qualname__', repr(f))}"
@@ -121,6 +128,12 @@ class Registry:
         except KeyError:
             raise UnknownAuthorityError(code, list(self.authorities)) from None
 
+    def certification(self, code: str) -> Certification:
+        try:
+            return self.certifications[code]
+        except KeyError:
+            raise UnknownCertificationError(code, list(self.certifications)) from None
+
     def requirement_ids(self) -> list[str]:
         """The built-in requirement ids users type, each once."""
         return sorted({str(doc["id"]) for doc in self.requirements.values()})
@@ -158,6 +171,7 @@ _REGISTRATION_HOOKS: tuple[tuple[str, str, type[BaseModel] | None], ...] = (
     ("credtrail_register_credit_types", "credit_type", CreditType),
     ("credtrail_register_authorities", "authority", Authority),
     ("credtrail_register_equivalences", "equivalence", Equivalence),
+    ("credtrail_register_certifications", "certification", Certification),
     ("credtrail_register_requirements", "requirement", None),
     ("credtrail_register_rule_kinds", "rule_kind", None),
 )
@@ -302,6 +316,7 @@ _TABLES = {
     "credit_type": "credit_types",
     "authority": "authorities",
     "topic": "topics",
+    "certification": "certifications",
 }
 
 
@@ -390,6 +405,13 @@ def _check_references(registry: Registry) -> None:
             continue
         kept.append(eq)
     registry.equivalences[:] = kept
+    for cert in registry.certifications.values():
+        if cert.certifier not in registry.authorities:
+            raise PluginError(
+                blame("certification", cert.code),
+                "credtrail_register_certifications",
+                f"certification {cert.code!r} names unknown certifier {cert.certifier!r}",
+            )
 
 
 def _narrow_authority(registry: Registry, auth: Authority, loaded: tuple[str, ...]) -> None:

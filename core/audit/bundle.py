@@ -463,7 +463,7 @@ def _standings_match(
     as_of: datetime,
     day: date,
 ) -> bool:
-    from credtrail.core.rules import evaluate
+    from credtrail.core.compliance import judge
 
     by_id = {h.requirement_id: h for h in histories}
     recomputed = []
@@ -473,8 +473,13 @@ def _standings_match(
         if history is None or lic is None or s["evaluation"] is None:
             recomputed.append(s)  # nothing to evaluate: the file states why
             continue
-        result = evaluate(
-            [v.document for v in history.versions], ledger.credits, lic, registry, on=day
+        result = judge(
+            [v.document for v in history.versions],
+            ledger.credits,
+            lic,
+            registry,
+            day,
+            credentials=ledger.licenses.values(),
         )
         recomputed.append({**s, "status": result.status, "evaluation": result.to_json()})
     return bool(recomputed == _load_json(folder / "standings.json"))

@@ -123,6 +123,20 @@ def _classify(event: Any, as_of: datetime, credits: dict[str, Any]) -> tuple[Why
         )
     if isinstance(event, ClinicianLedger.LicenseFactRecorded):
         return "license", f"license {event.license_id}: {event.kind} {event.name} ({event.on})"
+    if isinstance(event, ClinicianLedger.CertificationRecorded):
+        return (
+            "license",
+            f"certification {event.certification_id} ({event.certification}, "
+            f"{event.certifier}) issued {event.issued_on}",
+        )
+    if isinstance(event, ClinicianLedger.CertificationRenewed):
+        return (
+            "license",
+            f"certification {event.certification_id} renewed {event.renewed_on}, "
+            f"expires {event.expires_on}",
+        )
+    if isinstance(event, ClinicianLedger.CertificationEnded):
+        return "license", f"certification {event.certification_id} ended {event.ended_on}"
     if isinstance(event, RequirementHistory.RequirementChanged):
         retro = (
             " (retroactive: effective before the instant)" if event.effective_from <= day else ""

@@ -29,6 +29,7 @@ from credtrail.core.domain.state import (
     LicenseState,
     amend_credit,
     credit_natural_key,
+    held_on,
 )
 
 EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
@@ -45,6 +46,9 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     # corrections and certificates (#15 items 3, 7)
     ClinicianLedger.CreditAmended,
     ClinicianLedger.CertificateAttached,
+    ClinicianLedger.CertificationRecorded,
+    ClinicianLedger.CertificationRenewed,
+    ClinicianLedger.CertificationEnded,
 )
 """Every event class, for tools that decode the log without loading aggregates."""
 
@@ -64,6 +68,7 @@ __all__ = [
     "check_amendment",
     "clinician_uuid",
     "credit_natural_key",
+    "held_on",
     "requirement_uuid",
     "valid_time",
 ]

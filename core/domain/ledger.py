@@ -261,9 +261,7 @@ class ClinicianLedger(Aggregate):
 
         def apply_to(self, lic: LicenseState) -> None:
             """Record the renewal on the licence's state (the ledger's and the views')."""
-            ended = lic.expires_on or self.renewed_on
-            lic.renewals = [*lic.renewals, (self.renewed_on, ended, self.expires_on)]
-            lic.expires_on = self.expires_on
+            lic.record_renewal(self.renewed_on, self.expires_on)
 
     class LicenseFactRecorded(Aggregate.Event):
         """A fact requirement pathways and one-time parts read: an exam passed (``name``,
@@ -289,6 +287,78 @@ class ClinicianLedger(Aggregate):
                 lic.certifications = [*lic.certifications, (self.name, self.on, self.until)]
             else:
                 lic.attestations = [*lic.attestations, (self.name, self.on, self.reason or "")]
+
+    # -- certifications: clinician-level, held like licences (credtrail certification) --
+
+    class CertificationRecorded(Aggregate.Event):
+        """The clinician holds a national certification (``certification``, a code of
+        the plugins' vocabulary, granted by ``certifier``) from ``issued_on``; it
+        subjects them to ``requirement_id`` (its renewal cycle; "" where none is
+        encoded), and any requirement's pathway may read it."""
+
+        TOPIC: ClassVar[str] = "credtrail:CertificationRecorded"
+        certification_id: str
+        certification: str
+        certifier: str
+        requirement_id: str
+        issued_on: date
+        expires_on: date | None = None
+        number: str | None = None
+        attributes: dict[str, str] = Field(default_factory=dict)
+        """Facts its requirement conditions on, from the vocabulary (``aprn = "yes"``)."""
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            aggregate.licenses[self.certification_id] = self.license_state()
+
+        def license_state(self) -> LicenseState:
+            """The certification as recorded: held from ``issued_on`` to its expiry."""
+            return LicenseState(
+                license_id=self.certification_id,
+                requirement_id=self.requirement_id,
+                issued_on=self.issued_on,
+                expires_on=self.expires_on,
+                birth_date=None,
+                number=self.number,
+                attributes=dict(self.attributes),
+                kind="certification",
+                certification=self.certification,
+                certifier=self.certifier,
+            )
+
+    class CertificationRenewed(Aggregate.Event):
+        """The certification was renewed on ``renewed_on`` until ``expires_on`` (a renewal
+        after the previous expiry leaves the days between them unheld)."""
+
+        TOPIC: ClassVar[str] = "credtrail:CertificationRenewed"
+        certification_id: str
+        renewed_on: date
+        expires_on: date
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.licenses[self.certification_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """Record the renewal on the certification's state (the ledger's and the views')."""
+            lic.record_renewal(self.renewed_on, self.expires_on)
+
+    class CertificationEnded(Aggregate.Event):
+        """The certification ended (lapsed, revoked, retired) on ``ended_on``: it is not
+        held after that day and its requirement stops applying."""
+
+        TOPIC: ClassVar[str] = "credtrail:CertificationEnded"
+        certification_id: str
+        ended_on: date
+        reason: str | None = None
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.licenses[self.certification_id])
+
+        def apply_to(self, lic: LicenseState) -> None:
+            """End the certification's state (the ledger's and the views')."""
+            lic.ended_on = self.ended_on
+            lic.end_reason = self.reason
+
+    # ---------------------------------------------------------------------------------
 
     def __init__(
         self,
@@ -495,6 +565,93 @@ class ClinicianLedger(Aggregate):
             until=until,
             reason=reason,
         )
+
+    # -- certification commands --------------------------------------------------------
+
+    def add_certification(
+        self,
+        *,
+        certification_id: str,
+        certification: str,
+        certifier: str,
+        requirement_id: str,
+        issued_on: date,
+        expires_on: date | None = None,
+        number: str | None = None,
+        attributes: dict[str, str] | None = None,
+    ) -> None:
+        if certification_id in self.licenses:
+            raise ConflictError(f"clinician {self.clinician_id!r} already has {certification_id!r}")
+        if expires_on is not None and expires_on <= issued_on:
+            raise ConflictError(f"expiry {expires_on} must be after the issue date {issued_on}")
+        for held in self.licenses.values():
+            if held.certification == certification and held.ended_on is None:
+                raise ConflictError(
+                    f"clinician {self.clinician_id!r} already holds {certification} as "
+                    f"{held.license_id!r}; renew or end it"
+                )
+        self.trigger_event(
+            self.CertificationRecorded,
+            certification_id=certification_id,
+            certification=certification,
+            certifier=certifier,
+            requirement_id=requirement_id,
+            issued_on=issued_on,
+            expires_on=expires_on,
+            number=number,
+            attributes=dict(attributes or {}),
+        )
+
+    def renew_certification(
+        self, certification_id: str, renewed_on: date, expires_on: date
+    ) -> None:
+        cert = self._certification(certification_id)
+        if cert.ended_on is not None:
+            raise ConflictError(
+                f"certification {certification_id!r} ended on {cert.ended_on}; record it again"
+            )
+        if cert.expires_on is not None and expires_on <= cert.expires_on:
+            raise ConflictError(
+                f"certification {certification_id!r} already runs to {cert.expires_on}; a "
+                f"renewal needs a later expiry than {expires_on}"
+            )
+        if renewed_on < cert.issued_on:
+            raise ConflictError(
+                f"renewal date {renewed_on} is before the certification was issued "
+                f"({cert.issued_on})"
+            )
+        self.trigger_event(
+            self.CertificationRenewed,
+            certification_id=certification_id,
+            renewed_on=renewed_on,
+            expires_on=expires_on,
+        )
+
+    def end_certification(self, certification_id: str, ended_on: date, reason: str | None) -> None:
+        cert = self._certification(certification_id)
+        if cert.ended_on is not None:
+            raise ConflictError(
+                f"certification {certification_id!r} already ended on {cert.ended_on}"
+            )
+        if ended_on < cert.issued_on:
+            raise ConflictError(
+                f"end date {ended_on} is before the certification was issued ({cert.issued_on})"
+            )
+        self.trigger_event(
+            self.CertificationEnded,
+            certification_id=certification_id,
+            ended_on=ended_on,
+            reason=reason,
+        )
+
+    def _certification(self, certification_id: str) -> LicenseState:
+        cert = self.licenses.get(certification_id)
+        if cert is None or cert.kind != "certification":
+            raise UnknownLicenseError(
+                f"clinician {self.clinician_id!r} has no certification {certification_id!r}; "
+                f"see 'credtrail certification list {self.clinician_id}'"
+            )
+        return cert
 
     def _held(self, license_id: str) -> LicenseState:
         lic = self.licenses.get(license_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
@@ -200,6 +200,14 @@ class LicenseState(BaseModel):
     attestations: list[tuple[str, date, str]] = Field(default_factory=list)
     """One-time parts the clinician attests were done before credtrail's records:
     (part id, completed on, reason)."""
+    # -- certifications (``credtrail certification``) --------------------------------
+    kind: Literal["license", "certification"] = "license"
+    """A licence, or a national certification (``CertificationRecorded``) held the same
+    way: issued, renewed, ended, subjecting its holder to its certifier's requirement."""
+    certification: str | None = None
+    """The certification's code in the plugins' vocabulary (``nccpa-pa-c``)."""
+    certifier: str | None = None
+    """The authority that granted it (``NCCPA``)."""
 
     def in_force_on(self, day: date) -> bool:
         """Whether the licence subjects its holder to the requirement on ``day``.
@@ -210,3 +218,35 @@ class LicenseState(BaseModel):
         one definition: report, status, explain, audit replay and the views ask this.
         """
         return self.issued_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+    def record_renewal(self, renewed_on: date, expires_on: date) -> None:
+        """A renewal on ``renewed_on`` for a term ending ``expires_on`` (licence or
+        certification: ``LicenseRenewed``, ``CertificationRenewed``)."""
+        ended = self.expires_on or renewed_on
+        self.renewals = [*self.renewals, (renewed_on, ended, expires_on)]
+        self.expires_on = expires_on
+
+    def held_periods(self) -> list[tuple[date, date | None]]:
+        """The periods a certification was held: from issue to each expiry, a renewal
+        after the expiry leaving a lapse between them; cut at the day it ended. (A
+        licence: from issue to its end, as ``in_force_on``.)"""
+        if self.kind != "certification":
+            return [(self.issued_on, self.ended_on)]
+        periods: list[tuple[date, date | None]] = []
+        start = self.issued_on
+        for renewed_on, term_end, _ in self.renewals:
+            if renewed_on > term_end:
+                periods.append((start, term_end))
+                start = renewed_on
+        periods.append((start, self.expires_on))
+        if self.ended_on is None:
+            return periods
+        end = self.ended_on
+        return [(a, b if b is not None and b <= end else end) for a, b in periods if a <= end]
+
+
+def held_on(periods: list[tuple[date, date | None]], day: date) -> bool:
+    """Whether ``day`` falls in one of ``periods`` (from, until or None), both ends
+    included: the one answer to "was the certification held on D" (the rule engine's
+    pathways ask it of every certification a clinician recorded)."""
+    return any(start <= day and (end is None or day <= end) for start, end in periods)

@@ -192,7 +192,10 @@ class ComplianceView:
         event: ClinicianLedger.LicenseRegistered
         | ClinicianLedger.LicenseEnded
         | ClinicianLedger.LicenseRenewed
-        | ClinicianLedger.LicenseFactRecorded,
+        | ClinicianLedger.LicenseFactRecorded
+        | ClinicianLedger.CertificationRecorded
+        | ClinicianLedger.CertificationRenewed
+        | ClinicianLedger.CertificationEnded,
     ) -> None:
         # A licence event re-judges every cycle of the clinician's requirements.
         self._touched[self.streams.clinicians[self._stream]] = None
@@ -523,7 +526,9 @@ def judge_pair(
             latest = versions[-1]
             if isinstance(latest.cycle, RollingCycle) and latest.cycle.ends == "evaluation-date":
                 # A window that ends on the evaluation day: judged once, on the horizon.
-                result = judging.judge(versions, credits, lic, registry, until)
+                result = judging.judge(
+                    versions, credits, lic, registry, until, credentials=licenses
+                )
                 out.append(_row(clinician_id, requirement_id, lic, result))
                 partial = False
                 continue
@@ -553,6 +558,7 @@ def judge_pair(
                             registry,
                             window,
                             grace,
+                            licenses,
                         )
                     )
         except CredtrailError as exc:
@@ -579,10 +585,19 @@ def _judge(
     registry: Registry,
     window: Any,
     grace: timedelta,
+    credentials: Sequence[LicenseState] = (),
 ) -> ComplianceRow:
     try:
         on = window.end + grace
-        result = judging.judge(versions, credits, lic, registry, on, cycle_start=window.start)
+        result = judging.judge(
+            versions,
+            credits,
+            lic,
+            registry,
+            on,
+            cycle_start=window.start,
+            credentials=credentials,
+        )
     except CredtrailError as exc:
         return _error_row(clinician_id, requirement_id, lic, exc, window.start)
     row = _row(clinician_id, requirement_id, lic, result)

@@ -86,6 +86,8 @@ _LICENSE_CHANGES = (
     ClinicianLedger.LicenseEnded,
     ClinicianLedger.LicenseRenewed,
     ClinicianLedger.LicenseFactRecorded,
+    ClinicianLedger.CertificationRenewed,
+    ClinicianLedger.CertificationEnded,
 )
 
 
@@ -111,6 +113,16 @@ def license_row(clinician_id: str, lic: LicenseState) -> tuple[Any, ...]:
                 "exams": lic.exams,
                 "certifications": lic.certifications,
                 "attestations": lic.attestations,
+                # A certification (credtrail certification) is a row of this table too.
+                **(
+                    {
+                        "kind": lic.kind,
+                        "certification": lic.certification,
+                        "certifier": lic.certifier,
+                    }
+                    if lic.kind != "license"
+                    else {}
+                ),
             }
         ).decode(),
     )
@@ -147,6 +159,9 @@ def _facts(text: str) -> dict[str, Any]:
         "attestations": [
             (part, date.fromisoformat(on), why) for part, on, why in facts["attestations"]
         ],
+        "kind": facts.get("kind", "license"),
+        "certification": facts.get("certification"),
+        "certifier": facts.get("certifier"),
     }
 
 
@@ -309,6 +324,16 @@ class TranscriptView:
         event.apply_to(self._page.licenses[self._clinician_id(), event.license_id])
 
     @process_event.register
+    def _certified(self, event: ClinicianLedger.CertificationRecorded) -> None:
+        self._page.licenses[self._clinician_id(), event.certification_id] = event.license_state()
+
+    @process_event.register
+    def _certification_changed(
+        self, event: ClinicianLedger.CertificationRenewed | ClinicianLedger.CertificationEnded
+    ) -> None:
+        event.apply_to(self._page.licenses[self._clinician_id(), event.certification_id])
+
+    @process_event.register
     def _defined(self, event: RequirementHistory.Created) -> None:
         self._page.requirements[event.requirement_id] = _Requirement(
             self._stream, event.authority, []
@@ -344,8 +369,11 @@ class TranscriptView:
                     want_credits.setdefault(key[0], set()).add(key[1])
             elif kind is ClinicianLedger.LicenseRegistered:
                 created.add((clinicians[stream], event.license_id))  # type: ignore[attr-defined]
+            elif kind is ClinicianLedger.CertificationRecorded:
+                created.add((clinicians[stream], event.certification_id))  # type: ignore[attr-defined]
             elif kind in _LICENSE_CHANGES:
-                key = (clinicians[stream], event.license_id)  # type: ignore[attr-defined]
+                lid = getattr(event, "license_id", None) or getattr(event, "certification_id")  # noqa: B009
+                key = (clinicians[stream], lid)
                 if key not in created:
                     want_licenses.add(key)
             elif kind is RequirementHistory.Created:

@@ -40,6 +40,10 @@ Facts over time the engine reads (all optional, ``docs/rules.md`` "Requirements 
 time"): ``LicenseState.renewals`` (renewed on, term end renewed, new expiry),
 ``exams`` (name, date), ``certifications`` (name, from, until), ``attestations``
 (part id, completed on, reason); ``CreditState.topic_units`` (units per topic).
+Exams and certifications are the clinician's: ``credtrail.core.compliance.judge``
+hands the engine a licence carrying every exam and every recorded certification
+(over the periods it was held, ``LicenseState.held_periods``) of the clinician.
+Each version governs the cycles its own ``version_policy`` selects.
 
 Errors: ``RuleError`` for malformed documents or a licence missing what the cycle
 needs (expiry, birth date, number); ``InputError`` for a date before the licence or a

@@ -15,6 +15,7 @@ from operator import attrgetter
 from typing import Any, Literal
 
 from credtrail.core.domain import CreditState, LicenseState
+from credtrail.core.domain import held_on as held_on_day
 from credtrail.core.errors import InputError, RuleError
 from credtrail.core.registry import Registry
 from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
@@ -86,8 +87,16 @@ def version_in_force(versions: Sequence[RequirementVersion], on: date) -> Requir
 def select_version(
     versions: Sequence[RequirementVersion], window: CycleWindow, policy: str | None = None
 ) -> RequirementVersion:
-    """The version governing ``window`` under the policy (default: the newest version's)."""
-    return version_in_force(versions, governing_date(window, policy or versions[-1].version_policy))
+    """The version governing ``window``: the latest whose ``effective_from`` the window's
+    governing date has reached, each version looking at the date its own
+    ``version_policy`` names (Texas RN: v2 binds cycles that *start* after 2014-01-01,
+    v3 renewals on or after 2020-09-01); ``policy`` overrides them all."""
+    current = [
+        v
+        for v in versions
+        if v.effective_from <= governing_date(window, policy or v.version_policy)
+    ]
+    return current[-1] if current else versions[0]
 
 
 def governing_date(window: CycleWindow, policy: str) -> date:
@@ -324,6 +333,9 @@ class _Evaluator:
             effective_from=version.effective_from,
             source=version.source,
             license_id=self.license.license_id,
+            certification=self.license.certification
+            if self.license.kind == "certification"
+            else None,
             cycle_start=window.start,
             cycle_end=window.end,
             renewal_number=window.number,
@@ -465,9 +477,7 @@ class _Evaluator:
                 held = sorted(
                     (start, name)
                     for name, start, end in lic.certifications
-                    if name in pathway.certifications
-                    and start <= held_on
-                    and (end is None or held_on <= end)
+                    if name in pathway.certifications and held_on_day([(start, end)], held_on)
                 )
                 if not held:
                     continue

@@ -116,6 +116,9 @@ class Evaluation(Frozen):
     """The alternative pathway taken (its id), if any; ``notes`` say why."""
     version_why: str | None = None
     """Why this version judged the cycle, when a transition window offered two."""
+    certification: str | None = None
+    """Set when the credential judged is a national certification, not a licence: its
+    code (``nccpa-pa-c``); ``status`` labels the row with it."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -136,6 +139,8 @@ class Evaluation(Frozen):
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` shape: the issue's required keys first, then the explanation."""
         data = self.model_dump(mode="json")
+        if data["certification"] is None:
+            del data["certification"]  # a licence: the shape it always had
         head = {
             "requirement": data.pop("requirement"),
             "version": data.pop("version"),

@@ -6,6 +6,7 @@ ACCME and JA, which the physician plugin registers: load both.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from credtrail.core import Authority, CreditType, Equivalence, Profession
@@ -68,6 +69,27 @@ CREDIT_TYPES = (
         increment=HUNDREDTH,
         accreditors=("AANP",),
         source=AANP_CE_FAQ.model_copy(update={"note": INCREMENT_NOTE}),
+    ),
+    CreditType(
+        code="np_practice_hour",
+        label="Nurse practitioner practice hours in the population focus (not CE)",
+        profession="nurse",
+        unit="practice hour",
+        increment=HUNDREDTH,
+        requires_accreditor=False,
+        category="practice",
+        source=cite(
+            "American Academy of Nurse Practitioners Certification Board (AANPCB)",
+            "Recertification; news item 'clinical practice hours'",
+            url="https://www.aanpcert.org/newsitem?id=135",
+            section="at least 1,000 hours of NP practice in the population focus within the "
+            "5-year certification period; from 2023-04-01 including administrative, "
+            "education and research roles",
+            date_read=date(2026, 12, 7),
+            note="Recorded as hours with the employer as provider, only so that AANPCB's "
+            "practice-hours part can be checked; never continuing education (aanp-renewal "
+            "caps them at 0 toward its CE targets, and no other rule lists the type).",
+        ),
     ),
 )
 

@@ -83,6 +83,7 @@ def test_pharmacist_end_to_end_then_uninstalled(venv: Venv, tmp_path: Path) -> N
             "hooks": [
                 "credtrail_register_accreditors",
                 "credtrail_register_authorities",
+                "credtrail_register_certifications",
                 "credtrail_register_credit_types",
                 "credtrail_register_equivalences",
                 "credtrail_register_import_formats",

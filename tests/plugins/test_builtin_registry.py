@@ -24,6 +24,7 @@ CREDIT_TYPES = {
     "aafp_prescribed": ("physician", Decimal("0.25"), ("AAFP",), True),
     "ancc_contact_hour": ("nurse", Decimal("0.01"), ("ANCC", "JA"), True),
     "aanp_contact_hour": ("nurse", Decimal("0.01"), ("AANP",), True),
+    "np_practice_hour": ("nurse", Decimal("0.01"), (), False),
     "aapa_1": ("pa", Decimal("0.25"), ("AAPA", "JA"), True),
     "aapa_2": ("pa", Decimal("0.25"), (), False),
     "nccpa_sa_cme": ("pa", Decimal("0.25"), ("AAPA", "JA", "ACCME", "SMS", "AOA", "AAFP"), True),
@@ -77,9 +78,11 @@ def test_credit_types_have_their_rules(registry: Registry) -> None:
 
 
 def test_category_2_types_are_self_claimed(registry: Registry) -> None:
-    """Category 2 types accept no accreditor; every other type requires one."""
+    """Category 2 types (and practice hours, which are not CE) accept no accreditor;
+    every other type requires one."""
     for ct in registry.credit_types.values():
-        assert (ct.category == "2") == (not ct.requires_accreditor and not ct.accreditors)
+        self_claimed = not ct.requires_accreditor and not ct.accreditors
+        assert (ct.category in ("2", "practice")) == self_claimed
 
 
 def test_authorities_and_claiming(registry: Registry) -> None:
@@ -127,7 +130,7 @@ def test_everything_registered_cites_a_readable_source(registry: Registry) -> No
     """Each type, accreditor, authority and equivalence cites a url read on DATE_READ."""
     citations = _all_citations(registry)
     # 20 built-in authorities, plus the boards of authorities/*.toml (issue 18, read 2026-12-07)
-    assert len(citations) == 10 + 8 + 9 + len(registry.authorities) + len(registry.equivalences)
+    assert len(citations) == 11 + 8 + 9 + len(registry.authorities) + len(registry.equivalences)
     assert len(registry.authorities) >= 20
     for where, source in citations:
         assert source.url, where

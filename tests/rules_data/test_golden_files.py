@@ -21,6 +21,17 @@ A file::
     license = { issued = 2010-05-01, expires = 2027-12-31, birth = 1970-03-02,
                 attributes = { dea-registered = "yes" } }
 
+    [[scenario.certifications]]     # optional: national certifications the clinician
+    code = "nccpa-pa-c"             # recorded (credtrail certification add), held
+    issued = 2018-06-01             # from issued to expires (renewals extend it; one
+    expires = 2020-12-31            # after the expiry leaves a lapse), ended cuts it
+    renewals = [[2020-11-01, 2022-12-31]]   # optional: [renewed on, new expiry]
+    ended = 2023-03-01              # optional
+
+    [[scenario.exams]]              # optional: examinations passed (exam record)
+    name = "PANRE-LA"
+    date = 2024-10-01
+
     [[scenario.credits]]
     type = "ama_pra_1"
     units = "25"
@@ -40,6 +51,8 @@ from typing import Any
 
 import pytest
 
+from credtrail.core.compliance import judge as judge_with_facts
+from credtrail.core.domain import LicenseState
 from credtrail.core.registry import Registry
 
 from .conftest import Judge, Ledger, documents, license_for
@@ -85,9 +98,34 @@ def test_every_golden_file_has_a_compliant_and_a_deficient_history(registry: Reg
         assert statuses & {"deficient", "in_progress"}, f"{path.name}: no deficient history"
 
 
+def certifications_of(scenario: dict[str, Any], registry: Registry) -> list[LicenseState]:
+    """The scenario's recorded certifications, as ``CertificationRecorded`` and its
+    renewals and end would leave them."""
+    out = []
+    for n, given in enumerate(scenario.get("certifications", []), start=1):
+        known = registry.certification(given["code"])
+        cert = LicenseState(
+            license_id=f"{given['code']}#{n}",
+            requirement_id=known.requirement or "",
+            issued_on=given["issued"],
+            expires_on=given.get("expires"),
+            birth_date=None,
+            number=None,
+            attributes=dict(known.attributes),
+            kind="certification",
+            certification=given["code"],
+            certifier=known.certifier,
+        )
+        for renewed_on, expires_on in given.get("renewals", []):
+            cert.record_renewal(renewed_on, expires_on)
+        cert.ended_on = given.get("ended")
+        out.append(cert)
+    return out
+
+
 @pytest.mark.parametrize(("requirement", "scenario"), _scenarios())
 def test_golden_history_is_judged_as_the_rule_text_says(
-    judge: Judge, requirement: str, scenario: dict[str, Any]
+    judge: Judge, registry: Registry, requirement: str, scenario: dict[str, Any]
 ) -> None:
     """A golden scenario written from the authority's rule text gets the stated outcome."""
     ledger = Ledger()
@@ -110,9 +148,25 @@ def test_golden_history_is_judged_as_the_rule_text_says(
         **{k.replace("-", "_"): str(v) for k, v in lic.get("attributes", {}).items()},
     )
     on: date = scenario["on"]
-    result = judge(
-        requirement, ledger.credits, licence, on=on, cycle_start=scenario.get("cycle_start")
-    )
+    exams = [(e["name"], e["date"]) for e in scenario.get("exams", [])]
+    if exams:
+        licence = licence.model_copy(update={"exams": exams})
+    certifications = certifications_of(scenario, registry)
+    if certifications or exams:
+        # As status judges it: the licence reads every certification and exam recorded.
+        result = judge_with_facts(
+            documents(registry, requirement),
+            ledger.credits,
+            licence,
+            registry,
+            on,
+            cycle_start=scenario.get("cycle_start"),
+            credentials=[licence, *certifications],
+        )
+    else:
+        result = judge(
+            requirement, ledger.credits, licence, on=on, cycle_start=scenario.get("cycle_start")
+        )
     context = f"{scenario['name']} ({scenario.get('rule', '')})"
     assert result.status == scenario["status"], context
     if "missing" in scenario:
