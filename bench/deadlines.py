@@ -32,6 +32,7 @@ from population import Population, record_batch  # noqa: E402
 
 from credtrail.core.application import Credtrail  # noqa: E402
 from credtrail.core.deadlines import deadlines  # noqa: E402
+from credtrail.core.errors import StaleViewError  # noqa: E402
 from credtrail.core.plugins import build_plugin_manager  # noqa: E402
 from credtrail.core.projections import Views  # noqa: E402
 from credtrail.plugins import builtin_plugins  # noqa: E402
@@ -61,7 +62,10 @@ def build(store: str, clinicians: int, seed: int) -> tuple[int, float, float]:
                 print(f"  recorded {start + len(plans):,} clinicians", file=sys.stderr, flush=True)
         started = time.perf_counter()
         with Views.of(app) as views:
-            views.catch_up()
+            try:
+                views.catch_up()
+            except StaleViewError:  # the store was built with other plugins: judge anew
+                views.rebuild(["compliance"])
         catching_up = time.perf_counter() - started
         events = int(app.store.recorder.max_notification_id() or 0)
     finally:
@@ -70,7 +74,6 @@ def build(store: str, clinicians: int, seed: int) -> tuple[int, float, float]:
 
 
 def deadlines_ids(views: Views) -> list[str]:
-    views.catch_up()
     with views.runner.db.transaction(commit=False) as cur:
         cur.execute("SELECT clinician_id FROM credtrail_v_clinicians")
         return [r["clinician_id"] for r in cur.fetchall()]
