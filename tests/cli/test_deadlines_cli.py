@@ -141,3 +141,19 @@ def test_deadlines_user_mistakes(clinicians: Run) -> None:
     bad = clinicians("deadlines", "md-1", "--within", "soon")
     assert bad.exit_code == 2
     assert "'soon' is not a duration" in bad.output
+
+
+def test_deadlines_after_a_plugin_change(clinicians: Run, store_url: str) -> None:
+    """With other plugins loaded (the compliance view is stale), deadlines are judged
+    directly and are the same, instead of an error."""
+    before = json.loads(clinicians("deadlines", "--all", "--on", "2026-01-15", "--json").output)
+    fewer = ",".join(p for p in DEFAULT_PLUGINS if p != "nursing_ancc")
+    stale = ["--store", store_url, "--plugins", fewer, "deadlines"]
+    result = CliRunner().invoke(
+        cli, [*stale, "--all", "--on", "2026-01-15", "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == before
+    one = CliRunner().invoke(cli, [*stale, "md-1", "--on", "2026-01-15"], catch_exceptions=False)
+    assert one.exit_code == 0, one.output
+    assert "2027-04-30" in one.output
