@@ -17,9 +17,7 @@ from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import DATE, echo_json, json_option, os_user
 from credtrail.core.errors import InputError
 from credtrail.core.exchange import import_file
-from credtrail.core.exchange.compliance import evaluations_for
 from credtrail.core.exchange.pipeline import ImportSummary, Phase, ProgressCallback
-from credtrail.core.exchange.render import report_html
 from credtrail.core.inputs import printable
 
 _F = TypeVar("_F", bound=Any)
@@ -525,29 +523,61 @@ def _write(text: str, output: Path | None, *, as_json: bool = False, quiet: bool
 @click.command()
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.option(
+    "--requirement", "requirement_id", help="Only this requirement, e.g. us-tx-physician."
+)
+@click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html"]),
+    type=click.Choice(["html", "pdf"]),
     default="html",
     show_default=True,
-    help="Report format.",
+    help="html (self-contained) or pdf (printed by headless Chromium).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    default="letter",
+    show_default=True,
+    help="Page size when printed.",
 )
 @output_option
 @click.option("--on", "on", type=DATE, help="Evaluate as of this date (default: today).")
 @json_option
 @pass_env
 def report(
-    env: Env, clinician_id: str, fmt: str, output: Path | None, on: date | None, as_json: bool
+    env: Env,
+    clinician_id: str,
+    requirement_id: str | None,
+    fmt: str,
+    paper: str,
+    output: Path | None,
+    on: date | None,
+    as_json: bool,
 ) -> None:
-    """A self-contained HTML compliance report: progress per requirement, what is missing.
+    """A compliance report to send a board: a page per requirement with the licence
+    number, NPI, cycle and days left, each part with the credits counted (and not, and
+    why), citations and an attestation to sign; the engine's notes in an appendix.
 
-    One section per licence in force: the current cycle, counted vs required per part
-    as bars, what is missing, and the rule's citation; then the transcript.
+    --format pdf prints it with headless Chromium and needs -o FILE.
     """
-    app = env.app()
-    transcript = app.transcript(clinician_id)
-    evaluations = evaluations_for(app, clinician_id, on or date.today())
-    _write(report_html(transcript, evaluations), output, as_json=as_json)
+    from credtrail.core.exchange.compliance import report_facts
+    from credtrail.core.exchange.render import html_to_pdf, report_html
+
+    facts = report_facts(env.app(), clinician_id, on or date.today(), requirement_id)
+    html = report_html(facts, paper="a4" if paper == "a4" else "letter")
+    if fmt == "html":
+        _write(html, output, as_json=as_json)
+        return
+    if output is None:
+        raise InputError("--format pdf writes a file: give -o FILE.pdf")
+    pdf = html_to_pdf(html)
+    from credtrail.core.exchange.exports import write_output
+
+    write_output(output, pdf, force=bool(click.get_current_context().meta.get(_FORCE)))
+    if as_json:
+        echo_json({"output": str(output)})
+        return
+    click.echo(f"Wrote {output}", err=True)
 
 
 COMMANDS = [import_, export, report]

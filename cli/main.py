@@ -153,6 +153,7 @@ COMMAND_MODULES = {
     "course": "courses",
     "credit": "credits",
     "credit-types": "catalog",
+    "deadlines": "deadlines",
     "exam": "exams",
     "explain": "compliance",
     "export": "exchange",

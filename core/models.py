@@ -172,10 +172,20 @@ class Authority(Frozen):
 
     code: str = Field(pattern=ACRONYM_PATTERN)
     name: str = Field(min_length=1)
+    credential: str | None = Field(default=None, min_length=1)
+    """The authority's own name for what it issues ("Physician (MD/DO) licence"), as
+    reports show it to the authority."""
+    credential_kind: Literal["licence", "certification", "award", "registration"] = "licence"
+    """What holding it is: a report labels an award or a certification as such."""
     professions: tuple[str, ...] = Field(min_length=1)
     jurisdiction: str | None = None
     requires_claim: bool = False
     source: Citation
+
+    @property
+    def display_name(self) -> str:
+        """ "Texas Medical Board — Physician (MD/DO) licence" (the name alone without one)."""
+        return f"{self.name} — {self.credential}" if self.credential else self.name
 
 
 class Equivalence(Frozen):

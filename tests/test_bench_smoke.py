@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
         ["startup.py", "--runs", "1"],
         ["judging.py", "--clinicians", "20", "--runs", "1"],
         ["roster.py", "--clinicians", "20", "--runs", "1"],
+        ["deadlines.py", "--clinicians", "20", "--runs", "1"],
     ],
     ids=lambda args: args[0],
 )

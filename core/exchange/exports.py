@@ -9,16 +9,17 @@ from pathlib import Path
 from credtrail.core.application import Credtrail
 from credtrail.core.domain import ClinicianLedger, CreditState
 from credtrail.core.errors import InputError
-from credtrail.core.persistence.files import create_private_text
+from credtrail.core.persistence.files import create_private
 from credtrail.core.store import iter_log
 
 
-def write_output(path: Path, text: str, *, force: bool = False) -> None:
-    """Write an export or report to ``path`` as credtrail writes every file it makes:
-    0600 (names, NPIs, licence numbers), never through a symbolic link, and an
-    existing file only replaced with ``force`` (``--force``)."""
+def write_output(path: Path, content: str | bytes, *, force: bool = False) -> None:
+    """Write an export or report (text, or a PDF's bytes) to ``path`` as credtrail writes
+    every file it makes: 0600 (names, NPIs, licence numbers), never through a symbolic
+    link, and an existing file only replaced with ``force`` (``--force``)."""
+    data = content.encode() if isinstance(content, str) else content
     try:
-        create_private_text(path, text, force=force, what="output file")
+        create_private(path, data, force=force, what="output file")
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from None
 

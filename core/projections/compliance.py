@@ -686,6 +686,21 @@ def read_compliance(
         sql += " AND requirement_id = ?"
         params.append(requirement_id)
     cur.execute(sql + " ORDER BY requirement_id, cycle_start", params)
+    return _fetch_rows(cur)
+
+
+def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
+    """Every clinician's rows of the cycles containing ``on``, explanations included."""
+    cur.execute(
+        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
+        f"counted, required, missing, explanation FROM {COMPLIANCE} "
+        "WHERE cycle_start <= ? AND cycle_end >= ? ORDER BY clinician_id, requirement_id",
+        [on.isoformat(), on.isoformat()],
+    )
+    return _fetch_rows(cur)
+
+
+def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
     return [
         ComplianceRow(
             clinician_id=r["clinician_id"],

@@ -403,10 +403,11 @@ class _Evaluator:
             required, prorated = self._required(version, window, part.units, part.id)
             due, why = self._schedule(version, part, window)
             settled: tuple[PartStatus, str] | None = None
+            due_by: date | None = None
             if isinstance(part.schedule, OncePerLicense):
-                due, why, settled, deadline = self._once(version, part, window)
+                due, why, settled, due_by = self._once(version, part, window)
                 if due:
-                    until[part.id] = deadline
+                    until[part.id] = due_by
             status = None
             if not part.applies_to(attributes):
                 status, why = "not-applicable", _condition_text(part.only_if, part.unless)
@@ -428,6 +429,7 @@ class _Evaluator:
                 why or prorated,
                 part.note,
                 part=part,
+                due_by=due_by,
             )
             if status == "overdue" and _still_owed(part):
                 results[part.id] = results[part.id].model_copy(update={"missing": tidy(required)})
@@ -1042,6 +1044,7 @@ def _part_result(
     why: str | None,
     note: str | None,
     part: Part | None = None,
+    due_by: date | None = None,
 ) -> PartResult:
     return PartResult(
         part=name,
@@ -1055,4 +1058,5 @@ def _part_result(
         why=why,
         source=part.source if part else None,
         note=note,
+        due_by=due_by,
     )

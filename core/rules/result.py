@@ -47,6 +47,8 @@ class PartResult(Frozen):
     """Why the part is not-due, not-applicable or exempt, or how it was pro-rated."""
     source: Citation | None = None
     note: str | None = None
+    due_by: date | None = None
+    """A one-time part's deadline (the engine's, from the licence's history), else None."""
 
 
 class Counted(Frozen):

@@ -104,6 +104,7 @@ def _board(code: str, name: str, state: str, document: str, url: str) -> Authori
     return Authority(
         code=code,
         name=name,
+        credential="Registered nurse (RN) licence",
         professions=("nurse",),
         jurisdiction=f"US-{state}",
         requires_claim=False,  # attestation at renewal, random audit afterwards
@@ -115,6 +116,8 @@ AUTHORITIES = (
     Authority(
         code="ANCC",
         name="American Nurses Credentialing Center (certification renewal)",
+        credential="ANCC board certification",
+        credential_kind="certification",
         professions=("nurse",),
         jurisdiction="US",
         requires_claim=True,  # hours count once entered in the Professional Development Record
@@ -123,6 +126,8 @@ AUTHORITIES = (
     Authority(
         code="AANP",
         name="American Academy of Nurse Practitioners Certification Board (AANPCB recertification)",
+        credential="AANPCB nurse practitioner certification",
+        credential_kind="certification",
         professions=("nurse",),
         jurisdiction="US",
         requires_claim=True,  # CE counts once submitted with the recertification application

@@ -152,6 +152,8 @@ AUTHORITIES = (
         code="NCCPA",
         name="National Commission on Certification of Physician Assistants "
         "(certification maintenance)",
+        credential="PA-C certification",
+        credential_kind="certification",
         professions=("pa",),
         jurisdiction="US",
         requires_claim=True,  # only CME logged with NCCPA counts
@@ -160,6 +162,7 @@ AUTHORITIES = (
     Authority(
         code="CA-PAB",
         name="Physician Assistant Board of California",
+        credential="Physician assistant (PA) licence",
         professions=("pa",),
         jurisdiction="US-CA",
         source=CA_PAB,
@@ -167,6 +170,7 @@ AUTHORITIES = (
     Authority(
         code="TX-PAB",
         name="Texas Physician Assistant Board",
+        credential="Physician assistant (PA) licence",
         professions=("pa",),
         jurisdiction="US-TX",
         source=TX_185_6,
@@ -174,6 +178,7 @@ AUTHORITIES = (
     Authority(
         code="NE-DHHS",
         name="Nebraska DHHS Licensure Unit (physician assistants)",
+        credential="Physician assistant (PA) licence",
         professions=("pa",),
         jurisdiction="US-NE",
         source=NE_DHHS,

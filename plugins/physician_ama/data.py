@@ -176,12 +176,17 @@ MOC_BEFORE_CUTOFF = Decimal(25)
 # -- authorities --------------------------------------------------------------------
 
 
+# Where osteopathic physicians have a board of their own, the medical board's licence is MD.
+_MD_ONLY = ("CA", "FL", "PA")
+
+
 def _board(
     code: str, name: str, state: str, document: str, url: str, note: str | None = None
 ) -> Authority:
     return Authority(
         code=code,
         name=name,
+        credential="Physician (MD) licence" if state in _MD_ONLY else "Physician (MD/DO) licence",
         professions=("physician",),
         jurisdiction=f"US-{state}",
         requires_claim=False,  # boards take an attestation and audit it afterwards
@@ -193,6 +198,8 @@ AUTHORITIES = (
     Authority(
         code="AMA",
         name="AMA Physician's Recognition Award (PRA)",
+        credential="AMA PRA certificate",
+        credential_kind="award",
         professions=("physician",),
         jurisdiction="US",
         requires_claim=True,  # credit counts only once claimed in the PRA application

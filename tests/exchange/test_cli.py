@@ -192,8 +192,9 @@ def test_report_command_writes_one_html_file(run: Run, credits_csv: Path, tmp_pa
     result = run("report", "md-1", "--on", "2026-01-10", "-o", str(out))
     assert (result.exit_code, result.stderr) == (0, f"Wrote {out}\n")
     html = out.read_text(encoding="utf-8")
-    assert "CA-MBC · us-ca-physician (version v1)" in html
-    assert "<h2>Transcript</h2>" in html
+    assert "<h2>Medical Board of California — Physician (MD) licence</h2>" in html
+    assert "requirement us-ca-physician version v1" in html
+    assert "<h2>Appendix B: transcript</h2>" in html
     unknown = run("report", "md-9")
     assert unknown.exit_code == 1
     assert unknown.output.startswith("Error: unknown clinician 'md-9'")
