@@ -13,7 +13,6 @@ from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.errors import InputError
 from credtrail.core.registry import Registry
 from credtrail.plugins.pa_aapa import designate_credit, plugin, preceptor_credit
-from credtrail.plugins.pa_aapa.data import PAS_GROUP_2_SPONSORS
 
 MakeRequest = Callable[..., EarnRequest]
 Rejections = Callable[[EarnRequest], set[str]]
@@ -63,13 +62,11 @@ def test_other_category_1_counts_only_where_the_authority_lists_it(
     registry: Registry, from_type: str, authorities: set[str]
 ) -> None:
     """NCCPA, CA and NE list other sponsors' Category 1; TX §185.6 names only AAPA sponsors;
-    the group-2 state boards list theirs in PAS_GROUP_2_SPONSORS, others in the
-    [[equivalence]] entries of authorities/*.toml."""
+    the state boards list theirs in the [[equivalence]] entries of authorities/*.toml."""
     in_files = {(e.from_type, code) for e in plugin.file_equivalences() for code in e.authorities}
     pa_authorities = {c for c, a in registry.authorities.items() if a.professions == ("pa",)}
     for authority in pa_authorities:
-        listed = from_type in PAS_GROUP_2_SPONSORS.get(authority, ((),))[0]
-        listed = listed or (from_type, authority) in in_files
+        listed = (from_type, authority) in in_files
         expected = Decimal(1) if authority in authorities or listed else None
         assert registry.counts_as(from_type, "aapa_1", authority) == expected, authority
 
