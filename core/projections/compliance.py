@@ -701,21 +701,24 @@ def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
 
 
 def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
-    return [
-        ComplianceRow(
-            clinician_id=r["clinician_id"],
-            requirement_id=r["requirement_id"],
-            license_id=r["license_id"],
-            cycle_start=date.fromisoformat(r["cycle_start"]),
-            cycle_end=date.fromisoformat(r["cycle_end"]),
-            status=r["status"],
-            counted=Decimal(r["counted"]),
-            required=Decimal(r["required"]),
-            missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
-            explanation=orjson.loads(r["explanation"]),
-        )
-        for r in cur.fetchall()
-    ]
+    return [compliance_row(r, orjson.loads(r["explanation"])) for r in cur.fetchall()]
+
+
+def compliance_row(r: Any, explanation: dict[str, Any]) -> ComplianceRow:
+    """A row of the compliance table as a ``ComplianceRow`` (the one decoding of its
+    columns), with the explanation the caller read or built."""
+    return ComplianceRow(
+        clinician_id=r["clinician_id"],
+        requirement_id=r["requirement_id"],
+        license_id=r["license_id"],
+        cycle_start=date.fromisoformat(r["cycle_start"]),
+        cycle_end=date.fromisoformat(r["cycle_end"]),
+        status=r["status"],
+        counted=Decimal(r["counted"]),
+        required=Decimal(r["required"]),
+        missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
+        explanation=explanation,
+    )
 
 
 def evaluate_on(

@@ -20,6 +20,7 @@ from credtrail.core.projections.compliance import (
     ComplianceRow,
     ComplianceView,
     clinician_known,
+    compliance_row,
     evaluate_on,
     judge_rows,
     load_credits,
@@ -325,6 +326,18 @@ class Views:
                 out.extend(_standing(cur, clinician_id, lic, rows, on, registry))
             return out
 
+    def _catch_up_or_judge_directly(self) -> bool:
+        """Catch the views up; True when the compliance view is stale (built with other
+        plugins), so its rows must be judged directly (the transcript view caught up)."""
+        try:
+            self.catch_up()
+        except StaleViewError as exc:
+            if exc.views != ["compliance"]:
+                raise
+            self._transcripts.catch_up()
+            return True
+        return False
+
     def _registry(self) -> Registry:
         if self.registry is None:
             raise CredtrailError("compliance needs the plugins' rules: build Views with a registry")
@@ -404,14 +417,7 @@ class Views:
         and ``Roster.direct`` says so.
         """
         registry = self._registry()
-        direct = False
-        try:
-            self.catch_up()
-        except StaleViewError as exc:
-            if exc.views != ["compliance"]:
-                raise
-            self._transcripts.catch_up()
-            direct = True
+        direct = self._catch_up_or_judge_directly()
         # One slot per (clinician, licence), in order; slots no materialised row covers
         # are judged afterwards, with every fact they need read in a few queries.
         slots: list[list[RosterRow]] = []
@@ -455,14 +461,7 @@ class Views:
         (``roster`` reads the same, without the explanations). Clinicians subject to no
         requirement that day are left out. A stale compliance view judges every row."""
         registry = self._registry()
-        direct = False
-        try:
-            self.catch_up()
-        except StaleViewError as exc:
-            if exc.views != ["compliance"]:
-                raise
-            self._transcripts.catch_up()
-            direct = True
+        direct = self._catch_up_or_judge_directly()
         out: dict[str, list[ComplianceRow]] = defaultdict(list)
         pending: list[tuple[str, LicenseState]] = []
         with self.runner.db.transaction(commit=False) as cur:
@@ -636,26 +635,11 @@ def _rows_covering(
     cur.execute(sql, params)
     out: dict[tuple[str, str], list[ComplianceRow]] = defaultdict(list)
     for r in cur.fetchall():
-        out[r["clinician_id"], r["requirement_id"]].append(
-            ComplianceRow(
-                clinician_id=r["clinician_id"],
-                requirement_id=r["requirement_id"],
-                license_id=r["license_id"],
-                cycle_start=date.fromisoformat(r["cycle_start"]),
-                cycle_end=date.fromisoformat(r["cycle_end"]),
-                status=r["status"],
-                counted=Decimal(r["counted"]),
-                required=Decimal(r["required"]),
-                missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
-                explanation=(
-                    orjson.loads(r["explanation"])
-                    if r["explanation"] is not None
-                    else {"grace_until": r["grace_until"]}
-                    if r["grace_until"]
-                    else {}
-                ),
-            )
-        )
+        if r["explanation"] is not None:
+            explanation = orjson.loads(r["explanation"])
+        else:
+            explanation = {"grace_until": r["grace_until"]} if r["grace_until"] else {}
+        out[r["clinician_id"], r["requirement_id"]].append(compliance_row(r, explanation))
     return out
 
 
