@@ -13,7 +13,7 @@ import click
 from credtrail.cli.claiming import claim_all_options, run_claim_all
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import PAST_DATE, UNITS, echo_json, json_option, os_user
-from credtrail.core.application import EarnRequest
+from credtrail.core.requests import EarnRequest
 from credtrail.core.transcript import format_units
 
 

@@ -45,8 +45,8 @@ class DateType(click.ParamType[date, Any]):
                 )
             day = parsed
         if self.past:
-            from credtrail.core.application import checked
             from credtrail.core.models import not_in_future
+            from credtrail.core.requests import checked
 
             # The machine's local date, as the import formats judge it (not-in-future).
             day = checked(_option(param), not_in_future, day)
@@ -86,8 +86,8 @@ class UnitsType(click.ParamType[Decimal, Any]):
     ) -> Decimal:
         if isinstance(value, Decimal):
             return value
-        from credtrail.core.application import checked
         from credtrail.core.inputs import read_units
+        from credtrail.core.requests import checked
 
         return checked(_option(param), read_units, str(value))
 

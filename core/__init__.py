@@ -11,7 +11,7 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from credtrail.core.application import Credtrail, EarnRequest, EarnResult
+    from credtrail.core.application import Credtrail
     from credtrail.core.domain import ClinicianLedger, CreditState
     from credtrail.core.errors import CredtrailError, InputError, PluginError
     from credtrail.core.exchange.csvformat import spreadsheet_cell
@@ -41,6 +41,7 @@ if _typing.TYPE_CHECKING:
     from credtrail.core.plugins import build_plugin_manager
     from credtrail.core.profession import ProfessionPlugin, topics_from_files
     from credtrail.core.registry import Registry, build_registry
+    from credtrail.core.requests import EarnRequest, EarnResult
     from credtrail.core.rules import (
         Adjustment,
         Candidate,
@@ -91,8 +92,8 @@ _WHERE = {
     "RejectedRecord": "exchange.records",
     # callers: the application and its plugin manager
     "Credtrail": "application",
-    "EarnRequest": "application",
-    "EarnResult": "application",
+    "EarnRequest": "requests",
+    "EarnResult": "requests",
     "StoreLocation": "store",
     "build_plugin_manager": "plugins",
     "build_registry": "registry",

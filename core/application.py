@@ -8,36 +8,23 @@ Infrastructure errors are translated here into ``StoreError``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from uuid import UUID
 
 import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    TypeAdapter,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
-    AMENDABLE_FIELDS,
     Certificate,
     ClinicianLedger,
-    CreditState,
     RequirementHistory,
     clinician_uuid,
-    credit_natural_key,
     requirement_uuid,
 )
 from credtrail.core.errors import (
@@ -57,14 +44,7 @@ from credtrail.core.errors import (
 )
 from credtrail.core.inputs import MAX_ID, check_id, check_npi, check_text
 from credtrail.core.models import (
-    Citation,
-    ClinicianId,
-    Code,
     CreditDraft,
-    InputUnits,
-    PastDate,
-    PlainText,
-    describe_validation,
     trusted,
 )
 from credtrail.core.persistence.attachments import (
@@ -74,118 +54,38 @@ from credtrail.core.persistence.attachments import (
 )
 from credtrail.core.persistence.retry import retry_on_conflict
 from credtrail.core.registry import Registry, build_registry, core_violations, plugin_violations
+from credtrail.core.requests import (
+    MAX_AGE_YEARS,
+    PAST,
+    UNITS,
+    EarnRequest,
+    EarnResult,
+    RequirementHeader,
+    check_birth_date,
+    checked,
+    condition_keys,
+    differences,
+    invalid_input,
+    parse_requirement_header,
+    request_of,
+)
 from credtrail.core.rules import load_requirement
 from credtrail.core.store import EventStore, StoreLocation, open_event_store
 from credtrail.core.transcript import Transcript, transcript_of
 
-
-class RequirementHeader(BaseModel):
-    """The part of a requirement document every version must have to be recorded."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    authority: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    effective_from: date
-    source: Citation
-
-
-class EarnRequest(BaseModel):
-    """Everything needed to record one earned credit (CLI flags, an import row, a
-    Python caller): the one place its fields are checked.
-
-    Ids and text are plain (no control, bidirectional or surrogate characters) and
-    bounded; units are read as a person writes them (``1_0``, ``٣``, ``1e3`` and NaN
-    are refused); the completion date is not in the future.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    clinician_id: ClinicianId
-    credit_type: Code
-    units: InputUnits
-    completed_on: PastDate
-    provider: PlainText = Field(min_length=1)
-    accreditor: Code | None = None
-    activity_id: PlainText = Field(min_length=1)
-    title: PlainText | None = None
-    topics: tuple[Code, ...] = ()
-    format: Code | None = None
-    designated_units: InputUnits | None = None
-    evidence: dict[str, Any] | None = None
-    topic_units: dict[Code, InputUnits] = Field(default_factory=dict)
-    """Units per topic inside the credit (each topic also listed in ``topics``)."""
-
-    def __init__(self, **fields: Any) -> None:
-        """Validate ``fields``; a Python caller gets credtrail's error, not pydantic's.
-
-        :raises InvalidInputError: one line naming each field that is not acceptable.
-        """
-        try:
-            super().__init__(**fields)
-        except ValidationError as exc:
-            raise invalid_input(exc) from None
-
-    @classmethod
-    def parse(cls, **fields: Any) -> EarnRequest:
-        """The request from loose values (CLI options, a Python caller's arguments);
-        the same as ``EarnRequest(**fields)``.
-
-        :raises InvalidInputError: one line naming each field that is not acceptable.
-        """
-        return cls(**fields)
-
-    @field_validator("topic_units")
-    @classmethod
-    def _topic_units_inside(
-        cls, value: dict[str, Decimal], info: ValidationInfo
-    ) -> dict[str, Decimal]:
-        topics, units = info.data.get("topics", ()), info.data.get("units")
-        for topic, amount in value.items():
-            if topic not in topics:
-                raise ValueError(f"topic {topic!r} has units but is not one of the topics")
-            if units is not None and amount > units:
-                raise ValueError(f"topic {topic!r}: {amount} units is more than the credit's")
-        return value
-
-    def natural_key(self) -> str:
-        """Provider, activity, completion date and type: the same credit, twice, is one."""
-        return credit_natural_key(
-            self.provider, self.activity_id, self.completed_on, self.credit_type
-        )
-
-
-@dataclass(frozen=True)
-class EarnResult:
-    """What happened to one earn request: recorded, or already there (idempotent)."""
-
-    clinician_id: str
-    credit_id: str
-    created: bool
-
-
-_T = TypeVar("_T")
-_UNITS: TypeAdapter[Decimal] = TypeAdapter(InputUnits)
-_PAST: TypeAdapter[date] = TypeAdapter(PastDate)
-MAX_AGE_YEARS = 120
-"""A birth date further back than this is a typo, not a clinician."""
-
-
-def invalid_input(exc: ValidationError) -> InvalidInputError:
-    """A pydantic error as ``InvalidInputError``: one line, each field named."""
-    field, _, problem = describe_validation(exc).partition(": ")
-    return InvalidInputError(field, problem)
-
-
-def checked(field: str, check: Callable[..., _T], value: Any, **options: Any) -> _T:
-    """``check(value, **options)``, its ``ValueError`` raised as ``InvalidInputError(field)``."""
-    try:
-        return check(value, **options)
-    except ValidationError as exc:
-        raise InvalidInputError(field, describe_validation(exc).partition(": ")[2]) from None
-    except ValueError as exc:
-        raise InvalidInputError(field, str(exc)) from None
+__all__ = [
+    "MAX_AGE_YEARS",
+    "Credtrail",
+    "EarnRequest",
+    "EarnResult",
+    "RequirementHeader",
+    "checked",
+    "condition_keys",
+    "differences",
+    "invalid_input",
+    "parse_requirement_header",
+    "request_of",
+]
 
 
 def _credit_id(clinician_id: str, natural_key: str, version: int) -> str:
@@ -423,8 +323,8 @@ class Credtrail:
         type's increment; the claim date is neither in the future nor before completion.
         """
         auth = self.registry.authority(authority)
-        amount = None if units is None else checked("units", _UNITS.validate_python, units)
-        day = checked("claimed_on", _PAST.validate_python, claimed_on or date.today())
+        amount = None if units is None else checked("units", UNITS.validate_python, units)
+        day = checked("claimed_on", PAST.validate_python, claimed_on or date.today())
         ledger = self._ledger_for(clinician_id)
         credit = ledger.credit(credit_id)
         if ledger.profession not in auth.professions:
@@ -465,7 +365,7 @@ class Credtrail:
         if not reason.strip():
             raise InvalidInputError("reason", "a revocation needs a reason (--reason)")
         checked("reason", check_text, reason, what="the reason")
-        day = checked("revoked_on", _PAST.validate_python, revoked_on or date.today())
+        day = checked("revoked_on", PAST.validate_python, revoked_on or date.today())
         ledger = self._ledger_for(clinician_id)
         credit = ledger.credit(credit_id)
         if day < credit.completed_on:
@@ -608,7 +508,7 @@ class Credtrail:
             checked("attribute", check_text, key, limit=MAX_ID, what="the attribute's name")
             checked("attribute", check_text, value, limit=MAX_ID, what=f"the value of {key}")
         if birth_date is not None:
-            _check_birth_date(birth_date, issued_on)
+            check_birth_date(birth_date, issued_on)
         history = self.requirement_history(requirement_id)  # must exist
         used = sorted({k for v in history.versions for k in condition_keys(v.document)})
         for key in attributes or {}:
@@ -691,7 +591,7 @@ class Credtrail:
         if license_id is not None:
             checked("license_id", check_id, license_id, what="licence id")
         if kind != "certification":
-            checked("date", _PAST.validate_python, on)
+            checked("date", PAST.validate_python, on)
         if until is not None and until < on:
             raise InvalidInputError("until", f"{until} is before {on}")
         ledger = self._ledger_for(clinician_id)
@@ -772,73 +672,3 @@ class Credtrail:
 
     def transcript(self, clinician_id: str) -> Transcript:
         return transcript_of(self.ledger(clinician_id))
-
-
-def request_of(clinician_id: str, credit: CreditState) -> EarnRequest:
-    """The earn request that records ``credit`` as it stands (amendments compare to it)."""
-    return EarnRequest(
-        clinician_id=clinician_id,
-        credit_type=credit.credit_type,
-        units=credit.units,
-        completed_on=credit.completed_on,
-        provider=credit.provider,
-        accreditor=credit.accreditor,
-        activity_id=credit.activity_id,
-        title=credit.title,
-        topics=credit.topics,
-        format=credit.format,
-        designated_units=credit.designated_units,
-        evidence=credit.evidence,
-        topic_units=dict(credit.topic_units),
-    )
-
-
-def differences(credit: CreditState, request: EarnRequest) -> dict[str, tuple[Any, Any]]:
-    """The amendable fields where ``request`` says something else than ``credit``:
-    {field: (recorded, requested)}, values in JSON form (compared typed: 5.0 is 5)."""
-    out: dict[str, tuple[Any, Any]] = {}
-    for name in AMENDABLE_FIELDS:
-        recorded, requested = getattr(credit, name), getattr(request, name)
-        if recorded != requested:
-            out[name] = (to_jsonable_python(recorded), to_jsonable_python(requested))
-    return out
-
-
-def parse_requirement_header(document: dict[str, Any]) -> RequirementHeader:
-    try:
-        return RequirementHeader.model_validate(document)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise RuleError(f"requirement document is invalid: {details}") from None
-
-
-def condition_keys(document: Any) -> set[str]:
-    """Licence attribute names a requirement document conditions on (only_if / unless)."""
-    keys: set[str] = set()
-    if isinstance(document, dict):
-        for name, value in document.items():
-            if name in ("only_if", "unless") and isinstance(value, dict):
-                keys.update(str(k) for k in value)
-            else:
-                keys |= condition_keys(value)
-    elif isinstance(document, list):
-        for item in document:
-            keys |= condition_keys(item)
-    return keys
-
-
-def _check_birth_date(birth_date: date, issued_on: date) -> None:
-    """A birth date that can be a clinician's: past, within ``MAX_AGE_YEARS``, before issue."""
-    checked("birth_date", _PAST.validate_python, birth_date)
-    today = date.today()
-    oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=min(today.day, 28))
-    if birth_date < oldest:
-        raise InvalidInputError(
-            "birth_date", f"{birth_date} is more than {MAX_AGE_YEARS} years ago; check the year"
-        )
-    if birth_date >= issued_on:
-        raise InvalidInputError(
-            "birth_date", f"{birth_date} is not before the licence was issued ({issued_on})"
-        )

@@ -338,7 +338,7 @@ def _copy_document(value: Any) -> Any:
 
 def _check_requirement_header(plugin: str, hook: str, document: dict[str, Any]) -> None:
     # application imports registry: import at call time to keep the module graph acyclic.
-    from credtrail.core.application import parse_requirement_header
+    from credtrail.core.requests import parse_requirement_header
 
     try:
         parse_requirement_header(document)

@@ -30,7 +30,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from credtrail.core.application import checked
 from credtrail.core.domain import ClinicianLedger, CreditState
 from credtrail.core.errors import InputError
 from credtrail.core.exchange.csvformat import spreadsheet_row
@@ -46,6 +45,7 @@ from credtrail.core.exchange.records import (
 )
 from credtrail.core.exchange.sources import TextSource
 from credtrail.core.inputs import MAX_ID, MAX_TEXT, check_text
+from credtrail.core.requests import checked
 
 PROFESSIONS = {
     "RN": "nurse",

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from credtrail.core.application import Credtrail, EarnRequest, differences, request_of
+from credtrail.core.application import Credtrail
 from credtrail.core.domain import ClinicianLedger, CreditState, amend_credit, check_amendment
 from credtrail.core.errors import (
     ConflictError,
@@ -47,6 +47,7 @@ from credtrail.core.exchange.records import (
 )
 from credtrail.core.exchange.sources import TextSource
 from credtrail.core.inputs import check_npi
+from credtrail.core.requests import EarnRequest, differences, request_of
 
 MAX_REPORTED_ERRORS = 200
 """Error lines kept for the report; the count is always exact."""

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from credtrail.core.application import EarnRequest
 from credtrail.core.inputs import UnitsError, check_text, read_units
+from credtrail.core.requests import EarnRequest
 
 Action = Literal["add", "delete"]
 

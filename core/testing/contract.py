@@ -14,7 +14,7 @@ import pluggy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_jsonable_python
 
-from credtrail.core.application import Credtrail, EarnRequest, parse_requirement_header
+from credtrail.core.application import Credtrail
 from credtrail.core.errors import CreditRejectedError, CredtrailError
 from credtrail.core.hookspecs import hookimpl
 from credtrail.core.models import (
@@ -28,6 +28,7 @@ from credtrail.core.models import (
 from credtrail.core.plugins import build_plugin_manager
 from credtrail.core.profession import ProfessionPlugin
 from credtrail.core.registry import Registry, _as_violations, build_registry, call_plugin
+from credtrail.core.requests import EarnRequest, parse_requirement_header
 from credtrail.core.rules import check_requirement, evaluate, load_requirement
 
 __all__ = [
