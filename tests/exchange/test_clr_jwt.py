@@ -8,7 +8,6 @@ Cryptosuites §3.3; RFC 7515 compact JWS with RFC 8037 EdDSA), not credtrail's o
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import json
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -44,102 +43,11 @@ from credtrail.core.exchange.dataintegrity import (
 from credtrail.core.exchange.jose import b64url, sign_jwt, verify_jwt
 from credtrail.core.exchange.openbadges import export_credential
 
-FORMATS = next(
-    (
-        p / "shared" / "formats" / "openbadges3"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "formats" / "openbadges3").is_dir()
-    ),
-    Path("shared/formats/openbadges3"),
-)
-CONTEXTS = Path(__file__).resolve().parents[2] / "core" / "exchange" / "contexts"
+from .independent import CONTEXTS, FORMATS, di_verified, jws_verified, needs_formats, unb64
+
 CLR_EXAMPLE = "020_ob_v3p0_impl_linked_data_proof_clr_html.json"
 CLR_SIGNED_EXAMPLE = "021_ob_v3p0_impl_linked_data_proof_clr_html.json"
 CLR_CONTEXT_SHA256 = "880f1902d4158f2f33ce06af41b90719977cd1ea337a9de2e41edb3ff5e543d6"
-
-needs_formats = pytest.mark.skipif(
-    not FORMATS.is_dir(), reason="shared/formats/openbadges3 (official artefacts) not found"
-)
-
-
-# -- independent verifiers, from the algorithms' text ----------------------------------
-
-_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_CONTEXT_FILES = {
-    "https://www.w3.org/ns/credentials/v2": "credentials-v2.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-context-2.0.1.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-extensions.json",
-    "https://w3id.org/credtrail/ce/v1": "credtrail-ce-v1.json",
-}
-
-
-def _base58btc(text: str) -> bytes:
-    number = 0
-    for char in text:
-        number = number * 58 + _ALPHABET.index(char)
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big")
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
-def _ed25519_of_multikey(multikey: str) -> Ed25519PublicKey:
-    raw = _base58btc(multikey.removeprefix("z"))
-    assert raw[:2] == b"\xed\x01", "an Ed25519 multikey"
-    return Ed25519PublicKey.from_public_bytes(raw[2:])
-
-
-def _rdfc(document: dict[str, Any]) -> str:
-    from pyld import jsonld
-
-    def loader(url: str, options: Any = None) -> dict[str, Any]:
-        loaded = json.loads((CONTEXTS / _CONTEXT_FILES[url]).read_text(encoding="utf-8"))
-        return {"contextUrl": None, "documentUrl": url, "document": loaded}
-
-    return str(
-        jsonld.normalize(
-            copy.deepcopy(document),
-            {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader},
-        )
-    )
-
-
-def di_verified(credential: dict[str, Any], key: Ed25519PublicKey | None = None) -> bool:
-    """eddsa-rdfc-2022 §3.3.2-3.3.6; the key from the multikey fragment unless given."""
-    (proof,) = (
-        credential["proof"] if isinstance(credential["proof"], list) else [credential["proof"]]
-    )
-    options = {k: v for k, v in proof.items() if k != "proofValue"}
-    options["@context"] = credential["@context"]
-    document = {k: v for k, v in credential.items() if k != "proof"}
-    hash_data = (
-        hashlib.sha256(_rdfc(options).encode()).digest()
-        + hashlib.sha256(_rdfc(document).encode()).digest()
-    )
-    key = key or _ed25519_of_multikey(proof["verificationMethod"].rsplit("#", 1)[1])
-    try:
-        key.verify(_base58btc(proof["proofValue"][1:]), hash_data)
-    except Exception:
-        return False
-    return True
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def jws_verified(token: str, key: Ed25519PublicKey | None = None) -> dict[str, Any] | None:
-    """RFC 7515 §5.2 with RFC 8037 EdDSA: the payload if the signature verifies."""
-    header_b64, payload_b64, signature_b64 = token.split(".")
-    header = json.loads(_unb64(header_b64))
-    if header.get("alg") != "EdDSA":
-        return None
-    key = key or _ed25519_of_multikey(header["kid"].rsplit("#", 1)[1])
-    try:
-        key.verify(_unb64(signature_b64), f"{header_b64}.{payload_b64}".encode("ascii"))
-    except Exception:
-        return None
-    payload: dict[str, Any] = json.loads(_unb64(payload_b64))
-    return payload
 
 
 # -- fixtures ----------------------------------------------------------------------------
@@ -486,7 +394,7 @@ def test_a_jwt_credential_verifies_independently_and_round_trips(
         proof="jwt",
     )
     assert isinstance(token, str)
-    header = json.loads(_unb64(token.split(".")[0]))
+    header = json.loads(unb64(token.split(".")[0]))
     assert header == {"alg": "EdDSA", "typ": "vc+jwt", "kid": header["kid"]}
     assert header["kid"].startswith(did_key(_public(key)) + "#z6Mk")
     payload = jws_verified(token)
@@ -542,8 +450,8 @@ def test_jwt_tampering_alg_none_and_wrong_keys_are_refused(key: Ed25519PrivateKe
     another key's kid for the issuer's credential are each refused with the reason."""
     credential, token = _credential_jwt(key)
     assert verify_jwt(token)[0] == credential
-    header = json.loads(_unb64(token.split(".")[0]))
-    payload = json.loads(_unb64(token.split(".")[1]))
+    header = json.loads(unb64(token.split(".")[0]))
+    payload = json.loads(unb64(token.split(".")[1]))
     payload["credentialSubject"]["creditsEarned"] = 20
     cases = {
         "changed payload": (_reencoded(token, payload=payload), "does not match"),
@@ -579,8 +487,8 @@ def test_a_bad_jwt_is_refused_on_import_and_an_unverifiable_one_needs_no_proof_f
     --require-proof, else kept with its verdict."""
     sqlite_app.add_clinician("physician-1", "physician")
     _, token = _credential_jwt(key)
-    header = json.loads(_unb64(token.split(".")[0]))
-    payload = json.loads(_unb64(token.split(".")[1]))
+    header = json.loads(unb64(token.split(".")[0]))
+    payload = json.loads(unb64(token.split(".")[1]))
     payload["credentialSubject"]["creditsEarned"] = 20
     path = tmp_path / "in.jwt"
     path.write_text(_reencoded(token, payload=payload))

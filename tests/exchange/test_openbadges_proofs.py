@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import copy
 import gzip
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import date
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -34,80 +33,19 @@ from credtrail.core.exchange import import_file
 from credtrail.core.exchange.dataintegrity import ProofError, canonicalize, sign, verify
 from credtrail.core.exchange.openbadges import export_credential
 
-# shared/ lies beside the checkout (as CI lays it out), or above a worktree.
-FORMATS = next(
-    (
-        p / "shared" / "formats" / "openbadges3"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "formats" / "openbadges3").is_dir()
-    ),
-    Path("shared/formats/openbadges3"),
-)
-CONTEXTS = Path(__file__).resolve().parents[2] / "core" / "exchange" / "contexts"
+from .independent import CONTEXTS, FORMATS, di_verified, needs_formats
+
 SIGNED_EXAMPLE = "023_ob_v3p0_impl_linked_data_proof_ob_html.json"
-
-needs_formats = pytest.mark.skipif(
-    not FORMATS.is_dir(),
-    reason="shared/formats/openbadges3 (official artefacts) not beside the repo",
-)
-
-
-# -- an independent verifier, from the cryptosuite's text ----------------------------
-
-_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _base58btc(text: str) -> bytes:
-    number = 0
-    for char in text:
-        number = number * 58 + _ALPHABET.index(char)
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big")
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
-def _rdfc(document: dict[str, Any]) -> str:
-    from pyld import jsonld
-
-    files = {
-        "https://www.w3.org/ns/credentials/v2": "credentials-v2.json",
-        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-context-3.0.3.json",
-        "https://w3id.org/credtrail/ce/v1": "credtrail-ce-v1.json",
-    }
-
-    def loader(url: str, options: Any = None) -> dict[str, Any]:
-        loaded = json.loads((CONTEXTS / files[url]).read_text(encoding="utf-8"))
-        return {"contextUrl": None, "documentUrl": url, "document": loaded}
-
-    return str(
-        jsonld.normalize(
-            copy.deepcopy(document),
-            {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader},
-        )
-    )
 
 
 def independently_verified(credential: dict[str, Any]) -> bool:
-    """§3.3.2-3.3.6: transform, hash, configure, verify — written from the spec's text."""
+    """An eddsa-rdfc-2022 proof verified by the tests' own verifier (tests/exchange/
+    independent.py), the key taken from the proof's multikey."""
     proof = credential["proof"]
     proof = proof[0] if isinstance(proof, list) else proof
     assert proof["type"] == "DataIntegrityProof"
     assert proof["cryptosuite"] == "eddsa-rdfc-2022"
-    options = {k: v for k, v in proof.items() if k != "proofValue"}
-    options["@context"] = credential["@context"]
-    document = {k: v for k, v in credential.items() if k != "proof"}
-    hash_data = (
-        hashlib.sha256(_rdfc(options).encode()).digest()
-        + hashlib.sha256(_rdfc(document).encode()).digest()
-    )
-    multikey = proof["verificationMethod"].rsplit("#", 1)[1]
-    raw = _base58btc(multikey[1:])
-    assert raw[:2] == b"\xed\x01", "an Ed25519 multikey"
-    key = Ed25519PublicKey.from_public_bytes(raw[2:])
-    try:
-        key.verify(_base58btc(proof["proofValue"][1:]), hash_data)
-    except Exception:
-        return False
-    return True
+    return di_verified(credential)
 
 
 # -- test vectors and the spec's signed example ----------------------------------------
