@@ -292,7 +292,7 @@ def export_openbadges(
     with its issuer's own signature. Otherwise the organisation is the issuer
     (did:key of its key, or --did-web) and the provider is the achievement's creator.
     """
-    from credtrail.core.exchange.openbadges import (
+    from credtrail.core.exchange.openbadges_export import (
         export_credential,
         original_credential,
         original_jwt,

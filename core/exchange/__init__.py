@@ -25,7 +25,7 @@ if _typing.TYPE_CHECKING:
         delimited_rows,
         import_formats,
     )
-    from credtrail.core.exchange.openbadges import credential_for
+    from credtrail.core.exchange.openbadges_export import credential_for
     from credtrail.core.exchange.pipeline import ImportSummary, import_file
     from credtrail.core.exchange.records import (
         ClinicianIdentity,
@@ -45,7 +45,7 @@ _WHERE = {
     "ReadContext": "formats",
     "delimited_rows": "formats",
     "import_formats": "formats",
-    "credential_for": "openbadges",
+    "credential_for": "openbadges_export",
     "ImportSummary": "pipeline",
     "import_file": "pipeline",
     "ClinicianIdentity": "records",

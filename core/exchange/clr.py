@@ -31,6 +31,8 @@ from credtrail.core.exchange.openbadges import (
     SCHEMA_VALIDATOR,
     VC1_CONTEXT,
     VC_CONTEXT,
+)
+from credtrail.core.exchange.openbadges_export import (
     export_credential,
     learner_identifiers,
     organisation_issuer,

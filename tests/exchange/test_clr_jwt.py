@@ -41,7 +41,7 @@ from credtrail.core.exchange.dataintegrity import (
     verify,
 )
 from credtrail.core.exchange.jose import b64url, sign_jwt, verify_jwt
-from credtrail.core.exchange.openbadges import export_credential
+from credtrail.core.exchange.openbadges_export import export_credential
 
 from .independent import CONTEXTS, FORMATS, di_verified, jws_verified, needs_formats, unb64
 

@@ -31,7 +31,7 @@ from credtrail.cli.main import cli
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.exchange import import_file
 from credtrail.core.exchange.dataintegrity import ProofError, canonicalize, sign, verify
-from credtrail.core.exchange.openbadges import export_credential
+from credtrail.core.exchange.openbadges_export import export_credential
 
 from .independent import CONTEXTS, FORMATS, di_verified, needs_formats
 
