@@ -39,6 +39,7 @@ that only know Python can still catch them.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -79,12 +80,26 @@ class UnknownCodeError(CredtrailError, KeyError):
     """Raised when a code (profession, credit type, ...) was registered by no plugin."""
 
     kind = "code"
+    #: the command listing every known code, named when the list is too long to print
+    listing = ""
+    #: up to this many known codes are printed in the message
+    LISTED = 12
 
     def __init__(self, code: str, known: Sequence[str] = ()) -> None:
         self.code = code
         self.known = list(known)
-        hint = f"; known: {', '.join(sorted(self.known))}" if self.known else ""
-        super().__init__(f"unknown {self.kind} {code!r}{hint}")
+        super().__init__(f"unknown {self.kind} {code!r}{self._hint()}")
+
+    def _hint(self) -> str:
+        """The known codes, or (when there are many) the closest ones and where to see all."""
+        if not self.known:
+            return ""
+        if len(self.known) <= self.LISTED:
+            return f"; known: {', '.join(sorted(self.known))}"
+        close = difflib.get_close_matches(self.code, self.known, n=3, cutoff=0.75)
+        guess = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        where = f": {self.listing}" if self.listing else ""
+        return f"{guess} ({len(self.known)} known{where})"
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
@@ -100,30 +115,35 @@ class UnknownCreditTypeError(UnknownCodeError):
     """Raised for a credit type code no plugin registered."""
 
     kind = "credit type"
+    listing = "credtrail credit-types"
 
 
 class UnknownAccreditorError(UnknownCodeError):
     """Raised for an accreditor code no plugin registered."""
 
     kind = "accreditor"
+    listing = "credtrail accreditors"
 
 
 class UnknownAuthorityError(UnknownCodeError):
     """Raised for an authority code no plugin registered."""
 
     kind = "authority"
+    listing = "credtrail authorities"
 
 
 class UnknownCertificationError(UnknownCodeError):
     """Raised for a certification code no plugin registered."""
 
     kind = "certification"
+    listing = "credtrail certification list --known"
 
 
 class UnknownRequirementError(UnknownCodeError):
     """Raised for a requirement id that is neither built in nor recorded."""
 
     kind = "requirement"
+    listing = "credtrail requirement list"
 
 
 class NotFoundError(CredtrailError, LookupError):

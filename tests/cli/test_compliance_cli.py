@@ -270,7 +270,9 @@ def test_license_mistakes_are_named(texan: Run) -> None:
         "license", "add", "md-1", "--requirement", "us-xx-physician", "--issued", "2020-01-01"
     )
     assert result.exit_code == 1
-    assert result.output.startswith("Error: unknown requirement 'us-xx-physician'; known: ")
+    assert result.output.startswith("Error: unknown requirement 'us-xx-physician'; did you mean ")
+    assert "'us-tx-physician'" in result.output
+    assert "known: credtrail requirement list)" in result.output
     result = texan(
         "license", "add", "md-1", "--requirement", "us-tx-physician", "--issued", "2021-01-01"
     )

@@ -137,7 +137,7 @@ def test_earn_claim_revoke_and_transcript_round_trip(physician: Run) -> None:
     [
         (
             ["--type", "ama_pra_9"],
-            "Error: credit rejected: type: unknown credit type 'ama_pra_9'; known: ",
+            "Error: credit rejected: type: unknown credit type 'ama_pra_9'; did you mean ",
         ),
         (
             ["--accreditor", "ANCC"],
@@ -256,7 +256,8 @@ def test_unknown_authority_lists_the_known_ones(physician: Run) -> None:
     credit_id = earn(physician).output.strip()
     result = physician("credit", "claim", "md-1", credit_id, "--authority", "CA-MBX")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: unknown authority 'CA-MBX'; known: ")
+    assert result.output.startswith("Error: unknown authority 'CA-MBX'; did you mean 'CA-MBC'")
+    assert "known: credtrail authorities)" in result.output
     codes = [a["code"] for a in json.loads(physician("authorities", "--json").output)]
     assert {"AMA", "NCCPA", "ANCC", "AANP", "CA-MBC"} <= set(codes)
 
