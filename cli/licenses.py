@@ -19,8 +19,14 @@ def license() -> None:
 @click.argument("clinician_id", metavar="CLINICIAN")
 @click.option("--requirement", "requirement_id", required=True, help="e.g. us-ca-physician.")
 @click.option("--issued", required=True, type=DATE, help="Issue (or certification) date.")
-@click.option("--expires", type=DATE, help="Expiry date, where cycles end at expiry.")
-@click.option("--birth-date", type=DATE, help="Birth date, where cycles follow the birthday.")
+@click.option(
+    "--expires",
+    type=DATE,
+    help="Expiry date (needed where cycles end at expiry: refused without it).",
+)
+@click.option(
+    "--birth-date", type=DATE, help="Birth date (needed where cycles follow the birthday)."
+)
 @click.option("--number", help="License or certificate number.")
 @click.option(
     "--attribute",

@@ -7,7 +7,9 @@ Infrastructure errors are translated here into ``StoreError``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -18,6 +20,7 @@ from uuid import UUID
 import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
+from pydantic import TypeAdapter
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
@@ -70,6 +73,8 @@ from credtrail.core.requests import (
     request_of,
 )
 from credtrail.core.rules import load_requirement
+from credtrail.core.rules.cycles import LicenseFact, license_facts_needed
+from credtrail.core.rules.model import Cycle
 from credtrail.core.store import EventStore, StoreLocation, open_event_store
 from credtrail.core.transcript import Transcript, transcript_of
 
@@ -86,6 +91,35 @@ __all__ = [
     "parse_requirement_header",
     "request_of",
 ]
+
+
+_FACT_OPTIONS: dict[LicenseFact, tuple[str, str]] = {
+    "expires_on": ("--expires", "the licence's expiry date"),
+    "birth_date": ("--birth-date", "the holder's birthday"),
+    "number": ("--number", "the parity of the licence number"),
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _cycle_facts(requirement_id: str, version: str, cycle_json: str) -> frozenset[LicenseFact]:
+    """The licence facts one version's cycle needs (cached on the version's values)."""
+    return license_facts_needed(TypeAdapter(Cycle).validate_json(cycle_json))
+
+
+def facts_needed(history: RequirementHistory, issued_on: date) -> frozenset[LicenseFact]:
+    """The licence facts (expiry, birth date, number) that some version which can bind a
+    cycle of a licence issued on ``issued_on`` computes its cycles from: the version in
+    force on the issue date and every later one."""
+    versions = sorted(history.versions, key=lambda v: v.effective_from)
+    binding = [v for v in versions if v.effective_from > issued_on]
+    earlier = [v for v in versions if v.effective_from <= issued_on]
+    if earlier:
+        binding.append(earlier[-1])
+    needed: set[LicenseFact] = set()
+    for v in binding:
+        cycle = json.dumps(v.document.get("cycle"), sort_keys=True, default=str)
+        needed |= _cycle_facts(history.requirement_id, v.version, cycle)
+    return frozenset(needed)
 
 
 def _credit_id(clinician_id: str, natural_key: str, version: int) -> str:
@@ -534,6 +568,15 @@ class Credtrail:
                 raise ConflictError(
                     f"clinician {clinician_id!r} already holds license {lic.license_id!r} "
                     f"for {requirement_id}; end it first"
+                )
+        given = {"expires_on": expires_on, "birth_date": birth_date, "number": number}
+        for fact in sorted(facts_needed(history, issued_on)):
+            if given[fact] is None:
+                option, what = _FACT_OPTIONS[fact]
+                raise InvalidInputError(
+                    option.removeprefix("--").replace("-", "_"),
+                    f"{requirement_id} counts its cycles from {what}: "
+                    f"give {option} (as on the licence)",
                 )
         license_id = f"{requirement_id}#{len(ledger.licenses) + 1}"
         ledger.add_license(

@@ -31,6 +31,7 @@ from credtrail.core.errors import (
     ConflictError,
     CredtrailError,
     InputError,
+    InvalidInputError,
     UnknownClinicianError,
     UnknownProfessionError,
     UnknownRequirementError,
@@ -140,6 +141,12 @@ def import_roster(app: Credtrail, path: Path, *, dry_run: bool = False) -> Roste
             _apply_row(app, staged, values, summary)
         except _RowError as exc:
             summary.errors.append(RowError(name, line, exc.field, exc.message))
+        except InvalidInputError as exc:  # a value of the row: name its column
+            column = "requirement_id" if exc.field == "requirement" else exc.field
+            if column in COLUMNS:
+                summary.errors.append(RowError(name, line, column, exc.problem))
+            else:
+                summary.errors.append(RowError(name, line, None, str(exc)))
         except CredtrailError as exc:
             summary.errors.append(RowError(name, line, _field_of(exc), str(exc)))
     if summary.errors or dry_run:

@@ -320,6 +320,28 @@ def _fixed_anchor(cycle: FixedCycle, license: LicenseState) -> date:
     return anchor
 
 
+LicenseFact = Literal["expires_on", "birth_date", "number"]
+"""A fact of the licence itself that a cycle may be computed from."""
+
+
+def license_facts_needed(cycle: Cycle) -> frozenset[LicenseFact]:
+    """The licence facts without which ``cycle_windows`` cannot place this cycle.
+
+    Checked when a licence is added, so that a licence whose requirement counts from
+    its expiry (or the holder's birthday, or the parity of its number) is refused
+    without that fact instead of being recorded and then never judged.
+    """
+    if isinstance(cycle, RollingCycle):
+        return frozenset() if cycle.ends == "evaluation-date" else frozenset({"expires_on"})
+    if isinstance(cycle, OnceCycle):
+        return frozenset({"expires_on"}) if cycle.by_expiry else frozenset()
+    if isinstance(cycle, LicenseCycle):
+        return frozenset({"expires_on"}) if cycle.anchor == "expiry" else frozenset()
+    if isinstance(cycle, BirthCycle):
+        return frozenset({"birth_date"})
+    return frozenset({"number"}) if cycle.parity_anchors else frozenset()
+
+
 def _expiry(license: LicenseState, what: str) -> date:
     if license.expires_on is None:
         raise RuleError(

@@ -293,6 +293,23 @@ def test_license_mistakes_are_named(texan: Run) -> None:
     assert result.output == "Error: clinician 'md-1' has no license 'nope#1'\n"
 
 
+def test_a_licence_without_the_date_its_cycles_count_from_is_refused_and_not_recorded(
+    texan: Run,
+) -> None:
+    """California physicians' cycles end on the licence's expiry: without --expires the
+    licence is refused (it could never be judged) and nothing is written."""
+    result = texan(
+        "license", "add", "md-1", "--requirement", "us-ca-physician", "--issued", "2021-01-01"
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: expires: us-ca-physician counts its cycles from the licence's expiry date: "
+        "give --expires (as on the licence)\n"
+    )
+    listed = json.loads(texan("license", "list", "md-1", "--json").output)
+    assert [lic["requirement_id"] for lic in listed] == ["us-tx-physician"]
+
+
 def test_ended_license_stops_its_requirement(texan: Run) -> None:
     """After `license end`, status no longer lists the requirement for later dates."""
     assert (

@@ -72,7 +72,7 @@ def test_roster_import_is_idempotent_and_dry_run_says_the_same(roster: Run, tmp_
     again = roster("import", "--format", "roster", str(path))
     assert again.stdout == f"Nothing written: every row of {path} is already recorded (4 rows)\n"
     more = tmp_path / "more.csv"
-    more.write_text(ROSTER + "md-3,physician,,,us-ca-physician,2022-02-01,,1980-05-05,,\n")
+    more.write_text(ROSTER + "md-3,physician,,,us-ca-physician,2022-02-01,2026-01-31,1980-05-05,,\n")
     dry = roster("import", "--format", "roster", str(more), "--dry-run", "--json")
     data = json.loads(dry.stdout)
     assert {k: data[k] for k in ("clinicians_added", "licenses_added", "committed")} == {
@@ -90,7 +90,7 @@ def test_a_bad_roster_writes_nothing_and_names_file_line_and_field(
     path = tmp_path / "bad.csv"
     path.write_text(
         "clinician_id,profession,npi,requirement_id,issued\n"
-        "ok-1,physician,,us-tx-physician,2020-04-01\n"
+        "ok-1,physician,,ama-pra-award-3y,2020-04-01\n"
         "x-1,dentist,,,\n"
         "x-2,physician,123,,\n"
         "x-3,physician,,us-tx-physician,2020-13-01\n"
