@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +14,9 @@ from click.testing import CliRunner, Result
 
 from credtrail.cli.main import cli
 from credtrail.core import viewread
+from credtrail.core.persistence.location import StoreLocation
+from credtrail.core.persistence.sqlitehead import last_notification_id
+from credtrail.core.store import open_event_store
 from credtrail.plugins import DEFAULT_PLUGINS
 
 Run = Callable[..., Result]
@@ -191,3 +196,16 @@ def test_status_from_the_views_says_what_the_full_path_says(
         assert "units recorded but not claimed would count here" in full.stdout
     if scenario == "view judged by other plugins":
         assert "evaluated directly" in full.stderr
+
+
+def test_the_store_head_read_with_sql_is_the_recorders(run: Run, sqlite_url: str) -> None:
+    """The last notification id status reads with plain SQL is eventsourcing's own."""
+    physician(run)
+    location = StoreLocation.parse(sqlite_url)
+    store = open_event_store(location)
+    try:
+        expected = store.recorder.max_notification_id()
+    finally:
+        store.close()
+    with closing(sqlite3.connect(sqlite_url)) as connection:
+        assert last_notification_id(connection) == expected > 0
