@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -196,6 +195,8 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 def os_user() -> str:
     """Who runs the command, for ``--by`` defaults (``unknown`` when the OS cannot say)."""
+    import getpass  # here: only commands that record who did something need it
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container), no $USER
