@@ -6,7 +6,8 @@ here:
 
 - which licences subject the clinician to a requirement on day D
   (``licences_in_force``, built on ``LicenseState.in_force_on``: from the day a
-  licence was issued through the day it ended, both included);
+  licence was issued through the day it ended, both included; both are defined in
+  the import-light ``credtrail.core.standing``, which ``status`` reads the views with);
 - which licence speaks for a requirement when two are in force on the same day (an
   ended licence and its successor on the end day): the later one (``precedence``);
 - what the rule engine concludes for that licence on D (``judge``, ``judge_on``): the
