@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 CREDTRAIL = [sys.executable, "-m", "credtrail.cli.main"]
@@ -47,12 +48,19 @@ def timed(command: list[str], runs: int) -> tuple[float, float, float]:
 
 
 def small_store(folder: Path) -> list[str]:
-    """A SQLite store with one physician, one license and two credits; its ``--store``."""
+    """A SQLite store with one physician, one license in force today (its cycle judged
+    in the compliance view) and two credits; its ``--store``."""
     store = ["--store", str(folder / "startup.db")]
+    today = date.today()
+    licence = [
+        *("license", "add", "dr-a", "--requirement", "us-ca-physician"),
+        *("--issued", (today - timedelta(days=400)).isoformat()),
+        *("--expires", (today + timedelta(days=330)).isoformat()),
+    ]
     steps = [
         ["init"],
         ["clinician", "add", "dr-a", "--profession", "physician"],
-        ["license", "add", "dr-a", "--requirement", "us-ca-physician", "--issued", "2024-01-31"],
+        licence,
         *(
             [
                 "credit",
@@ -63,7 +71,7 @@ def small_store(folder: Path) -> list[str]:
                 "--units",
                 "10",
                 "--date",
-                f"2025-0{n}-01",
+                (today - timedelta(days=30 * n)).isoformat(),
                 "--provider",
                 "Provider",
                 "--accreditor",

@@ -6,43 +6,27 @@ import csv
 import io
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+# Light imports only: `status CLINICIAN` answers from the views without the engine when
+# it can (credtrail.core.viewread); the rest is imported where it is used.
 from credtrail.cli.context import Env, pass_env
 from credtrail.cli.options import DATE, DAYS, INSTANT, echo_json, json_option, table
-from credtrail.core.claiming import claimable
-from credtrail.core.compliance import judge, licence_for
-from credtrail.core.domain import ClinicianLedger, LicenseState, RequirementVersionState
+from credtrail.cli.standing import json_keys as _keys
+from credtrail.cli.standing import show_standing, unclaimed_text
+from credtrail.cli.standing import spelled as _spelled
+from credtrail.cli.standing import units as _u
 from credtrail.core.errors import CredtrailError, UnknownLicenseError
-from credtrail.core.projections import Views
-from credtrail.core.projections.compliance import ComplianceRow
-from credtrail.core.projections.views import REBUILD_COMPLIANCE, RosterRow
-from credtrail.core.projections.views import due_within as is_due_within
-from credtrail.core.rules import Evaluation
+from credtrail.core.standing import ComplianceRow, may_count_unclaimed
 from credtrail.core.status import Standing
-from credtrail.core.transcript import format_units
 
-
-def _u(value: Any) -> str:
-    return format_units(Decimal(str(value)))
-
-
-def _spelled(status: str) -> str:
-    """The status as text shows it: the one spelling (``Standing``), ``in_progress``."""
-    try:
-        return Standing.of(status).value
-    except ValueError:
-        return status
-
-
-def _keys(data: dict[str, Any], clinician_id: str) -> dict[str, Any]:
-    """An evaluation's JSON with the key names every command uses (``requirement_id``)."""
-    out = {"clinician_id": clinician_id}
-    for key, value in data.items():
-        out["requirement_id" if key == "requirement" else key] = value
-    return out
+if TYPE_CHECKING:
+    from credtrail.core.domain import ClinicianLedger, LicenseState, RequirementVersionState
+    from credtrail.core.projections import Views
+    from credtrail.core.projections.views import RosterRow
+    from credtrail.core.rules import Evaluation
 
 
 @click.command()
@@ -118,68 +102,54 @@ def status(
     for option, value in roster_only.items():
         if value is not None:
             raise click.UsageError(f"{option} goes with --all (the roster), not one clinician")
-    views = Views.of(env.app())
-    answer = views.standings(clinician_id, day, requirement_id)
-    rows = answer.rows
+    from credtrail.core.viewread import standings
+
+    # From the views alone when they are current (no engine, no plugins), else in full.
+    rows = standings(env.location, env.selection, clinician_id, day, requirement_id)
+    direct = False
+    unclaimed: dict[str, Decimal | None] = {}
+    if rows is None:
+        rows, direct, unclaimed = _standings_in_full(env, clinician_id, day, requirement_id)
     if requirement_id is not None and not rows:
         raise UnknownLicenseError(
             f"clinician {clinician_id!r} holds no license for {requirement_id} on {day}; "
             f"see 'credtrail license list {clinician_id}'"
         )
-    if answer.direct:
+    if direct:
         _say_direct()
-    unclaimed = {row.requirement_id: _unclaimed(views, env, row, day) for row in rows}
-    if as_json:
-        echo_json(
-            [
-                {
-                    **_keys(row.explanation, clinician_id),
-                    "requirement_id": row.requirement_id,
-                    "license_id": row.license_id,
-                    "status": _spelled(row.status),
-                    "unclaimed_would_count": unclaimed[row.requirement_id],
-                    "evaluated_directly": answer.direct,
-                }
-                for row in rows
-            ]
-        )
-        return
-    if not rows:
-        click.echo(
-            f"{clinician_id} is subject to no requirement on {day}; "
-            f"add a license with 'credtrail license add {clinician_id} --requirement ...'"
-        )
-        return
-    for row in rows:
-        data = row.explanation
-        if "error" in data:
-            click.echo(f"{row.requirement_id}: cannot evaluate: {data['error']}")
-            continue
-        held = data.get("certification")
-        label = f"certification {held}: " if held else ""
-        click.echo(
-            f"{label}{row.requirement_id} ({data.get('authority', '')}), "
-            f"cycle {row.cycle_start} to {row.cycle_end}: {_spelled(row.status)}, "
-            f"{_u(row.counted)} of {_u(row.required)} counted"
-        )
-        for part, units in row.missing:
-            click.echo(f"  missing {_u(units)} {part}")
-        extra = unclaimed[row.requirement_id]
-        if extra is not None:
-            click.echo("  " + _unclaimed_text(extra, data.get("authority", ""), clinician_id))
-    click.echo(f"\nExplain one: credtrail explain {clinician_id} REQUIREMENT")
+    show_standing(clinician_id, day, rows, unclaimed, direct=direct, as_json=as_json)
+
+
+def _standings_in_full(
+    env: Env, clinician_id: str, day: date, requirement_id: str | None
+) -> tuple[list[ComplianceRow], bool, dict[str, Decimal | None]]:
+    """The rows through ``Views`` (caught up first, or judged directly when the
+    compliance view is stale), whether they were judged directly, and per requirement
+    what claiming would add."""
+    from credtrail.core.pluginmemo import remember
+    from credtrail.core.projections import Views
+
+    views = Views.of(env.app())
+    # The plugins' fingerprint is known now: later calls can check the view without them.
+    remember(env.selection, views.runner.view("compliance").fingerprint)
+    answer = views.standings(clinician_id, day, requirement_id)
+    unclaimed = {row.requirement_id: _unclaimed(views, env, row, day) for row in answer.rows}
+    return answer.rows, answer.direct, unclaimed
 
 
 def _say_direct() -> None:
+    from credtrail.core.projections.views import REBUILD_COMPLIANCE
+
     click.echo(f"Note: evaluated directly: views are stale; run `{REBUILD_COMPLIANCE}`", err=True)
 
 
 def _unclaimed(views: Views, env: Env, row: ComplianceRow, day: date) -> Decimal | None:
     """Units recorded but not claimed that the row's requirement would count (None when
     it counts earned credit, or nothing is excluded as not claimed)."""
-    excluded = row.explanation.get("excluded") or []
-    if not any(x.get("rule") == "not-claimed" for x in excluded):
+    if not may_count_unclaimed(row):
         return None
+    from credtrail.core.claiming import claimable
+
     lic = next(
         (
             x
@@ -198,13 +168,6 @@ def _unclaimed(views: Views, env: Env, row: ComplianceRow, day: date) -> Decimal
         day,
     )
     return sum((c.units for c in found), Decimal(0)) if found else None
-
-
-def _unclaimed_text(units: Decimal, authority: str, clinician_id: str) -> str:
-    return (
-        f"{_u(units)} units recorded but not claimed would count here; claim them with "
-        f"'credtrail credit claim --all --authority {authority} --clinician {clinician_id}'"
-    )
 
 
 ROSTER_COLUMNS = (
@@ -236,6 +199,9 @@ def _roster(
     due_within: int | None,
     fmt: str,
 ) -> None:
+    from credtrail.core.projections import Views
+    from credtrail.core.projections.views import due_within as is_due_within
+
     answer = Views.of(env.app()).roster(
         day, requirement=requirement_id, authority=authority, profession=profession
     )
@@ -315,6 +281,8 @@ def _roster_json(r: RosterRow) -> dict[str, Any]:
 
 
 def _license_for(ledger: ClinicianLedger, requirement_id: str, day: date) -> LicenseState:
+    from credtrail.core.compliance import licence_for
+
     licence = licence_for(ledger.licenses.values(), requirement_id, day)
     if licence is None:
         raise UnknownLicenseError(
@@ -349,6 +317,9 @@ def explain(
 ) -> None:
     """The decision and its evidence: each credit counted toward each part, what was
     excluded and why, the rule version and its citation."""
+    from credtrail.core.claiming import claimable
+    from credtrail.core.compliance import judge
+
     app = env.app()
     if as_of is not None:
         from credtrail.core.audit.asof import AsOf
@@ -393,7 +364,7 @@ def explain(
         return
     click.echo(render_explanation(result, ledger))
     if extra is not None:
-        click.echo(_unclaimed_text(extra, result.authority, clinician_id))
+        click.echo(unclaimed_text(extra, result.authority, clinician_id))
 
 
 def render_explanation(result: Evaluation, ledger: ClinicianLedger) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from credtrail.core.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from decimal import Decimal  # imported where used: `credtrail --version` loads this module
 
 
 def _option(param: click.Parameter | None) -> str:
@@ -75,7 +76,7 @@ class InstantType(click.ParamType[datetime, Any]):
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-class UnitsType(click.ParamType[Decimal, Any]):
+class UnitsType(click.ParamType["Decimal", Any]):
     """A positive decimal amount of credit (never a float), read by the one rule the
     application reads units by (``credtrail.core.inputs.read_units``)."""
 
@@ -84,6 +85,8 @@ class UnitsType(click.ParamType[Decimal, Any]):
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> Decimal:
+        from decimal import Decimal
+
         if isinstance(value, Decimal):
             return value
         from credtrail.core.inputs import read_units
@@ -151,6 +154,8 @@ def echo_error_json(error: str, *, code: str, field: str | None = None, **extra:
 def _default(obj: Any) -> Any:
     # pydantic is imported here, not at the top: the root group (``--version``) loads
     # this module for --json and must not pay for pydantic.
+    from decimal import Decimal
+
     from pydantic import BaseModel
 
     if isinstance(obj, BaseModel):
@@ -196,6 +201,8 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 def os_user() -> str:
     """Who runs the command, for ``--by`` defaults (``unknown`` when the OS cannot say)."""
+    import getpass  # here: only commands that record who did something need it
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container), no $USER

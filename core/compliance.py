@@ -6,7 +6,8 @@ here:
 
 - which licences subject the clinician to a requirement on day D
   (``licences_in_force``, built on ``LicenseState.in_force_on``: from the day a
-  licence was issued through the day it ended, both included);
+  licence was issued through the day it ended, both included; both are defined in
+  the import-light ``credtrail.core.standing``, which ``status`` reads the views with);
 - which licence speaks for a requirement when two are in force on the same day (an
   ended licence and its successor on the end day): the later one (``precedence``);
 - what the rule engine concludes for that licence on D (``judge``, ``judge_on``): the
@@ -33,43 +34,14 @@ from typing import TYPE_CHECKING, Any
 from credtrail.core.domain import CreditState, LicenseState
 from credtrail.core.errors import CredtrailError
 from credtrail.core.registry import Registry
+from credtrail.core.standing import licences_in_force as licences_in_force
+from credtrail.core.standing import precedence as precedence
 
 if TYPE_CHECKING:
     from credtrail.core.rules import Evaluation
 
 Documents = Sequence[Any]
 """Every recorded version of a requirement (documents or ``RequirementVersion`` models)."""
-
-
-def precedence(lic: LicenseState) -> tuple[date, date, str]:
-    """Sort key of licences for one requirement: the last one speaks for it.
-
-    The later-issued licence wins; between licences issued the same day, one still
-    held wins over one that ended, a later end over an earlier one.
-    """
-    return (lic.issued_on, lic.ended_on or date.max, lic.license_id)
-
-
-def licences_in_force(
-    licences: Iterable[LicenseState], day: date, requirement_id: str | None = None
-) -> list[LicenseState]:
-    """Per requirement, the licence that subjects the clinician to it on ``day``.
-
-    At most one per requirement (``precedence`` picks it), ordered by requirement id;
-    only ``requirement_id``'s when given.
-    """
-    chosen: dict[str, LicenseState] = {}
-    for lic in licences:
-        if requirement_id is not None and lic.requirement_id != requirement_id:
-            continue
-        if not lic.requirement_id:
-            continue  # a certification whose renewal no requirement encodes
-        if not lic.in_force_on(day):
-            continue
-        held = chosen.get(lic.requirement_id)
-        if held is None or precedence(lic) > precedence(held):
-            chosen[lic.requirement_id] = lic
-    return [chosen[rid] for rid in sorted(chosen)]
 
 
 def licence_for(

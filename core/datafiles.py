@@ -20,11 +20,9 @@ else ``~/.cache/credtrail``; ``CREDTRAIL_CACHE_DIR=""`` turns it off.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 import os
 import sys
-import tomllib
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -49,9 +47,10 @@ def toml_folder(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     :raises InputError: a file is not valid TOML (the message names it).
     """
     if not folder.is_dir():
+        READ[str(folder)] = None
         return []
     paths = sorted(folder.glob("*.toml"))
-    key = _key(paths)
+    key = READ[str(folder)] = _key(paths)
     cache = _cache_file(folder)
     documents = _read_cache(cache, key) if cache is not None else None
     if documents is None or len(documents) != len(paths):
@@ -59,6 +58,17 @@ def toml_folder(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
         if cache is not None:
             _write_cache(cache, key, documents)
     return list(zip(paths, documents, strict=True))
+
+
+READ: dict[str, list[Any] | None] = {}
+"""Every folder ``toml_folder`` read in this process, with its ``folder_key`` then: what
+a result derived from the data (the plugins' fingerprint) depends on."""
+
+
+def folder_key(folder: Path) -> list[Any] | None:
+    """What identifies the folder's data files now (names, sizes, modification times;
+    None: no such folder); ``toml_folder`` reparses when it changes."""
+    return _key(sorted(folder.glob("*.toml"))) if folder.is_dir() else None
 
 
 def parse_toml(path: Path) -> dict[str, Any]:
@@ -70,6 +80,8 @@ def parse_toml(path: Path) -> dict[str, Any]:
 
 
 def _parse(path: Path) -> dict[str, Any]:
+    import tomllib  # here: reading a fresh cache (or only its keys) does not need it
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -99,6 +111,8 @@ def _cache_file(folder: Path) -> Path | None:
     root = cache_folder()
     if root is None:
         return None
+    import hashlib
+
     digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:32]
     return root / f"toml-{digest}.json"
 

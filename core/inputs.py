@@ -88,6 +88,12 @@ _BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_BIDI)) + 
 regular expression, so checking every field of a large import stays cheap."""
 
 
+def format_units(value: Decimal) -> str:
+    """Units as users write them: ``1.5``, ``2``, ``0.25`` (no exponent, no trailing zeros)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
 def _bad_character(text: str) -> str | None:
     found = _BAD.search(text)
     if found is None:

@@ -15,7 +15,6 @@ import sys
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from credtrail.core.errors import CredtrailError, PluginError
@@ -184,6 +183,8 @@ def tracer_for(pm: pluggy.PluginManager) -> HookTracer | None:
 
 def summarise(value: Any, limit: int = 120) -> str:
     """A short, one-line description of a hook argument or result for traces."""
+    from decimal import Decimal  # here: `credtrail --version` imports this module
+
     from pydantic import BaseModel
 
     if value is None or isinstance(value, bool | int | str | Decimal):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, field_serializer
 
 from credtrail.core.domain import Amendment, Certificate, ClinicianLedger, CreditState
+from credtrail.core.inputs import format_units as format_units
 
 
 class TranscriptCredit(BaseModel):
@@ -57,12 +58,6 @@ class Transcript(BaseModel):
     @field_serializer("totals")
     def _totals(self, value: dict[str, Decimal]) -> dict[str, str]:
         return {k: format_units(v) for k, v in sorted(value.items())}
-
-
-def format_units(value: Decimal) -> str:
-    """Units as users write them: ``1.5``, ``2``, ``0.25`` (no exponent, no trailing zeros)."""
-    text = format(value.normalize(), "f")
-    return text
 
 
 def transcript_of(ledger: ClinicianLedger) -> Transcript:

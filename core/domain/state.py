@@ -10,6 +10,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from credtrail.core.models import trusted
+from credtrail.core.standing import in_force
 
 AMENDABLE_FIELDS = (
     "credit_type",
@@ -217,7 +218,7 @@ class LicenseState(BaseModel):
         day), so a licence issued and ended on the same day was held for that day. The
         one definition: report, status, explain, audit replay and the views ask this.
         """
-        return self.issued_on <= day and (self.ended_on is None or day <= self.ended_on)
+        return in_force(self.issued_on, self.ended_on, day)
 
     def record_renewal(self, renewed_on: date, expires_on: date) -> None:
         """A renewal on ``renewed_on`` for a term ending ``expires_on`` (licence or

@@ -24,7 +24,7 @@ credit was completed; earlier rows cannot change and are kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import singledispatchmethod
@@ -60,6 +60,8 @@ from credtrail.core.projections.transcript import (
     license_state,
 )
 from credtrail.core.registry import Registry
+from credtrail.core.standing import ComplianceRow as ComplianceRow  # the old names stay
+from credtrail.core.standing import compliance_row as compliance_row
 
 _ONE_DAY = timedelta(days=1)
 PARALLEL_THRESHOLD = 64
@@ -69,30 +71,6 @@ _INSERT = (
     "license_id, status, counted, required, missing, explanation) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-@dataclass(frozen=True)
-class ComplianceRow:
-    """One clinician's standing for one cycle of one requirement."""
-
-    clinician_id: str
-    requirement_id: str
-    license_id: str
-    cycle_start: date
-    cycle_end: date
-    status: str
-    counted: Decimal
-    required: Decimal
-    missing: tuple[tuple[str, Decimal], ...]
-    explanation: dict[str, Any]
-
-    def as_of(self, on: date) -> ComplianceRow:
-        """The standing on ``on``: a cycle still open (grace included) is not yet failed."""
-        grace = self.explanation.get("grace_until")
-        closes = date.fromisoformat(grace) if grace else self.cycle_end
-        if self.status == "deficient" and on <= closes:
-            return replace(self, status="in_progress")
-        return self
 
 
 class ComplianceView:
@@ -702,23 +680,6 @@ def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
 
 def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
     return [compliance_row(r, orjson.loads(r["explanation"])) for r in cur.fetchall()]
-
-
-def compliance_row(r: Any, explanation: dict[str, Any]) -> ComplianceRow:
-    """A row of the compliance table as a ``ComplianceRow`` (the one decoding of its
-    columns), with the explanation the caller read or built."""
-    return ComplianceRow(
-        clinician_id=r["clinician_id"],
-        requirement_id=r["requirement_id"],
-        license_id=r["license_id"],
-        cycle_start=date.fromisoformat(r["cycle_start"]),
-        cycle_end=date.fromisoformat(r["cycle_end"]),
-        status=r["status"],
-        counted=Decimal(r["counted"]),
-        required=Decimal(r["required"]),
-        missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
-        explanation=explanation,
-    )
 
 
 def evaluate_on(

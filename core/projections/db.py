@@ -19,22 +19,16 @@ from eventsourcing.persistence import PersistenceError
 
 from credtrail.core.errors import StoreError
 from credtrail.core.store import EventStore
-
-TRACKING = "credtrail_projection"
-CLINICIANS = "credtrail_v_clinicians"
-LICENSES = "credtrail_v_licenses"
-CREDITS = "credtrail_v_credits"
-REQUIREMENTS = "credtrail_v_requirements"
-COMPLIANCE = "credtrail_v_compliance"
-LEASES = "credtrail_partition"
-"""PostgreSQL only: one lease row per partition of a partitioned layout (partition.py)."""
-PAGES = "credtrail_partition_pages"
-"""PostgreSQL only: one row per page a partition committed, written with the page."""
-
-SCHEMA = "credtrail_projection_schema"
-SCHEMA_VERSION = 5  # 3: credit rows carry claim_log; 4: tracking rows carry a plugin
-# fingerprint; 5: licence rows carry facts (renewals, exams, certifications, attestations)
-"""Bump when a view table changes: older view tables are dropped and rebuilt from the log."""
+from credtrail.core.viewtables import CLINICIANS as CLINICIANS
+from credtrail.core.viewtables import COMPLIANCE as COMPLIANCE
+from credtrail.core.viewtables import CREDITS as CREDITS
+from credtrail.core.viewtables import LEASES as LEASES
+from credtrail.core.viewtables import LICENSES as LICENSES
+from credtrail.core.viewtables import PAGES as PAGES
+from credtrail.core.viewtables import REQUIREMENTS as REQUIREMENTS
+from credtrail.core.viewtables import SCHEMA as SCHEMA
+from credtrail.core.viewtables import SCHEMA_VERSION as SCHEMA_VERSION
+from credtrail.core.viewtables import TRACKING as TRACKING
 
 _TABLES = (
     SCHEMA,

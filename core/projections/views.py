@@ -63,6 +63,7 @@ from credtrail.core.projections.transcript import (
     read_transcript,
 )
 from credtrail.core.registry import Registry
+from credtrail.core.standing import standing_row as _fast_row
 from credtrail.core.status import MET
 from credtrail.core.store import EventStore
 from credtrail.core.transcript import Transcript
@@ -517,17 +518,6 @@ class Views:
             self._transcripts.catch_up()
         with self.runner.db.transaction(commit=False) as cur:
             return load_documents(cur, requirement_id)
-
-
-def _fast_row(rows: list[ComplianceRow], lic: LicenseState, on: date) -> ComplianceRow | None:
-    """The materialised row that is the standing on ``on``, if one is (else judge it)."""
-    hit = [r for r in rows if r.cycle_start <= on <= r.cycle_end]
-    if hit and on >= date.today() and hit[0].license_id == lic.license_id:
-        # The fast path: a row counts every credit of its cycle; none is completed after
-        # today, so it is the standing today (status's hot path). A property test holds
-        # it equal to judging on the day.
-        return hit[0].as_of(on)
-    return None
 
 
 def _standing(

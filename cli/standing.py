@@ -1,0 +1,101 @@
+"""Printing one clinician's standing (``credtrail status CLINICIAN``): the one rendering.
+
+Both ways of getting the rows use it: read straight from the views
+(``credtrail.core.viewread``) or through ``Views`` (catch-up, or judging directly).
+Import-light: no pydantic model, no engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from credtrail.cli.options import echo_json
+from credtrail.core.inputs import format_units
+from credtrail.core.standing import ComplianceRow
+from credtrail.core.status import Standing
+
+
+def units(value: Any) -> str:
+    """Units as text shows them (``1.5``, ``2``)."""
+    return format_units(Decimal(str(value)))
+
+
+def spelled(status: str) -> str:
+    """The status as text shows it: the one spelling (``Standing``), ``in_progress``."""
+    try:
+        return Standing.of(status).value
+    except ValueError:
+        return status
+
+
+def json_keys(data: dict[str, Any], clinician_id: str) -> dict[str, Any]:
+    """An evaluation's JSON with the key names every command uses (``requirement_id``)."""
+    out = {"clinician_id": clinician_id}
+    for key, value in data.items():
+        out["requirement_id" if key == "requirement" else key] = value
+    return out
+
+
+def unclaimed_text(amount: Decimal, authority: str, clinician_id: str) -> str:
+    """The hint under a row whose requirement would count credit recorded, not claimed."""
+    return (
+        f"{units(amount)} units recorded but not claimed would count here; claim them with "
+        f"'credtrail credit claim --all --authority {authority} --clinician {clinician_id}'"
+    )
+
+
+def show_standing(
+    clinician_id: str,
+    day: date,
+    rows: Sequence[ComplianceRow],
+    unclaimed: Mapping[str, Decimal | None],
+    *,
+    direct: bool,
+    as_json: bool,
+) -> None:
+    """Print the rows (``--json``: as a list of objects); ``unclaimed``: per requirement,
+    the units that claiming would add (None: no hint); ``direct``: judged directly."""
+    if as_json:
+        echo_json(
+            [
+                {
+                    **json_keys(row.explanation, clinician_id),
+                    "requirement_id": row.requirement_id,
+                    "license_id": row.license_id,
+                    "status": spelled(row.status),
+                    "unclaimed_would_count": unclaimed.get(row.requirement_id),
+                    "evaluated_directly": direct,
+                }
+                for row in rows
+            ]
+        )
+        return
+    if not rows:
+        click.echo(
+            f"{clinician_id} is subject to no requirement on {day}; "
+            f"add a license with 'credtrail license add {clinician_id} --requirement ...'"
+        )
+        return
+    for row in rows:
+        data = row.explanation
+        if "error" in data:
+            click.echo(f"{row.requirement_id}: cannot evaluate: {data['error']}")
+            continue
+        held = data.get("certification")
+        label = f"certification {held}: " if held else ""
+        click.echo(
+            f"{label}{row.requirement_id} ({data.get('authority', '')}), "
+            f"cycle {row.cycle_start} to {row.cycle_end}: {spelled(row.status)}, "
+            f"{units(row.counted)} of {units(row.required)} counted"
+        )
+        for part, amount in row.missing:
+            click.echo(f"  missing {units(amount)} {part}")
+        extra = unclaimed.get(row.requirement_id)
+        if extra is not None:
+            click.echo("  " + unclaimed_text(extra, data.get("authority", ""), clinician_id))
+    click.echo(f"\nExplain one: credtrail explain {clinician_id} REQUIREMENT")
