@@ -72,7 +72,8 @@ def test_roster_import_is_idempotent_and_dry_run_says_the_same(roster: Run, tmp_
     again = roster("import", "--format", "roster", str(path))
     assert again.stdout == f"Nothing written: every row of {path} is already recorded (4 rows)\n"
     more = tmp_path / "more.csv"
-    more.write_text(ROSTER + "md-3,physician,,,us-ca-physician,2022-02-01,2026-01-31,1980-05-05,,\n")
+    md3 = "md-3,physician,,,us-ca-physician,2022-02-01,2026-01-31,1980-05-05,,\n"
+    more.write_text(ROSTER + md3)
     dry = roster("import", "--format", "roster", str(more), "--dry-run", "--json")
     data = json.loads(dry.stdout)
     assert {k: data[k] for k in ("clinicians_added", "licenses_added", "committed")} == {
