@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pluggy
 import pytest
+from hypothesis import settings
 from support.postgres import (
     REQUIRE_ENV,
     PostgresServer,
@@ -30,6 +31,11 @@ from credtrail.plugins import builtin_plugins
 # Parsed data files are cached per user (core/datafiles.py): the suite and the CLI
 # processes it starts use a cache of their own, never the real ~/.cache.
 os.environ["CREDTRAIL_CACHE_DIR"] = tempfile.mkdtemp(prefix="credtrail-test-cache-")
+
+# Tests never assert wall-clock time: Hypothesis's default 200 ms deadline per example
+# is one (a loaded CI machine fails it as "Flaky"), so no property test has one.
+settings.register_profile("credtrail", deadline=None)
+settings.load_profile("credtrail")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

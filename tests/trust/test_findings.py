@@ -114,7 +114,7 @@ def test_a_nursing_requirement_is_not_a_physicians_licence(app: Credtrail) -> No
     with pytest.raises(InvalidInputError, match=r"^requirement: us-ca-nurse applies to nurse"):
         app.add_license("md-1", "us-ca-nurse", date(2020, 1, 1))
     assert app.ledger("md-1").licenses == {}
-    assert app.add_license("rn-1", "us-ca-nurse", date(2020, 1, 1))
+    assert app.add_license("rn-1", "us-ca-nurse", date(2020, 1, 1), birth_date=date(1980, 5, 5))
 
 
 def test_physician_credit_cannot_be_claimed_toward_ancc(app: Credtrail) -> None:
@@ -277,7 +277,9 @@ def test_license_add_and_revoke_are_retried_after_a_concurrent_write(
         save(*aggregates)
 
     monkeypatch.setattr(app, "save", flaky_save)
-    assert app.add_license("md-1", "us-ca-physician", date(2020, 1, 1)) == "us-ca-physician#1"
+    expires = date(2026, 1, 31)
+    added = app.add_license("md-1", "us-ca-physician", date(2020, 1, 1), expires_on=expires)
+    assert added == "us-ca-physician#1"
     app.revoke("md-1", credit, "duplicate", date(2025, 3, 2))
     ledger = app.ledger("md-1")
     assert list(ledger.licenses) == ["us-ca-physician#1"]
