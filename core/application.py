@@ -20,7 +20,7 @@ from uuid import UUID
 import pluggy
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
 
 from credtrail.core.domain import (
@@ -427,7 +427,10 @@ class Credtrail:
         ledger = self.ledger(clinician_id)
         credit = ledger.credit(credit_id)
         request = request_of(clinician_id, credit).model_copy(update=changes)
-        request = EarnRequest.model_validate(request.model_dump())
+        try:
+            request = EarnRequest.model_validate(request.model_dump())
+        except ValidationError as exc:  # a corrected value the request refuses: by field
+            raise invalid_input(exc) from None
         self.check_credit(request, ledger.profession)
         changed = self.apply_amend(ledger, credit_id, request, reason=reason, amended_by=amended_by)
         self.save(ledger)
