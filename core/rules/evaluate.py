@@ -26,7 +26,14 @@ from credtrail.core.rules.cycles import WindowSource, cycle_windows, previous_cy
 from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
 from credtrail.core.rules.kinds import CycleWindow
 from credtrail.core.rules.model import TOTAL, RequirementVersion, RollingCycle
-from credtrail.core.rules.plan import Plan, Planner, counts_of, owed, topic_limit
+from credtrail.core.rules.plan import (
+    Plan,
+    Planner,
+    certification_missing,
+    counts_of,
+    owed,
+    topic_limit,
+)
 from credtrail.core.rules.result import (
     Counted,
     Evaluation,
@@ -337,9 +344,12 @@ class _Evaluator:
                 status = "in_progress"
             else:
                 status = "deficient"
-        if status in ("compliant", "exempt", "cured") and owed(version, plan.results):
-            # A one-time mandate never completed is still owed: the renewal cannot be
-            # compliant until it is done (or attested), though nothing else is missing.
+        if status in ("compliant", "exempt", "cured") and (
+            owed(version, plan.results) or certification_missing(version, plan.results)
+        ):
+            # A one-time mandate never completed is still owed, and a certification the
+            # rule requires must be held: the renewal cannot be compliant without them,
+            # though no credit is missing.
             status = "in_progress" if self._still_open(version, window) else "deficient"
         cure: tuple[Counted, ...] = ()
         if used_grace and status == "cured":
@@ -433,7 +443,12 @@ class _Evaluator:
         ):
             required, counted = total.required, total.counted
         else:
-            due_parts = [p for p in ordered_results if p.status in ("met", "missing")]
+            certifications = {c.id for c in version.required_certifications}
+            due_parts = [
+                p
+                for p in ordered_results
+                if p.status in ("met", "missing") and p.part not in certifications
+            ]
             required = tidy(sum((p.required for p in due_parts), Decimal(0)))
             counted = tidy(sum((min(p.counted, p.required) for p in due_parts), Decimal(0)))
         carry_out = self._carry_out(version, window, items, allocation, total)

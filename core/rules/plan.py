@@ -28,12 +28,19 @@ from credtrail.core.rules.model import (
     OncePerLicense,
     Part,
     Pathway,
+    RequiredCertification,
     RequirementVersion,
     WithinMonths,
 )
 from credtrail.core.rules.result import PartResult, PartStatus
 from credtrail.core.rules.scale import scaled
-from credtrail.core.rules.wording import attested_text, condition_text, part_result
+from credtrail.core.rules.wording import (
+    attested_text,
+    certification_result,
+    certification_text,
+    condition_text,
+    part_result,
+)
 
 
 @dataclass(frozen=True)
@@ -154,7 +161,48 @@ class Planner:
                         group=part.group,
                     )
                 )
+        for rule in version.required_certifications:
+            results[rule.id] = self._certification(rule, window, pathway)
         return Plan(results, targets, lookback, until, pathway)
+
+    def _certification(
+        self,
+        rule: RequiredCertification,
+        window: CycleWindow,
+        pathway: tuple[Pathway, str] | None,
+    ) -> PartResult:
+        """A certification the rule requires: held on the cycle's end (or the day judged,
+        if earlier), by the clinician's recorded periods (``with_clinician_facts``)."""
+        lic = self.license
+        if not rule.applies_to(lic.attributes):
+            why = condition_text(rule.only_if, rule.unless)
+            return certification_result(rule, "not-applicable", why)
+        if pathway is not None and rule.id in pathway[0].exempts:
+            return certification_result(rule, "exempt", f"pathway {pathway[0].id}: {pathway[1]}")
+        day = min(self.on, window.end)
+        periods = sorted(
+            (name, start, end)
+            for name, start, end in lic.certifications
+            if name in rule.certifications
+        )
+        holding = [p for p in periods if held_on_day([(p[1], p[2])], day)]
+        if holding:
+            name, start, end = max(holding, key=lambda p: (p[2] is None, p[2] or day))
+            until = f"until {end}" if end is not None else "no expiry recorded"
+            why = f"certification {name} required: held on {day} (from {start}, {until})"
+            return certification_result(rule, "met", why)
+        stand_in = rule.accepts_attributes
+        if stand_in and all(lic.attributes.get(k) == v for k, v in stand_in.items()):
+            listed = ", ".join(f"{k}={v}" for k, v in stand_in.items())
+            why = (
+                f"certification {' or '.join(rule.certifications)} required: the licence "
+                f"records {listed}, which this rule accepts in its place (no dates: taken "
+                "as held; record the certification instead)"
+            )
+            return certification_result(rule, "met", why)
+        return certification_result(
+            rule, "missing", certification_text(rule.certifications, day, periods)
+        )
 
     def _pathway(
         self, version: RequirementVersion, window: CycleWindow
@@ -384,4 +432,13 @@ def owed(version: RequirementVersion, results: dict[str, PartResult]) -> bool:
         and results.get(part.id) is not None
         and results[part.id].status == "overdue"
         for part in version.parts
+    )
+
+
+def certification_missing(version: RequirementVersion, results: dict[str, PartResult]) -> bool:
+    """Some certification the rule requires is not held: the renewal cannot be compliant,
+    whatever credit was earned."""
+    return any(
+        results.get(rule.id) is not None and results[rule.id].status == "missing"
+        for rule in version.required_certifications
     )

@@ -15,6 +15,7 @@ from credtrail.core.rules.model import (
     EveryNthRenewal,
     OncePerLicense,
     Part,
+    RequiredCertification,
     WithinMonths,
 )
 from credtrail.core.rules.result import PartResult, PartStatus
@@ -76,3 +77,38 @@ def part_result(
         note=note,
         due_by=due_by,
     )
+
+
+def certification_result(
+    rule: RequiredCertification, status: PartStatus, why: str | None
+) -> PartResult:
+    """A required certification as one part of the cycle: 1 of 1 when held (``met``),
+    0 of 1 and missing when not; ``why`` names it, whether it is held and until when."""
+    held = status == "met"
+    due = status in ("met", "missing")
+    return PartResult(
+        part=rule.id,
+        label=rule.label or "certification " + " or ".join(rule.certifications),
+        status=status,
+        required=Decimal(1),
+        counted=Decimal(1) if held else Decimal(0),
+        missing=Decimal(0) if held or not due else Decimal(1),
+        counts_toward_total=False,
+        schedule="certification held on the cycle's end (or the day judged, if earlier)",
+        why=why,
+        source=rule.source,
+        note=rule.note,
+    )
+
+
+def certification_text(
+    names: tuple[str, ...], day: date, periods: list[tuple[str, date, date | None]]
+) -> str:
+    """Why a required certification is not held on ``day``: what was recorded of it."""
+    wanted = " or ".join(names)
+    if not periods:
+        return (
+            f"certification {wanted} required on {day}: none recorded (credtrail certification add)"
+        )
+    seen = "; ".join(f"{name} {start} to {end or 'no expiry'}" for name, start, end in periods)
+    return f"certification {wanted} required on {day}: not held then (recorded: {seen})"
