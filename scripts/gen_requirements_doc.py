@@ -310,6 +310,10 @@ def attribute_table(versions: Iterable[RequirementVersion]) -> list[str]:
     used: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for version in versions:
         items: list[tuple[str, Conditional]] = [(p.id, p) for p in version.parts]
+        items += [(c.id, c) for c in version.required_certifications]
+        for rule in version.required_certifications:
+            for key, value in rule.accepts_attributes.items():
+                used[(key, value, "stands in for")].add(f"`{version.id}` {rule.id}")
         if version.total is not None:
             items.append(("total", version.total))
         for name, item in items:

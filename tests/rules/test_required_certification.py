@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from credtrail.core.compliance import judge
 from credtrail.core.domain import LicenseState, held_on
 from credtrail.core.errors import RuleError
+from credtrail.core.requests import condition_keys
 from credtrail.core.rules import load_requirement
 from credtrail.core.rules.result import Evaluation
 
@@ -151,6 +152,7 @@ def test_conditions_and_ids_are_validated() -> None:
         )
     with pytest.raises(RuleError, match="certifications"):
         load_requirement({**REQUIRED, "required_certifications": [{"id": "n"}]})
+    assert "xx-certified" in condition_keys(WITH_ATTRIBUTE)  # a licence may record it
     only = load_requirement({**REQUIRED, "parts": []})
     assert [c.id for c in only.required_certifications] == ["national"]
 
