@@ -18,12 +18,12 @@ from credtrail.core.rules.result import Evaluation
 
 from .support import credit, document
 from .test_certifications import (
-    _CREDITS,
+    CREDITS,
     LICENCE,
     PROPERTY,
     REGISTRY,
-    _certifications,
     certification,
+    certification_histories,
 )
 
 # Alaska's shape: "Physician assistants must maintain a current active NCCPA
@@ -159,8 +159,8 @@ def test_conditions_and_ids_are_validated() -> None:
 
 @PROPERTY
 @given(
-    cert=st.one_of(st.none(), _certifications()),
-    raw=_CREDITS,
+    cert=st.one_of(st.none(), certification_histories()),
+    raw=CREDITS,
     on_days=st.integers(min_value=0, max_value=6 * 365),
 )
 def test_a_required_certification_is_met_exactly_when_held_on_the_day_judged(
