@@ -188,11 +188,12 @@ def parse_requirement_header(document: dict[str, Any]) -> RequirementHeader:
 
 
 def condition_keys(document: Any) -> set[str]:
-    """Licence attribute names a requirement document conditions on (only_if / unless)."""
+    """Licence attribute names a requirement document conditions on (only_if / unless, and
+    a required certification's ``accepts_attributes`` stand-in)."""
     keys: set[str] = set()
     if isinstance(document, dict):
         for name, value in document.items():
-            if name in ("only_if", "unless") and isinstance(value, dict):
+            if name in ("only_if", "unless", "accepts_attributes") and isinstance(value, dict):
                 keys.update(str(k) for k in value)
             else:
                 keys |= condition_keys(value)

@@ -44,6 +44,7 @@ from credtrail.core.rules.model import (
     OnceCycle,
     OncePerLicense,
     Part,
+    RequiredCertification,
     RollingCycle,
     Schedule,
     WithinMonths,
@@ -206,6 +207,21 @@ def part_line(part: Part) -> str:
     return text + (f". {part.note}" if part.note else "")
 
 
+def certification_line(rule: RequiredCertification) -> str:
+    text = f"`{rule.id}`: " + " or ".join(f"`{c}`" for c in rule.certifications)
+    text += " held on the cycle's end"
+    if rule.accepts_attributes:
+        text += "; the licence attribute " + ", ".join(
+            f"{k} = {v}" for k, v in rule.accepts_attributes.items()
+        )
+        text += " accepted in its place"
+    if conditions(rule):
+        text += f"; {conditions(rule)}"
+    if rule.label:
+        text += f" ({rule.label})"
+    return text + (f". {rule.note}" if rule.note else "")
+
+
 def cap_line(cap: Cap) -> str:
     limit = units(cap.max_units) if cap.max_units is not None else f"{cap.max_share} of it"
     selector = ", ".join(
@@ -232,7 +248,7 @@ def version_block(version: RequirementVersion) -> list[str]:
     if version.title:
         lines += [f"*{version.title}*", ""]
     lines.append(f"- **Source:** {citation_line(version.source)}")
-    for part in version.parts:
+    for part in (*version.parts, *version.required_certifications):
         if part.source:
             lines.append(f"- **Source of `{part.id}`:** {citation_line(part.source)}")
     lines.append(f"- **Cycle:** {cycle_text(version)}")
@@ -248,6 +264,10 @@ def version_block(version: RequirementVersion) -> list[str]:
             total += f" ({conditions(version.total)})"
         lines.append(total + (f". {version.total.note}" if version.total.note else ""))
     lines += [f"- **Part:** {part_line(p)}" for p in version.parts]
+    lines += [
+        f"- **Required certification:** {certification_line(c)}"
+        for c in version.required_certifications
+    ]
     lines += [f"- **Cap:** {cap_line(c)}" for c in version.caps]
     for weight in version.weights:
         lines.append(f"- **Weight:** `{weight.id}` ×{units(weight.factor)}")
@@ -290,6 +310,10 @@ def attribute_table(versions: Iterable[RequirementVersion]) -> list[str]:
     used: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for version in versions:
         items: list[tuple[str, Conditional]] = [(p.id, p) for p in version.parts]
+        items += [(c.id, c) for c in version.required_certifications]
+        for rule in version.required_certifications:
+            for key, value in rule.accepts_attributes.items():
+                used[(key, value, "stands in for")].add(f"`{version.id}` {rule.id}")
         if version.total is not None:
             items.append(("total", version.total))
         for name, item in items:

@@ -40,6 +40,9 @@ Facts over time the engine reads (all optional, ``docs/rules.md`` "Requirements 
 time"): ``LicenseState.renewals`` (renewed on, term end renewed, new expiry),
 ``exams`` (name, date), ``certifications`` (name, from, until), ``attestations``
 (part id, completed on, reason); ``CreditState.topic_units`` (units per topic).
+A certification a rule REQUIRES (``required_certifications``, not a pathway's "in lieu")
+is one more part: met (1 of 1) only when held on the cycle's end or the day judged,
+missing otherwise, and then the cycle is never compliant.
 Exams and certifications are the clinician's: ``credtrail.core.compliance.judge``
 hands the engine a licence carrying every exam and every recorded certification
 (over the periods it was held, ``LicenseState.held_periods``) of the clinician.

@@ -3,52 +3,36 @@
 ``evaluate`` takes plain data (requirement versions, the ledger's credits, one
 licence, the plugin registry) and returns an ``Evaluation``; it does no I/O, so
 projections and as-of replay call it with reconstructed state.
+
+The engine's pieces: ``versions`` (which version and cycle), ``plan`` (which parts are
+due, exempt or settled), ``allocate`` (credit to parts), ``wording`` (the explanation's
+words); this module solves a cycle and reports it. Its public names stay importable
+from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any
 
 from credtrail.core.domain import CreditState, LicenseState
-from credtrail.core.domain import held_on as held_on_day
-from credtrail.core.errors import InputError, RuleError
 from credtrail.core.registry import Registry
 from credtrail.core.rules.allocate import Allocation, CapSpec, Item, Target, allocate
-from credtrail.core.rules.cycles import (
-    WindowSource,
-    cycle_containing,
-    cycle_starting,
-    cycle_windows,
-    nth_cycle,
-    previous_cycle,
-)
-from credtrail.core.rules.dates import ONE_DAY, add_months, months_in
-from credtrail.core.rules.eligibility import (
-    Scope,
-    Working,
-    eligible,
-    matches,
-    ordered,
-    quantize,
-    tidy,
-)
+from credtrail.core.rules.cycles import WindowSource, cycle_windows, previous_cycle
+from credtrail.core.rules.eligibility import Scope, Working, eligible, matches, ordered, tidy
 from credtrail.core.rules.kinds import CycleWindow
-from credtrail.core.rules.model import (
-    TOTAL,
-    AtRenewals,
-    EveryNthRenewal,
-    OncePerLicense,
-    Part,
-    Pathway,
-    RequirementVersion,
-    RollingCycle,
-    WithinMonths,
-    load_requirement,
+from credtrail.core.rules.model import TOTAL, RequirementVersion, RollingCycle
+from credtrail.core.rules.plan import (
+    Plan,
+    Planner,
+    certification_missing,
+    counts_of,
+    owed,
+    topic_limit,
 )
 from credtrail.core.rules.result import (
     Counted,
@@ -59,125 +43,34 @@ from credtrail.core.rules.result import (
     Status,
     Unused,
 )
+from credtrail.core.rules.scale import SCALE, scaled, unscaled
+from credtrail.core.rules.versions import (
+    Credits,
+    Document,
+    as_versions,
+    governing_date,
+    license_cycles,
+    resolve,
+    resolve_in,
+    select_version,
+    version_in_force,
+)
 
-SCALE = 10_000
-"""Units are solved as integers of 1/10,000 (credit units have at most 4 decimals)."""
-
-Document = RequirementVersion | Mapping[str, Any]
-Credits = Mapping[str, CreditState] | Iterable[CreditState]
-
-
-def as_versions(documents: Iterable[Document]) -> list[RequirementVersion]:
-    """Validate documents; versions ordered by ``effective_from`` (recording order kept)."""
-    versions = [d if isinstance(d, RequirementVersion) else load_requirement(d) for d in documents]
-    if not versions:
-        raise RuleError("no version of this requirement is known")
-    ids = {v.id for v in versions}
-    if len(ids) > 1:
-        raise RuleError(f"versions of different requirements mixed: {', '.join(sorted(ids))}")
-    return sorted(versions, key=lambda v: v.effective_from)
-
-
-def version_in_force(versions: Sequence[RequirementVersion], on: date) -> RequirementVersion:
-    """The latest version effective on ``on`` (the earliest if none is yet)."""
-    current = [v for v in versions if v.effective_from <= on]
-    return current[-1] if current else versions[0]
-
-
-def select_version(
-    versions: Sequence[RequirementVersion], window: CycleWindow, policy: str | None = None
-) -> RequirementVersion:
-    """The version governing ``window``: the latest whose ``effective_from`` the window's
-    governing date has reached, each version looking at the date its own
-    ``version_policy`` names (Texas RN: v2 binds cycles that *start* after 2014-01-01,
-    v3 renewals on or after 2020-09-01); ``policy`` overrides them all."""
-    current = [
-        v
-        for v in versions
-        if v.effective_from <= governing_date(window, policy or v.version_policy)
-    ]
-    return current[-1] if current else versions[0]
-
-
-def governing_date(window: CycleWindow, policy: str) -> date:
-    """The date a version policy looks at: the cycle's start, end, or recorded renewal."""
-    if policy == "cycle-start":
-        return window.start
-    if policy == "renewal-date":
-        return window.renewed_on or window.end
-    return window.end
-
-
-def resolve(
-    documents: Iterable[Document],
-    license: LicenseState,
-    on: date,
-    cycle_start: date | None = None,
-) -> tuple[RequirementVersion, CycleWindow]:
-    """The version and cycle to judge on ``on`` (or the cycle starting ``cycle_start``).
-
-    The cycle comes from the version in force on ``on``; the version from the cycle,
-    by policy. Should the two versions define cycles differently, the governing
-    version's cycle is used.
-    """
-    return _resolve(as_versions(documents), license, on, cycle_start, cycle_windows)
-
-
-def _resolve(
-    versions: list[RequirementVersion],
-    license: LicenseState,
-    on: date,
-    cycle_start: date | None,
-    windows: WindowSource,
-) -> tuple[RequirementVersion, CycleWindow]:
-    guess = version_in_force(versions, on)
-    try:
-        for _ in range(2):
-            if cycle_start is None:
-                window = cycle_containing(guess.cycle, license, on, windows)
-            else:
-                window = cycle_starting(guess.cycle, license, cycle_start, on, windows)
-            chosen = select_version(versions, window)
-            if chosen.cycle == guess.cycle:
-                return chosen, window
-            guess = chosen
-        return guess, window
-    except InputError:
-        if cycle_start is None:
-            raise
-        # The cycle may belong to an older version that defined cycles differently
-        # (Ohio HB 166 moved cycles from expiry to issue anniversaries).
-        for version, window in license_cycles(versions, license, max(on, cycle_start)):
-            if window.start == cycle_start:
-                return version, window
-        raise
-
-
-def license_cycles(
-    documents: Iterable[Document], license: LicenseState, until: date
-) -> list[tuple[RequirementVersion, CycleWindow]]:
-    """Every cycle of ``license`` up to the one containing ``until``, oldest first, each
-    with the version governing it.
-
-    When versions define cycles differently, each contributes the cycles it governs
-    (by the version policy), so a rule change that moves the cycle anchor keeps the
-    old cycles judged by the old rule. Cycles of two such versions may overlap at the
-    transition, as the boards' own transitions do.
-    """
-    versions = as_versions(documents)
-    found: dict[date, tuple[RequirementVersion, CycleWindow]] = {}
-    seen_cycles: list[Any] = []
-    for version in versions:
-        if isinstance(version.cycle, RollingCycle) or version.cycle in seen_cycles:
-            continue
-        seen_cycles.append(version.cycle)
-        for window in cycle_windows(version.cycle, license, until):
-            governing = select_version(versions, window)
-            if governing.cycle == version.cycle:
-                found.setdefault(window.start, (governing, window))
-            if window.end >= until:
-                break
-    return [found[start] for start in sorted(found)]
+__all__ = [
+    "SCALE",
+    "Credits",
+    "Document",
+    "Evaluation",
+    "as_versions",
+    "evaluate",
+    "evaluate_history",
+    "governing_date",
+    "license_cycles",
+    "resolve",
+    "select_version",
+    "topic_limit",
+    "version_in_force",
+]
 
 
 def evaluate(
@@ -200,7 +93,7 @@ def evaluate(
     :param cycle_start: judge the cycle starting on this date instead.
     """
     versions = as_versions(documents)
-    version, window = _resolve(versions, license, on, cycle_start, cycle_windows)
+    version, window = resolve_in(versions, license, on, cycle_start, cycle_windows)
     return _Evaluator(versions, ordered(credits), license, registry, on).cycle(version, window)
 
 
@@ -222,7 +115,7 @@ def evaluate_history(
     version its policy selects. Rolling windows give one evaluation.
     """
     versions = as_versions(documents)
-    current_version, current = _resolve(versions, license, on, None, cycle_windows)
+    current_version, current = resolve_in(versions, license, on, None, cycle_windows)
     evaluator = _Evaluator(versions, ordered(credits), license, registry, on)
     if isinstance(current_version.cycle, RollingCycle):
         return [evaluator.cycle(current_version, current)]
@@ -234,20 +127,6 @@ def evaluate_history(
             continue
         out.append(evaluator.cycle(select_version(versions, window), window))
     return out
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """The targets of one cycle: what is required, and why some parts are not."""
-
-    results: dict[str, PartResult]
-    targets: list[Target]
-    lookback: dict[str, date]
-    """Parts that count credit from before the cycle start, from which date."""
-    until: dict[str, date]
-    """Parts that count only credit completed by this date (one-time deadlines)."""
-    pathway: tuple[Pathway, str] | None = None
-    """The alternative pathway taken, and the facts that allowed it."""
 
 
 class _Evaluator:
@@ -267,7 +146,7 @@ class _Evaluator:
         self.on = on
         self.memo: dict[date, Evaluation] = {}
         self.memo_lookups: dict[Any, Any] = {}
-        self.once_done: dict[tuple[str, str], date | None] = {}
+        self.planner = Planner(credits, license, registry, on, self.windows, self.memo_lookups)
 
     def cycle(self, version: RequirementVersion, window: CycleWindow) -> Evaluation:
         cached = self.memo.get(window.start)
@@ -312,8 +191,8 @@ class _Evaluator:
                 f"no version was in force by {window.end}; judged by the earliest known, "
                 f"{version.version} (effective {version.effective_from})"
             )
-        counts = self._counts(version, notes)
-        plan = self._plan(version, window)
+        counts = counts_of(version, self.registry, notes)
+        plan = self.planner.plan(version, window)
         scope = Scope(
             version=version,
             window=window,
@@ -342,7 +221,7 @@ class _Evaluator:
             evaluated_on=self.on,
             counts=counts,
             valued=tuple(valued),
-            carry_in=_units(carry_in),
+            carry_in=unscaled(carry_in),
             grace_until=window.end + timedelta(days=version.grace.days)
             if version.grace.days
             else None,
@@ -352,289 +231,6 @@ class _Evaluator:
         return evaluation
 
     # -- pieces ---------------------------------------------------------------------
-
-    def _counts(
-        self, version: RequirementVersion, notes: list[str]
-    ) -> Literal["claimed", "earned"]:
-        if version.counts is not None:
-            return version.counts
-        authority = self.registry.authorities.get(version.authority)
-        if authority is None:
-            notes.append(f"authority {version.authority} is not registered: earned credit counts")
-            return "earned"
-        return "claimed" if authority.requires_claim else "earned"
-
-    def _plan(self, version: RequirementVersion, window: CycleWindow) -> _Plan:
-        attributes = self.license.attributes
-        exempt_why = self._first_cycle_exemption(version, window)
-        pathway = self._pathway(version, window)
-        by_pathway: set[str] = set()
-        pathway_why = ""
-        if pathway is not None:
-            taken, evidence = pathway
-            every = {TOTAL, *(p.id for p in version.parts)}
-            if taken.satisfies == "all":
-                by_pathway = every
-            elif taken.exempts_all_except is not None:
-                by_pathway = every - set(taken.exempts_all_except)
-            else:
-                by_pathway = set(taken.exempts)
-            pathway_why = f"pathway {taken.id}: {evidence}"
-        except_parts = set(version.first_cycle.except_parts) if version.first_cycle else set()
-        results: dict[str, PartResult] = {}
-        targets: list[Target] = []
-        lookback: dict[str, date] = {}
-        until: dict[str, date] = {}
-        if version.total is not None:
-            total = version.total
-            required, prorated = self._required(version, window, total.units, TOTAL)
-            status: PartStatus | None = None
-            why = prorated
-            if not total.applies_to(attributes):
-                status, why = "not-applicable", _condition_text(total.only_if, total.unless)
-            elif TOTAL in by_pathway:
-                status, why = "exempt", pathway_why
-            elif exempt_why:
-                status, why = "exempt", exempt_why
-            results[TOTAL] = _part_result(TOTAL, total.label, required, status, why, total.note)
-            if status is None:
-                targets.append(Target(TOTAL, _scaled(required)))
-        for part in version.parts:
-            required, prorated = self._required(version, window, part.units, part.id)
-            due, why = self._schedule(version, part, window)
-            settled: tuple[PartStatus, str] | None = None
-            due_by: date | None = None
-            if isinstance(part.schedule, OncePerLicense):
-                due, why, settled, due_by = self._once(version, part, window)
-                if due:
-                    until[part.id] = due_by
-            status = None
-            if not part.applies_to(attributes):
-                status, why = "not-applicable", _condition_text(part.only_if, part.unless)
-            elif due is None:
-                status = "not-applicable"
-            elif part.id in by_pathway:
-                status, why = "exempt", pathway_why
-            elif exempt_why and part.id not in except_parts:
-                status, why = "exempt", exempt_why
-            elif settled is not None:
-                status, why = settled
-            elif not due:
-                status = "not-due"
-            results[part.id] = _part_result(
-                part.id,
-                part.label or part.id,
-                required,
-                status,
-                why or prorated,
-                part.note,
-                part=part,
-                due_by=due_by,
-            )
-            if status == "overdue" and _still_owed(part):
-                results[part.id] = results[part.id].model_copy(update={"missing": tidy(required)})
-            if status in (None, "not-due"):
-                if isinstance(part.schedule, OncePerLicense):
-                    lookback[part.id] = self.license.issued_on
-                elif isinstance(part.schedule, WithinMonths):
-                    lookback[part.id] = add_months(window.end + ONE_DAY, -part.schedule.months)
-                targets.append(
-                    Target(
-                        part.id,
-                        _scaled(required),
-                        due=status is None,
-                        exclusive=not part.counts_toward_total,
-                        group=part.group,
-                    )
-                )
-        return _Plan(results, targets, lookback, until, pathway)
-
-    def _pathway(
-        self, version: RequirementVersion, window: CycleWindow
-    ) -> tuple[Pathway, str] | None:
-        """The first pathway whose conditions the licence's recorded facts meet."""
-        lic = self.license
-        exam_until = min(self.on, window.end + timedelta(days=version.grace.days))
-        held_on = min(self.on, window.end)
-        for pathway in version.pathways:
-            if not pathway.applies_to(lic.attributes):
-                continue
-            evidence = (
-                [_condition_text(pathway.only_if, pathway.unless)]
-                if (pathway.only_if or pathway.unless)
-                else []
-            )
-            if pathway.exams:
-                passed = sorted(
-                    (on, name)
-                    for name, on in lic.exams
-                    if name in pathway.exams and window.start <= on <= exam_until
-                )
-                if not passed:
-                    continue
-                evidence.append(f"exam {passed[0][1]} passed on {passed[0][0]}")
-            if pathway.certifications:
-                held = sorted(
-                    (start, name)
-                    for name, start, end in lic.certifications
-                    if name in pathway.certifications and held_on_day([(start, end)], held_on)
-                )
-                if not held:
-                    continue
-                evidence.append(f"certification {held[0][1]} held on {held_on}")
-            return pathway, "; ".join(evidence)
-        return None
-
-    def _first_cycle_exemption(
-        self, version: RequirementVersion, window: CycleWindow
-    ) -> str | None:
-        rule = version.first_cycle
-        if rule is None or not rule.exempt or window.number != 1:
-            return None
-        months = months_in(window.start, window.end, started=False)
-        limit = rule.exempt_if_shorter_than_months
-        if limit is not None and months >= limit:
-            return None
-        return "first cycle after licensure is exempt" + (
-            f" ({months} months, under {limit})" if limit is not None else ""
-        )
-
-    def _required(
-        self, version: RequirementVersion, window: CycleWindow, units: Decimal, name: str
-    ) -> tuple[Decimal, str | None]:
-        rule = version.pro_rating
-        if (
-            rule is None
-            or window.number != 1
-            or not window.shortened
-            or window.full_months is None
-            or (name != TOTAL and name not in rule.parts)
-        ):
-            return units, None
-        months = months_in(window.start, window.end, started=rule.months == "started")
-        if rule.method == "per-month":
-            assert rule.units_per_month is not None
-            raw = min(units, rule.units_per_month * months)
-        else:
-            raw = units * months / window.full_months
-        mode = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "nearest": ROUND_HALF_UP}[rule.rounding]
-        steps = (raw / rule.round_to).quantize(Decimal(1), rounding=mode)
-        required = tidy(min(units, steps * rule.round_to))
-        return (
-            required,
-            f"pro-rated to {required} of {tidy(units)}: {months} of {window.full_months} months",
-        )
-
-    def _schedule(
-        self, version: RequirementVersion, part: Part, window: CycleWindow
-    ) -> tuple[bool | None, str | None]:
-        """(True: due / False: not yet due / None: not this cycle, why)."""
-        schedule, n = part.schedule, window.number
-        if isinstance(schedule, EveryNthRenewal):
-            hit = n >= schedule.first and (n - schedule.first) % schedule.every == 0
-            text = f"renewal {schedule.first}, then every {schedule.every}"
-            return (True, None) if hit else (None, f"required at {text}; this is renewal {n}")
-        if isinstance(schedule, AtRenewals):
-            listed = ", ".join(str(x) for x in schedule.numbers)
-            if n in schedule.numbers:
-                return True, None
-            return None, f"required at renewal {listed} only; this is renewal {n}"
-        if isinstance(schedule, WithinMonths):
-            since = add_months(window.end + ONE_DAY, -schedule.months)
-            return True, f"credit completed since {since} counts"
-        return True, None
-
-    def _once(
-        self, version: RequirementVersion, part: Part, window: CycleWindow
-    ) -> tuple[bool, str, tuple[PartStatus, str] | None, date]:
-        """A one-time part in this cycle: (due now, why, settled status or None, deadline).
-
-        Before the cycle holding the deadline it is not yet due; in that cycle it is due
-        and only credit completed by the deadline counts; afterwards it is settled from
-        the history: met, met late, attested, or overdue (never missing again).
-        """
-        schedule = part.schedule
-        assert isinstance(schedule, OncePerLicense)
-        deadline, due_end = self._once_deadline(version, schedule)
-        attested = self._attested(part.id)
-        if attested is not None and attested[0] <= deadline:
-            return False, "", ("attested", _attested_text(attested)), deadline
-        if window.end < deadline:
-            return False, f"one-time, due by {deadline}; not yet due this cycle", None, deadline
-        if window.end <= due_end:
-            why = f"one-time, due by {deadline}; credit since licensure counts"
-            return True, why, None, deadline
-        done = self._once_completed(version, part)
-        if attested is not None and (done is None or attested[0] < done):
-            return False, "", ("met-late", _attested_text(attested) + " (late)"), deadline
-        if done is None:
-            why = f"one-time, was due by {deadline}; not completed"
-            return False, why, ("overdue", why), deadline
-        if done <= deadline:
-            return False, "", ("met", f"one-time, due by {deadline}; completed {done}"), deadline
-        why = f"one-time, due by {deadline}; completed late, on {done}"
-        return False, why, ("met-late", why), deadline
-
-    def _once_deadline(
-        self, version: RequirementVersion, schedule: OncePerLicense
-    ) -> tuple[date, date]:
-        """(the deadline, the end of the cycle holding it)."""
-        deadlines = []
-        # A mandate enacted for licences already held (``since``) binds them from that
-        # day: their renewals are counted, and the months run, from then.
-        since = schedule.since
-        start = max(self.license.issued_on, since) if since else self.license.issued_on
-        if schedule.due_within_months is not None:
-            deadlines.append(add_months(start, schedule.due_within_months) - ONE_DAY)
-        if schedule.due_by_renewal is not None:
-            if start == self.license.issued_on:
-                nth = nth_cycle(
-                    version.cycle, self.license, schedule.due_by_renewal, self.on, self.windows
-                )
-            else:
-                after = (
-                    w for w in self.windows(version.cycle, self.license, self.on) if w.end >= start
-                )
-                nth = next(
-                    (w for n, w in enumerate(after, 1) if n == schedule.due_by_renewal), None
-                )
-            if nth is None:
-                nth = next(iter(self.windows(version.cycle, self.license, self.on)))
-            deadlines.append(nth.end)
-        deadline = min(deadlines) if schedule.deadline == "earlier" else max(deadlines)
-        for count, w in enumerate(self.windows(version.cycle, self.license, self.on)):
-            if w.end >= deadline or count > 5000:
-                return deadline, w.end
-        return deadline, deadline  # pragma: no cover - cycle kinds always reach it
-
-    def _attested(self, part_id: str) -> tuple[date, str] | None:
-        found = sorted((on, why) for part, on, why in self.license.attestations if part == part_id)
-        return found[0] if found else None
-
-    def _once_completed(self, version: RequirementVersion, part: Part) -> date | None:
-        """The day the credit recorded since licensure first added up to the part."""
-        key = (version.version, part.id)
-        if key not in self.once_done:
-            scope = Scope(
-                version,
-                CycleWindow(self.license.issued_on, self.on, 1),
-                self.on,
-                self._counts(version, []),
-                None,
-                self.registry,
-                self.memo_lookups,
-            )
-            working, _, _ = eligible(self.credits, scope)
-            total, done = Decimal(0), None
-            for w in working:
-                if matches(part, w.credit, scope):
-                    limit = topic_limit(part, w.credit, w.value)
-                    total += w.value if limit is None else limit
-                    if total >= part.units:
-                        done = w.credit.completed_on
-                        break
-            self.once_done[key] = done
-        return self.once_done[key]
 
     def _from_previous(
         self,
@@ -678,7 +274,7 @@ class _Evaluator:
         version: RequirementVersion,
         window: CycleWindow,
         scope: Scope,
-        plan: _Plan,
+        plan: Plan,
         working: list[Working],
         excluded: list[Excluded],
         carry_in: Decimal,
@@ -702,7 +298,7 @@ class _Evaluator:
                     targets.add(part.id)
                     limit = topic_limit(part, w.credit, w.value)
                     if limit is not None:
-                        limits.append((part.id, _scaled(limit)))
+                        limits.append((part.id, scaled(limit)))
             if TOTAL in names and w.window != "prior":
                 targets.add(TOTAL)
             if not targets:
@@ -715,10 +311,10 @@ class _Evaluator:
                     )
                 )
                 continue
-            item = Item(w.credit_id, _scaled(w.value), frozenset(targets), tuple(limits))
+            item = Item(w.credit_id, scaled(w.value), frozenset(targets), tuple(limits))
             (items_grace if w.window == "grace" else items_main).append(item)
         if carry_in > 0 and TOTAL in names:
-            items_main.append(Item(carry_key, _scaled(carry_in), frozenset({TOTAL})))
+            items_main.append(Item(carry_key, scaled(carry_in), frozenset({TOTAL})))
         caps = self._caps(version, working, plan)
         due = any(t.due and t.required > 0 for t in plan.targets)
 
@@ -748,14 +344,17 @@ class _Evaluator:
                 status = "in_progress"
             else:
                 status = "deficient"
-        if status in ("compliant", "exempt", "cured") and _owed(version, plan.results):
-            # A one-time mandate never completed is still owed: the renewal cannot be
-            # compliant until it is done (or attested), though nothing else is missing.
+        if status in ("compliant", "exempt", "cured") and (
+            owed(version, plan.results) or certification_missing(version, plan.results)
+        ):
+            # A one-time mandate never completed is still owed, and a certification the
+            # rule requires must be held: the renewal cannot be compliant without them,
+            # though no credit is missing.
             status = "in_progress" if self._still_open(version, window) else "deficient"
         cure: tuple[Counted, ...] = ()
         if used_grace and status == "cured":
             cure = tuple(
-                Counted(credit_id=item.key, part=part, units=_units(units))
+                Counted(credit_id=item.key, part=part, units=unscaled(units))
                 for item in items_grace
                 for part, units in [_largest_use(item, allocation)]
                 if units > 0
@@ -773,7 +372,7 @@ class _Evaluator:
         return self.on <= window.end + timedelta(days=version.grace.days)
 
     def _caps(
-        self, version: RequirementVersion, working: list[Working], plan: _Plan
+        self, version: RequirementVersion, working: list[Working], plan: Plan
     ) -> list[CapSpec]:
         by_name = {t.name: t for t in plan.targets}
         specs: list[CapSpec] = []
@@ -785,7 +384,7 @@ class _Evaluator:
                 if target is None:
                     continue
                 if cap.max_units is not None:
-                    limit = _scaled(cap.max_units)
+                    limit = scaled(cap.max_units)
                 else:
                     assert cap.max_share is not None
                     share = target.required * cap.max_share
@@ -809,7 +408,7 @@ class _Evaluator:
         self,
         version: RequirementVersion,
         window: CycleWindow,
-        plan: _Plan,
+        plan: Plan,
         items: list[Item],
         caps: list[CapSpec],
         allocation: Allocation,
@@ -818,10 +417,10 @@ class _Evaluator:
     ) -> dict[str, Any]:
         results = dict(plan.results)
         per_target: dict[str, int] = {}
-        for (_, name), scaled in allocation.units.items():
-            per_target[name] = per_target.get(name, 0) + scaled
+        for (_, name), amount in allocation.units.items():
+            per_target[name] = per_target.get(name, 0) + amount
         for target in plan.targets:
-            counted = _units(per_target.get(target.name, 0))
+            counted = unscaled(per_target.get(target.name, 0))
             old = results[target.name]
             missing = max(Decimal(0), old.required - counted) if target.due else Decimal(0)
             part_status: PartStatus = "met" if counted >= old.required else old.status
@@ -832,7 +431,7 @@ class _Evaluator:
             )
         ordered_results = tuple(results.values())
         allocation_rows = tuple(
-            Counted(credit_id=key, part=name, units=_units(units))
+            Counted(credit_id=key, part=name, units=unscaled(units))
             for (key, name), units in sorted(allocation.units.items(), key=_row_order(items))
         )
         unused = self._unused(plan, items, caps, allocation)
@@ -844,7 +443,12 @@ class _Evaluator:
         ):
             required, counted = total.required, total.counted
         else:
-            due_parts = [p for p in ordered_results if p.status in ("met", "missing")]
+            certifications = {c.id for c in version.required_certifications}
+            due_parts = [
+                p
+                for p in ordered_results
+                if p.status in ("met", "missing") and p.part not in certifications
+            ]
             required = tidy(sum((p.required for p in due_parts), Decimal(0)))
             counted = tidy(sum((min(p.counted, p.required) for p in due_parts), Decimal(0)))
         carry_out = self._carry_out(version, window, items, allocation, total)
@@ -860,7 +464,7 @@ class _Evaluator:
         }
 
     def _unused(
-        self, plan: _Plan, items: list[Item], caps: list[CapSpec], allocation: Allocation
+        self, plan: Plan, items: list[Item], caps: list[CapSpec], allocation: Allocation
     ) -> tuple[Unused, ...]:
         exclusive = {t.name for t in plan.targets if t.exclusive}
         out = []
@@ -878,7 +482,7 @@ class _Evaluator:
                 and sum(allocation.units.get((k, c.targets[0]), 0) for k in c.members) >= c.limit
             ]
             reason = f"cap {', '.join(binding)} reached" if binding else "not needed by any part"
-            out.append(Unused(credit_id=item.key, units=_units(spare), reason=reason))
+            out.append(Unused(credit_id=item.key, units=unscaled(spare), reason=reason))
         return tuple(out)
 
     def _carry_out(
@@ -892,7 +496,7 @@ class _Evaluator:
         rule = version.carry_over
         if rule is None or total is None or total.status not in ("met",):
             return Decimal(0)
-        excess = _scaled(total.counted) - _scaled(total.required)
+        excess = scaled(total.counted) - scaled(total.required)
         if excess <= 0:
             return Decimal(0)
         blocked = set(rule.exclude_parts)
@@ -905,25 +509,11 @@ class _Evaluator:
             if any(allocation.units.get((item.key, p), 0) > 0 for p in blocked):
                 continue
             carryable += allocation.units.get((item.key, TOTAL), 0)
-        limit = _scaled(rule.max_units) if rule.max_units is not None else excess
-        return _units(min(excess, carryable, limit))
+        limit = scaled(rule.max_units) if rule.max_units is not None else excess
+        return unscaled(min(excess, carryable, limit))
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def topic_limit(part: Part, credit: CreditState, value: Decimal) -> Decimal | None:
-    """What a part selecting topics may take of a credit that lists units per topic:
-    the listed amounts of its topics (in the credit's value), or None for all of it."""
-    if not part.topics or not credit.topic_units:
-        return None
-    chosen = [t for t in part.topics if t in credit.topics or t in credit.topic_units]
-    if not chosen or any(t not in credit.topic_units for t in chosen):
-        return None  # a topic without an amount covers the whole credit
-    amount = sum((credit.topic_units[t] for t in chosen), Decimal(0))
-    if amount >= credit.units or credit.units <= 0:
-        return None
-    return quantize(value * amount / credit.units)
 
 
 def _cure(
@@ -960,7 +550,7 @@ def _late(excluded: list[Excluded], items: list[Item], window: CycleWindow) -> N
         excluded.append(
             Excluded(
                 credit_id=item.key,
-                units=_units(item.value),
+                units=unscaled(item.value),
                 rule="outside-cycle",
                 reason=f"completed after the cycle end {window.end}; "
                 "not needed to cure a deficiency",
@@ -974,89 +564,6 @@ def _largest_use(item: Item, allocation: Allocation) -> tuple[str, int]:
     return target, units
 
 
-def _scaled(units: Decimal) -> int:
-    return int((units * SCALE).to_integral_value(rounding=ROUND_FLOOR))
-
-
-def _units(scaled: int | Decimal) -> Decimal:
-    if isinstance(scaled, Decimal):
-        return tidy(scaled)
-    return tidy(Decimal(scaled) / SCALE)
-
-
 def _row_order(items: list[Item]) -> Any:
     position = {item.key: i for i, item in enumerate(items)}
     return lambda row: (position.get(row[0][0], len(position)), row[0][1])
-
-
-def _attested_text(attested: tuple[date, str]) -> str:
-    return f"attested: completed {attested[0]} ({attested[1]}); not credit"
-
-
-def _condition_text(only_if: Mapping[str, str], unless: Mapping[str, str]) -> str:
-    parts = [f"{k}={v}" for k, v in only_if.items()]
-    text = f"only when the licence has {', '.join(parts)}" if parts else ""
-    if unless:
-        no = ", ".join(f"{k}={v}" for k, v in unless.items())
-        text = f"{text}; " if text else ""
-        text += f"not when the licence has {no}"
-    return text
-
-
-def _schedule_text(part: Part) -> str:
-    s = part.schedule
-    if isinstance(s, EveryNthRenewal):
-        return f"renewal {s.first}, then every {s.every}"
-    if isinstance(s, AtRenewals):
-        return "renewals " + ", ".join(str(n) for n in s.numbers)
-    if isinstance(s, OncePerLicense):
-        bits = []
-        if s.due_by_renewal is not None:
-            bits.append(f"renewal {s.due_by_renewal}")
-        if s.due_within_months is not None:
-            bits.append(f"{s.due_within_months} months after licensure")
-        return "once per licence, by the earlier of " + " and ".join(bits)
-    if isinstance(s, WithinMonths):
-        return f"every cycle, counting credit from the {s.months} months before its end"
-    return "every cycle"
-
-
-def _still_owed(part: Part) -> bool:
-    """A one-time part past its deadline that stays owed until done (``late = "owed"``)."""
-    return isinstance(part.schedule, OncePerLicense) and part.schedule.late == "owed"
-
-
-def _owed(version: RequirementVersion, results: dict[str, PartResult]) -> bool:
-    """Some one-time mandate is overdue and still owed: the renewal cannot be compliant."""
-    return any(
-        _still_owed(part)
-        and results.get(part.id) is not None
-        and results[part.id].status == "overdue"
-        for part in version.parts
-    )
-
-
-def _part_result(
-    name: str,
-    label: str,
-    required: Decimal,
-    status: PartStatus | None,
-    why: str | None,
-    note: str | None,
-    part: Part | None = None,
-    due_by: date | None = None,
-) -> PartResult:
-    return PartResult(
-        part=name,
-        label=label,
-        status=status or "missing",
-        required=tidy(required),
-        counted=Decimal(0),
-        missing=Decimal(0),
-        counts_toward_total=part.counts_toward_total if part else True,
-        schedule=_schedule_text(part) if part else "every cycle",
-        why=why,
-        source=part.source if part else None,
-        note=note,
-        due_by=due_by,
-    )

@@ -422,6 +422,29 @@ class Pathway(Conditional):
     note: str | None = None
 
 
+class RequiredCertification(Conditional):
+    """A certification the authority REQUIRES for renewal, not one it accepts in lieu of
+    credit (that is a ``Pathway``): Alaska, "Physician assistants must maintain a current
+    active NCCPA certification to qualify for renewal".
+
+    Met only when the clinician holds one of ``certifications`` (a code or a
+    ``counts_as`` name of the certification vocabulary) on the cycle's end, or on the
+    day judged if earlier; otherwise it is missing and the cycle cannot be compliant,
+    whatever credit was earned. ``accepts_attributes``: licence attributes accepted in
+    place of a recorded certification (``{nccpa-certified = "yes"}``, the stand-in of
+    licences recorded before certifications were records), only where the rule says
+    so; an attribute carries no dates, so it is taken as held. Neither a first-cycle
+    exemption nor a pathway waives it, unless a pathway names its id in ``exempts``.
+    """
+
+    id: Slug
+    label: str | None = None
+    certifications: tuple[str, ...] = Field(min_length=1)
+    accepts_attributes: Attributes = Field(default_factory=dict)
+    source: Citation | None = None
+    note: str | None = None
+
+
 class Transition(Frozen):
     """A renewal whose governing date falls from ``effective_from`` to ``until`` (inclusive)
     may be judged by the previous version instead: both are judged and the one met is
@@ -470,27 +493,34 @@ class RequirementVersion(Frozen):
     first_cycle: FirstCycle | None = None
     custom: tuple[CustomRule, ...] = ()
     pathways: tuple[Pathway, ...] = ()
+    required_certifications: tuple[RequiredCertification, ...] = ()
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _coherent(self) -> RequirementVersion:
-        if self.total is None and not self.parts:
-            raise ValueError("a requirement needs a total, at least one part, or both")
-        ids = [p.id for p in self.parts]
+        if self.total is None and not self.parts and not self.required_certifications:
+            raise ValueError(
+                "a requirement needs a total, at least one part or required certification"
+            )
+        ids = [p.id for p in self.parts] + [c.id for c in self.required_certifications]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"part ids must be unique; repeated: {', '.join(duplicates)}")
+            raise ValueError(
+                "part and required certification ids must be unique; repeated: "
+                + ", ".join(duplicates)
+            )
         if TOTAL in ids:
             raise ValueError(f"{TOTAL!r} is reserved for the requirement's total")
-        targets = {*ids, TOTAL}
+        targets = {*ids, TOTAL}  # a pathway may name a required certification it waives
+        part_ids = {p.id for p in self.parts}
         for cap in self.caps:
-            _known(f"cap {cap.id!r} applies_to", cap.applies_to, targets)
+            _known(f"cap {cap.id!r} applies_to", cap.applies_to, part_ids | {TOTAL})
         if self.carry_over:
-            _known("carry_over.exclude_parts", self.carry_over.exclude_parts, set(ids))
+            _known("carry_over.exclude_parts", self.carry_over.exclude_parts, part_ids)
         if self.pro_rating:
-            _known("pro_rating.parts", self.pro_rating.parts, set(ids))
+            _known("pro_rating.parts", self.pro_rating.parts, part_ids)
         if self.first_cycle:
-            _known("first_cycle.except_parts", self.first_cycle.except_parts, set(ids))
+            _known("first_cycle.except_parts", self.first_cycle.except_parts, part_ids)
         for pathway in self.pathways:
             _known(f"pathway {pathway.id!r} exempts", pathway.exempts, targets)
             _known(

@@ -136,7 +136,7 @@ _START = date(2020, 1, 1)
 
 
 @st.composite
-def _certifications(draw: st.DrawFn) -> LicenseState:
+def certification_histories(draw: st.DrawFn) -> LicenseState:
     issued = _START + timedelta(days=draw(_DAYS))
     expires = issued + timedelta(days=draw(st.integers(min_value=1, max_value=3 * 365)))
     renewals = []
@@ -153,7 +153,7 @@ def _certifications(draw: st.DrawFn) -> LicenseState:
     return certification(issued, expires, renewals=tuple(renewals), ended=ended)
 
 
-_CREDITS = st.lists(
+CREDITS = st.lists(
     st.tuples(
         st.integers(min_value=0, max_value=4 * 365),
         st.integers(min_value=1, max_value=12),
@@ -165,7 +165,11 @@ _CREDITS = st.lists(
 
 
 @PROPERTY
-@given(cert=_certifications(), raw=_CREDITS, on_days=st.integers(min_value=0, max_value=6 * 365))
+@given(
+    cert=certification_histories(),
+    raw=CREDITS,
+    on_days=st.integers(min_value=0, max_value=6 * 365),
+)
 def test_holding_a_certification_never_makes_a_clinician_less_compliant(
     cert: LicenseState, raw: list[tuple[int, int, str, bool]], on_days: int
 ) -> None:
