@@ -26,6 +26,9 @@ LICENSES = "credtrail_v_licenses"
 CREDITS = "credtrail_v_credits"
 REQUIREMENTS = "credtrail_v_requirements"
 COMPLIANCE = "credtrail_v_compliance"
+COMPLIANCE_DAY = "credtrail_v_compliance_day"
+"""Per compliance view, the day through which every licence in force has its current
+cycle materialised (``Views.catch_up`` moves it on when the day changes)."""
 LEASES = "credtrail_partition"
 """PostgreSQL only: one lease row per partition of a partitioned layout (partition.py)."""
 PAGES = "credtrail_partition_pages"
@@ -44,6 +47,7 @@ _TABLES = (
     CREDITS,
     REQUIREMENTS,
     COMPLIANCE,
+    COMPLIANCE_DAY,
     LEASES,
     PAGES,
 )
@@ -80,6 +84,7 @@ _DDL = (
     "PRIMARY KEY (clinician_id, requirement_id, cycle_start))",
     # The roster (``Views.roster``) reads the rows whose cycle contains a day.
     f"CREATE INDEX IF NOT EXISTS {COMPLIANCE}_cycle_end ON {COMPLIANCE} (cycle_end)",
+    f"CREATE TABLE IF NOT EXISTS {COMPLIANCE_DAY} (view TEXT PRIMARY KEY, day TEXT NOT NULL)",
 )
 
 # The partitioned workers' leases and page record (PostgreSQL only: SQLite has one writer).

@@ -32,9 +32,11 @@ from credtrail.core.projections.compliance import (
 from credtrail.core.projections.db import (
     CLINICIANS,
     COMPLIANCE,
+    COMPLIANCE_DAY,
     CREDITS,
     LICENSES,
     REQUIREMENTS,
+    TRACKING,
     Cursor,
     chunks,
 )
@@ -141,28 +143,32 @@ class Views:
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
         fingerprint: str | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         """``workers``: processes judging compliance on big pages (None: the default,
         ``CREDTRAIL_WORKERS`` or ``min(CPUs, 4)``; 1: all in this process).
         ``parallel_threshold``: how many clinicians a page must dirty to use them.
         ``fingerprint``: of the plugins judging compliance (default: the registry's,
-        without versions; ``Views.of`` adds the plugins' versions)."""
+        without versions; ``Views.of`` adds the plugins' versions). ``today``: the
+        clock (the compliance view materialises the cycle containing its day)."""
         self.store = store
         self.registry = registry
         self.workers = resolve_workers(workers)
+        self.today = today
         streams = Streams()
         views: list[View] = [TranscriptView(streams)]
+        self._compliance: ComplianceView | None = None
         if registry is not None:
             # Compliance needs the plugins' rules; without them only transcripts run.
-            views.append(
-                ComplianceView(
-                    streams,
-                    registry,
-                    workers=self.workers,
-                    parallel_threshold=parallel_threshold,
-                    fingerprint=fingerprint,
-                )
+            self._compliance = ComplianceView(
+                streams,
+                registry,
+                workers=self.workers,
+                parallel_threshold=parallel_threshold,
+                fingerprint=fingerprint,
+                today=today,
             )
+            views.append(self._compliance)
         self.runner = Runner(store, views, page_size=page_size)
         # Reading a transcript needs only the transcript view current, not compliance.
         self._transcripts = Runner(store, views[:1], page_size=page_size)
@@ -176,6 +182,7 @@ class Views:
         page_size: int = DEFAULT_PAGE_SIZE,
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        today: Callable[[], date] = date.today,
     ) -> Views:
         """All views of an application's store, judged with its plugins."""
         return cls(
@@ -185,6 +192,7 @@ class Views:
             workers=workers,
             parallel_threshold=parallel_threshold,
             fingerprint=app.registry.fingerprint(plugin_versions(app.pm)),
+            today=today,
         )
 
     def close(self) -> None:
@@ -256,9 +264,18 @@ class Views:
         clinician_id: str | None = None,
     ) -> int:
         """Bring the views up to the log (on partitioned views: the partitions no worker
-        holds, only ``clinician_id``'s when given)."""
+        holds, only ``clinician_id``'s when given).
+
+        Without ``clinician_id``, also moves the compliance view on to today
+        (``move_to_today``): a catch-up on a later day than the last materialises the
+        cycle containing today of every licence in force whose row does not reach it."""
         done = self._catch_up_partitions(clinician_id)
-        return self.runner.catch_up(progress) if done is None else done
+        if done is not None:
+            return done
+        events = self.runner.catch_up(progress)
+        if clinician_id is None:
+            self.move_to_today()
+        return events
 
     def rebuild(
         self,
@@ -268,7 +285,59 @@ class Views:
         parts = self.partitions
         if parts is not None:
             return self.rebuild_partitioned(parts, names)
-        return self.runner.rebuild(names, progress)
+        events = self.runner.rebuild(names, progress)
+        self.move_to_today()
+        return events
+
+    def move_to_today(self, clinician_id: str | None = None) -> int | None:
+        """Materialise the cycle containing today of every licence in force today whose
+        rows stop short of it (only ``clinician_id``'s when given): the pairs are judged
+        by the compliance view, as a catch-up judges them, and written with a check that
+        neither view moved meanwhile. Done once a day for the whole view (the day is
+        recorded); a clinician's at a read that finds no row for today.
+
+        Returns how many (clinician, requirement) pairs were judged; None when nothing
+        was done (already moved on today, no compliance view, partitioned views, or the
+        views moved meanwhile: the next catch-up does it).
+        """
+        view = self._compliance
+        if view is None or self.partitions is not None:
+            return None
+        day = self.today()
+        db = self.runner.db
+        with db.transaction(commit=False) as cur:
+            if clinician_id is None:
+                cur.execute(f"SELECT day FROM {COMPLIANCE_DAY} WHERE view = ?", [view.name])
+                row = cur.fetchone()
+                if row is not None and date.fromisoformat(row["day"]) >= day:
+                    return None
+            positions = _positions(cur, self.names)
+            if len(set(positions.values())) != 1:
+                return None  # not caught up (a concurrent writer): the next catch-up
+            pending, judged = view.begin_day(
+                cur, day, None if clinician_id is None else [clinician_id]
+            )
+        try:
+            writes = pending.finish()
+        finally:
+            view.close()
+        with db.transaction(commit=True) as cur:
+            # Takes the write lock, and checks no page was applied since the rows were read.
+            cur.execute(
+                f"UPDATE {TRACKING} SET position = ? WHERE view = ? AND position = ?",
+                [positions[view.name], view.name, positions[view.name]],
+            )
+            if cur.rowcount != 1 or _positions(cur, self.names) != positions:
+                return None
+            for statement, rows in writes:
+                cur.executemany(statement, rows)
+            if clinician_id is None:
+                cur.execute(
+                    f"INSERT INTO {COMPLIANCE_DAY} (view, day) VALUES (?, ?) "
+                    "ON CONFLICT (view) DO UPDATE SET day = excluded.day",
+                    [view.name, day.isoformat()],
+                )
+        return judged
 
     def status(self) -> list[ViewStatus]:
         if self.partitions is not None:
@@ -312,19 +381,33 @@ class Views:
         registry = self._registry()
         if catch_up:
             self.catch_up(clinician_id=clinician_id)
-        with self.runner.db.transaction(commit=False) as cur:
-            rows = read_compliance(cur, clinician_id, requirement)
-            if not rows and not clinician_known(cur, clinician_id):
-                raise UnknownClinicianError(clinician_id)
-            if on is None:
-                return rows
-            # Which requirements the clinician is subject to on the day, and by which
-            # licence: the one answer (credtrail.core.compliance).
-            held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
-            out = []
-            for lic in held:
-                out.extend(_standing(cur, clinician_id, lic, rows, on, registry))
-            return out
+        today = self.today()
+        for attempt in range(2):
+            with self.runner.db.transaction(commit=False) as cur:
+                rows = read_compliance(cur, clinician_id, requirement)
+                if not rows and not clinician_known(cur, clinician_id):
+                    raise UnknownClinicianError(clinician_id)
+                if on is None:
+                    return rows
+                # Which requirements the clinician is subject to on the day, and by which
+                # licence: the one answer (credtrail.core.compliance).
+                held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
+                moved_on = (
+                    catch_up
+                    and attempt == 0
+                    and on == today
+                    and any(_fast_row(rows, lic, on, today) is None for lic in held)
+                )
+                if not moved_on:
+                    return [
+                        r
+                        for lic in held
+                        for r in _standing(cur, clinician_id, lic, rows, on, registry, today)
+                    ]
+            # The day moved on past the clinician's rows: materialise today's cycles once
+            # (written to the view), then read them (what is still missing is judged).
+            self.move_to_today(clinician_id)
+        raise AssertionError("unreachable")
 
     def _catch_up_or_judge_directly(self) -> bool:
         """Catch the views up; True when the compliance view is stale (built with other
@@ -418,6 +501,7 @@ class Views:
         """
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        today = self.today()
         # One slot per (clinician, licence), in order; slots no materialised row covers
         # are judged afterwards, with every fact they need read in a few queries.
         slots: list[list[RosterRow]] = []
@@ -435,7 +519,7 @@ class Views:
                     auth = authorities.get(lic.requirement_id, "")
                     if authority is not None and auth != authority:
                         continue
-                    fast = _fast_row(rows.get((cid, lic.requirement_id), []), lic, on)
+                    fast = _fast_row(rows.get((cid, lic.requirement_id), []), lic, on, today)
                     if fast is not None:
                         slots.append([_roster_row(fast, person, auth, lic, on)])
                     else:
@@ -462,6 +546,7 @@ class Views:
         requirement that day are left out. A stale compliance view judges every row."""
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        today = self.today()
         out: dict[str, list[ComplianceRow]] = defaultdict(list)
         pending: list[tuple[str, LicenseState]] = []
         with self.runner.db.transaction(commit=False) as cur:
@@ -472,7 +557,7 @@ class Views:
             for cid in sorted(held):
                 for lic in licences_in_force(held[cid], on):
                     mine = [r for r in rows[cid] if r.requirement_id == lic.requirement_id]
-                    fast = _fast_row(mine, lic, on)
+                    fast = _fast_row(mine, lic, on, today)
                     if fast is not None:
                         out[cid].append(fast)
                     else:
@@ -519,10 +604,19 @@ class Views:
             return load_documents(cur, requirement_id)
 
 
-def _fast_row(rows: list[ComplianceRow], lic: LicenseState, on: date) -> ComplianceRow | None:
+def _positions(cur: Cursor, names: Sequence[str]) -> dict[str, int | None]:
+    """The tracking positions of the views ``names`` (None: never run)."""
+    cur.execute(f"SELECT view, position FROM {TRACKING}")
+    known = {r["view"]: int(r["position"]) for r in cur.fetchall()}
+    return {name: known.get(name) for name in names}
+
+
+def _fast_row(
+    rows: list[ComplianceRow], lic: LicenseState, on: date, today: date
+) -> ComplianceRow | None:
     """The materialised row that is the standing on ``on``, if one is (else judge it)."""
     hit = [r for r in rows if r.cycle_start <= on <= r.cycle_end]
-    if hit and on >= date.today() and hit[0].license_id == lic.license_id:
+    if hit and on >= today and hit[0].license_id == lic.license_id:
         # The fast path: a row counts every credit of its cycle; none is completed after
         # today, so it is the standing today (status's hot path). A property test holds
         # it equal to judging on the day.
@@ -537,10 +631,11 @@ def _standing(
     rows: list[ComplianceRow],
     on: date,
     registry: Registry,
+    today: date,
 ) -> list[ComplianceRow]:
     """The standing under ``lic`` on ``on``: its materialised row, else judged directly."""
     mine = [r for r in rows if r.requirement_id == lic.requirement_id]
-    fast = _fast_row(mine, lic, on)
+    fast = _fast_row(mine, lic, on, today)
     if fast is not None:
         return [fast]
     # A past day (or a day no row covers) is judged directly from the view's rows,
