@@ -141,9 +141,7 @@ def _plain(value: Any) -> Any:
     return value if not isinstance(value, memoryview) else bytes(value)
 
 
-def direct(
-    app: Credtrail, clinician_ids: Sequence[str], day: date | None = None
-) -> dict[str, Any]:
+def direct(app: Credtrail, clinician_ids: Sequence[str], day: date | None = None) -> dict[str, Any]:
     """What the views must say, computed from the aggregates (replaying the log): every
     cycle through the one containing ``day`` (default today) of the licence in force then."""
     day = day or date.today()
