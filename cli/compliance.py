@@ -18,10 +18,10 @@ from credtrail.core.domain import ClinicianLedger, LicenseState, RequirementVers
 from credtrail.core.errors import CredtrailError, UnknownLicenseError
 from credtrail.core.projections import Views
 from credtrail.core.projections.compliance import ComplianceRow
-from credtrail.core.projections.views import REBUILD_COMPLIANCE, RosterRow
+from credtrail.core.projections.views import REBUILD_COMPLIANCE, Lapse, RosterRow
 from credtrail.core.projections.views import due_within as is_due_within
 from credtrail.core.rules import Evaluation
-from credtrail.core.status import Standing
+from credtrail.core.status import MET, Standing
 from credtrail.core.transcript import format_units
 
 
@@ -129,6 +129,10 @@ def status(
     if answer.direct:
         _say_direct()
     unclaimed = {row.requirement_id: _unclaimed(views, env, row, day) for row in rows}
+    lapses = {
+        lapse.licence.requirement_id: lapse
+        for lapse in views.lapses(clinician_id, day, requirement_id, direct=answer.direct)
+    }
     if as_json:
         echo_json(
             [
@@ -138,6 +142,7 @@ def status(
                     "license_id": row.license_id,
                     "status": _spelled(row.status),
                     "unclaimed_would_count": unclaimed[row.requirement_id],
+                    "expired_unrenewed": _lapse_json(lapses.get(row.requirement_id)),
                     "evaluated_directly": answer.direct,
                 }
                 for row in rows
@@ -162,12 +167,64 @@ def status(
             f"cycle {row.cycle_start} to {row.cycle_end}: {_spelled(row.status)}, "
             f"{_u(row.counted)} of {_u(row.required)} counted"
         )
+        lapse = lapses.get(row.requirement_id)
+        if lapse is not None:
+            click.echo("  " + _lapse_text(lapse))
         for part, units in row.missing:
             click.echo(f"  missing {_u(units)} {part}")
         extra = unclaimed[row.requirement_id]
         if extra is not None:
             click.echo("  " + _unclaimed_text(extra, data.get("authority", ""), clinician_id))
     click.echo(f"\nExplain one: credtrail explain {clinician_id} REQUIREMENT")
+
+
+def _lapse_met(lapse: Lapse) -> bool | None:
+    """Whether the cycle that ended with the expiry was met (None: not judged)."""
+    cycle = lapse.cycle
+    if cycle is None or cycle.status == "error":
+        return None
+    return cycle.status in MET
+
+
+def _lapse_json(lapse: Lapse | None) -> dict[str, Any] | None:
+    """``status --json``'s ``expired_unrenewed``: null, or the expiry and its cycle."""
+    if lapse is None:
+        return None
+    cycle = lapse.cycle
+    judged = cycle is not None and cycle.status != "error"
+    return {
+        "license_id": lapse.licence.license_id,
+        "license_number": lapse.licence.number,
+        "expired_on": lapse.expired_on.isoformat(),
+        "cycle_start": cycle.cycle_start.isoformat() if judged and cycle else None,
+        "cycle_end": cycle.cycle_end.isoformat() if judged and cycle else None,
+        "cycle_status": _spelled(cycle.status) if judged and cycle else None,
+        "cycle_met": _lapse_met(lapse),
+        "counted": str(cycle.counted) if judged and cycle else None,
+        "required": str(cycle.required) if judged and cycle else None,
+        "warning": _lapse_text(lapse).removeprefix("warning: "),
+    }
+
+
+def _lapse_text(lapse: Lapse) -> str:
+    """One plain warning line: the licence expired on D, and whether its last cycle was met."""
+    lic = lapse.licence
+    kind = "certification" if lic.kind == "certification" else "licence"
+    group = "certification" if lic.kind == "certification" else "license"
+    number = f" (number {lic.number})" if lic.number else ""
+    said = (
+        f"warning: {kind} {lic.license_id}{number} expired on {lapse.expired_on} "
+        "and no renewal is recorded"
+    )
+    met, cycle = _lapse_met(lapse), lapse.cycle
+    if met is None or cycle is None:
+        return f"{said}; the cycle ending then could not be judged"
+    verdict = "was met" if met else "was NOT met"
+    return (
+        f"{said}; the cycle {cycle.cycle_start} to {cycle.cycle_end} {verdict} "
+        f"({_u(cycle.counted)} of {_u(cycle.required)} counted, {_spelled(cycle.status)}); "
+        f"record a renewal with 'credtrail {group} renew' or its end with 'credtrail {group} end'"
+    )
 
 
 def _say_direct() -> None:

@@ -84,6 +84,16 @@ def licence_for(
     return max(held, key=precedence, default=None)
 
 
+def expired_unrenewed(licence: LicenseState, day: date) -> date | None:
+    """The day ``licence`` expired, if that was before ``day`` and no renewal after it is
+    recorded (a renewal moves ``expires_on`` on); None otherwise. Such a licence is still
+    held in the log's terms (``in_force_on``: only ``license end`` ends it), so the cycle
+    containing ``day`` is the next one, while the cycle ending on the expiry decided it."""
+    if licence.expires_on is None or licence.expires_on >= day:
+        return None
+    return licence.expires_on
+
+
 def with_clinician_facts(
     licence: LicenseState, credentials: Iterable[LicenseState], registry: Registry
 ) -> LicenseState:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from credtrail.core.compliance import licences_in_force
+from credtrail.core.compliance import expired_unrenewed, licences_in_force
 from credtrail.core.domain import CreditState, LicenseState
 from credtrail.core.errors import CredtrailError, StaleViewError, UnknownClinicianError
 from credtrail.core.plugins import plugin_versions
@@ -86,6 +86,17 @@ class Standings:
 
     rows: list[ComplianceRow]
     direct: bool = False
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A licence in force whose term expired before the day, with no renewal recorded."""
+
+    licence: LicenseState
+    expired_on: date
+    cycle: ComplianceRow | None
+    """The cycle containing the expiry, as judged once it closed (grace included); None
+    when it cannot be judged."""
 
 
 @dataclass(frozen=True)
@@ -445,6 +456,31 @@ class Views:
             for lic in held:
                 rows.extend(evaluate_on(cur, clinician_id, lic.requirement_id, on, registry))
         return Standings(rows, direct=True)
+
+    def lapses(
+        self, clinician_id: str, on: date, requirement: str | None = None, *, direct: bool = False
+    ) -> list[Lapse]:
+        """The clinician's licences in force on ``on`` whose term expired before it with no
+        renewal recorded (``expired_unrenewed``), each with the verdict on the cycle that
+        ended with it: its materialised row, or (``direct``: the compliance view is stale;
+        or no row) that cycle judged directly on its last day."""
+        registry = self._registry()
+        out = []
+        with self.runner.db.transaction(commit=False) as cur:
+            for lic in licences_in_force(load_licenses(cur, clinician_id), on, requirement):
+                expired = expired_unrenewed(lic, on)
+                if expired is None:
+                    continue
+                rows = [] if direct else read_compliance(cur, clinician_id, lic.requirement_id)
+                hit = [
+                    r
+                    for r in rows
+                    if r.license_id == lic.license_id and r.cycle_start <= expired <= r.cycle_end
+                ]
+                if not hit:
+                    hit = evaluate_on(cur, clinician_id, lic.requirement_id, expired, registry)
+                out.append(Lapse(lic, expired, hit[0] if hit else None))
+        return out
 
     def compliance_is_stale(self) -> bool:
         """The compliance view was built with other plugins than these (needs a rebuild)."""
