@@ -185,12 +185,15 @@ class ComplianceView:
         Returns the pending writes and how many pairs are judged. The cycles still open
         on ``day`` are judged again with the ones that follow (earlier rows are kept).
         """
-        sql = f"SELECT {LICENSE_COLUMNS} FROM {LICENSES}"
+        only = ""
         params: list[Any] = []
         if clinician_ids is not None:
-            sql += f" WHERE clinician_id IN ({', '.join('?' * len(clinician_ids))})"
+            only = f"clinician_id IN ({', '.join('?' * len(clinician_ids))})"
             params = list(clinician_ids)
-        cur.execute(sql, params)
+        cur.execute(
+            f"SELECT {LICENSE_COLUMNS} FROM {LICENSES}" + (f" WHERE {only}" if only else ""),
+            params,
+        )
         held: dict[str, list[LicenseState]] = {}
         for r in cur.fetchall():
             held.setdefault(r["clinician_id"], []).append(license_state(r))
@@ -198,8 +201,8 @@ class ComplianceView:
         # not read.
         cur.execute(
             f"SELECT clinician_id, requirement_id, license_id FROM {COMPLIANCE} "
-            "WHERE cycle_end >= ? AND cycle_start <= ?",
-            [day.isoformat(), day.isoformat()],
+            "WHERE cycle_end >= ? AND cycle_start <= ?" + (f" AND {only}" if only else ""),
+            [day.isoformat(), day.isoformat(), *params],
         )
         covered = {
             (r["clinician_id"], r["requirement_id"], r["license_id"]) for r in cur.fetchall()
