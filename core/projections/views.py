@@ -739,23 +739,18 @@ def _rows_covering(
 ) -> dict[tuple[str, str], list[ComplianceRow]]:
     """The materialised rows whose cycle contains ``on``, by (clinician, requirement).
 
-    Of a row's explanation only what the roster needs is read: a deficient row's grace
-    period (``as_of`` needs it), taken out by the database's JSON function, and an error
-    row's message. The explanations are most of the table; decoding each in Python was
-    most of the time.
+    Of a row's explanation only an error row's message is read. A deficient row's grace
+    period is not needed: the row's cycle contains ``on``, so ``on`` is not after the
+    cycle's end and the row reads ``in_progress`` as of ``on`` whatever its grace
+    (``ComplianceRow.as_of``). The explanations are most of the table; decoding them (in
+    Python, or by the database's JSON function) was most of the time.
     """
     day = on.isoformat()
-    grace = (
-        "(explanation::json ->> 'grace_until')"
-        if cur.db.postgres
-        else "json_extract(explanation, '$.grace_until')"
-    )
     # credtrail_v_compliance_cycle_end: cycles that ended before the day are skipped
     # by the index, not read.
     sql = (
         "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
         "counted, required, missing, "
-        f"CASE WHEN status = 'deficient' THEN {grace} END AS grace_until, "
         "CASE WHEN status = 'error' THEN explanation END AS explanation "
         f"FROM {COMPLIANCE} WHERE cycle_end >= ? AND cycle_start <= ?"
     )
@@ -766,10 +761,7 @@ def _rows_covering(
     cur.execute(sql, params)
     out: dict[tuple[str, str], list[ComplianceRow]] = defaultdict(list)
     for r in cur.fetchall():
-        if r["explanation"] is not None:
-            explanation = orjson.loads(r["explanation"])
-        else:
-            explanation = {"grace_until": r["grace_until"]} if r["grace_until"] else {}
+        explanation = {} if r["explanation"] is None else orjson.loads(r["explanation"])
         out[r["clinician_id"], r["requirement_id"]].append(compliance_row(r, explanation))
     return out
 
