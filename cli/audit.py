@@ -129,16 +129,14 @@ def replay(
             continue  # not licensed under it: not part of this requirement's audit
         people.append((transcript_of(ledger), judged))
     result["clinicians"] = [
-        {"transcript": t.model_dump(mode="json"), "standings": [s.as_dict() for s in judged]}
+        {"transcript": _transcript_json(t), "standings": [_standing_json(s) for s in judged]}
         for t, judged in people
     ]
     known = view.requirement(requirement_id, on=day) if requirement_id else None
     if requirement_id:
-        result["requirement"] = {
-            "id": requirement_id,
-            "known_versions": [v.version for v in known.versions] if known else [],
-            "in_force": known.in_force.version if known and known.in_force else None,
-        }
+        result["requirement_id"] = requirement_id
+        result["known_versions"] = [v.version for v in known.versions] if known else []
+        result["version_in_force"] = known.in_force.version if known and known.in_force else None
     changes: list[Change] = []
     if diff:
         extra = [requirement_id] if requirement_id else []
@@ -149,10 +147,10 @@ def replay(
         return
     click.echo(f"As of {as_of.isoformat()} (recorded by then), judged on {day}:")
     if requirement_id:
-        versions = ", ".join(result["requirement"]["known_versions"]) or "none recorded yet"
+        versions = ", ".join(result["known_versions"]) or "none recorded yet"
         click.echo(
             f"{requirement_id}: versions known {versions}; in force on {day}: "
-            f"{result['requirement']['in_force'] or 'none'}"
+            f"{result['version_in_force'] or 'none'}"
         )
     if not people:
         click.echo("No clinician was recorded by then.")
@@ -166,6 +164,29 @@ def replay(
         click.echo("")
         for line in _changes_lines(changes):
             click.echo(line)
+
+
+_CONVENTION_KEYS = {
+    "clinician": "clinician_id",
+    "requirement": "requirement_id",
+    "license": "license_id",
+}
+
+
+def _transcript_json(transcript: Transcript) -> dict[str, Any]:
+    """A transcript as ``credtrail transcript --json`` gives it (``clinician_id``)."""
+    data = transcript.model_dump(mode="json")
+    return {"clinician_id": data.pop("clinician"), **data}
+
+
+def _standing_json(standing: Standing) -> dict[str, Any]:
+    """A replayed standing with the key names every command uses (``requirement_id``, in
+    the engine's evaluation too, as ``status --json`` and ``explain --json`` give it); the
+    evidence bundle's ``standings.json`` keeps its own recorded format."""
+    out = {_CONVENTION_KEYS.get(k, k): v for k, v in standing.as_dict().items()}
+    if out.get("evaluation") is not None:
+        out["evaluation"] = {_CONVENTION_KEYS.get(k, k): v for k, v in out["evaluation"].items()}
+    return out
 
 
 # -------------------------------------------------------------------------- integrity

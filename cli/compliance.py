@@ -25,7 +25,7 @@ from credtrail.core.status import Standing
 if TYPE_CHECKING:
     from credtrail.core.domain import ClinicianLedger, LicenseState, RequirementVersionState
     from credtrail.core.projections import Views
-    from credtrail.core.projections.views import RosterRow
+    from credtrail.core.projections.views import Lapse, RosterRow
     from credtrail.core.rules import Evaluation
 
 
@@ -108,8 +108,9 @@ def status(
     rows = standings(env.location, env.selection, clinician_id, day, requirement_id)
     direct = False
     unclaimed: dict[str, Decimal | None] = {}
+    lapses: dict[str, Lapse] = {}  # the views answered alone only if no licence lapsed
     if rows is None:
-        rows, direct, unclaimed = _standings_in_full(env, clinician_id, day, requirement_id)
+        rows, direct, unclaimed, lapses = _standings_in_full(env, clinician_id, day, requirement_id)
     if requirement_id is not None and not rows:
         raise UnknownLicenseError(
             f"clinician {clinician_id!r} holds no license for {requirement_id} on {day}; "
@@ -117,15 +118,15 @@ def status(
         )
     if direct:
         _say_direct()
-    show_standing(clinician_id, day, rows, unclaimed, direct=direct, as_json=as_json)
+    show_standing(clinician_id, day, rows, unclaimed, lapses, direct=direct, as_json=as_json)
 
 
 def _standings_in_full(
     env: Env, clinician_id: str, day: date, requirement_id: str | None
-) -> tuple[list[ComplianceRow], bool, dict[str, Decimal | None]]:
+) -> tuple[list[ComplianceRow], bool, dict[str, Decimal | None], dict[str, Lapse]]:
     """The rows through ``Views`` (caught up first, or judged directly when the
-    compliance view is stale), whether they were judged directly, and per requirement
-    what claiming would add."""
+    compliance view is stale), whether they were judged directly, per requirement
+    what claiming would add, and the licences that expired unrenewed."""
     from credtrail.core.pluginmemo import remember
     from credtrail.core.projections import Views
 
@@ -134,7 +135,11 @@ def _standings_in_full(
     remember(env.selection, views.runner.view("compliance").fingerprint)
     answer = views.standings(clinician_id, day, requirement_id)
     unclaimed = {row.requirement_id: _unclaimed(views, env, row, day) for row in answer.rows}
-    return answer.rows, answer.direct, unclaimed
+    lapses = {
+        lapse.licence.requirement_id: lapse
+        for lapse in views.lapses(clinician_id, day, requirement_id, direct=answer.direct)
+    }
+    return answer.rows, answer.direct, unclaimed, lapses
 
 
 def _say_direct() -> None:

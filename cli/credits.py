@@ -1,4 +1,4 @@
-"""``credtrail credit earn|claim|revoke|amend|attach|certificate``."""
+"""``credtrail credit earn|claim|revoke|amend|attach|detach|certificate``."""
 
 from __future__ import annotations
 
@@ -337,6 +337,39 @@ def certificate(
         click.echo(
             f"Wrote {listed.filename} ({listed.media_type}, sha256 {listed.sha256}) to {output}"
         )
+
+
+@credit.command()
+@click.argument("clinician_id", metavar="CLINICIAN")
+@click.argument("credit_id", metavar="CREDIT_ID")
+@click.option("--sha256", "sha256", metavar="PREFIX", help="Which certificate, if several.")
+@click.option("--reason", required=True, help="Why it is removed (kept in the log).")
+@json_option
+@pass_env
+def detach(
+    env: Env, clinician_id: str, credit_id: str, sha256: str | None, reason: str, as_json: bool
+) -> None:
+    """Remove a certificate from a credit: from now on it is not listed or bundled. The
+    file stays in the store (history is never rewritten: an as-of replay before now
+    still lists it)."""
+    removed = env.app().detach(clinician_id, credit_id, reason, sha256)
+    if as_json:
+        echo_json(
+            {
+                "clinician_id": clinician_id,
+                "credit_id": credit_id,
+                "sha256": removed.sha256,
+                "media_type": removed.media_type,
+                "filename": removed.filename,
+                "reason": reason.strip(),
+                "detached": True,
+            }
+        )
+        return
+    click.echo(
+        f"Removed {removed.filename} (sha256 {removed.sha256}) from {credit_id}; "
+        "the file stays in the store's history"
+    )
 
 
 COMMANDS = [credit]

@@ -10,14 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import click
 
 from credtrail.cli.options import echo_json
 from credtrail.core.inputs import format_units
 from credtrail.core.standing import ComplianceRow
-from credtrail.core.status import Standing
+from credtrail.core.status import MET, Standing
+
+
+class Lapsed(Protocol):
+    """A licence in force that expired before the day with no renewal recorded, and the
+    verdict on the cycle that ended with it (``Views.lapses`` gives them)."""
+
+    @property
+    def licence(self) -> Any: ...
+    @property
+    def expired_on(self) -> date: ...
+    @property
+    def cycle(self) -> ComplianceRow | None: ...
 
 
 def units(value: Any) -> str:
@@ -54,12 +66,14 @@ def show_standing(
     day: date,
     rows: Sequence[ComplianceRow],
     unclaimed: Mapping[str, Decimal | None],
+    lapses: Mapping[str, Lapsed],
     *,
     direct: bool,
     as_json: bool,
 ) -> None:
     """Print the rows (``--json``: as a list of objects); ``unclaimed``: per requirement,
-    the units that claiming would add (None: no hint); ``direct``: judged directly."""
+    the units that claiming would add (None: no hint); ``lapses``: per requirement, the
+    licence that expired unrenewed (a warning line); ``direct``: judged directly."""
     if as_json:
         echo_json(
             [
@@ -69,6 +83,7 @@ def show_standing(
                     "license_id": row.license_id,
                     "status": spelled(row.status),
                     "unclaimed_would_count": unclaimed.get(row.requirement_id),
+                    "expired_unrenewed": lapse_json(lapses.get(row.requirement_id)),
                     "evaluated_directly": direct,
                 }
                 for row in rows
@@ -93,9 +108,61 @@ def show_standing(
             f"cycle {row.cycle_start} to {row.cycle_end}: {spelled(row.status)}, "
             f"{units(row.counted)} of {units(row.required)} counted"
         )
+        lapse = lapses.get(row.requirement_id)
+        if lapse is not None:
+            click.echo("  " + lapse_text(lapse))
         for part, amount in row.missing:
             click.echo(f"  missing {units(amount)} {part}")
         extra = unclaimed.get(row.requirement_id)
         if extra is not None:
             click.echo("  " + unclaimed_text(extra, data.get("authority", ""), clinician_id))
     click.echo(f"\nExplain one: credtrail explain {clinician_id} REQUIREMENT")
+
+
+def lapse_met(lapse: Lapsed) -> bool | None:
+    """Whether the cycle that ended with the expiry was met (None: not judged)."""
+    cycle = lapse.cycle
+    if cycle is None or cycle.status == "error":
+        return None
+    return cycle.status in MET
+
+
+def lapse_json(lapse: Lapsed | None) -> dict[str, Any] | None:
+    """``status --json``'s ``expired_unrenewed``: null, or the expiry and its cycle."""
+    if lapse is None:
+        return None
+    cycle = lapse.cycle
+    judged = cycle is not None and cycle.status != "error"
+    return {
+        "license_id": lapse.licence.license_id,
+        "license_number": lapse.licence.number,
+        "expired_on": lapse.expired_on.isoformat(),
+        "cycle_start": cycle.cycle_start.isoformat() if judged and cycle else None,
+        "cycle_end": cycle.cycle_end.isoformat() if judged and cycle else None,
+        "cycle_status": spelled(cycle.status) if judged and cycle else None,
+        "cycle_met": lapse_met(lapse),
+        "counted": str(cycle.counted) if judged and cycle else None,
+        "required": str(cycle.required) if judged and cycle else None,
+        "warning": lapse_text(lapse).removeprefix("warning: "),
+    }
+
+
+def lapse_text(lapse: Lapsed) -> str:
+    """One plain warning line: the licence expired on D, and whether its last cycle was met."""
+    lic = lapse.licence
+    kind = "certification" if lic.kind == "certification" else "licence"
+    group = "certification" if lic.kind == "certification" else "license"
+    number = f" (number {lic.number})" if lic.number else ""
+    said = (
+        f"warning: {kind} {lic.license_id}{number} expired on {lapse.expired_on} "
+        "and no renewal is recorded"
+    )
+    met, cycle = lapse_met(lapse), lapse.cycle
+    if met is None or cycle is None:
+        return f"{said}; the cycle ending then could not be judged"
+    verdict = "was met" if met else "was NOT met"
+    return (
+        f"{said}; the cycle {cycle.cycle_start} to {cycle.cycle_end} {verdict} "
+        f"({units(cycle.counted)} of {units(cycle.required)} counted, {spelled(cycle.status)}); "
+        f"record a renewal with 'credtrail {group} renew' or its end with 'credtrail {group} end'"
+    )

@@ -37,7 +37,6 @@ from credtrail.core.errors import (
     CredtrailError,
     DuplicateNpiError,
     InvalidInputError,
-    NotFoundError,
     RuleError,
     StoreChangedError,
     StoreError,
@@ -476,21 +475,22 @@ class Credtrail:
     ) -> tuple[Certificate, bytes]:
         """A credit's certificate (the only one, or the one whose sha256 starts with
         ``sha256``) and its bytes, checked against the hash the log recorded."""
-        credit = self.ledger(clinician_id).credit(credit_id)
-        listed = [c for c in credit.certificates if sha256 is None or c.sha256.startswith(sha256)]
-        if not listed:
-            raise NotFoundError(
-                f"credit {credit_id!r} has no certificate"
-                + (f" whose sha256 starts with {sha256!r}" if sha256 else "")
-                + "; attach one with 'credtrail credit attach'"
-            )
-        if len(listed) > 1:
-            hashes = ", ".join(c.sha256[:12] for c in listed)
-            raise CredtrailError(
-                f"credit {credit_id!r} has {len(listed)} certificates ({hashes}); "
-                "name one with --sha256"
-            )
-        return listed[0], read_attachment(self.store, listed[0].sha256)
+        listed = self.ledger(clinician_id).certificate(credit_id, sha256)
+        return listed, read_attachment(self.store, listed.sha256)
+
+    @retry_on_conflict
+    def detach(
+        self, clinician_id: str, credit_id: str, reason: str, sha256: str | None = None
+    ) -> Certificate:
+        """Remove a certificate from a credit (``CertificateDetached``): no longer listed
+        from now on; its bytes stay in the store, as the history that names them."""
+        if not reason.strip():
+            raise InvalidInputError("reason", "removing a certificate needs a reason (--reason)")
+        checked("reason", check_text, reason, what="the reason")
+        ledger = self._ledger_for(clinician_id)
+        removed = ledger.detach(credit_id, sha256, reason.strip())
+        self.save(ledger)
+        return removed
 
     # -- licenses ---------------------------------------------------------------------
 

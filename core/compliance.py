@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from credtrail.core.domain import CreditState, LicenseState
 from credtrail.core.errors import CredtrailError
 from credtrail.core.registry import Registry
+from credtrail.core.standing import lapsed_on
 from credtrail.core.standing import licences_in_force as licences_in_force
 from credtrail.core.standing import precedence as precedence
 
@@ -54,6 +55,12 @@ def licence_for(
     if in_force:
         return in_force[0]
     return max(held, key=precedence, default=None)
+
+
+def expired_unrenewed(licence: LicenseState, day: date) -> date | None:
+    """The day ``licence`` expired, if that was before ``day`` and no renewal after it is
+    recorded (``credtrail.core.standing.lapsed_on``); None otherwise."""
+    return lapsed_on(licence.expires_on, day)
 
 
 def with_clinician_facts(

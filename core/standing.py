@@ -37,6 +37,17 @@ def in_force(issued_on: date, ended_on: date | None, day: date) -> bool:
     return issued_on <= day and (ended_on is None or day <= ended_on)
 
 
+def lapsed_on(expires_on: date | None, day: date) -> date | None:
+    """The day a licence expiring ``expires_on`` lapsed, if that was before ``day``
+    (a renewal moves the expiry on, so an unrenewed licence keeps the old one); None
+    otherwise. Such a licence is still held in the log's terms (only ``license end``
+    ends it), so the cycle containing ``day`` is the next one, while the cycle ending on
+    the expiry decided it. The one definition (``expired_unrenewed`` asks it)."""
+    if expires_on is None or expires_on >= day:
+        return None
+    return expires_on
+
+
 class Held(Protocol):
     """What choosing the licence in force needs of one (``LicenseState`` has it)."""
 
@@ -126,11 +137,13 @@ def compliance_row(r: Any, explanation: dict[str, Any]) -> ComplianceRow:
     )
 
 
-def standing_row(rows: Sequence[ComplianceRow], lic: Held, on: date) -> ComplianceRow | None:
+def standing_row(
+    rows: Sequence[ComplianceRow], lic: Held, on: date, today: date | None = None
+) -> ComplianceRow | None:
     """The materialised row that is the standing under ``lic`` on ``on``, if one is
-    (else the day must be judged with the engine)."""
+    (else the day must be judged with the engine); ``today``: the clock's day."""
     hit = [r for r in rows if r.cycle_start <= on <= r.cycle_end]
-    if hit and on >= date.today() and hit[0].license_id == lic.license_id:
+    if hit and on >= (today or date.today()) and hit[0].license_id == lic.license_id:
         # The fast path: a row counts every credit of its cycle; none is completed after
         # today, so it is the standing today (status's hot path). A property test holds
         # it equal to judging on the day.

@@ -42,6 +42,7 @@ from credtrail.core.standing import (
     ComplianceRow,
     compliance_row,
     in_force,
+    lapsed_on,
     licences_in_force,
     may_count_unclaimed,
     standing_row,
@@ -69,6 +70,7 @@ class HeldLicence:
     requirement_id: str
     issued_on: date
     ended_on: date | None
+    expires_on: date | None
 
     def in_force_on(self, day: date) -> bool:
         return in_force(self.issued_on, self.ended_on, day)
@@ -136,9 +138,10 @@ def _read(
             r["requirement_id"],
             date.fromisoformat(r["issued_on"]),
             date.fromisoformat(r["ended_on"]) if r["ended_on"] else None,
+            date.fromisoformat(r["expires_on"]) if r["expires_on"] else None,
         )
         for r in connection.execute(
-            f"SELECT license_id, requirement_id, issued_on, ended_on FROM {LICENSES} "
+            f"SELECT license_id, requirement_id, issued_on, ended_on, expires_on FROM {LICENSES} "
             "WHERE clinician_id = ?",
             [clinician_id],
         )
@@ -146,6 +149,8 @@ def _read(
     held = licences_in_force(licences, on, requirement_id)
     if not held:
         return []
+    if any(lapsed_on(lic.expires_on, on) is not None for lic in held):
+        return None  # the warning judges the cycle that ended with the expiry: the full path
     day = on.isoformat()
     # Only the rows whose cycle contains the day, in the order Views.compliance reads
     # every row (by requirement and cycle start): standing_row takes the first of them.

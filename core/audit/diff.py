@@ -109,6 +109,12 @@ def _classify(event: Any, as_of: datetime, credits: dict[str, Any]) -> tuple[Why
             f"certificate {event.filename} ({event.media_type}, {event.size} bytes, sha256 "
             f"{event.sha256[:12]}) attached to {event.credit_id}",
         )
+    if isinstance(event, ClinicianLedger.CertificateDetached):
+        return (
+            "certificate",
+            f"certificate sha256 {event.sha256[:12]} removed from {event.credit_id}: "
+            f"{event.reason}",
+        )
     if isinstance(event, ClinicianLedger.LicenseRegistered):
         return (
             "license",

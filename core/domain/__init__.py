@@ -46,6 +46,7 @@ EVENT_CLASSES: tuple[type[DomainEvent], ...] = (
     # corrections and certificates (#15 items 3, 7)
     ClinicianLedger.CreditAmended,
     ClinicianLedger.CertificateAttached,
+    ClinicianLedger.CertificateDetached,
     ClinicianLedger.CertificationRecorded,
     ClinicianLedger.CertificationRenewed,
     ClinicianLedger.CertificationEnded,

@@ -20,7 +20,9 @@ from credtrail.core.domain.state import (
 from credtrail.core.errors import (
     ConflictError,
     CreditRevokedError,
+    CredtrailError,
     DuplicateCreditError,
+    NotFoundError,
     OverClaimError,
     UnknownCreditError,
     UnknownLicenseError,
@@ -204,6 +206,24 @@ class ClinicianLedger(Aggregate):
                     attached_at=self.timestamp,
                 ),
             ]
+
+    class CertificateDetached(Aggregate.Event):
+        """A certificate was removed from a credit: from then on it is not listed with the
+        credit (transcript, report, evidence bundles). Its bytes stay in the store (the
+        log's ``CertificateAttached`` still names them) and an as-of replay before this
+        event lists it still."""
+
+        TOPIC: ClassVar[str] = "credtrail:CertificateDetached"
+        credit_id: str
+        sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+        reason: str
+
+        def apply(self, aggregate: ClinicianLedger) -> None:
+            self.apply_to(aggregate.credits[self.credit_id])
+
+        def apply_to(self, credit: CreditState) -> None:
+            """Drop the certificate from the credit's state (the ledger's and the views')."""
+            credit.certificates = [c for c in credit.certificates if c.sha256 != self.sha256]
 
     class LicenseRegistered(Aggregate.Event):
         """The clinician holds a license that subjects them to a requirement."""
@@ -511,6 +531,33 @@ class ClinicianLedger(Aggregate):
             size=size,
         )
         return True
+
+    def certificate(self, credit_id: str, sha256: str | None = None) -> Certificate:
+        """The credit's certificate listed now: the only one, or the one whose sha256
+        starts with ``sha256``."""
+        credit = self.credit(credit_id)
+        listed = [c for c in credit.certificates if sha256 is None or c.sha256.startswith(sha256)]
+        if not listed:
+            raise NotFoundError(
+                f"credit {credit_id!r} has no certificate"
+                + (f" whose sha256 starts with {sha256!r}" if sha256 else "")
+                + "; attach one with 'credtrail credit attach'"
+            )
+        if len(listed) > 1:
+            hashes = ", ".join(c.sha256[:12] for c in listed)
+            raise CredtrailError(
+                f"credit {credit_id!r} has {len(listed)} certificates ({hashes}); "
+                "name one with --sha256"
+            )
+        return listed[0]
+
+    def detach(self, credit_id: str, sha256: str | None, reason: str) -> Certificate:
+        """Remove a certificate from a credit (``certificate`` says which); returns it."""
+        removed = self.certificate(credit_id, sha256)
+        self.trigger_event(
+            self.CertificateDetached, credit_id=credit_id, sha256=removed.sha256, reason=reason
+        )
+        return removed
 
     def add_license(self, **payload: Any) -> None:
         self.trigger_event(self.LicenseRegistered, **payload)

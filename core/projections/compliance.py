@@ -44,6 +44,7 @@ from credtrail.core.errors import CredtrailError
 from credtrail.core.projections.db import (
     CLINICIANS,
     COMPLIANCE,
+    COMPLIANCE_DAY,
     CREDITS,
     LICENSES,
     REQUIREMENTS,
@@ -77,7 +78,7 @@ class ComplianceView:
     """Maintains the compliance table with the rule engine."""
 
     name = "compliance"
-    tables: tuple[str, ...] = (COMPLIANCE,)
+    tables: tuple[str, ...] = (COMPLIANCE, COMPLIANCE_DAY)
 
     def __init__(
         self,
@@ -89,10 +90,13 @@ class ComplianceView:
         fingerprint: str | None = None,
         name: str = "compliance",
         owns: Callable[[str], bool] | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         """``fingerprint``: of the plugins judging (default: ``registry.fingerprint()``).
         ``name``: of the tracking row; ``owns``: which clinicians this view judges (a
-        partition's share; None: all), so a ``RequirementChanged`` re-judges only them."""
+        partition's share; None: all), so a ``RequirementChanged`` re-judges only them.
+        ``today``: the clock; the cycle containing its day is materialised for every
+        licence in force that day."""
         if workers < 1:
             raise CredtrailError(f"workers must be at least 1, not {workers}")
         self.name = name
@@ -102,6 +106,7 @@ class ComplianceView:
         self.fingerprint = fingerprint if fingerprint is not None else registry.fingerprint()
         self.workers = workers
         self.parallel_threshold = parallel_threshold
+        self.today = today
         self._pool: WorkerPool[Registry] | None = None
         self._stream = ""
         self._touched: dict[str, set[str] | None] = {}
@@ -128,7 +133,7 @@ class ComplianceView:
             self._stream = e.stream
             mark(e.event)
         touched, changed_requirements = self._touched, self._changed
-        dirty: dict[tuple[str, str], set[str] | None] = {}
+        dirty: dict[tuple[str, str], Dirty] = {}
         for cid in sorted(touched):
             cur.execute(
                 f"SELECT DISTINCT requirement_id FROM {LICENSES} WHERE clinician_id = ?", [cid]
@@ -146,7 +151,49 @@ class ComplianceView:
             for r in cur.fetchall():
                 if owns is None or owns(r["clinician_id"]):
                     dirty[r["clinician_id"], r["requirement_id"]] = None
-        return self.begin_refresh(cur, dirty)
+        return self.begin_refresh(cur, dirty, self.today())
+
+    def begin_day(
+        self, cur: Cursor, day: date, clinician_ids: Sequence[str] | None = None
+    ) -> tuple[Pending, int]:
+        """Judge the cycle containing ``day`` of every licence in force then (the one
+        answer: ``licences_in_force``) that has no row for it yet: the day moved on since
+        its pair was last judged. Only ``clinician_ids``' when given.
+
+        Returns the pending writes and how many pairs are judged. The cycles still open
+        on ``day`` are judged again with the ones that follow (earlier rows are kept).
+        """
+        only = ""
+        params: list[Any] = []
+        if clinician_ids is not None:
+            only = f"clinician_id IN ({', '.join('?' * len(clinician_ids))})"
+            params = list(clinician_ids)
+        cur.execute(
+            f"SELECT {LICENSE_COLUMNS} FROM {LICENSES}" + (f" WHERE {only}" if only else ""),
+            params,
+        )
+        held: dict[str, list[LicenseState]] = {}
+        for r in cur.fetchall():
+            held.setdefault(r["clinician_id"], []).append(license_state(r))
+        # credtrail_v_compliance_cycle_end: rows of cycles that ended before the day are
+        # not read.
+        cur.execute(
+            f"SELECT clinician_id, requirement_id, license_id FROM {COMPLIANCE} "
+            "WHERE cycle_end >= ? AND cycle_start <= ?" + (f" AND {only}" if only else ""),
+            [day.isoformat(), day.isoformat(), *params],
+        )
+        covered = {
+            (r["clinician_id"], r["requirement_id"], r["license_id"]) for r in cur.fetchall()
+        }
+        owns = self.owns
+        dirty: dict[tuple[str, str], Dirty] = {}
+        for cid in sorted(held):
+            if owns is not None and not owns(cid):
+                continue
+            for lic in judging.licences_in_force(held[cid], day):
+                if (cid, lic.requirement_id, lic.license_id) not in covered:
+                    dirty[cid, lic.requirement_id] = day
+        return self.begin_refresh(cur, dirty, day), len(dirty)
 
     # -- what each event class dirties ------------------------------------------------
 
@@ -191,28 +238,32 @@ class ComplianceView:
         # A new version re-judges every clinician holding a licence for it.
         self._changed.add(self.streams.requirements[self._stream])
 
-    def refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> Writes:
-        """``begin_refresh(cur, pairs).finish()``."""
-        return self.begin_refresh(cur, pairs).finish()
+    def refresh(
+        self, cur: Cursor, pairs: dict[tuple[str, str], Dirty], day: date | None = None
+    ) -> Writes:
+        """``begin_refresh(cur, pairs, day).finish()``."""
+        return self.begin_refresh(cur, pairs, day or self.today()).finish()
 
-    def begin_refresh(self, cur: Cursor, pairs: dict[tuple[str, str], set[str] | None]) -> Pending:
-        """Re-judge each (clinician, requirement) pair from the transcript view's rows.
+    def begin_refresh(self, cur: Cursor, pairs: dict[tuple[str, str], Dirty], day: date) -> Pending:
+        """Re-judge each (clinician, requirement) pair from the transcript view's rows,
+        through the cycle containing ``day`` for the licence in force on it.
 
         A pair dirtied only by credit events keeps its rows for cycles that closed
         (grace included) before the earliest touched credit was completed: no credit
-        reaches back into an earlier cycle, so those rows cannot change.
+        reaches back into an earlier cycle, so those rows cannot change. A pair dirtied
+        by a day keeps the rows of cycles that closed before it.
 
         The rows are read here, in clinician order; a page with at least
         ``parallel_threshold`` clinicians is judged in worker processes, a smaller one
         in this process. Either way the results are taken in the same order, so the
         writes are the same. Every row is read before this returns.
         """
-        by_clinician: dict[str, dict[str, set[str] | None]] = {}
+        by_clinician: dict[str, dict[str, Dirty]] = {}
         for (cid, rid), ids in pairs.items():
             by_clinician.setdefault(cid, {})[rid] = ids
         order = sorted(by_clinician)
         raw_documents: dict[str, str | None] = {}
-        inputs = (read_clinician(cur, cid, by_clinician[cid], raw_documents) for cid in order)
+        inputs = (read_clinician(cur, cid, by_clinician[cid], raw_documents, day) for cid in order)
         if self.workers > 1 and len(order) >= self.parallel_threshold and fork_available():
             size = -(-len(order) // (self.workers * _CHUNKS_PER_WORKER))
             batch = self._pool_of_workers().submit(
@@ -290,6 +341,11 @@ class Pending:
 
 _CHUNKS_PER_WORKER = 4  # a page is split in this many jobs per worker, to even out the tail
 
+Dirty = set[str] | date | None
+"""What of a (clinician, requirement) pair is judged again: the cycles open when the
+earliest of these credits (touched by a page) was completed; the cycles open on this day
+(the day moved on); None: every cycle."""
+
 
 # ------------------------------------------------------------- judging, in any process
 
@@ -306,9 +362,12 @@ class ClinicianInput(NamedTuple):
     """The clinician's credit rows (``data``: JSON), as ``load_credits`` reads them."""
     licenses: list[tuple[Any, ...]]
     """The clinician's license rows, columns in ``LICENSE_COLUMNS`` order."""
-    pairs: list[tuple[str, tuple[str, ...] | None, str | None]]
+    pairs: list[tuple[str, tuple[str, ...] | None, str | None, str | None]]
     """Per dirty requirement (sorted): the credits the page touched (None: re-judge
-    every cycle) and the start of the last cycle that has a row (None: no row yet)."""
+    every cycle), the day whose open cycles are re-judged instead (or None), and the
+    start of the last cycle that has a row (None: no row yet)."""
+    day: str
+    """The day whose cycle is materialised for the licence in force on it (ISO)."""
 
 
 PairResult = tuple[str, str | None, list[tuple[Any, ...]]]
@@ -318,8 +377,9 @@ PairResult = tuple[str, str | None, list[tuple[Any, ...]]]
 def read_clinician(
     cur: Cursor,
     clinician_id: str,
-    pairs: dict[str, set[str] | None],
+    pairs: dict[str, Dirty],
     documents: dict[str, str | None],
+    day: date,
 ) -> ClinicianInput:
     """Read what judging the clinician's ``pairs`` needs; requirements into ``documents``."""
     cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
@@ -339,11 +399,18 @@ def read_clinician(
         clinician_id,
         credits,
         licenses,
-        [
-            (rid, None if ids is None else tuple(sorted(ids)), last.get(rid))
-            for rid, ids in sorted(pairs.items())
-        ],
+        [(rid, *_dirty(ids), last.get(rid)) for rid, ids in sorted(pairs.items())],
+        day.isoformat(),
     )
+
+
+def _dirty(ids: Dirty) -> tuple[tuple[str, ...] | None, str | None]:
+    """A pair's ``Dirty`` as sent to a judge: (touched credits, or None; day, or None)."""
+    if ids is None:
+        return None, None
+    if isinstance(ids, date):
+        return (), ids.isoformat()
+    return tuple(sorted(ids)), None
 
 
 def judge_clinician(
@@ -354,15 +421,19 @@ def judge_clinician(
     credits = [CreditState.from_json(data) for data in given.credits]
     licenses = [license_state(dict(zip(_LICENSE_FIELDS, r, strict=True))) for r in given.licenses]
     completed = {c.credit_id: c.completed_on for c in credits}
+    day = date.fromisoformat(given.day)
     out: list[PairResult] = []
-    for rid, ids, last in given.pairs:
+    for rid, ids, moved, last in given.pairs:
         known = None if last is None else date.fromisoformat(last)
-        # Cycles that closed before the earliest touched credit keep their rows, if any.
+        # Cycles that closed before the earliest touched credit (or before the day the
+        # view moved on to) keep their rows, if any.
         since = (
             min((completed[i] for i in ids), default=None) if ids and known is not None else None
         )
+        if moved is not None and known is not None:
+            since = date.fromisoformat(moved)
         judged, cut = judge_pair(
-            cid, rid, documents[rid], credits, licenses, registry, since, known
+            cid, rid, documents[rid], credits, licenses, registry, since, known, day
         )
         out.append((rid, None if cut is None else cut.isoformat(), [_params(r) for r in judged]))
     return out
@@ -394,7 +465,7 @@ def _chunked(
 def _job(
     run: list[ClinicianInput], raw_documents: dict[str, str | None]
 ) -> tuple[dict[str, str | None], list[ClinicianInput]]:
-    needed = sorted({rid for given in run for rid, _, _ in given.pairs})
+    needed = sorted({pair[0] for given in run for pair in given.pairs})
     return {rid: raw_documents[rid] for rid in needed}, run
 
 
@@ -465,9 +536,13 @@ def evaluate_pair(
     credits: Sequence[CreditState],
     licenses: Sequence[LicenseState],
     registry: Registry,
+    day: date | None = None,
 ) -> list[ComplianceRow]:
-    """Every materialised cycle of every license the clinician holds for the requirement."""
-    return judge_pair(clinician_id, requirement_id, documents, credits, licenses, registry)[0]
+    """Every materialised cycle of every license the clinician holds for the requirement
+    (through the cycle containing ``day`` for the licence in force on it)."""
+    return judge_pair(
+        clinician_id, requirement_id, documents, credits, licenses, registry, day=day
+    )[0]
 
 
 def judge_pair(
@@ -479,11 +554,14 @@ def judge_pair(
     registry: Registry,
     since: date | None = None,
     known: date | None = None,
+    day: date | None = None,
 ) -> tuple[list[ComplianceRow], date | None]:
     """The rows of the cycles still open on ``since`` (all cycles when None).
 
     ``known``: the start of the last cycle that has a row; later cycles (the horizon
-    moved) are judged whatever ``since`` says.
+    moved) are judged whatever ``since`` says. ``day``: the licence in force on it
+    (``licences_in_force``) has its cycles materialised through the one containing it,
+    not only through its horizon, so the standing on that day is a row.
 
     Returns the rows and the start of the first cycle judged (None: every row of the
     pair was judged, so every old row goes).
@@ -498,6 +576,11 @@ def judge_pair(
     )
     if not held or not documents:
         return [], None
+    current = (
+        set()
+        if day is None
+        else {lic.license_id for lic in judging.licences_in_force(held, day, requirement_id)}
+    )
     out: list[ComplianceRow] = []
     cut: date | None = None
     partial = since is not None
@@ -507,6 +590,9 @@ def judge_pair(
             until = horizon(credits, [lic])
             for v in versions:
                 until = max(until, v.effective_from)
+            if lic.license_id in current:
+                assert day is not None
+                until = max(until, day)
             if lic.ended_on is not None:
                 until = min(until, lic.ended_on)
             latest = versions[-1]

@@ -21,6 +21,7 @@ from credtrail.core.errors import StoreError
 from credtrail.core.store import EventStore
 from credtrail.core.viewtables import CLINICIANS as CLINICIANS
 from credtrail.core.viewtables import COMPLIANCE as COMPLIANCE
+from credtrail.core.viewtables import COMPLIANCE_DAY as COMPLIANCE_DAY
 from credtrail.core.viewtables import CREDITS as CREDITS
 from credtrail.core.viewtables import LEASES as LEASES
 from credtrail.core.viewtables import LICENSES as LICENSES
@@ -38,6 +39,7 @@ _TABLES = (
     CREDITS,
     REQUIREMENTS,
     COMPLIANCE,
+    COMPLIANCE_DAY,
     LEASES,
     PAGES,
 )
@@ -74,6 +76,7 @@ _DDL = (
     "PRIMARY KEY (clinician_id, requirement_id, cycle_start))",
     # The roster (``Views.roster``) reads the rows whose cycle contains a day.
     f"CREATE INDEX IF NOT EXISTS {COMPLIANCE}_cycle_end ON {COMPLIANCE} (cycle_end)",
+    f"CREATE TABLE IF NOT EXISTS {COMPLIANCE_DAY} (view TEXT PRIMARY KEY, day TEXT NOT NULL)",
 )
 
 # The partitioned workers' leases and page record (PostgreSQL only: SQLite has one writer).

@@ -85,6 +85,7 @@ _CREDIT_EVENTS = (
     ClinicianLedger.CreditRevoked,
     ClinicianLedger.CreditAmended,
     ClinicianLedger.CertificateAttached,
+    ClinicianLedger.CertificateDetached,
 )
 _LICENSE_CHANGES = (
     ClinicianLedger.LicenseEnded,
@@ -311,6 +312,10 @@ class TranscriptView:
 
     @process_event.register
     def _attached(self, event: ClinicianLedger.CertificateAttached) -> None:
+        event.apply_to(self._page.credits[self._clinician_id(), event.credit_id])
+
+    @process_event.register
+    def _detached(self, event: ClinicianLedger.CertificateDetached) -> None:
         event.apply_to(self._page.credits[self._clinician_id(), event.credit_id])
 
     @process_event.register

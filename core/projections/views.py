@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from credtrail.core.compliance import licences_in_force
+from credtrail.core.compliance import expired_unrenewed, licences_in_force
 from credtrail.core.domain import CreditState, LicenseState
 from credtrail.core.errors import CredtrailError, StaleViewError, UnknownClinicianError
 from credtrail.core.plugins import plugin_versions
@@ -32,9 +32,11 @@ from credtrail.core.projections.compliance import (
 from credtrail.core.projections.db import (
     CLINICIANS,
     COMPLIANCE,
+    COMPLIANCE_DAY,
     CREDITS,
     LICENSES,
     REQUIREMENTS,
+    TRACKING,
     Cursor,
     chunks,
 )
@@ -85,6 +87,17 @@ class Standings:
 
     rows: list[ComplianceRow]
     direct: bool = False
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A licence in force whose term expired before the day, with no renewal recorded."""
+
+    licence: LicenseState
+    expired_on: date
+    cycle: ComplianceRow | None
+    """The cycle containing the expiry, as judged once it closed (grace included); None
+    when it cannot be judged."""
 
 
 @dataclass(frozen=True)
@@ -142,28 +155,32 @@ class Views:
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
         fingerprint: str | None = None,
+        today: Callable[[], date] = date.today,
     ) -> None:
         """``workers``: processes judging compliance on big pages (None: the default,
         ``CREDTRAIL_WORKERS`` or ``min(CPUs, 4)``; 1: all in this process).
         ``parallel_threshold``: how many clinicians a page must dirty to use them.
         ``fingerprint``: of the plugins judging compliance (default: the registry's,
-        without versions; ``Views.of`` adds the plugins' versions)."""
+        without versions; ``Views.of`` adds the plugins' versions). ``today``: the
+        clock (the compliance view materialises the cycle containing its day)."""
         self.store = store
         self.registry = registry
         self.workers = resolve_workers(workers)
+        self.today = today
         streams = Streams()
         views: list[View] = [TranscriptView(streams)]
+        self._compliance: ComplianceView | None = None
         if registry is not None:
             # Compliance needs the plugins' rules; without them only transcripts run.
-            views.append(
-                ComplianceView(
-                    streams,
-                    registry,
-                    workers=self.workers,
-                    parallel_threshold=parallel_threshold,
-                    fingerprint=fingerprint,
-                )
+            self._compliance = ComplianceView(
+                streams,
+                registry,
+                workers=self.workers,
+                parallel_threshold=parallel_threshold,
+                fingerprint=fingerprint,
+                today=today,
             )
+            views.append(self._compliance)
         self.runner = Runner(store, views, page_size=page_size)
         # Reading a transcript needs only the transcript view current, not compliance.
         self._transcripts = Runner(store, views[:1], page_size=page_size)
@@ -177,6 +194,7 @@ class Views:
         page_size: int = DEFAULT_PAGE_SIZE,
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        today: Callable[[], date] = date.today,
     ) -> Views:
         """All views of an application's store, judged with its plugins."""
         return cls(
@@ -186,6 +204,7 @@ class Views:
             workers=workers,
             parallel_threshold=parallel_threshold,
             fingerprint=app.registry.fingerprint(plugin_versions(app.pm)),
+            today=today,
         )
 
     def close(self) -> None:
@@ -257,9 +276,18 @@ class Views:
         clinician_id: str | None = None,
     ) -> int:
         """Bring the views up to the log (on partitioned views: the partitions no worker
-        holds, only ``clinician_id``'s when given)."""
+        holds, only ``clinician_id``'s when given).
+
+        Without ``clinician_id``, also moves the compliance view on to today
+        (``move_to_today``): a catch-up on a later day than the last materialises the
+        cycle containing today of every licence in force whose row does not reach it."""
         done = self._catch_up_partitions(clinician_id)
-        return self.runner.catch_up(progress) if done is None else done
+        if done is not None:
+            return done
+        events = self.runner.catch_up(progress)
+        if clinician_id is None:
+            self.move_to_today()
+        return events
 
     def rebuild(
         self,
@@ -269,7 +297,59 @@ class Views:
         parts = self.partitions
         if parts is not None:
             return self.rebuild_partitioned(parts, names)
-        return self.runner.rebuild(names, progress)
+        events = self.runner.rebuild(names, progress)
+        self.move_to_today()
+        return events
+
+    def move_to_today(self, clinician_id: str | None = None) -> int | None:
+        """Materialise the cycle containing today of every licence in force today whose
+        rows stop short of it (only ``clinician_id``'s when given): the pairs are judged
+        by the compliance view, as a catch-up judges them, and written with a check that
+        neither view moved meanwhile. Done once a day for the whole view (the day is
+        recorded); a clinician's at a read that finds no row for today.
+
+        Returns how many (clinician, requirement) pairs were judged; None when nothing
+        was done (already moved on today, no compliance view, partitioned views, or the
+        views moved meanwhile: the next catch-up does it).
+        """
+        view = self._compliance
+        if view is None or self.partitions is not None:
+            return None
+        day = self.today()
+        db = self.runner.db
+        with db.transaction(commit=False) as cur:
+            if clinician_id is None:
+                cur.execute(f"SELECT day FROM {COMPLIANCE_DAY} WHERE view = ?", [view.name])
+                row = cur.fetchone()
+                if row is not None and date.fromisoformat(row["day"]) >= day:
+                    return None
+            positions = _positions(cur, self.names)
+            if len(set(positions.values())) != 1:
+                return None  # not caught up (a concurrent writer): the next catch-up
+            pending, judged = view.begin_day(
+                cur, day, None if clinician_id is None else [clinician_id]
+            )
+        try:
+            writes = pending.finish()
+        finally:
+            view.close()
+        with db.transaction(commit=True) as cur:
+            # Takes the write lock, and checks no page was applied since the rows were read.
+            cur.execute(
+                f"UPDATE {TRACKING} SET position = ? WHERE view = ? AND position = ?",
+                [positions[view.name], view.name, positions[view.name]],
+            )
+            if cur.rowcount != 1 or _positions(cur, self.names) != positions:
+                return None
+            for statement, rows in writes:
+                cur.executemany(statement, rows)
+            if clinician_id is None:
+                cur.execute(
+                    f"INSERT INTO {COMPLIANCE_DAY} (view, day) VALUES (?, ?) "
+                    "ON CONFLICT (view) DO UPDATE SET day = excluded.day",
+                    [view.name, day.isoformat()],
+                )
+        return judged
 
     def status(self) -> list[ViewStatus]:
         if self.partitions is not None:
@@ -313,19 +393,33 @@ class Views:
         registry = self._registry()
         if catch_up:
             self.catch_up(clinician_id=clinician_id)
-        with self.runner.db.transaction(commit=False) as cur:
-            rows = read_compliance(cur, clinician_id, requirement)
-            if not rows and not clinician_known(cur, clinician_id):
-                raise UnknownClinicianError(clinician_id)
-            if on is None:
-                return rows
-            # Which requirements the clinician is subject to on the day, and by which
-            # licence: the one answer (credtrail.core.compliance).
-            held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
-            out = []
-            for lic in held:
-                out.extend(_standing(cur, clinician_id, lic, rows, on, registry))
-            return out
+        today = self.today()
+        for attempt in range(2):
+            with self.runner.db.transaction(commit=False) as cur:
+                rows = read_compliance(cur, clinician_id, requirement)
+                if not rows and not clinician_known(cur, clinician_id):
+                    raise UnknownClinicianError(clinician_id)
+                if on is None:
+                    return rows
+                # Which requirements the clinician is subject to on the day, and by which
+                # licence: the one answer (credtrail.core.compliance).
+                held = licences_in_force(load_licenses(cur, clinician_id), on, requirement)
+                moved_on = (
+                    catch_up
+                    and attempt == 0
+                    and on == today
+                    and any(_fast_row(rows, lic, on, today) is None for lic in held)
+                )
+                if not moved_on:
+                    return [
+                        r
+                        for lic in held
+                        for r in _standing(cur, clinician_id, lic, rows, on, registry, today)
+                    ]
+            # The day moved on past the clinician's rows: materialise today's cycles once
+            # (written to the view), then read them (what is still missing is judged).
+            self.move_to_today(clinician_id)
+        raise AssertionError("unreachable")
 
     def _catch_up_or_judge_directly(self) -> bool:
         """Catch the views up; True when the compliance view is stale (built with other
@@ -363,6 +457,31 @@ class Views:
             for lic in held:
                 rows.extend(evaluate_on(cur, clinician_id, lic.requirement_id, on, registry))
         return Standings(rows, direct=True)
+
+    def lapses(
+        self, clinician_id: str, on: date, requirement: str | None = None, *, direct: bool = False
+    ) -> list[Lapse]:
+        """The clinician's licences in force on ``on`` whose term expired before it with no
+        renewal recorded (``expired_unrenewed``), each with the verdict on the cycle that
+        ended with it: its materialised row, or (``direct``: the compliance view is stale;
+        or no row) that cycle judged directly on its last day."""
+        registry = self._registry()
+        out = []
+        with self.runner.db.transaction(commit=False) as cur:
+            for lic in licences_in_force(load_licenses(cur, clinician_id), on, requirement):
+                expired = expired_unrenewed(lic, on)
+                if expired is None:
+                    continue
+                rows = [] if direct else read_compliance(cur, clinician_id, lic.requirement_id)
+                hit = [
+                    r
+                    for r in rows
+                    if r.license_id == lic.license_id and r.cycle_start <= expired <= r.cycle_end
+                ]
+                if not hit:
+                    hit = evaluate_on(cur, clinician_id, lic.requirement_id, expired, registry)
+                out.append(Lapse(lic, expired, hit[0] if hit else None))
+        return out
 
     def compliance_is_stale(self) -> bool:
         """The compliance view was built with other plugins than these (needs a rebuild)."""
@@ -419,6 +538,7 @@ class Views:
         """
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        today = self.today()
         # One slot per (clinician, licence), in order; slots no materialised row covers
         # are judged afterwards, with every fact they need read in a few queries.
         slots: list[list[RosterRow]] = []
@@ -436,7 +556,7 @@ class Views:
                     auth = authorities.get(lic.requirement_id, "")
                     if authority is not None and auth != authority:
                         continue
-                    fast = _fast_row(rows.get((cid, lic.requirement_id), []), lic, on)
+                    fast = _fast_row(rows.get((cid, lic.requirement_id), []), lic, on, today)
                     if fast is not None:
                         slots.append([_roster_row(fast, person, auth, lic, on)])
                     else:
@@ -463,6 +583,7 @@ class Views:
         requirement that day are left out. A stale compliance view judges every row."""
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        today = self.today()
         out: dict[str, list[ComplianceRow]] = defaultdict(list)
         pending: list[tuple[str, LicenseState]] = []
         with self.runner.db.transaction(commit=False) as cur:
@@ -473,7 +594,7 @@ class Views:
             for cid in sorted(held):
                 for lic in licences_in_force(held[cid], on):
                     mine = [r for r in rows[cid] if r.requirement_id == lic.requirement_id]
-                    fast = _fast_row(mine, lic, on)
+                    fast = _fast_row(mine, lic, on, today)
                     if fast is not None:
                         out[cid].append(fast)
                     else:
@@ -520,6 +641,13 @@ class Views:
             return load_documents(cur, requirement_id)
 
 
+def _positions(cur: Cursor, names: Sequence[str]) -> dict[str, int | None]:
+    """The tracking positions of the views ``names`` (None: never run)."""
+    cur.execute(f"SELECT view, position FROM {TRACKING}")
+    known = {r["view"]: int(r["position"]) for r in cur.fetchall()}
+    return {name: known.get(name) for name in names}
+
+
 def _standing(
     cur: Cursor,
     clinician_id: str,
@@ -527,10 +655,11 @@ def _standing(
     rows: list[ComplianceRow],
     on: date,
     registry: Registry,
+    today: date,
 ) -> list[ComplianceRow]:
     """The standing under ``lic`` on ``on``: its materialised row, else judged directly."""
     mine = [r for r in rows if r.requirement_id == lic.requirement_id]
-    fast = _fast_row(mine, lic, on)
+    fast = _fast_row(mine, lic, on, today)
     if fast is not None:
         return [fast]
     # A past day (or a day no row covers) is judged directly from the view's rows,
@@ -598,23 +727,18 @@ def _rows_covering(
 ) -> dict[tuple[str, str], list[ComplianceRow]]:
     """The materialised rows whose cycle contains ``on``, by (clinician, requirement).
 
-    Of a row's explanation only what the roster needs is read: a deficient row's grace
-    period (``as_of`` needs it), taken out by the database's JSON function, and an error
-    row's message. The explanations are most of the table; decoding each in Python was
-    most of the time.
+    Of a row's explanation only an error row's message is read. A deficient row's grace
+    period is not needed: the row's cycle contains ``on``, so ``on`` is not after the
+    cycle's end and the row reads ``in_progress`` as of ``on`` whatever its grace
+    (``ComplianceRow.as_of``). The explanations are most of the table; decoding them (in
+    Python, or by the database's JSON function) was most of the time.
     """
     day = on.isoformat()
-    grace = (
-        "(explanation::json ->> 'grace_until')"
-        if cur.db.postgres
-        else "json_extract(explanation, '$.grace_until')"
-    )
     # credtrail_v_compliance_cycle_end: cycles that ended before the day are skipped
     # by the index, not read.
     sql = (
         "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
         "counted, required, missing, "
-        f"CASE WHEN status = 'deficient' THEN {grace} END AS grace_until, "
         "CASE WHEN status = 'error' THEN explanation END AS explanation "
         f"FROM {COMPLIANCE} WHERE cycle_end >= ? AND cycle_start <= ?"
     )
@@ -625,10 +749,7 @@ def _rows_covering(
     cur.execute(sql, params)
     out: dict[tuple[str, str], list[ComplianceRow]] = defaultdict(list)
     for r in cur.fetchall():
-        if r["explanation"] is not None:
-            explanation = orjson.loads(r["explanation"])
-        else:
-            explanation = {"grace_until": r["grace_until"]} if r["grace_until"] else {}
+        explanation = {} if r["explanation"] is None else orjson.loads(r["explanation"])
         out[r["clinician_id"], r["requirement_id"]].append(compliance_row(r, explanation))
     return out
 

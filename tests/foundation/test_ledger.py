@@ -176,6 +176,7 @@ def test_event_topics_never_change() -> None:
         "credtrail:RequirementChanged",
         "credtrail:CreditAmended",
         "credtrail:CertificateAttached",
+        "credtrail:CertificateDetached",
         "credtrail:CertificationRecorded",
         "credtrail:CertificationRenewed",
         "credtrail:CertificationEnded",

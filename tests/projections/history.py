@@ -141,8 +141,10 @@ def _plain(value: Any) -> Any:
     return value if not isinstance(value, memoryview) else bytes(value)
 
 
-def direct(app: Credtrail, clinician_ids: Sequence[str]) -> dict[str, Any]:
-    """What the views must say, computed from the aggregates (replaying the log)."""
+def direct(app: Credtrail, clinician_ids: Sequence[str], day: date | None = None) -> dict[str, Any]:
+    """What the views must say, computed from the aggregates (replaying the log): every
+    cycle through the one containing ``day`` (default today) of the licence in force then."""
+    day = day or date.today()
     out: dict[str, Any] = {}
     for cid in clinician_ids:
         if not app.has_clinician(cid):
@@ -158,6 +160,7 @@ def direct(app: Credtrail, clinician_ids: Sequence[str]) -> dict[str, Any]:
                 list(ledger.credits.values()),
                 list(ledger.licenses.values()),
                 app.registry,
+                day,
             )
         out[cid] = (
             transcript_of(ledger),

@@ -1,5 +1,6 @@
-"""Property: any sequence of earn, amend, claim and revoke gives the same credit states in
-the ledger, in the transcript view and in the as-of replay, at every instant."""
+"""Property: any sequence of earn, amend, claim, revoke, certificate attach and detach
+gives the same credit states in the ledger, in the transcript view and in the as-of
+replay, at every instant."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from credtrail.core.audit.asof import AsOf
 from credtrail.core.clock import frozen_at
 from credtrail.core.domain import CreditState
 from credtrail.core.errors import CredtrailError
+from credtrail.core.persistence.attachments import CertificateFile
 from credtrail.core.projections import Views
 from credtrail.core.projections.db import CREDITS
 
@@ -37,7 +39,13 @@ ops = st.one_of(
     ),
     st.tuples(st.just("claim"), pick, st.sampled_from(["AMA", "CA-MBC"]), st.booleans()),
     st.tuples(st.just("revoke"), pick),
+    st.tuples(st.just("attach"), pick, st.integers(0, 2)),
+    st.tuples(st.just("detach"), pick, st.integers(0, 2)),
 )
+FILES = [
+    CertificateFile(f"c{i}.pdf", "application/pdf", b"%PDF-1.4\n%" + bytes([i]) + b"\n%%EOF\n")
+    for i in range(3)
+]
 
 
 def apply(app: Credtrail, op: tuple[Any, ...], n: int) -> None:
@@ -78,6 +86,10 @@ def apply(app: Credtrail, op: tuple[Any, ...], n: int) -> None:
             app.claim("c0", credit.credit_id, authority, units, credit.completed_on + timedelta(1))
         elif ids and kind == "revoke":
             app.revoke("c0", ids[args[0] % len(ids)], "withdrawn", date(2026, 1, 1))
+        elif ids and kind == "attach":
+            app.attach("c0", ids[args[0] % len(ids)], FILES[args[1]])
+        elif ids and kind == "detach":
+            app.detach("c0", ids[args[0] % len(ids)], f"removed {n}", FILES[args[1]].sha256)
     except CredtrailError:
         pass
 
