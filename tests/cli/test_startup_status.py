@@ -148,6 +148,17 @@ def not_claimed(run: Run) -> list[str]:
     return ["np-1"]
 
 
+def expired_unrenewed(run: Run) -> list[str]:
+    """A Texas licence that expired a month ago with no renewal recorded: the warning
+    judges the cycle that ended with it (the full path)."""
+    ok(run("clinician", "add", "md-3", "--profession", "physician"))
+    dates = ["--issued", day(-800), "--expires", day(-30)]
+    ok(run("license", "add", "md-3", "--requirement", "us-tx-physician", *dates))
+    earn(run, "md-3", "ama_pra_1", "10", day(-60), "T1")
+    caught_up(run, "md-3")
+    return ["md-3"]
+
+
 SCENARIOS: dict[str, tuple[Callable[[Run], list[str]], bool]] = {
     # name: (set up the store and give status's arguments, whether the views answer alone)
     "fresh view": (fresh, True),
@@ -162,6 +173,7 @@ SCENARIOS: dict[str, tuple[Callable[[Run], list[str]], bool]] = {
     "unknown clinician": (unknown_clinician, False),
     "a past day": (past_day, False),
     "credit recorded, not claimed": (not_claimed, False),
+    "licence expired, not renewed": (expired_unrenewed, False),
 }
 
 
@@ -194,6 +206,9 @@ def test_status_from_the_views_says_what_the_full_path_says(
     )
     if scenario == "credit recorded, not claimed" and not as_json:
         assert "units recorded but not claimed would count here" in full.stdout
+    if scenario == "licence expired, not renewed" and not as_json:
+        assert "expired on" in full.stdout
+        assert "no renewal is recorded" in full.stdout
     if scenario == "view judged by other plugins":
         assert "evaluated directly" in full.stderr
 
