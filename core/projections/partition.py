@@ -296,7 +296,7 @@ class PartitionReader:
         self.part = part
         self.parts = parts
         events = store.qualified(store.recorder.events_table_name)  # type: ignore[attr-defined]
-        self._query = (
+        self.query = (
             f"SELECT notification_id, originator_id, topic, state FROM {events} "
             "WHERE notification_id > ? AND notification_id <= ? "
             f"AND ({_PART_SQL} = ? OR topic = ANY(?)) ORDER BY notification_id LIMIT ?"
@@ -313,7 +313,7 @@ class PartitionReader:
             return [], after
         with self.db.transaction(commit=False) as cur:
             cur.execute(
-                self._query, [after, head, self.parts, self.part, list(BROADCAST_TOPICS), limit]
+                self.query, [after, head, self.parts, self.part, list(BROADCAST_TOPICS), limit]
             )
             rows = cur.fetchall()
         events = self.log.decode_rows(
