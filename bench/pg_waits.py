@@ -4,11 +4,14 @@
 
 Ingests ``--events`` events into a private PostgreSQL, then rebuilds the views in
 ``--partitions`` partitions by 1 and by 2 worker processes (bench/run.py's worker
-phase), sampling ``pg_stat_activity`` every ``--every`` seconds from this process
-meanwhile. Each sample counts the store's client backends (this sampler's own left
-out) by what they were doing: running a statement on the server's CPU, waiting on a
-lock (``Lock``/``LWLock``), on I/O, or idle in a transaction waiting for its client
-(``ClientRead``: the worker is computing). Prints the mean number of backends in each
+phase), the workers in this process's session and then each in its own (the kernel's
+autogroup scheduler gives each session, not each process, a fair share), sampling
+``pg_stat_activity`` every ``--every`` seconds from this process meanwhile. Each sample
+counts the store's client backends (this sampler's own left out) by what they were
+doing: running a statement on the server's CPU, waiting on a lock (``Lock``/
+``LWLock``), on I/O, or idle in a transaction waiting for its client (``ClientRead``:
+the worker is computing). Also times each partition's read of the whole log on the
+server (``EXPLAIN ANALYZE``). Prints the mean number of backends in each
 state per sample, wall and CPU seconds; asserts nothing.
 """
 
@@ -61,7 +64,7 @@ def sampled(views: Views, every: float, stop: threading.Event) -> tuple[Counter[
     return seen, samples
 
 
-def measure(url: str, args: argparse.Namespace, workers: int) -> dict[str, Any]:
+def measure(url: str, args: argparse.Namespace, workers: int, own: bool) -> dict[str, Any]:
     app = open_app(url)
     views = Views.of(app, workers=1)
     views.rebuild_partitioned(args.partitions, run=False)
@@ -70,7 +73,9 @@ def measure(url: str, args: argparse.Namespace, workers: int) -> dict[str, Any]:
     thread = threading.Thread(target=lambda: out.append(sampled(views, args.every, stop)))
     thread.start()
     try:
-        ran = run_workers(argparse.Namespace(store=url, partitions=args.partitions), workers)
+        ran = run_workers(
+            argparse.Namespace(store=url, partitions=args.partitions), workers, own_session=own
+        )
     finally:
         stop.set()
         thread.join()
@@ -78,6 +83,7 @@ def measure(url: str, args: argparse.Namespace, workers: int) -> dict[str, Any]:
     seen, samples = out[0]
     return {
         "workers": workers,
+        "own_sessions": own,
         "seconds": round(ran["seconds"], 2),
         "worker_cpu_seconds": round(ran["cpu_seconds"], 2),
         "server_cpu_seconds": ran["server_cpu_seconds"],
@@ -117,7 +123,7 @@ def main() -> None:
     with private_postgres() as url:
         phase_ingest(url, args.events, args.seed)
         scan = scan_ms(url, args.partitions)
-        figures = [measure(url, args, n) for n in (1, 2)]
+        figures = [measure(url, args, n, own) for own in (False, True) for n in (1, 2)]
     print(json.dumps({"scan": scan, "rebuilds": figures}, indent=1))
 
 
