@@ -2,12 +2,15 @@
 
     python bench/pg_catchup.py --events 20000                 # private PostgreSQL
     python bench/pg_catchup.py --events 50000 --profile 25    # and the top of cProfile
+    python bench/pg_catchup.py --events 50000 --workers 2     # 2 worker processes
 
 Ingests ``--events`` events, splits the views in ``--partitions`` and rebuilds them in
 this process, records 10,000 new credits (bench/run.py's ``record_credits``), then
 catches every partition up with one worker in this process, counting the statements
 it sends (by kind, and the round trips: one per ``execute``, one per ``executemany``
-batch) and the CPU of this process and of the server. Prints figures; asserts nothing.
+batch) and the CPU of this process and of the server. With ``--workers N``, N worker
+processes catch up instead (bench/run.py's, each in its own session; no statement
+counts). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from run import (  # noqa: E402
     phase_ingest,
     private_postgres,
     record_credits,
+    run_workers,
     server_cpu_seconds,
 )
 
@@ -73,6 +77,19 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     views.rebuild_partitioned(args.partitions)
     rebuild = time.perf_counter() - started
     record_credits(app, ing["clinicians"], args.seed, "profile")
+    if args.workers:
+        app.close()
+        ran = run_workers(argparse.Namespace(store=url, partitions=args.partitions), args.workers)
+        return {
+            "events": ing["events"],
+            "clinicians": ing["clinicians"],
+            "partitions": args.partitions,
+            "rebuild_seconds": round(rebuild, 2),
+            "catch_up_workers": args.workers,
+            "catch_up_seconds": round(ran["seconds"], 2),
+            "catch_up_cpu_seconds": round(ran["cpu_seconds"], 2),
+            "server_cpu_seconds": ran["server_cpu_seconds"],
+        }
     seen = counting()
     worker = views.worker(partitions=args.partitions, lease_seconds=120)
     server = server_cpu_seconds(url)
@@ -111,6 +128,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--partitions", type=int, default=16)
     parser.add_argument("--profile", type=int, default=0, help="print this many cProfile lines")
+    parser.add_argument("--workers", type=int, default=0, help="catch up by N worker processes")
     parser.add_argument("--store", help="an existing, EMPTY PostgreSQL database")
     args = parser.parse_args()
     if args.store:

@@ -286,6 +286,11 @@ def phase_worker(store: str, partitions: int) -> dict[str, Any]:
     """One partition worker process: ready, then on 'go' catch every partition up."""
     app = open_app(store)
     worker = Views.of(app, workers=1).worker(partitions=partitions, lease_seconds=120)
+    # What a standing worker pays once in its life, not per catch-up: the solver's
+    # imports (~0.6 s of CPU), done lazily at the first judgement otherwise.
+    import scipy.optimize
+    import scipy.sparse  # noqa: F401
+
     print("ready", flush=True)
     sys.stdin.readline()
     cpu = time.process_time()
