@@ -286,6 +286,11 @@ def phase_worker(store: str, partitions: int) -> dict[str, Any]:
     """One partition worker process: ready, then on 'go' catch every partition up."""
     app = open_app(store)
     worker = Views.of(app, workers=1).worker(partitions=partitions, lease_seconds=120)
+    # What a standing worker pays once in its life, not per catch-up: the solver's
+    # imports (~0.6 s of CPU), done lazily at the first judgement otherwise.
+    import scipy.optimize
+    import scipy.sparse  # noqa: F401
+
     print("ready", flush=True)
     sys.stdin.readline()
     cpu = time.process_time()
@@ -634,14 +639,27 @@ def server_cpu_seconds(store: str) -> float | None:
     return total / tick
 
 
-def run_workers(args: argparse.Namespace, workers: int) -> dict[str, Any]:
+def run_workers(
+    args: argparse.Namespace, workers: int, *, own_session: bool = True
+) -> dict[str, Any]:
     """``workers`` worker processes: started, ready (imports done), then all told to go
-    at once; wall time from 'go' until the last one is done, and each one's figures."""
+    at once; wall time from 'go' until the last one is done, and each one's figures.
+
+    Each worker runs in its own session (``own_session``): with the kernel's
+    autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``), the processes
+    of one session share one fair share of the CPU, so on a machine busy with other
+    sessions a second worker in the same session would add no CPU at all."""
     command = [sys.executable, str(Path(__file__).resolve()), "--phase", "worker"]
     command += ["--store", args.store, "--partitions", str(args.partitions)]
     print(f"[{workers} worker process(es)] ...", file=sys.stderr, flush=True)
     children = [
-        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=own_session,
+        )
         for _ in range(workers)
     ]
     for child in children:

@@ -198,8 +198,9 @@ def _run_workers(env: Env, workers: int, partitions: int) -> None:
     default=30.0,
     show_default=True,
     metavar="S",
-    help="How long a claimed partition stays ours without a commit; a dead worker's "
-    "partitions are taken over this long after its last page.",
+    help="How long a claimed partition stays ours without a renewal (renewed every "
+    "quarter of it while the worker lives); a dead or paused worker's partitions are "
+    "taken over this long after its last renewal.",
 )
 @click.option(
     "--once",
@@ -223,7 +224,11 @@ def worker(
     if not app.store.is_postgres:
         raise NeedsPostgresError
     views = Views.of(app, workers=1)
-    runner = views.worker(partitions=partitions, lease_seconds=lease_seconds)
+    runner = views.worker(
+        partitions=partitions,
+        lease_seconds=lease_seconds,
+        say=lambda message: click.echo(f"worker: {message}", err=True),
+    )
     stopping: list[int] = []
     previous = signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     seen = [0]

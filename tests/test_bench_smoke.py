@@ -37,3 +37,18 @@ def test_benchmark_runs_and_prints_its_figures(args: list[str], tmp_path: Path) 
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert any(ch.isdigit() for ch in result.stdout), result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["pg_catchup.py", "--events", "1000", "--partitions", "2"],
+        ["pg_waits.py", "--events", "1000", "--partitions", "2"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_postgres_benchmark_runs_and_prints_its_figures(args: list[str], tmp_path: Path) -> None:
+    """The PostgreSQL benchmarks (each starts a private server) still run."""
+    test_benchmark_runs_and_prints_its_figures(args, tmp_path)

@@ -134,12 +134,14 @@ class ComplianceView:
             mark(e.event)
         touched, changed_requirements = self._touched, self._changed
         dirty: dict[tuple[str, str], Dirty] = {}
-        for cid in sorted(touched):
+        for part in chunks(sorted(touched), READ_BATCH):
             cur.execute(
-                f"SELECT DISTINCT requirement_id FROM {LICENSES} WHERE clinician_id = ?", [cid]
+                f"SELECT DISTINCT clinician_id, requirement_id FROM {LICENSES} "
+                f"WHERE clinician_id IN ({', '.join('?' * len(part))})",
+                part,
             )
             for r in cur.fetchall():
-                dirty[cid, r["requirement_id"]] = touched[cid]
+                dirty[r["clinician_id"], r["requirement_id"]] = touched[r["clinician_id"]]
         owns = self.owns
         for part in chunks(sorted(changed_requirements), 500):
             marks = ", ".join("?" * len(part))
@@ -263,7 +265,7 @@ class ComplianceView:
             by_clinician.setdefault(cid, {})[rid] = ids
         order = sorted(by_clinician)
         raw_documents: dict[str, str | None] = {}
-        inputs = (read_clinician(cur, cid, by_clinician[cid], raw_documents, day) for cid in order)
+        inputs = read_clinicians(cur, order, by_clinician, raw_documents, day)
         if self.workers > 1 and len(order) >= self.parallel_threshold and fork_available():
             size = -(-len(order) // (self.workers * _CHUNKS_PER_WORKER))
             batch = self._pool_of_workers().submit(
@@ -374,34 +376,75 @@ PairResult = tuple[str, str | None, list[tuple[Any, ...]]]
 """(requirement, start of the first cycle re-judged or None for all, the rows to insert)."""
 
 
-def read_clinician(
+READ_BATCH = 500
+"""Clinicians whose rows one statement reads: a page's reads are a few statements (a
+round trip each on PostgreSQL), not four per clinician."""
+
+
+def read_clinicians(
     cur: Cursor,
-    clinician_id: str,
-    pairs: dict[str, Dirty],
+    order: Sequence[str],
+    pairs: Mapping[str, dict[str, Dirty]],
     documents: dict[str, str | None],
     day: date,
-) -> ClinicianInput:
-    """Read what judging the clinician's ``pairs`` needs; requirements into ``documents``."""
-    cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
-    credits = [r["data"] for r in cur.fetchall()]
-    cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id])
-    licenses = [tuple(r[name] for name in _LICENSE_FIELDS) for r in cur.fetchall()]
-    cur.execute(
-        f"SELECT requirement_id, MAX(cycle_start) AS last FROM {COMPLIANCE} "
-        "WHERE clinician_id = ? GROUP BY requirement_id",
-        [clinician_id],
-    )
-    last = {r["requirement_id"]: r["last"] for r in cur.fetchall()}
-    for rid in pairs:
-        if rid not in documents:
-            documents[rid] = read_versions(cur, rid)
-    return ClinicianInput(
-        clinician_id,
-        credits,
-        licenses,
-        [(rid, *_dirty(ids), last.get(rid)) for rid, ids in sorted(pairs.items())],
-        day.isoformat(),
-    )
+) -> Iterator[ClinicianInput]:
+    """Read what judging each clinician's ``pairs`` needs, in ``order``, ``READ_BATCH``
+    clinicians per statement; their requirements' versions into ``documents``."""
+    for batch in chunks(order, READ_BATCH):
+        marks = ", ".join("?" * len(batch))
+        credits: dict[str, list[str]] = {cid: [] for cid in batch}
+        cur.execute(
+            f"SELECT clinician_id, data FROM {CREDITS} WHERE clinician_id IN ({marks}) "
+            "ORDER BY clinician_id, credit_id",
+            batch,
+        )
+        for r in cur.fetchall():
+            credits[r["clinician_id"]].append(r["data"])
+        licenses: dict[str, list[tuple[Any, ...]]] = {cid: [] for cid in batch}
+        cur.execute(
+            f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id IN ({marks}) "
+            "ORDER BY clinician_id, license_id",
+            batch,
+        )
+        for r in cur.fetchall():
+            licenses[r["clinician_id"]].append(tuple(r[name] for name in _LICENSE_FIELDS))
+        last: dict[str, dict[str, str]] = {cid: {} for cid in batch}
+        cur.execute(
+            f"SELECT clinician_id, requirement_id, MAX(cycle_start) AS last FROM {COMPLIANCE} "
+            f"WHERE clinician_id IN ({marks}) GROUP BY clinician_id, requirement_id",
+            batch,
+        )
+        for r in cur.fetchall():
+            last[r["clinician_id"]][r["requirement_id"]] = r["last"]
+        read_versions_of(cur, {rid for cid in batch for rid in pairs[cid]}, documents)
+        for cid in batch:
+            yield ClinicianInput(
+                cid,
+                credits[cid],
+                licenses[cid],
+                [
+                    (rid, *_dirty(ids), last[cid].get(rid))
+                    for rid, ids in sorted(pairs[cid].items())
+                ],
+                day.isoformat(),
+            )
+
+
+def read_versions_of(
+    cur: Cursor, requirement_ids: Iterable[str], documents: dict[str, str | None]
+) -> None:
+    """Add to ``documents`` the versions (JSON) of the requirements not in it yet (None:
+    a requirement without a row), one statement per ``READ_BATCH``."""
+    missing = sorted(set(requirement_ids) - documents.keys())
+    for part in chunks(missing, READ_BATCH):
+        cur.execute(
+            f"SELECT requirement_id, versions FROM {REQUIREMENTS} "
+            f"WHERE requirement_id IN ({', '.join('?' * len(part))})",
+            part,
+        )
+        found = {r["requirement_id"]: str(r["versions"]) for r in cur.fetchall()}
+        for rid in part:
+            documents[rid] = found.get(rid)
 
 
 def _dirty(ids: Dirty) -> tuple[tuple[str, ...] | None, str | None]:

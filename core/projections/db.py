@@ -10,9 +10,11 @@ common to SQLite >= 3.24 and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.persistence import PersistenceError
@@ -200,8 +202,17 @@ class Cursor:
         return self
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self.raw.executemany(self.db.sql(statement), rows)
+        if not rows:
+            return
+        if self.db.postgres and len(rows) > 1:
+            many = multirow(statement, rows)
+            if many is not None:
+                # A round trip per statement of many rows: psycopg's own executemany
+                # sends (and adapts, in Python) one statement per row.
+                for text, params in many:
+                    self.raw.execute(self.db.sql(text), params)
+                return
+        self.raw.executemany(self.db.sql(statement), rows)
 
     def fetchall(self) -> list[Any]:
         return list(self.raw.fetchall())
@@ -239,3 +250,55 @@ def _replace_name(statement: str, name: str, qualified: str) -> str:
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+MULTIROW_PARAMS = 30_000
+"""Parameters per multi-row statement (PostgreSQL takes at most 65,535)."""
+
+_INSERT = re.compile(
+    r"INSERT INTO (?P<table>\S+) \((?P<columns>[^)]*)\) VALUES \((?P<marks>\?(?:, \?)*)\)"
+    r"(?P<tail>(?: ON CONFLICT \((?P<key>[^)]*)\) DO (?:UPDATE SET|NOTHING)[^;]*)?)",
+    re.DOTALL,
+)
+
+
+@lru_cache(maxsize=64)
+def _shape(statement: str) -> tuple[int, tuple[int, ...] | None, str, str] | None:
+    """(columns, conflict key's column indexes or None, head, tail) of a one-row INSERT,
+    or None for any other statement."""
+    found = _INSERT.fullmatch(statement)
+    if found is None or "?" in found["tail"]:
+        return None
+    columns = [c.strip() for c in found["columns"].split(",")]
+    if len(columns) != found["marks"].count("?"):
+        return None
+    key = None
+    if found["key"] is not None:
+        names = [c.strip() for c in found["key"].split(",")]
+        if not set(names) <= set(columns):
+            return None
+        key = tuple(columns.index(n) for n in names)
+    head = f"INSERT INTO {found['table']} ({found['columns']}) VALUES "
+    return len(columns), key, head, found["tail"]
+
+
+def multirow(statement: str, rows: Sequence[Sequence[Any]]) -> list[tuple[str, list[Any]]] | None:
+    """``rows`` of a one-row ``INSERT ... VALUES (?, ...) [ON CONFLICT (key) DO ...]`` as
+    multi-row statements that do the same, or None (another statement, or rows that
+    share a conflict key: applied one after the other they would update one row twice,
+    which one statement may not do)."""
+    shape = _shape(statement)
+    if shape is None:
+        return None
+    width, key, head, tail = shape
+    if key is not None and len({tuple(row[i] for i in key) for row in rows}) != len(rows):
+        return None
+    if any(len(row) != width for row in rows):
+        return None
+    size = max(1, MULTIROW_PARAMS // width)
+    one = "(" + ", ".join("?" * width) + ")"
+    out = []
+    for start in range(0, len(rows), size):
+        part = rows[start : start + size]
+        out.append((head + ", ".join([one] * len(part)) + tail, [v for row in part for v in row]))
+    return out

@@ -20,7 +20,19 @@ lease *on that token* in the page's own transaction (``UPDATE ... WHERE part = ?
 token = ?``): if another worker took the partition over (a new token), the update
 touches no row and the page is rolled back, rows and position together. The token is
 the fence that keeps two writers out of one partition (however late a worker wakes
-up); the expiry only decides when a silent worker's partition may be taken over. A
+up); the expiry only decides when a silent worker's partition may be taken over.
+
+A page can take longer to judge than the lease lasts (a loaded machine, a requirement
+change re-judging a whole partition): while a worker holds a partition, a heartbeat
+thread renews the lease on its own connection every quarter lease (``UPDATE ... WHERE
+part = ? AND owner = ? AND token = ?``), so a worker that is alive keeps what it holds.
+A worker that is paused (SIGSTOP, a VM frozen, a GC pause, a stalled network) renews
+nothing, its lease expires and another worker takes the partition over; when the paused
+worker wakes up, its heartbeat or its next commit finds another token, the page's
+transaction is rolled back (rows and position together), and the worker logs that it
+lost the lease and leaves the partition. Renewal keeps live workers from losing
+partitions; the token check inside the writing transaction is what makes a second
+writer impossible, whatever the clocks and pauses do. A
 worker that dies holds its partitions until its lease expires; then the next worker
 to look claims them and resumes from their committed positions.
 
@@ -39,9 +51,11 @@ under the token that held the lease), and what an operator reads to see takeover
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -64,7 +78,11 @@ DEFAULT_PARTITIONS = 16
 """Partitions of a new layout: more than the workers one expects to run (a worker
 takes one partition at a time; spare partitions even out the tail)."""
 DEFAULT_LEASE_SECONDS = 30.0
-"""How long a claim lasts without a commit: longer than any page takes to judge."""
+"""How long a claim lasts without a renewal (a heartbeat renews it every quarter)."""
+HEARTBEATS_PER_LEASE = 4
+"""Renewals per lease period: a live worker misses three in a row before it loses one."""
+
+log = logging.getLogger(__name__)
 
 BROADCAST_TOPICS = tuple(
     cls.TOPIC  # type: ignore[attr-defined]
@@ -92,6 +110,7 @@ class LeaseLostError(CredtrailError):
     page it was writing was rolled back."""
 
     def __init__(self, part: int) -> None:
+        self.part = part
         super().__init__(f"the lease on partition {part} was taken over; nothing was written")
 
 
@@ -277,7 +296,7 @@ class PartitionReader:
         self.part = part
         self.parts = parts
         events = store.qualified(store.recorder.events_table_name)  # type: ignore[attr-defined]
-        self._query = (
+        self.query = (
             f"SELECT notification_id, originator_id, topic, state FROM {events} "
             "WHERE notification_id > ? AND notification_id <= ? "
             f"AND ({_PART_SQL} = ? OR topic = ANY(?)) ORDER BY notification_id LIMIT ?"
@@ -294,7 +313,7 @@ class PartitionReader:
             return [], after
         with self.db.transaction(commit=False) as cur:
             cur.execute(
-                self._query, [after, head, self.parts, self.part, list(BROADCAST_TOPICS), limit]
+                self.query, [after, head, self.parts, self.part, list(BROADCAST_TOPICS), limit]
             )
             rows = cur.fetchall()
         events = self.log.decode_rows(
@@ -332,6 +351,59 @@ class WorkerReport:
     """Partitions this worker claimed from a lease that had expired."""
 
 
+class Heartbeat:
+    """Renews one lease every ``interval`` seconds on its own connection, in a thread,
+    until stopped or until the lease is found taken over (``lost``).
+
+    Renewing never decides who may write (the token check in each page's transaction
+    does): it only keeps a live worker's lease from expiring during a long page.
+    """
+
+    def __init__(
+        self, db: Database, lease: Lease, owner: str, seconds: float, interval: float
+    ) -> None:
+        self.db = db
+        self.lease = lease
+        self.owner = owner
+        self.seconds = seconds
+        self.interval = interval
+        self.renewals = 0
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{lease.part}", daemon=True)
+
+    def renew(self) -> bool:
+        """Push the lease's expiry on, if it is still ours; False (and ``lost``) if not."""
+        with self.db.transaction(commit=True) as cur:
+            cur.execute(
+                f"UPDATE {LEASES} SET expires_at = clock_timestamp() + make_interval(secs => ?) "
+                "WHERE part = ? AND owner = ? AND token = ?",
+                [self.seconds, self.lease.part, self.owner, self.lease.token],
+            )
+            held = cur.rowcount == 1
+        if held:
+            self.renewals += 1
+        else:
+            self.lost.set()
+        return held
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                if not self.renew():
+                    return
+            except Exception as exc:  # a blip: the next beat (or the commit) decides
+                log.warning("lease renewal of partition %d failed: %s", self.lease.part, exc)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 class PartitionWorker:
     """Claims partitions one at a time, catches each up to the log's head, releases it."""
 
@@ -345,9 +417,13 @@ class PartitionWorker:
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         page_size: int = DEFAULT_PAGE_SIZE,
         owner: str | None = None,
+        heartbeat: float | None = None,
+        say: Callable[[str], None] | None = None,
     ) -> None:
         """``partitions``: the count to create the layout with (None: the store's,
-        else ``DEFAULT_PARTITIONS``); ``owner``: recorded on the lease rows."""
+        else ``DEFAULT_PARTITIONS``); ``owner``: recorded on the lease rows;
+        ``heartbeat``: seconds between renewals (default a quarter lease; 0: none);
+        ``say``: where a lost lease is reported (default: this module's logger)."""
         if lease_seconds <= 0:
             raise CredtrailError(f"the lease must last more than 0 seconds, not {lease_seconds}")
         self.store = store
@@ -360,6 +436,9 @@ class PartitionWorker:
         self.lease_seconds = lease_seconds
         self.page_size = page_size
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.heartbeat = lease_seconds / HEARTBEATS_PER_LEASE if heartbeat is None else heartbeat
+        self.say: Callable[[str], None] = say or log.warning
+        self.beating: Heartbeat | None = None
         self._runners: dict[int, Runner] = {}
         self.held: Lease | None = None
         self._took_over = False
@@ -410,10 +489,16 @@ class PartitionWorker:
         """The check each page runs in its write transaction: still our lease."""
 
         def check(cur: Cursor, view: str, old: int, last: int) -> None:
+            # The fence: in the page's own transaction, before anything is written, the
+            # lease row is locked (held until commit, so no claim can slip in between)
+            # and must still carry this worker's owner and token.
+            beating = self.beating
+            if beating is not None and beating.lost.is_set():
+                raise LeaseLostError(lease.part)
             cur.execute(
                 f"UPDATE {LEASES} SET expires_at = clock_timestamp() + make_interval(secs => ?) "
-                "WHERE part = ? AND token = ?",
-                [self.lease_seconds, lease.part, lease.token],
+                "WHERE part = ? AND owner = ? AND token = ?",
+                [self.lease_seconds, lease.part, self.owner, lease.token],
             )
             if cur.rowcount != 1:
                 raise LeaseLostError(lease.part)
@@ -439,19 +524,35 @@ class PartitionWorker:
         return self._runners[part]
 
     def work(self, lease: Lease, report: WorkerReport) -> None:
-        """Catch the leased partition up to the head, then release it."""
+        """Catch the leased partition up to the head (renewing the lease meanwhile),
+        then release it; a lease found lost ends the work on it, nothing of the page
+        in hand written."""
         runner = self.runner(lease.part)
         runner.guard = self.guard(lease)
         head = runner.reader.head()
+        beat = Heartbeat(self.db, lease, self.owner, self.lease_seconds, self.heartbeat)
         try:
-            report.events += runner.catch_up()
+            if self.heartbeat > 0:
+                with beat:
+                    self.beating = beat
+                    report.events += runner.catch_up()
+            else:
+                report.events += runner.catch_up()
         except LeaseLostError:
             report.lost += 1
             self.held = None
+            self._runners.pop(lease.part, None)  # what it had in hand was not written
+            self.say(
+                f"worker {self.owner} lost its lease on partition {lease.part}/{self.parts} "
+                "(taken over after it expired, or revoked by a rebuild): the page in hand "
+                "was rolled back, nothing of it written; leaving the partition"
+            )
             return
         except BaseException:
             self.release(lease)
             raise
+        finally:
+            self.beating = None
         self.release(lease, head)
         report.partitions.append(lease.part)
 
