@@ -1,0 +1,127 @@
+"""Properties: the projections' cheap ways of rebuilding the domain's state objects give
+exactly what the plain, validated path gives.
+
+``trusted`` copies a validated instance instead of validating again (``model_copy``),
+and ``CreditState.from_json`` reads a view row with pydantic's JSON validation instead
+of converting an ``orjson`` dict by hand: each against the plain path, on random states.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from credtrail.core.domain import Amendment, Certificate, CreditState, LicenseState
+from credtrail.core.models import trusted
+
+text = st.text(max_size=12)
+codes = st.text("abcdefghij-_", min_size=1, max_size=8)
+units = st.decimals(min_value=0, max_value=100_000, places=4, allow_nan=False)
+days = st.dates(date(1990, 1, 1), date(2040, 12, 31))
+instants = st.datetimes(datetime(2000, 1, 1), datetime(2040, 1, 1), timezones=st.just(UTC))
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-(2**40), 2**40), text)
+evidence = st.one_of(
+    st.none(), st.dictionaries(codes, st.one_of(json_leaf, st.lists(json_leaf, max_size=3)))
+)
+amendments = st.builds(
+    Amendment, at=instants, by=text, reason=text, fields=st.lists(codes, max_size=3).map(tuple)
+)
+certificates = st.builds(
+    Certificate,
+    sha256=st.text("0123456789abcdef", min_size=64, max_size=64),
+    media_type=codes,
+    filename=text,
+    size=st.integers(0, 10**9),
+    attached_at=instants,
+)
+credit_values = st.fixed_dictionaries(
+    {
+        "credit_id": codes,
+        "credit_type": codes,
+        "units": units,
+        "completed_on": days,
+        "provider": text,
+        "accreditor": st.one_of(st.none(), codes),
+        "activity_id": text,
+        "title": st.one_of(st.none(), text),
+        "topics": st.lists(codes, max_size=3).map(tuple),
+        "format": st.one_of(st.none(), codes),
+        "designated_units": st.one_of(st.none(), units),
+        "evidence": evidence,
+        "natural_key": text,
+        "recorded_at": instants,
+        "revoked": st.booleans(),
+        "revoked_reason": st.one_of(st.none(), text),
+        "revoked_on": st.one_of(st.none(), days),
+        "claims": st.dictionaries(codes, units, max_size=3),
+        "claim_dates": st.dictionaries(codes, days, max_size=3),
+        "claim_log": st.lists(st.tuples(codes, units, days), max_size=4),
+        "topic_units": st.dictionaries(codes, units, max_size=3),
+        "amendments": st.lists(amendments, max_size=2),
+        "certificates": st.lists(certificates, max_size=2),
+    }
+)
+license_values = st.fixed_dictionaries(
+    {
+        "license_id": codes,
+        "requirement_id": codes,
+        "issued_on": days,
+        "expires_on": st.one_of(st.none(), days),
+        "birth_date": st.one_of(st.none(), days),
+        "number": st.one_of(st.none(), text),
+        "attributes": st.dictionaries(codes, text, max_size=3),
+        "ended_on": st.one_of(st.none(), days),
+        "end_reason": st.one_of(st.none(), text),
+        "renewals": st.lists(st.tuples(days, days, days), max_size=3),
+        "exams": st.lists(st.tuples(codes, days), max_size=2),
+        "certifications": st.lists(st.tuples(codes, days, st.one_of(st.none(), days)), max_size=2),
+        "attestations": st.lists(st.tuples(codes, days, text), max_size=2),
+        "kind": st.sampled_from(["license", "certification"]),
+        "certification": st.one_of(st.none(), codes),
+        "certifier": st.one_of(st.none(), codes),
+    }
+)
+
+
+def _same(fast: Any, slow: Any) -> None:
+    assert fast == slow
+    assert type(fast) is type(slow)
+    assert fast.model_dump() == slow.model_dump()
+    assert fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=credit_values, values=credit_values, lic_first=license_values, lic=license_values)
+def test_trusted_copy_equals_validation(
+    first: dict[str, Any], values: dict[str, Any], lic_first: dict[str, Any], lic: dict[str, Any]
+) -> None:
+    """trusted() gives what model_validate gives, and its instances share nothing."""
+    for cls, a, b in ((CreditState, first, values), (LicenseState, lic_first, lic)):
+        one = trusted(cls, dict(a))  # the first may be the validated template's source
+        two = trusted(cls, dict(b))  # later ones are copies of it
+        _same(one, cls.model_validate(a))
+        _same(two, cls.model_validate(b))
+    one, two = trusted(CreditState, dict(first)), trusted(CreditState, dict(values))
+    two.claims["zz-new"] = Decimal(1)
+    two.claim_log.append(("zz-new", Decimal(1), date(2030, 1, 1)))
+    two.revoked = not two.revoked
+    _same(one, CreditState.model_validate(first))
+    again = trusted(CreditState, dict(first))
+    assert "zz-new" not in again.claims
+    assert again.claim_log == list(first["claim_log"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=credit_values)
+def test_credit_row_reads_back_as_the_state_it_was_written_from(values: dict[str, Any]) -> None:
+    """CreditState.from_json(state.to_json()) is the state, whatever it holds."""
+    state = CreditState.model_validate(values)
+    back = CreditState.from_json(state.to_json())
+    _same(back, state)
+    assert back.to_json() == state.to_json()
+    assert CreditState.from_json(state.to_json().decode()) == state
