@@ -8,15 +8,26 @@ of converting an ``orjson`` dict by hand: each against the plain path, on random
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
-from hypothesis import given, settings
+import pluggy
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from credtrail.core.application import Credtrail
 from credtrail.core.domain import Amendment, Certificate, CreditState, LicenseState
 from credtrail.core.models import trusted
+from credtrail.core.projections import Views
+from credtrail.core.projections import runner as runner_module
+
+from .history import dump, ops, record
 
 text = st.text(max_size=12)
 codes = st.text("abcdefghij-_", min_size=1, max_size=8)
@@ -125,3 +136,60 @@ def test_credit_row_reads_back_as_the_state_it_was_written_from(values: dict[str
     _same(back, state)
     assert back.to_json() == state.to_json()
     assert CreditState.from_json(state.to_json().decode()) == state
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=st.lists(ops, min_size=1, max_size=30), page=st.integers(1, 9))
+def test_pages_applied_with_the_collector_paused_are_the_plain_ones(
+    tmp_path: Path,
+    pm: pluggy.PluginManager,
+    history: list[tuple[object, ...]],
+    page: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both views rebuilt with the collector paused per page equal the plain rebuild, and
+    the collector is on again afterwards."""
+    app = Credtrail.open(str(tmp_path / f"{uuid4().hex}.db"), pm, create=True)
+    try:
+        app.sync_builtin_requirements()
+        counter = [0]
+        for op in [("add", 0), ("license", 0, date(2021, 3, 1)), *history]:
+            if op[0] != "catch-up":
+                record(app, op, counter)
+        views = Views.of(app, page_size=page, workers=1)
+        views.rebuild()
+        assert gc.isenabled()
+        paused = dump(views)
+        with monkeypatch.context() as patch:
+            patch.setattr(runner_module, "collector_paused", contextlib.nullcontext)
+            views.rebuild()
+            plain = dump(views)
+        assert paused == plain
+    finally:
+        app.close()
+
+
+def test_collector_is_on_again_after_a_failed_page() -> None:
+    """An error while the collector is paused leaves it as it was (on; or off if off)."""
+    seen = []
+
+    def failing_page() -> None:
+        with runner_module.collector_paused():
+            seen.append(gc.isenabled())
+            raise RuntimeError("page failed")
+
+    with pytest.raises(RuntimeError):
+        failing_page()
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with runner_module.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
