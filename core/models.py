@@ -262,15 +262,13 @@ _M = TypeVar("_M", bound=BaseModel)
 def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
     """An instance of ``cls`` rebuilt from ``values`` that were validated already.
 
-    For hot paths that rebuild models from trusted data (a validated event, a request
-    validated on the way in, a view row the projection wrote). Every field must be given,
-    so a renamed field fails loudly instead of falling back to its default. The first
-    instance of each class is validated (pydantic's public ``model_validate``); later
-    ones are that instance's ``model_copy(update=values)`` (pydantic's public copy,
-    documented as not validating: every field replaced, nothing shared with it), 2-2.5x
-    cheaper than validating again (docs/projections.md has the figures). Building the
-    instance through pydantic's internals shared one fields-set across instances; the
-    public ``model_construct`` is slower than validating.
+    For hot paths that rebuild models from trusted data (a validated event, a view row
+    the projection wrote). Every field must be given, so a renamed field fails loudly
+    instead of falling back to its default. It validates (pydantic's public
+    ``model_validate``). Building the instance through pydantic's internals instead
+    was ~20% faster on ingest (docs/audit.md has the figures), but shared one
+    fields-set across instances and set ``__pydantic_*`` attributes; the public
+    ``model_construct`` is slower than validating.
     """
     fields = _field_names(cls)
     if values.keys() != fields:
@@ -278,18 +276,7 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
             f"trusted({cls.__name__}): give every field and no other; "
             f"missing {sorted(fields - values.keys())}, unknown {sorted(values.keys() - fields)}"
         )
-    template = _TEMPLATES.get(cls)
-    if template is None:
-        instance = cls.model_validate(values)
-        if not cls.__private_attributes__:  # a copy would share the template's private state
-            _TEMPLATES[cls] = instance.model_copy()
-        return instance
-    return template.model_copy(update=values)  # type: ignore[return-value]
-
-
-_TEMPLATES: dict[type[BaseModel], BaseModel] = {}
-"""Per class (without private attributes), a validated instance ``trusted`` copies; each
-copy gets every field anew."""
+    return cls.model_validate(values)
 
 
 @cache
