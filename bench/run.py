@@ -320,7 +320,8 @@ def phase_status(store: str, clinicians: int, seed: int) -> dict[str, Any]:
 
     from credtrail.core import compliance as judging
     from credtrail.core.projections import views as views_module
-    from credtrail.core.projections.compliance import evaluate_on, load_licenses
+    from credtrail.core.projections.compliance import evaluate_on
+    from credtrail.core.projections.compliance_read import load_licenses
 
     app = open_app(store)
     views = Views.of(app)

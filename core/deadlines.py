@@ -25,7 +25,8 @@ from typing import Any, Literal
 
 from credtrail.core.errors import UnknownClinicianError
 from credtrail.core.projections import Views
-from credtrail.core.projections.compliance import ComplianceRow, load_documents
+from credtrail.core.projections.compliance import ComplianceRow
+from credtrail.core.projections.compliance_read import load_documents
 from credtrail.core.projections.db import CLINICIANS, LICENSES, Cursor
 from credtrail.core.transcript import format_units
 

@@ -28,7 +28,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import singledispatchmethod
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
@@ -41,13 +41,22 @@ from credtrail.core.domain import (
     RequirementHistory,
 )
 from credtrail.core.errors import CredtrailError
+from credtrail.core.projections.compliance_read import (
+    LICENSE_ROW_FIELDS,
+    READ_BATCH,
+    ClinicianInput,
+    Dirty,
+    PairResult,
+    decode_versions,
+    load_credits,
+    load_documents,
+    load_licenses,
+    read_clinicians,
+)
 from credtrail.core.projections.db import (
-    CLINICIANS,
     COMPLIANCE,
     COMPLIANCE_DAY,
-    CREDITS,
     LICENSES,
-    REQUIREMENTS,
     Cursor,
     Writes,
     chunks,
@@ -56,7 +65,6 @@ from credtrail.core.projections.decode import LogEvent
 from credtrail.core.projections.parallel import Batch, WorkerPool, fork_available
 from credtrail.core.projections.transcript import (
     LICENSE_COLUMNS,
-    LICENSE_FIELDS,
     Streams,
     license_state,
 )
@@ -343,117 +351,7 @@ class Pending:
 
 _CHUNKS_PER_WORKER = 4  # a page is split in this many jobs per worker, to even out the tail
 
-Dirty = set[str] | date | None
-"""What of a (clinician, requirement) pair is judged again: the cycles open when the
-earliest of these credits (touched by a page) was completed; the cycles open on this day
-(the day moved on); None: every cycle."""
-
-
 # ------------------------------------------------------------- judging, in any process
-
-
-class ClinicianInput(NamedTuple):
-    """What judging one clinician's dirty pairs takes, as read from the views.
-
-    Strings and tuples only, so it is cheap to send to a worker process: decoding
-    happens where the judging does.
-    """
-
-    clinician_id: str
-    credits: list[str]
-    """The clinician's credit rows (``data``: JSON), as ``load_credits`` reads them."""
-    licenses: list[tuple[Any, ...]]
-    """The clinician's license rows, columns in ``LICENSE_COLUMNS`` order."""
-    pairs: list[tuple[str, tuple[str, ...] | None, str | None, str | None]]
-    """Per dirty requirement (sorted): the credits the page touched (None: re-judge
-    every cycle), the day whose open cycles are re-judged instead (or None), and the
-    start of the last cycle that has a row (None: no row yet)."""
-    day: str
-    """The day whose cycle is materialised for the licence in force on it (ISO)."""
-
-
-PairResult = tuple[str, str | None, list[tuple[Any, ...]]]
-"""(requirement, start of the first cycle re-judged or None for all, the rows to insert)."""
-
-
-READ_BATCH = 500
-"""Clinicians whose rows one statement reads: a page's reads are a few statements (a
-round trip each on PostgreSQL), not four per clinician."""
-
-
-def read_clinicians(
-    cur: Cursor,
-    order: Sequence[str],
-    pairs: Mapping[str, dict[str, Dirty]],
-    documents: dict[str, str | None],
-    day: date,
-) -> Iterator[ClinicianInput]:
-    """Read what judging each clinician's ``pairs`` needs, in ``order``, ``READ_BATCH``
-    clinicians per statement; their requirements' versions into ``documents``."""
-    for batch in chunks(order, READ_BATCH):
-        marks = ", ".join("?" * len(batch))
-        credits: dict[str, list[str]] = {cid: [] for cid in batch}
-        cur.execute(
-            f"SELECT clinician_id, data FROM {CREDITS} WHERE clinician_id IN ({marks}) "
-            "ORDER BY clinician_id, credit_id",
-            batch,
-        )
-        for r in cur.fetchall():
-            credits[r["clinician_id"]].append(r["data"])
-        licenses: dict[str, list[tuple[Any, ...]]] = {cid: [] for cid in batch}
-        cur.execute(
-            f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id IN ({marks}) "
-            "ORDER BY clinician_id, license_id",
-            batch,
-        )
-        for r in cur.fetchall():
-            licenses[r["clinician_id"]].append(tuple(r[name] for name in _LICENSE_FIELDS))
-        last: dict[str, dict[str, str]] = {cid: {} for cid in batch}
-        cur.execute(
-            f"SELECT clinician_id, requirement_id, MAX(cycle_start) AS last FROM {COMPLIANCE} "
-            f"WHERE clinician_id IN ({marks}) GROUP BY clinician_id, requirement_id",
-            batch,
-        )
-        for r in cur.fetchall():
-            last[r["clinician_id"]][r["requirement_id"]] = r["last"]
-        read_versions_of(cur, {rid for cid in batch for rid in pairs[cid]}, documents)
-        for cid in batch:
-            yield ClinicianInput(
-                cid,
-                credits[cid],
-                licenses[cid],
-                [
-                    (rid, *_dirty(ids), last[cid].get(rid))
-                    for rid, ids in sorted(pairs[cid].items())
-                ],
-                day.isoformat(),
-            )
-
-
-def read_versions_of(
-    cur: Cursor, requirement_ids: Iterable[str], documents: dict[str, str | None]
-) -> None:
-    """Add to ``documents`` the versions (JSON) of the requirements not in it yet (None:
-    a requirement without a row), one statement per ``READ_BATCH``."""
-    missing = sorted(set(requirement_ids) - documents.keys())
-    for part in chunks(missing, READ_BATCH):
-        cur.execute(
-            f"SELECT requirement_id, versions FROM {REQUIREMENTS} "
-            f"WHERE requirement_id IN ({', '.join('?' * len(part))})",
-            part,
-        )
-        found = {r["requirement_id"]: str(r["versions"]) for r in cur.fetchall()}
-        for rid in part:
-            documents[rid] = found.get(rid)
-
-
-def _dirty(ids: Dirty) -> tuple[tuple[str, ...] | None, str | None]:
-    """A pair's ``Dirty`` as sent to a judge: (touched credits, or None; day, or None)."""
-    if ids is None:
-        return None, None
-    if isinstance(ids, date):
-        return (), ids.isoformat()
-    return tuple(sorted(ids)), None
 
 
 def judge_clinician(
@@ -462,7 +360,9 @@ def judge_clinician(
     """Judge one clinician's dirty pairs (``documents``: every requirement's versions)."""
     cid = given.clinician_id
     credits = [CreditState.from_json(data) for data in given.credits]
-    licenses = [license_state(dict(zip(_LICENSE_FIELDS, r, strict=True))) for r in given.licenses]
+    licenses = [
+        license_state(dict(zip(LICENSE_ROW_FIELDS, r, strict=True))) for r in given.licenses
+    ]
     completed = {c.credit_id: c.completed_on for c in credits}
     day = date.fromisoformat(given.day)
     out: list[PairResult] = []
@@ -522,40 +422,6 @@ class _DecodedDocuments(dict[str, list[dict[str, Any]]]):
     def __missing__(self, requirement_id: str) -> list[dict[str, Any]]:
         value = self[requirement_id] = decode_versions(self.raw[requirement_id])
         return value
-
-
-# ------------------------------------------------------------------ reading the view
-
-
-def load_credits(cur: Cursor, clinician_id: str) -> list[CreditState]:
-    """The clinician's credits from the view, as the domain's states."""
-    cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ?", [clinician_id])
-    return [CreditState.from_json(r["data"]) for r in cur.fetchall()]
-
-
-def load_licenses(cur: Cursor, clinician_id: str) -> list[LicenseState]:
-    """The clinician's licences from the view, as the domain's states."""
-    cur.execute(f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id])
-    return [license_state(r) for r in cur.fetchall()]
-
-
-def load_documents(cur: Cursor, requirement_id: str) -> list[dict[str, Any]]:
-    return decode_versions(read_versions(cur, requirement_id))
-
-
-def read_versions(cur: Cursor, requirement_id: str) -> str | None:
-    """The requirement row's versions (JSON), None if the requirement has no row."""
-    cur.execute(f"SELECT versions FROM {REQUIREMENTS} WHERE requirement_id = ?", [requirement_id])
-    row = cur.fetchone()
-    return None if row is None else str(row["versions"])
-
-
-def decode_versions(versions: str | None) -> list[dict[str, Any]]:
-    """Every recorded document of a requirement, from its row's versions (JSON)."""
-    return [] if versions is None else [v["document"] for v in orjson.loads(versions)]
-
-
-_LICENSE_FIELDS = ("clinician_id", *LICENSE_FIELDS)
 
 
 # ---------------------------------------------------------------------- evaluation
@@ -781,36 +647,6 @@ def _params(row: ComplianceRow) -> tuple[Any, ...]:
     )
 
 
-def read_compliance(
-    cur: Cursor, clinician_id: str, requirement_id: str | None = None
-) -> list[ComplianceRow]:
-    sql = (
-        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
-        f"counted, required, missing, explanation FROM {COMPLIANCE} WHERE clinician_id = ?"
-    )
-    params = [clinician_id]
-    if requirement_id is not None:
-        sql += " AND requirement_id = ?"
-        params.append(requirement_id)
-    cur.execute(sql + " ORDER BY requirement_id, cycle_start", params)
-    return _fetch_rows(cur)
-
-
-def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
-    """Every clinician's rows of the cycles containing ``on``, explanations included."""
-    cur.execute(
-        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
-        f"counted, required, missing, explanation FROM {COMPLIANCE} "
-        "WHERE cycle_start <= ? AND cycle_end >= ? ORDER BY clinician_id, requirement_id",
-        [on.isoformat(), on.isoformat()],
-    )
-    return _fetch_rows(cur)
-
-
-def _fetch_rows(cur: Cursor) -> list[ComplianceRow]:
-    return [compliance_row(r, orjson.loads(r["explanation"])) for r in cur.fetchall()]
-
-
 def evaluate_on(
     cur: Cursor, clinician_id: str, requirement_id: str, on: date, registry: Registry
 ) -> list[ComplianceRow]:
@@ -841,8 +677,3 @@ def judge_rows(
         elif judged.error is not None:
             out.append(_error_row(clinician_id, requirement_id, judged.licence, judged.error))
     return out
-
-
-def clinician_known(cur: Cursor, clinician_id: str) -> bool:
-    cur.execute(f"SELECT 1 FROM {CLINICIANS} WHERE clinician_id = ?", [clinician_id])
-    return cur.fetchone() is not None

@@ -19,10 +19,12 @@ from credtrail.core.projections.compliance import (
     PARALLEL_THRESHOLD,
     ComplianceRow,
     ComplianceView,
-    clinician_known,
     compliance_row,
     evaluate_on,
     judge_rows,
+)
+from credtrail.core.projections.compliance_read import (
+    clinician_known,
     load_credits,
     load_documents,
     load_licenses,

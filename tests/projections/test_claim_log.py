@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from credtrail.core.application import Credtrail, EarnRequest
 from credtrail.core.projections import Views
-from credtrail.core.projections.compliance import load_credits
+from credtrail.core.projections.compliance_read import load_credits
 
 
 def test_view_credits_carry_each_claim_with_its_date(app: Credtrail) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from credtrail.core.application import Credtrail
 from credtrail.core.projections import Views, compliance
-from credtrail.core.projections.compliance import ClinicianInput, read_clinicians
+from credtrail.core.projections.compliance_read import ClinicianInput, read_clinicians
 from credtrail.core.projections.db import COMPLIANCE, CREDITS, LICENSES, REQUIREMENTS, Cursor
 from credtrail.core.projections.transcript import LICENSE_COLUMNS
 
