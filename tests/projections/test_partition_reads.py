@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credtrail.core.application import Credtrail
-from credtrail.core.projections import Views, compliance
+from credtrail.core.projections import Views, compliance_read
 from credtrail.core.projections.compliance_read import ClinicianInput, read_clinicians
 from credtrail.core.projections.db import COMPLIANCE, CREDITS, LICENSES, REQUIREMENTS, Cursor
 from credtrail.core.projections.transcript import LICENSE_COLUMNS
@@ -20,11 +20,16 @@ from .conftest import StoreFactory
 from .history import REQUIREMENT, ops, record
 
 CLINICIANS = [f"c{i}" for i in range(4)]
+DAY = date(2026, 6, 30)
 FIELDS = ("clinician_id", *LICENSE_COLUMNS.replace(" ", "").split(",")[1:])
 
 
 def plain_read(
-    cur: Cursor, cid: str, pairs: dict[str, set[str] | None], documents: dict[str, str | None]
+    cur: Cursor,
+    cid: str,
+    pairs: dict[str, set[str] | None],
+    documents: dict[str, str | None],
+    day: date,
 ) -> ClinicianInput:
     """The plain path: one clinician's rows, a statement each (ordered by key)."""
     cur.execute(f"SELECT data FROM {CREDITS} WHERE clinician_id = ? ORDER BY credit_id", [cid])
@@ -50,9 +55,10 @@ def plain_read(
         credits,
         licenses,
         [
-            (rid, None if ids is None else tuple(sorted(ids)), last.get(rid))
+            (rid, None if ids is None else tuple(sorted(ids)), None, last.get(rid))
             for rid, ids in sorted(pairs.items())
         ],
+        day.isoformat(),
     )
 
 
@@ -87,7 +93,7 @@ def test_batched_reads_equal_one_clinician_at_a_time(
     batch: int,
 ) -> None:
     """``read_clinicians`` in batches of any size == the plain per-clinician reads."""
-    monkeypatch.setattr(compliance, "READ_BATCH", batch)
+    monkeypatch.setattr(compliance_read, "READ_BATCH", batch)
     with new_store() as url:
         app = Credtrail.open(url, pm, create=True)
         try:
@@ -105,9 +111,9 @@ def test_batched_reads_equal_one_clinician_at_a_time(
             order = sorted(pairs)
             with views.runner.db.transaction(commit=False) as cur:
                 plain_documents: dict[str, str | None] = {}
-                plain = [plain_read(cur, cid, pairs[cid], plain_documents) for cid in order]
+                plain = [plain_read(cur, cid, pairs[cid], plain_documents, DAY) for cid in order]
                 documents: dict[str, str | None] = {}
-                batched = list(read_clinicians(cur, order, pairs, documents))
+                batched = list(read_clinicians(cur, order, dict(pairs), documents, DAY))
             assert batched == plain
             assert documents == plain_documents
         finally:
