@@ -137,17 +137,24 @@ def _read_cache(cache: Path, key: list[Any]) -> list[dict[str, Any]] | None:
 
 
 def _write_cache(cache: Path, key: list[Any], documents: list[dict[str, Any]]) -> None:
+    write_cache_file(
+        cache, orjson.dumps({"key": key, "documents": [_encode(d) for d in documents]})
+    )
+
+
+def write_cache_file(path: Path, blob: bytes) -> None:
+    """Replace the cache file ``path`` with ``blob`` at once (private to the user: 0600 in
+    a 0700 folder); a failure is ignored, as a cache is a convenience (a read-only home or
+    a full disk is not an error)."""
     # Imported here: persistence is not needed when the cache is fresh.
     from credtrail.core.persistence.files import create_private, make_private_dir
 
-    blob = orjson.dumps({"key": key, "documents": [_encode(d) for d in documents]})
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        make_private_dir(cache.parent, what="cache folder")
+        make_private_dir(path.parent, what="cache folder")
         create_private(partial, blob, force=True, what="cache file")
-        os.replace(partial, cache)
+        os.replace(partial, path)
     except (OSError, CredtrailError):
-        # A cache is a convenience: a read-only home or a full disk is not an error.
         with contextlib.suppress(OSError):
             partial.unlink()
 

@@ -26,7 +26,6 @@ or different means "not known": the caller takes the full path, which remembers 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from credtrail.core.datafiles import READ, cache_folder, folder_key
+from credtrail.core.datafiles import READ, cache_folder, folder_key, write_cache_file
 
 _FORMAT = 1
 
@@ -85,18 +84,7 @@ def remember(selection: set[str] | None, fingerprint: str) -> None:
             "modules": modules,
         }
     )
-    # Imported here: only a full run writes the memo.
-    from credtrail.core.errors import CredtrailError
-    from credtrail.core.persistence.files import create_private, make_private_dir
-
-    partial = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
-    try:
-        make_private_dir(memo.parent, what="cache folder")
-        create_private(partial, blob, force=True, what="cache file")
-        os.replace(partial, memo)
-    except (OSError, CredtrailError):
-        with contextlib.suppress(OSError):
-            partial.unlink()
+    write_cache_file(memo, blob)
 
 
 def _memo_file() -> Path | None:
