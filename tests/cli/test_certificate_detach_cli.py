@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from credtrail.cli.main import cli
 from credtrail.core.clock import frozen_at
-from credtrail.plugins import DEFAULT_PLUGINS
 
 Run = Callable[..., Result]
 
@@ -29,16 +27,9 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def run(store_url: str) -> Run:
+def run(run: Run) -> Run:
     """credtrail on a fresh store (each backend) with physician md-1."""
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(
-            cli, ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args]
-        )
-
-    assert invoke("init").exit_code == 0
+    invoke = run
     added = invoke("clinician", "add", "md-1", "--profession", "physician", "--name", "Ann Able")
     assert added.exit_code == 0, added.output
     return invoke

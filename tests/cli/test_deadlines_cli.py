@@ -18,22 +18,6 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(store_url: str) -> Run:
-    """credtrail on a fresh, initialised store (each backend), built-in plugins only."""
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(
-            cli,
-            ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
-            catch_exceptions=False,
-        )
-
-    assert invoke("init").exit_code == 0
-    return invoke
-
-
-@pytest.fixture
 def clinicians(run: Run) -> Run:
     """A Californian physician (licence A-99, pain course due by 2029-04-30) with 10 hours,
     and a Texan with an AMA award window (a rolling window: no renewal date)."""

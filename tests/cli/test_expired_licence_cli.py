@@ -6,27 +6,15 @@ import json
 from collections.abc import Callable
 
 import pytest
-from click.testing import CliRunner, Result
-
-from credtrail.cli.main import cli
-from credtrail.plugins import DEFAULT_PLUGINS
+from click.testing import Result
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture
-def lapsed(store_url: str) -> Run:
+def lapsed(run: Run) -> Run:
     """A Texas physician whose licence expired 2026-03-31 with 8 of 48 credits."""
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(
-            cli,
-            ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
-            catch_exceptions=False,
-        )
-
-    assert invoke("init").exit_code == 0
+    invoke = run
     assert invoke("clinician", "add", "md-1", "--profession", "physician").exit_code == 0
     added = invoke(
         "license",

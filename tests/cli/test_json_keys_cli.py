@@ -9,28 +9,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
-
-from credtrail.cli.main import cli
-from credtrail.plugins import DEFAULT_PLUGINS
+from click.testing import Result
 
 Run = Callable[..., Result]
 OTHER_SPELLINGS = {"requirement", "clinician", "license"}
 
 
 @pytest.fixture
-def run(store_url: str) -> Run:
+def run(run: Run) -> Run:
     """A store with one Texas physician, a licence and a credit."""
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(
-            cli,
-            ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
-            catch_exceptions=False,
-        )
-
-    assert invoke("init").exit_code == 0
+    invoke = run
     assert invoke("clinician", "add", "md-1", "--profession", "physician").exit_code == 0
     assert (
         invoke(
