@@ -232,32 +232,35 @@ def kind_increment(kinds: Sequence[Kind], credit_type: str) -> Decimal:
 
 def record_batch(app: Credtrail, plans: Sequence[Plan]) -> int:
     """Record the plans' whole histories in one transaction; returns events written."""
-    ledgers = []
-    events = 0
-    for plan in plans:
-        app.registry.profession(plan.profession)
-        ledger = ClinicianLedger.register(plan.clinician_id, plan.profession, plan.name, plan.npi)
-        for n, (requirement_id, issued, expires) in enumerate(plan.licenses, start=1):
-            ledger.add_license(
-                license_id=f"{requirement_id}#{n}",
-                requirement_id=requirement_id,
-                issued_on=issued,
-                expires_on=expires,
-                birth_date=plan.birth_date,
-                number=f"L{plan.npi[-6:]}{n}",
+    with app.staging():  # what earn_many and imports do around a batch
+        ledgers = []
+        events = 0
+        for plan in plans:
+            app.registry.profession(plan.profession)
+            ledger = ClinicianLedger.register(
+                plan.clinician_id, plan.profession, plan.name, plan.npi
             )
-        ids = []
-        for request in plan.credits:
-            app.check_credit(request, plan.profession)
-            # The same path earn_many takes, minus re-loading ledgers this batch created.
-            ids.append(app.apply_earn(ledger, request))
-        for i, reason, when in plan.revocations:
-            ledger.revoke(ids[i], reason, when)
-        for i, authority, units, when in plan.claims:
-            ledger.claim(ids[i], authority, units, when)
-        ledgers.append(ledger)
-        events += plan.events
-    app.save(*ledgers)
+            for n, (requirement_id, issued, expires) in enumerate(plan.licenses, start=1):
+                ledger.add_license(
+                    license_id=f"{requirement_id}#{n}",
+                    requirement_id=requirement_id,
+                    issued_on=issued,
+                    expires_on=expires,
+                    birth_date=plan.birth_date,
+                    number=f"L{plan.npi[-6:]}{n}",
+                )
+            ids = []
+            for request in plan.credits:
+                app.check_credit(request, plan.profession)
+                # The same path earn_many takes, minus re-loading ledgers this batch created.
+                ids.append(app.apply_earn(ledger, request))
+            for i, reason, when in plan.revocations:
+                ledger.revoke(ids[i], reason, when)
+            for i, authority, units, when in plan.claims:
+                ledger.claim(ids[i], authority, units, when)
+            ledgers.append(ledger)
+            events += plan.events
+        app.save(*ledgers)
     return events
 
 

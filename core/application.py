@@ -175,6 +175,21 @@ class Credtrail:
         except PersistenceError as exc:
             raise StoreError(f"store error, nothing was written: {exc}") from None
 
+    @contextmanager
+    def staging(self) -> Iterator[None]:
+        """Around a batch that is checked, staged on ledgers and saved (``earn_many``,
+        imports, the ingest benchmark): Python's cyclic collector is paused.
+
+        A batch keeps every event and state object it makes alive until it is saved, so
+        the collector ran every few hundred allocations and walked them all, again and
+        again, with the plugins' registry. None of them is in a reference cycle. The same
+        switch as the views' pages (``projections.runner.collector_paused``).
+        """
+        from credtrail.core.projections.runner import collector_paused
+
+        with collector_paused():
+            yield
+
     def save(self, *aggregates: Any) -> None:
         """Save the pending events of aggregates in ONE transaction (all or nothing).
 
@@ -300,18 +315,19 @@ class Credtrail:
         """
         ledgers: dict[str, ClinicianLedger] = {}
         results = []
-        for request in requests:
-            ledger = ledgers.get(request.clinician_id) or self.ledger(request.clinician_id)
-            ledgers[request.clinician_id] = ledger
-            self.check_credit(request, ledger.profession)
-            existing = ledger.natural_keys.get(request.natural_key())
-            if existing is not None:
-                results.append(EarnResult(request.clinician_id, existing, created=False))
-                continue
-            credit_id = self.apply_earn(ledger, request)
-            results.append(EarnResult(request.clinician_id, credit_id, created=True))
-        if ledgers:
-            self.save(*ledgers.values())
+        with self.staging():
+            for request in requests:
+                ledger = ledgers.get(request.clinician_id) or self.ledger(request.clinician_id)
+                ledgers[request.clinician_id] = ledger
+                self.check_credit(request, ledger.profession)
+                existing = ledger.natural_keys.get(request.natural_key())
+                if existing is not None:
+                    results.append(EarnResult(request.clinician_id, existing, created=False))
+                    continue
+                credit_id = self.apply_earn(ledger, request)
+                results.append(EarnResult(request.clinician_id, credit_id, created=True))
+            if ledgers:
+                self.save(*ledgers.values())
         return results
 
     def apply_earn(self, ledger: ClinicianLedger, request: EarnRequest) -> str:

@@ -550,7 +550,8 @@ class Importer:
                 1 for c in self._clinicians.values() if c.new is not None and c.used
             )
         elif self.summary.committed and (self._to_add or self._to_amend or self._to_delete):
-            self.write()
+            with self.app.staging():
+                self.write()
         return self.summary
 
 

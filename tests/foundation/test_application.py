@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from datetime import date
 from decimal import Decimal
@@ -143,6 +144,21 @@ def test_batch_is_all_or_nothing(dentist: Credtrail) -> None:
         dentist.earn_many([cde(), cde(activity_id="ACT-2", units=Decimal("0.3"))])
     assert event_count(dentist) == before
     assert dentist.ledger("dds-1").credits == {}
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(dentist: Credtrail) -> None:
+    """earn_many pauses Python's collector for the batch only, rejected or recorded."""
+    with pytest.raises(CreditRejectedError):
+        dentist.earn_many([cde(), cde(activity_id="ACT-2", units=Decimal("0.3"))])
+    assert gc.isenabled()
+    dentist.earn_many([cde()])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        dentist.earn_many([cde(activity_id="ACT-3")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_batch_rerun_is_idempotent(dentist: Credtrail) -> None:
