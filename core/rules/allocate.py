@@ -16,7 +16,7 @@ in the total rather than in an additional part).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from credtrail.core.rules.model import TOTAL
@@ -126,16 +126,42 @@ def allocate(
     due = [t for t in targets if t.due and t.required > 0]
     if not variables:
         return Allocation({}, sum(t.required for t in due))
-    if shortcut and _everything_fits(items, by_name, caps):
-        # Counting every unit toward every target it fits breaks no constraint: every
-        # phase's optimum is then this allocation, and it is the only one (each unit
-        # counted adds to the objective of the last phase), so the solver would find
-        # exactly it.
-        most = {(item.key, name): item.most(name) for item in items for name in item.targets}
-        units = {v: most[v] for v in variables if most[v] > 0}
-        direct = Allocation(units, _shortfall(units, due))
-        _check(direct, items, by_name, caps, direct.shortfall)
-        return direct
+    if shortcut:
+        # A cap of nothing bars its members from its targets: the solver must leave each
+        # of those (credit, target) units at 0, so they are left out before asking
+        # whether the rest fits.
+        barred = {
+            (key, name)
+            for cap in caps
+            if cap.limit == 0
+            for name in cap.targets
+            for key in cap.members
+        }
+        open_items = (
+            [
+                replace(
+                    item, targets=frozenset(t for t in item.targets if (item.key, t) not in barred)
+                )
+                for item in items
+            ]
+            if barred
+            else list(items)
+        )
+        if _everything_fits(open_items, by_name, [cap for cap in caps if cap.limit != 0]):
+            # Counting every unit toward every target it may go to breaks no constraint:
+            # every phase's optimum is then this allocation, and it is the only one (each
+            # unit counted adds to the objective of the last phase), so the solver would
+            # find exactly it.
+            units = {
+                (item.key, name): item.most(name)
+                for item in open_items
+                if item.value > 0
+                for name in sorted(item.targets)
+                if name in by_name and item.most(name) > 0
+            }
+            direct = Allocation(units, _shortfall(units, due))
+            _check(direct, items, by_name, caps, direct.shortfall)
+            return direct
     n_x = len(variables)
     short_col = {t.name: n_x + j for j, t in enumerate(due)}
     n = n_x + len(due)

@@ -58,7 +58,7 @@ def caps(draw: Any, keys: list[str]) -> list[CapSpec]:
             f"cap{j}",
             (draw(st.sampled_from(NAMES)),),
             frozenset(draw(st.sets(st.sampled_from(keys))) if keys else ()),
-            draw(st.integers(0, 60)),
+            draw(st.one_of(st.just(0), st.integers(0, 60))),
         )
         for j in range(draw(st.integers(0, 2)))
     ]
@@ -95,10 +95,19 @@ X = Target("x", 2, exclusive=True)
         [CapSpec("cap", ("total",), frozenset({"k", "m"}), 4)],
     )
 )
+# A cap of nothing: its members count toward the parts only (Florida's category 2).
+@example(
+    (
+        [Item("k", 3, frozenset({"total", "a"})), Item("m", 5, frozenset({"total"}))],
+        [TOTAL, Target("a", 2)],
+        [CapSpec("cap", ("total",), frozenset({"k"}), 0)],
+    )
+)
 def test_any_problem_is_answered_as_the_solver_answers_it(
     problem: tuple[list[Item], list[Target], list[CapSpec]],
 ) -> None:
-    """The shortcut (no solver when everything fits) answers every problem as the solver
-    does: random targets (exclusive, grouped, not due), credits and caps."""
+    """The shortcut (no solver when everything fits once a cap of nothing has barred its
+    members) answers every problem as the solver does: random targets (exclusive,
+    grouped, not due), credits and caps (of nothing, too)."""
     i, t, c = problem
     same(allocate(i, t, c), allocate(i, t, c, shortcut=False))
