@@ -264,13 +264,11 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
 
     For hot paths that rebuild models from trusted data (a validated event, a view row
     the projection wrote). Every field must be given, so a renamed field fails loudly
-    instead of falling back to its default. It validates, through the model's own
-    validator (what pydantic's public ``model_validate`` calls) with ``extra="ignore"``
-    for this call: the exact check of the names here already refuses an unknown field,
-    and pydantic's own check of a model that forbids extras walks the input again (a
-    quarter of validating a ``CreditState``; docs/projections.md has the figures).
-    The public ``model_construct`` is slower than validating; building the instance
-    through pydantic's internals was faster but shared one fields-set across instances.
+    instead of falling back to its default. It validates (pydantic's public
+    ``model_validate``). Building the instance through pydantic's internals instead
+    was ~20% faster on ingest (docs/audit.md has the figures), but shared one
+    fields-set across instances and set ``__pydantic_*`` attributes; the public
+    ``model_construct`` is slower than validating.
     """
     fields = _field_names(cls)
     if values.keys() != fields:
@@ -278,8 +276,7 @@ def trusted(cls: type[_M], values: dict[str, Any]) -> _M:
             f"trusted({cls.__name__}): give every field and no other; "
             f"missing {sorted(fields - values.keys())}, unknown {sorted(values.keys() - fields)}"
         )
-    instance: _M = cls.__pydantic_validator__.validate_python(values, extra="ignore")
-    return instance
+    return cls.model_validate(values)
 
 
 @cache
