@@ -1,6 +1,7 @@
 """Properties: a view's credit row reads back as the state it was written from
-(``CreditState.from_json``: pydantic's JSON validation), and pages applied with the
-cyclic garbage collector paused are the plain path's pages."""
+(``CreditState.from_json``: pydantic's JSON validation), a state rebuilt with
+``trusted()`` is the validated one, and pages applied with the cyclic garbage
+collector paused are the plain path's pages."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from credtrail.core.application import Credtrail
 from credtrail.core.domain import Amendment, Certificate, CreditState
+from credtrail.core.models import trusted
 from credtrail.core.projections import Views
 from credtrail.core.projections import runner as runner_module
 
@@ -89,6 +91,16 @@ def test_credit_row_reads_back_as_the_state_it_was_written_from(values: dict[str
     _same(back, state)
     assert back.to_json() == state.to_json()
     assert CreditState.from_json(state.to_json().decode()) == state
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=credit_values)
+def test_trusted_state_is_the_validated_state(values: dict[str, Any]) -> None:
+    """trusted(CreditState, values) equals CreditState.model_validate(values), whatever it holds."""
+    slow = CreditState.model_validate(values)
+    fast = trusted(CreditState, {name: getattr(slow, name) for name in CreditState.model_fields})
+    _same(fast, slow)
+    assert fast.to_json() == slow.to_json()
 
 
 @settings(
