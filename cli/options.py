@@ -156,12 +156,12 @@ def _default(obj: Any) -> Any:
     # this module for --json and must not pay for pydantic.
     from decimal import Decimal
 
+    if isinstance(obj, Decimal):  # first: a roster renders tens of thousands of them
+        return format(obj.normalize(), "f")
     from pydantic import BaseModel
 
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
-    if isinstance(obj, Decimal):
-        return format(obj.normalize(), "f")
     if isinstance(obj, date | datetime):
         return obj.isoformat()
     if isinstance(obj, set | frozenset | tuple):
