@@ -542,14 +542,30 @@ class Views:
         """
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        # The collector paused (as for a view's page; after the catch-up, which may fork
+        # workers): a roster makes ~5 objects per row, none in a cycle, and the collector
+        # walked them over and over (~1/3 of the time).
+        with collector_paused():
+            return self._roster(
+                on, registry, direct, requirement, authority, profession, clinicians
+            )
+
+    def _roster(
+        self,
+        on: date,
+        registry: Registry,
+        direct: bool,
+        requirement: str | None,
+        authority: str | None,
+        profession: str | None,
+        clinicians: Sequence[str] | None,
+    ) -> Roster:
         today = self.today()
         # One slot per (clinician, licence), in order; slots no materialised row covers
         # are judged afterwards, with every fact they need read in a few queries.
         slots: list[list[RosterRow]] = []
         pending: list[tuple[int, str, HeldLicence, tuple[str, str | None, str | None], str]] = []
-        # The collector paused (as for a view's page): a roster makes ~5 objects per row,
-        # none in a cycle, and the collector walked them over and over (~1/3 of the time).
-        with collector_paused(), self.runner.db.transaction(commit=False) as cur:
+        with self.runner.db.transaction(commit=False) as cur:
             people = _clinician_rows(cur, profession)
             held, authorities = _licences_by_clinician(cur, requirement)
             rows = {} if direct else _rows_covering(cur, on, requirement)
@@ -591,10 +607,16 @@ class Views:
         requirement that day are left out. A stale compliance view judges every row."""
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        with collector_paused():  # as roster's
+            return self._compliance_on(on, registry, direct)
+
+    def _compliance_on(
+        self, on: date, registry: Registry, direct: bool
+    ) -> dict[str, list[ComplianceRow]]:
         today = self.today()
         out: dict[str, list[ComplianceRow]] = defaultdict(list)
         pending: list[tuple[str, HeldLicence]] = []
-        with collector_paused(), self.runner.db.transaction(commit=False) as cur:  # as roster
+        with self.runner.db.transaction(commit=False) as cur:
             held, _ = _licences_by_clinician(cur, None)
             rows: dict[str, list[ComplianceRow]] = defaultdict(list)
             for row in [] if direct else read_compliance_covering(cur, on):
