@@ -8,11 +8,13 @@ Records the seeded synthetic population of ``bench/run.py`` (each clinician's la
 ``--credits`` credits only, so 20,000 clinicians stay a few hundred thousand events),
 brings the views up to date (timed, reported), then times the roster query
 (``Views.roster`` on today, what ``status --all`` reads) and the whole command
-(``credtrail status --all --json`` in a fresh process, output discarded). Prints the
+(``credtrail status --all --json`` in a fresh process, output discarded; ``--runs``
+times, best and median, CPU seconds of the child included). Prints the
 figures, and how many rows no materialised row covered (judged directly); asserts
 nothing.
 
-Then the day moves on ``--move-days`` (a clock handed to ``Views``): the catch-up that
+Then, on a copy of the store (a reused store stays as it was), the day moves on
+``--move-days`` (a clock handed to ``Views``): the catch-up that
 materialises the cycle containing the new day for every licence whose rows stop short
 of it is timed (wall and CPU seconds, worker processes' included), and the roster is
 read on that day. CPU seconds are the figure to compare on a shared machine.
