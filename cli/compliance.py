@@ -205,6 +205,7 @@ def _roster(
     fmt: str,
 ) -> None:
     from credtrail.core.projections import Views
+    from credtrail.core.projections.runner import collector_paused
     from credtrail.core.projections.views import due_within as is_due_within
 
     answer = Views.of(env.app()).roster(
@@ -217,6 +218,13 @@ def _roster(
         rows = [r for r in rows if is_due_within(r, day, due_within)]
     if answer.direct:
         _say_direct()
+    # Rendering makes a few objects per row and none in a cycle: the collector paused,
+    # as for the read (credtrail.core.projections.runner.collector_paused).
+    with collector_paused():
+        _render_roster(rows, day, fmt)
+
+
+def _render_roster(rows: list[RosterRow], day: date, fmt: str) -> None:
     if fmt == "json":
         echo_json([_roster_json(r) for r in rows])
         return

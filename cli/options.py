@@ -151,6 +151,11 @@ def echo_error_json(error: str, *, code: str, field: str | None = None, **extra:
     click.echo(json.dumps(data, default=_default, ensure_ascii=False), err=True)
 
 
+def _decimal_json(value: Decimal) -> str:
+    """A Decimal in JSON output: plain digits, no exponent, no trailing zeros."""
+    return format(value.normalize(), "f")
+
+
 def _default(obj: Any) -> Any:
     # pydantic is imported here, not at the top: the root group (``--version``) loads
     # this module for --json and must not pay for pydantic.
@@ -161,7 +166,7 @@ def _default(obj: Any) -> Any:
     if isinstance(obj, BaseModel):
         return obj.model_dump(mode="json")
     if isinstance(obj, Decimal):
-        return format(obj.normalize(), "f")
+        return _decimal_json(obj)
     if isinstance(obj, date | datetime):
         return obj.isoformat()
     if isinstance(obj, set | frozenset | tuple):
@@ -175,11 +180,17 @@ def echo_json(data: Any) -> None:
 
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
+    from decimal import Decimal
+
     import orjson  # a roster is tens of thousands of rows: the stdlib encoder takes seconds
+
+    def default(obj: Any) -> Any:
+        # Decimals first, without _default's imports each time: a roster has ~100,000.
+        return _decimal_json(obj) if isinstance(obj, Decimal) else _default(obj)
 
     try:
         text = orjson.dumps(
-            data, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+            data, default=default, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
         ).decode()
     except orjson.JSONEncodeError:
         # What orjson refuses and json does not (an integer past 64 bits, say).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 import click
@@ -37,6 +38,7 @@ def units(value: Any) -> str:
     return format_units(Decimal(str(value)))
 
 
+@lru_cache(maxsize=64)
 def spelled(status: str) -> str:
     """The status as text shows it: the one spelling (``Standing``), ``in_progress``."""
     try:

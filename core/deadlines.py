@@ -28,6 +28,7 @@ from credtrail.core.projections import Views
 from credtrail.core.projections.compliance import ComplianceRow
 from credtrail.core.projections.compliance_read import load_documents
 from credtrail.core.projections.db import CLINICIANS, LICENSES, Cursor
+from credtrail.core.projections.runner import collector_paused
 from credtrail.core.transcript import format_units
 
 Kind = Literal["renewal", "one-time"]
@@ -210,6 +211,19 @@ def deadlines(
         standing = views.compliance_on(on)
     else:
         standing = {cid: views.standings(cid, on).rows for cid in clinician_ids}
+    # After the reads (a catch-up may fork workers): tens of thousands of deadlines, none
+    # in a reference cycle, made with the collector paused (as the roster's read).
+    with collector_paused():
+        return _deadlines(views, standing, clinician_ids, on, within)
+
+
+def _deadlines(
+    views: Views,
+    standing: Mapping[str, Sequence[ComplianceRow]],
+    clinician_ids: Sequence[str] | None,
+    on: date,
+    within: timedelta | None,
+) -> Deadlines:
     with views.runner.db.transaction(commit=False) as cur:
         numbers = _licence_numbers(cur, clinician_ids)
     cycles: dict[str, dict[str, bool]] = {}

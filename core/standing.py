@@ -8,6 +8,10 @@ clinician reads its answer from here when the views are current
   (the one definition; ``LicenseState.in_force_on`` asks it);
 - ``licences_in_force`` and ``precedence``: per requirement, the licence that speaks
   for it on D (``credtrail.core.compliance`` re-exports them);
+- ``HeldLicence`` and ``held_licence``: a licence row of the transcript view read for
+  choosing the licence in force only (its dates, number and ids; not its facts), the
+  one light decoding (the views' roster and ``credtrail.core.viewread``); readers that
+  judge build the full ``LicenseState`` of the clinicians they judge;
 - ``ComplianceRow`` and ``compliance_row``: a row of the compliance table and the one
   decoding of its columns;
 - ``standing_row``: the materialised row that *is* the standing on D, if one is
@@ -17,9 +21,10 @@ clinician reads its answer from here when the views are current
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
 import orjson
@@ -63,6 +68,40 @@ class Held(Protocol):
 
 
 L = TypeVar("L", bound=Held)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldLicence:
+    """A licence row of the transcript view: what choosing the licence in force reads,
+    and the licence number a roster row shows."""
+
+    license_id: str
+    requirement_id: str
+    issued_on: date
+    ended_on: date | None
+    expires_on: date | None
+    number: str | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return in_force(self.issued_on, self.ended_on, day)
+
+
+HELD_COLUMNS = "license_id, requirement_id, issued_on, ended_on, expires_on, number"
+"""The licence table's columns ``held_licence`` reads."""
+
+
+def held_licence(r: Any) -> HeldLicence:
+    """A licence row (``HELD_COLUMNS`` at least) as a ``HeldLicence``: the one light
+    decoding; a property test holds it equal to the full ``LicenseState`` on these fields."""
+    ended, expires = r["ended_on"], r["expires_on"]
+    return HeldLicence(
+        r["license_id"],
+        r["requirement_id"],
+        date.fromisoformat(r["issued_on"]),
+        date.fromisoformat(ended) if ended else None,
+        date.fromisoformat(expires) if expires else None,
+        r["number"],
+    )
 
 
 def precedence(lic: Held) -> tuple[date, date, str]:
@@ -116,7 +155,20 @@ class ComplianceRow:
         grace = self.explanation.get("grace_until")
         closes = date.fromisoformat(grace) if grace else self.cycle_end
         if self.status == "deficient" and on <= closes:
-            return replace(self, status="in_progress")
+            # Spelled out rather than dataclasses.replace: the roster reads tens of
+            # thousands of rows, and replace() inspects the fields each time.
+            return ComplianceRow(
+                self.clinician_id,
+                self.requirement_id,
+                self.license_id,
+                self.cycle_start,
+                self.cycle_end,
+                "in_progress",
+                self.counted,
+                self.required,
+                self.missing,
+                self.explanation,
+            )
         return self
 
 
@@ -132,9 +184,16 @@ def compliance_row(r: Any, explanation: dict[str, Any]) -> ComplianceRow:
         status=r["status"],
         counted=Decimal(r["counted"]),
         required=Decimal(r["required"]),
-        missing=tuple((p, Decimal(u)) for p, u in orjson.loads(r["missing"])),
+        missing=_missing(r["missing"]),
         explanation=explanation,
     )
+
+
+@lru_cache(maxsize=4096)
+def _missing(text: str) -> tuple[tuple[str, Decimal], ...]:
+    """The ``missing`` column decoded (parts and units). Memoised: a roster reads tens of
+    thousands of rows and few distinct values (the result is immutable, so shared)."""
+    return tuple([(part, Decimal(units)) for part, units in orjson.loads(text)])
 
 
 def standing_row(

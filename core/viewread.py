@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -39,9 +38,11 @@ import orjson
 from credtrail.core.persistence.location import StoreLocation
 from credtrail.core.persistence.sqlitehead import last_notification_id
 from credtrail.core.standing import (
+    HELD_COLUMNS,
     ComplianceRow,
+    HeldLicence,
     compliance_row,
-    in_force,
+    held_licence,
     lapsed_on,
     licences_in_force,
     may_count_unclaimed,
@@ -60,20 +61,6 @@ VIEWS = ("transcript", "compliance")
 """The tracking rows that must be current (``TranscriptView.name``, ``ComplianceView.name``)."""
 TRACE_ENV = "CREDTRAIL_TRACE_PLUGINS"
 """Plugin tracing (``credtrail.core.plugins.TRACE_ENV``) prints calls: the full path."""
-
-
-@dataclass(frozen=True)
-class HeldLicence:
-    """A licence row of the transcript view: what choosing the licence in force reads."""
-
-    license_id: str
-    requirement_id: str
-    issued_on: date
-    ended_on: date | None
-    expires_on: date | None
-
-    def in_force_on(self, day: date) -> bool:
-        return in_force(self.issued_on, self.ended_on, day)
 
 
 def standings(
@@ -132,18 +119,10 @@ def _read(
     ).fetchone()
     if known is None:
         return None
-    licences = [
-        HeldLicence(
-            r["license_id"],
-            r["requirement_id"],
-            date.fromisoformat(r["issued_on"]),
-            date.fromisoformat(r["ended_on"]) if r["ended_on"] else None,
-            date.fromisoformat(r["expires_on"]) if r["expires_on"] else None,
-        )
+    licences: list[HeldLicence] = [
+        held_licence(r)
         for r in connection.execute(
-            f"SELECT license_id, requirement_id, issued_on, ended_on, expires_on FROM {LICENSES} "
-            "WHERE clinician_id = ?",
-            [clinician_id],
+            f"SELECT {HELD_COLUMNS} FROM {LICENSES} WHERE clinician_id = ?", [clinician_id]
         )
     ]
     held = licences_in_force(licences, on, requirement_id)

@@ -57,6 +57,7 @@ from credtrail.core.projections.runner import (
     Runner,
     View,
     ViewStatus,
+    collector_paused,
 )
 from credtrail.core.projections.transcript import (
     LICENSE_COLUMNS,
@@ -67,6 +68,7 @@ from credtrail.core.projections.transcript import (
     read_transcript,
 )
 from credtrail.core.registry import Registry
+from credtrail.core.standing import HELD_COLUMNS, HeldLicence, held_licence
 from credtrail.core.standing import standing_row as _fast_row
 from credtrail.core.status import MET
 from credtrail.core.store import EventStore
@@ -540,11 +542,29 @@ class Views:
         """
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        # The collector paused (as for a view's page; after the catch-up, which may fork
+        # workers): a roster makes ~5 objects per row, none in a cycle, and the collector
+        # walked them over and over (~1/3 of the time).
+        with collector_paused():
+            return self._roster(
+                on, registry, direct, requirement, authority, profession, clinicians
+            )
+
+    def _roster(
+        self,
+        on: date,
+        registry: Registry,
+        direct: bool,
+        requirement: str | None,
+        authority: str | None,
+        profession: str | None,
+        clinicians: Sequence[str] | None,
+    ) -> Roster:
         today = self.today()
         # One slot per (clinician, licence), in order; slots no materialised row covers
         # are judged afterwards, with every fact they need read in a few queries.
         slots: list[list[RosterRow]] = []
-        pending: list[tuple[int, str, LicenseState, tuple[str, str | None, str | None], str]] = []
+        pending: list[tuple[int, str, HeldLicence, tuple[str, str | None, str | None], str]] = []
         with self.runner.db.transaction(commit=False) as cur:
             people = _clinician_rows(cur, profession)
             held, authorities = _licences_by_clinician(cur, requirement)
@@ -564,7 +584,9 @@ class Views:
                     else:
                         pending.append((len(slots), cid, lic, person, auth))
                         slots.append([])
-            credits = _credits_of(cur, sorted({p[1] for p in pending}))
+            judging = sorted({p[1] for p in pending})
+            licences = _full_licences(cur, judging)
+            credits = _credits_of(cur, judging)
             documents = {
                 rid: _versions(load_documents(cur, rid))
                 for rid in sorted({p[2].requirement_id for p in pending})
@@ -572,7 +594,7 @@ class Views:
         for slot, cid, lic, person, auth in pending:
             rid = lic.requirement_id
             judged = judge_rows(
-                cid, rid, on, registry, held[cid], credits.get(cid, []), {rid: documents[rid]}
+                cid, rid, on, registry, licences[cid], credits.get(cid, []), {rid: documents[rid]}
             )
             slots[slot] = [_roster_row(r, person, auth, lic, on) for r in judged]
         return Roster([r for slot in slots for r in slot], direct=direct, judged=len(pending))
@@ -585,9 +607,15 @@ class Views:
         requirement that day are left out. A stale compliance view judges every row."""
         registry = self._registry()
         direct = self._catch_up_or_judge_directly()
+        with collector_paused():  # as roster's
+            return self._compliance_on(on, registry, direct)
+
+    def _compliance_on(
+        self, on: date, registry: Registry, direct: bool
+    ) -> dict[str, list[ComplianceRow]]:
         today = self.today()
         out: dict[str, list[ComplianceRow]] = defaultdict(list)
-        pending: list[tuple[str, LicenseState]] = []
+        pending: list[tuple[str, HeldLicence]] = []
         with self.runner.db.transaction(commit=False) as cur:
             held, _ = _licences_by_clinician(cur, None)
             rows: dict[str, list[ComplianceRow]] = defaultdict(list)
@@ -601,7 +629,9 @@ class Views:
                         out[cid].append(fast)
                     else:
                         pending.append((cid, lic))
-            credits = _credits_of(cur, sorted({cid for cid, _ in pending}))
+            judging = sorted({cid for cid, _ in pending})
+            licences = _full_licences(cur, judging)
+            credits = _credits_of(cur, judging)
             documents = {
                 rid: _versions(load_documents(cur, rid))
                 for rid in sorted({lic.requirement_id for _, lic in pending})
@@ -610,7 +640,13 @@ class Views:
             rid = lic.requirement_id
             out[cid].extend(
                 judge_rows(
-                    cid, rid, on, registry, held[cid], credits.get(cid, []), {rid: documents[rid]}
+                    cid,
+                    rid,
+                    on,
+                    registry,
+                    licences[cid],
+                    credits.get(cid, []),
+                    {rid: documents[rid]},
                 )
             )
         return {cid: sorted(rows_, key=lambda r: r.requirement_id) for cid, rows_ in out.items()}
@@ -707,21 +743,36 @@ def _clinician_rows(
 
 def _licences_by_clinician(
     cur: Cursor, requirement: str | None
-) -> tuple[dict[str, list[LicenseState]], dict[str, str]]:
-    """Licences per clinician (only ``requirement``'s when given), and each requirement's
-    authority."""
-    sql = f"SELECT {LICENSE_COLUMNS} FROM {LICENSES}"
+) -> tuple[dict[str, list[HeldLicence]], dict[str, str]]:
+    """Licences per clinician (only ``requirement``'s when given), read light (what
+    choosing the licence in force needs: ``held_licence``), and each requirement's
+    authority. A clinician judged on the spot reads its full licences (``_full_licences``)."""
+    sql = f"SELECT clinician_id, {HELD_COLUMNS} FROM {LICENSES}"
     params: list[Any] = []
     if requirement is not None:
         sql += " WHERE requirement_id = ?"  # credtrail_v_licenses_requirement
         params.append(requirement)
     cur.execute(sql, params)
-    held: dict[str, list[LicenseState]] = defaultdict(list)
+    held: dict[str, list[HeldLicence]] = defaultdict(list)
     for r in cur.fetchall():
-        held[r["clinician_id"]].append(license_state(r))
+        held[r["clinician_id"]].append(held_licence(r))
     cur.execute(f"SELECT requirement_id, authority FROM {REQUIREMENTS}")
     authorities = {r["requirement_id"]: r["authority"] for r in cur.fetchall()}
     return held, authorities
+
+
+def _full_licences(cur: Cursor, clinician_ids: Sequence[str]) -> dict[str, list[LicenseState]]:
+    """Every licence of these clinicians as the domain's states (what judging reads), in a
+    few queries."""
+    out: dict[str, list[LicenseState]] = defaultdict(list)
+    for part in chunks(clinician_ids, 500):
+        marks = ", ".join("?" * len(part))
+        cur.execute(
+            f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id IN ({marks})", part
+        )
+        for r in cur.fetchall():
+            out[r["clinician_id"]].append(license_state(r))
+    return out
 
 
 def _rows_covering(
@@ -760,7 +811,7 @@ def _roster_row(
     row: ComplianceRow,
     person: tuple[str, str | None, str | None],
     authority: str,
-    lic: LicenseState,
+    lic: HeldLicence,
     on: date,
 ) -> RosterRow:
     error = row.explanation.get("error") if row.status == "error" else None
