@@ -156,10 +156,11 @@ def make_claims(app: Credtrail, plans: Sequence[PlannedClaim], on: date) -> Deci
     """
     ledgers: dict[str, ClinicianLedger] = {}
     total = Decimal(0)
-    for plan in plans:
-        ledger = ledgers.get(plan.clinician_id) or app.ledger(plan.clinician_id)
-        ledgers[plan.clinician_id] = ledger
-        total += ledger.claim(plan.credit_id, plan.authority, plan.units, on)
-    if ledgers:
-        app.save(*ledgers.values())
+    with app.staging():  # a batch, as earn_many's
+        for plan in plans:
+            ledger = ledgers.get(plan.clinician_id) or app.ledger(plan.clinician_id)
+            ledgers[plan.clinician_id] = ledger
+            total += ledger.claim(plan.credit_id, plan.authority, plan.units, on)
+        if ledgers:
+            app.save(*ledgers.values())
     return total

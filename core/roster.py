@@ -109,7 +109,14 @@ class RosterSummary:
 
 def import_roster(app: Credtrail, path: Path, *, dry_run: bool = False) -> RosterSummary:
     """Check every row of the roster at ``path``; write them all in one transaction
-    unless one is refused (or ``dry_run``). See the module docstring for the layout."""
+    unless one is refused (or ``dry_run``). See the module docstring for the layout.
+
+    Checked, staged and saved as a batch (``Credtrail.staging``), like a credit import."""
+    with app.staging():
+        return _import_roster(app, path, dry_run)
+
+
+def _import_roster(app: Credtrail, path: Path, dry_run: bool) -> RosterSummary:
     name = str(path)
     summary = RosterSummary(name, dry_run)
     try:
