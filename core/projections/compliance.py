@@ -185,8 +185,8 @@ class ComplianceView:
         held: dict[str, list[LicenseState]] = {}
         for r in cur.fetchall():
             held.setdefault(r["clinician_id"], []).append(license_state(r))
-        # credtrail_v_compliance_cycle_end: rows of cycles that ended before the day are
-        # not read.
+        # credtrail_v_compliance_by_day: rows of cycles that ended before the day are not
+        # read, and the rows read are the index's alone.
         cur.execute(
             f"SELECT clinician_id, requirement_id, license_id FROM {COMPLIANCE} "
             "WHERE cycle_end >= ? AND cycle_start <= ?" + (f" AND {only}" if only else ""),

@@ -783,27 +783,35 @@ def _rows_covering(
     Of a row's explanation only an error row's message is read. A deficient row's grace
     period is not needed: the row's cycle contains ``on``, so ``on`` is not after the
     cycle's end and the row reads ``in_progress`` as of ``on`` whatever its grace
-    (``ComplianceRow.as_of``). The explanations are most of the table; decoding them (in
-    Python, or by the database's JSON function) was most of the time.
+    (``ComplianceRow.as_of``). The explanations are most of the table: the rows are read
+    from the index ``credtrail_v_compliance_by_day`` alone (it holds every other column),
+    and the few error rows' explanations by a second query.
     """
     day = on.isoformat()
-    # credtrail_v_compliance_cycle_end: cycles that ended before the day are skipped
-    # by the index, not read.
-    sql = (
-        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
-        "counted, required, missing, "
-        "CASE WHEN status = 'error' THEN explanation END AS explanation "
-        f"FROM {COMPLIANCE} WHERE cycle_end >= ? AND cycle_start <= ?"
-    )
+    where = "WHERE cycle_end >= ? AND cycle_start <= ?"
     params: list[Any] = [day, day]
     if requirement is not None:
-        sql += " AND requirement_id = ?"
+        where += " AND requirement_id = ?"
         params.append(requirement)
-    cur.execute(sql, params)
+    cur.execute(
+        f"SELECT clinician_id, requirement_id, cycle_start, explanation FROM {COMPLIANCE} "
+        f"{where} AND status = 'error'",
+        params,
+    )
+    errors = {
+        (r["clinician_id"], r["requirement_id"], r["cycle_start"]): orjson.loads(r["explanation"])
+        for r in cur.fetchall()
+    }
+    cur.execute(
+        "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
+        f"counted, required, missing FROM {COMPLIANCE} {where}",
+        params,
+    )
     out: dict[tuple[str, str], list[ComplianceRow]] = defaultdict(list)
     for r in cur.fetchall():
-        explanation = {} if r["explanation"] is None else orjson.loads(r["explanation"])
-        out[r["clinician_id"], r["requirement_id"]].append(compliance_row(r, explanation))
+        key = r["clinician_id"], r["requirement_id"]
+        explanation = errors.get((*key, r["cycle_start"]), {}) if errors else {}
+        out[key].append(compliance_row(r, explanation))
     return out
 
 
