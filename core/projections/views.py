@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -708,14 +708,18 @@ def _standing(
 def _credits_of(cur: Cursor, clinician_ids: Sequence[str]) -> dict[str, list[CreditState]]:
     """The credits of many clinicians, read in a few queries."""
     out: dict[str, list[CreditState]] = defaultdict(list)
+    for r in _rows_of(cur, f"SELECT clinician_id, data FROM {CREDITS}", clinician_ids):
+        out[r["clinician_id"]].append(CreditState.from_json(r["data"]))
+    return out
+
+
+def _rows_of(cur: Cursor, select: str, clinician_ids: Sequence[str]) -> Iterator[Any]:
+    """The rows of ``select`` (a statement without WHERE) for these clinicians, a few
+    queries of 500 clinicians each."""
     for part in chunks(clinician_ids, 500):
         marks = ", ".join("?" * len(part))
-        cur.execute(
-            f"SELECT clinician_id, data FROM {CREDITS} WHERE clinician_id IN ({marks})", part
-        )
-        for r in cur.fetchall():
-            out[r["clinician_id"]].append(CreditState.from_json(r["data"]))
-    return out
+        cur.execute(f"{select} WHERE clinician_id IN ({marks})", part)
+        yield from cur.fetchall()
 
 
 def _versions(documents: list[dict[str, Any]]) -> list[Any]:
@@ -765,13 +769,8 @@ def _full_licences(cur: Cursor, clinician_ids: Sequence[str]) -> dict[str, list[
     """Every licence of these clinicians as the domain's states (what judging reads), in a
     few queries."""
     out: dict[str, list[LicenseState]] = defaultdict(list)
-    for part in chunks(clinician_ids, 500):
-        marks = ", ".join("?" * len(part))
-        cur.execute(
-            f"SELECT {LICENSE_COLUMNS} FROM {LICENSES} WHERE clinician_id IN ({marks})", part
-        )
-        for r in cur.fetchall():
-            out[r["clinician_id"]].append(license_state(r))
+    for r in _rows_of(cur, f"SELECT {LICENSE_COLUMNS} FROM {LICENSES}", clinician_ids):
+        out[r["clinician_id"]].append(license_state(r))
     return out
 
 
