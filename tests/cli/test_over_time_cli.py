@@ -6,28 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-from click.testing import CliRunner, Result
-
-from credtrail.cli.main import cli
-from credtrail.plugins import DEFAULT_PLUGINS
-
-
-@pytest.fixture
-def run(store_url: str) -> Any:
-    """credtrail on a fresh store (each backend), built-in plugins only."""
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(
-            cli,
-            ["--store", store_url, "--plugins", ",".join(DEFAULT_PLUGINS), *args],
-            catch_exceptions=False,
-        )
-
-    assert invoke("init").exit_code == 0
-    return invoke
-
 
 def _rows(run: Any, *args: str) -> Any:
     result = run(*args)
