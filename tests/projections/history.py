@@ -178,3 +178,18 @@ def from_views(views: Views, clinician_ids: Sequence[str]) -> dict[str, Any]:
             continue
         out[cid] = (transcript, views.compliance(cid, catch_up=False))
     return out
+
+
+def standing_key(r: Any) -> tuple[Any, ...]:
+    """What two readers' rows of one standing (a compliance row, a roster row) must agree
+    on: the licence, the cycle, the status and the units."""
+    return (
+        r.requirement_id,
+        r.license_id,
+        r.cycle_start,
+        r.cycle_end,
+        r.status,
+        r.counted,
+        r.required,
+        r.missing,
+    )

@@ -17,7 +17,7 @@ from credtrail.core.projections import Views
 from credtrail.core.projections.compliance import ComplianceRow, judge_rows
 
 from .conftest import StoreFactory
-from .history import REQUIREMENT, direct, dump, from_views, ops, record
+from .history import REQUIREMENT, direct, dump, from_views, ops, record, standing_key
 
 CLINICIANS = [f"c{i}" for i in range(4)]
 
@@ -30,19 +30,6 @@ class Clock:
 
     def __call__(self) -> date:
         return self.day
-
-
-def _key(r: ComplianceRow) -> tuple[Any, ...]:
-    return (
-        r.requirement_id,
-        r.license_id,
-        r.cycle_start,
-        r.cycle_end,
-        r.status,
-        r.counted,
-        r.required,
-        r.missing,
-    )
 
 
 def _judged_directly(app: Credtrail, cid: str, day: date) -> list[ComplianceRow]:
@@ -71,7 +58,8 @@ def _check_day(app: Credtrail, views: Views, day: date) -> None:
                 continue  # the engine refused a cycle of it: no row to read
             assert [r.license_id for r in covering] == [lic.license_id], (cid, day)
         read = views.compliance(cid, on=day, catch_up=False)
-        assert [_key(r) for r in read] == [_key(r) for r in _judged_directly(app, cid, day)]
+        judged = _judged_directly(app, cid, day)
+        assert [standing_key(r) for r in read] == [standing_key(r) for r in judged]
 
 
 @settings(
@@ -146,8 +134,8 @@ def test_a_read_on_a_later_day_materialises_that_clinician_s_cycle(
             before = views.compliance("c0", catch_up=False)
             assert not [r for r in before if r.cycle_start <= clock.day <= r.cycle_end]
             read = later.compliance("c0", on=clock.day)
-            assert [_key(r) for r in read] == [
-                _key(r) for r in _judged_directly(app, "c0", clock.day)
+            assert [standing_key(r) for r in read] == [
+                standing_key(r) for r in _judged_directly(app, "c0", clock.day)
             ]
             after = views.compliance("c0", catch_up=False)
             assert [r for r in after if r.cycle_start <= clock.day <= r.cycle_end]

@@ -20,7 +20,7 @@ from credtrail.core.projections import Views
 from credtrail.core.rules import Evaluation
 
 from .conftest import StoreFactory
-from .history import REQUIREMENT, START, ops, record
+from .history import REQUIREMENT, START, ops, record, standing_key
 
 CLINICIANS = [f"c{i}" for i in range(3)]
 Answer = tuple[str, str, date, date, str, Decimal, Decimal, tuple[tuple[str, Decimal], ...]]
@@ -54,20 +54,7 @@ def answers(app: Credtrail, views: Views, cid: str, day: date) -> dict[str, list
         "plain": [_answer(j.evaluation) for j in plain if j.evaluation is not None],
         "report": [_answer(e) for e in evaluations_for(app, cid, day)],
         "audit": [_answer(s.evaluation) for s in audit if s.evaluation is not None],
-        "status": [
-            (
-                r.requirement_id,
-                r.license_id,
-                r.cycle_start,
-                r.cycle_end,
-                r.status,
-                r.counted,
-                r.required,
-                r.missing,
-            )
-            for r in rows
-            if r.status != "error"
-        ],
+        "status": [standing_key(r) for r in rows if r.status != "error"],
     }
 
 

@@ -20,23 +20,9 @@ from credtrail.core.projections import Views
 from credtrail.core.projections import views as views_module
 
 from .conftest import StoreFactory
-from .history import REQUIREMENT, START, ops, record
+from .history import REQUIREMENT, START, ops, record, standing_key
 
 CLINICIANS = [f"c{i}" for i in range(3)]
-
-
-def _key(r: Any) -> tuple[Any, ...]:
-    """What a roster row and a status row must agree on."""
-    return (
-        r.requirement_id,
-        r.license_id,
-        r.cycle_start,
-        r.cycle_end,
-        r.status,
-        r.counted,
-        r.required,
-        r.missing,
-    )
 
 
 @settings(
@@ -82,8 +68,8 @@ def test_the_roster_gives_each_clinician_their_own_status_rows(
             for cid in CLINICIANS:
                 own = views.compliance(cid, on=day, catch_up=False)
                 mine = [r for r in roster.rows if r.clinician_id == cid]
-                assert [_key(r) for r in mine if r.status != "error"] == [
-                    _key(r) for r in own if r.status != "error"
+                assert [standing_key(r) for r in mine if r.status != "error"] == [
+                    standing_key(r) for r in own if r.status != "error"
                 ], cid
                 ledger = app.ledger(cid)
                 documents = {
