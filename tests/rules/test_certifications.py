@@ -164,6 +164,21 @@ CREDITS = st.lists(
 )
 
 
+def drawn_credits(raw: list[tuple[int, int, str, bool]]) -> list[Any]:
+    """``CREDITS``' draws as credits: (days after 2023-01-01, units, type, on ethics)."""
+    return [
+        credit(
+            units,
+            date(2023, 1, 1) + timedelta(days=days),
+            kind,
+            accreditor="AAPA" if kind == "aapa_1" else None,
+            topics=("ethics",) if ethics else (),
+            credit_id=f"c{i}",
+        )
+        for i, (days, units, kind, ethics) in enumerate(raw)
+    ]
+
+
 @PROPERTY
 @given(
     cert=certification_histories(),
@@ -176,17 +191,7 @@ def test_holding_a_certification_never_makes_a_clinician_less_compliant(
     """A certification held on the judged cycle's end never turns a met requirement into an
     unmet one, never adds a missing unit; one not held then (lapsed, ended, not yet
     issued) changes nothing."""
-    credits = [
-        credit(
-            units,
-            date(2023, 1, 1) + timedelta(days=days),
-            kind,
-            accreditor="AAPA" if kind == "aapa_1" else None,
-            topics=("ethics",) if ethics else (),
-            credit_id=f"c{i}",
-        )
-        for i, (days, units, kind, ethics) in enumerate(raw)
-    ]
+    credits = drawn_credits(raw)
     on = date(2023, 1, 1) + timedelta(days=on_days)
     without = judged(credits, on)
     with_cert = judged(credits, on, cert)

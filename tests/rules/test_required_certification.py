@@ -24,6 +24,7 @@ from .test_certifications import (
     REGISTRY,
     certification,
     certification_histories,
+    drawn_credits,
 )
 
 # Alaska's shape: "Physician assistants must maintain a current active NCCPA
@@ -169,17 +170,7 @@ def test_a_required_certification_is_met_exactly_when_held_on_the_day_judged(
     """The part is met iff ``held_on`` says the certification is held on the cycle's end
     (or the day judged, if earlier); not held, the cycle is never compliant, cured or
     exempt; held, the verdict is the one the same rule without it gives."""
-    credits = [
-        credit(
-            units,
-            date(2023, 1, 1) + timedelta(days=days),
-            kind,
-            accreditor="AAPA" if kind == "aapa_1" else None,
-            topics=("ethics",) if ethics else (),
-            credit_id=f"c{i}",
-        )
-        for i, (days, units, kind, ethics) in enumerate(raw)
-    ]
+    credits = drawn_credits(raw)
     on = date(2023, 1, 1) + timedelta(days=on_days)
     held = () if cert is None else (cert,)
     result = judged(credits, on, *held)
