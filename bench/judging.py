@@ -25,10 +25,9 @@ import orjson
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from population import Population  # noqa: E402
+from population import Population, registered  # noqa: E402
 
 from credtrail.core.application import Credtrail  # noqa: E402
-from credtrail.core.domain import ClinicianLedger  # noqa: E402
 from credtrail.core.plugins import build_plugin_manager  # noqa: E402
 from credtrail.core.rules import evaluate_history  # noqa: E402
 from credtrail.plugins import builtin_plugins  # noqa: E402
@@ -52,18 +51,7 @@ def main() -> None:
         work = []
         for i in range(args.clinicians):
             plan = population.plan(i)
-            ledger = ClinicianLedger.register(
-                plan.clinician_id, plan.profession, plan.name, plan.npi
-            )
-            for n, (rid, issued, expires) in enumerate(plan.licenses, start=1):
-                ledger.add_license(
-                    license_id=f"{rid}#{n}",
-                    requirement_id=rid,
-                    issued_on=issued,
-                    expires_on=expires,
-                    birth_date=plan.birth_date,
-                    number=f"L{plan.npi[-6:]}{n}",
-                )
+            ledger = registered(plan)
             ids = [app.apply_earn(ledger, request) for request in plan.credits]
             for k, reason, when in plan.revocations:
                 ledger.revoke(ids[k], reason, when)

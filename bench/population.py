@@ -230,6 +230,21 @@ def kind_increment(kinds: Sequence[Kind], credit_type: str) -> Decimal:
 # ------------------------------------------------------------------------- ingest
 
 
+def registered(plan: Plan) -> ClinicianLedger:
+    """A new ledger for the plan's clinician, with the plan's licences added."""
+    ledger = ClinicianLedger.register(plan.clinician_id, plan.profession, plan.name, plan.npi)
+    for n, (requirement_id, issued, expires) in enumerate(plan.licenses, start=1):
+        ledger.add_license(
+            license_id=f"{requirement_id}#{n}",
+            requirement_id=requirement_id,
+            issued_on=issued,
+            expires_on=expires,
+            birth_date=plan.birth_date,
+            number=f"L{plan.npi[-6:]}{n}",
+        )
+    return ledger
+
+
 def record_batch(app: Credtrail, plans: Sequence[Plan]) -> int:
     """Record the plans' whole histories in one transaction; returns events written."""
     with app.staging():  # what earn_many and imports do around a batch
@@ -237,18 +252,7 @@ def record_batch(app: Credtrail, plans: Sequence[Plan]) -> int:
         events = 0
         for plan in plans:
             app.registry.profession(plan.profession)
-            ledger = ClinicianLedger.register(
-                plan.clinician_id, plan.profession, plan.name, plan.npi
-            )
-            for n, (requirement_id, issued, expires) in enumerate(plan.licenses, start=1):
-                ledger.add_license(
-                    license_id=f"{requirement_id}#{n}",
-                    requirement_id=requirement_id,
-                    issued_on=issued,
-                    expires_on=expires,
-                    birth_date=plan.birth_date,
-                    number=f"L{plan.npi[-6:]}{n}",
-                )
+            ledger = registered(plan)
             ids = []
             for request in plan.credits:
                 app.check_credit(request, plan.profession)
