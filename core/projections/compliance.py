@@ -75,6 +75,9 @@ from credtrail.core.standing import compliance_row as compliance_row
 _ONE_DAY = timedelta(days=1)
 PARALLEL_THRESHOLD = 64
 """A page dirtying at least this many clinicians is judged in worker processes."""
+RUN_CLINICIANS = 1000
+"""A page dirtying more clinicians than this is read, judged and written this many at a
+time (``PageInRuns``): its memory is a run's, not the store's."""
 _INSERT = (
     f"INSERT INTO {COMPLIANCE} (clinician_id, requirement_id, cycle_start, cycle_end, "
     "license_id, status, counted, required, missing, explanation) "
@@ -95,6 +98,7 @@ class ComplianceView:
         *,
         workers: int = 1,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        run_clinicians: int = RUN_CLINICIANS,
         fingerprint: str | None = None,
         name: str = "compliance",
         owns: Callable[[str], bool] | None = None,
@@ -104,9 +108,13 @@ class ComplianceView:
         ``name``: of the tracking row; ``owns``: which clinicians this view judges (a
         partition's share; None: all), so a ``RequirementChanged`` re-judges only them.
         ``today``: the clock; the cycle containing its day is materialised for every
-        licence in force that day."""
+        licence in force that day. ``run_clinicians``: a page dirtying more clinicians
+        is judged and written that many at a time (``PageInRuns``)."""
         if workers < 1:
             raise CredtrailError(f"workers must be at least 1, not {workers}")
+        if run_clinicians < 1:
+            raise CredtrailError(f"run_clinicians must be at least 1, not {run_clinicians}")
+        self.run_clinicians = run_clinicians
         self.name = name
         self.owns = owns
         self.streams = streams
@@ -124,13 +132,19 @@ class ComplianceView:
         pass
 
     def prepare(self, cur: Cursor, events: Sequence[LogEvent]) -> Writes:
-        return self.begin(cur, events).finish()
+        """The page's writes, all at once (a page in runs: every run's, in order)."""
+        page = self.begin(cur, events)
+        if isinstance(page, PageInRuns):
+            return [write for run in page.runs() for write in run(cur)]
+        return page.finish()
 
-    def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> Pending:
+    def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> Pending | PageInRuns:
         """Read what the page needs from ``cur`` and start judging it (``prepare`` in two).
 
         A page judged in worker processes is only sent to them: ``Pending.finish()``
-        waits for the results. A page judged here is judged before this returns.
+        waits for the results. A page judged here is judged before this returns. A page
+        dirtying more than ``run_clinicians`` clinicians is only planned: the runner
+        reads, judges and writes it a run at a time (``PageInRuns``).
         """
         self.streams.resolve(cur, events)
         # Per clinician, the credits the page touched (None: re-judge every cycle).
@@ -161,11 +175,28 @@ class ComplianceView:
             for r in cur.fetchall():
                 if owns is None or owns(r["clinician_id"]):
                     dirty[r["clinician_id"], r["requirement_id"]] = None
-        return self.begin_refresh(cur, dirty, self.today())
+        return self._plan(cur, dirty, self.today())
+
+    def _plan(
+        self, cur: Cursor, pairs: dict[tuple[str, str], Dirty], day: date
+    ) -> Pending | PageInRuns:
+        """Judge ``pairs`` now (or in workers), or in runs when they span too many clinicians."""
+        by_clinician: dict[str, dict[tuple[str, str], Dirty]] = {}
+        for pair, ids in pairs.items():
+            by_clinician.setdefault(pair[0], {})[pair] = ids
+        if len(by_clinician) <= self.run_clinicians:
+            return self.begin_refresh(cur, pairs, day)
+        runs: list[dict[tuple[str, str], Dirty]] = []
+        for part in chunks(sorted(by_clinician), self.run_clinicians):
+            run: dict[tuple[str, str], Dirty] = {}
+            for cid in part:
+                run.update(by_clinician[cid])
+            runs.append(run)
+        return PageInRuns(self, runs, day)
 
     def begin_day(
         self, cur: Cursor, day: date, clinician_ids: Sequence[str] | None = None
-    ) -> tuple[Pending, int]:
+    ) -> tuple[Pending | PageInRuns, int]:
         """Judge the cycle containing ``day`` of every licence in force then (the one
         answer: ``licences_in_force``) that has no row for it yet: the day moved on since
         its pair was last judged. Only ``clinician_ids``' when given.
@@ -203,7 +234,7 @@ class ComplianceView:
             for lic in judging.licences_in_force(held[cid], day):
                 if (cid, lic.requirement_id, lic.license_id) not in covered:
                     dirty[cid, lic.requirement_id] = day
-        return self.begin_refresh(cur, dirty, day), len(dirty)
+        return self._plan(cur, dirty, day), len(dirty)
 
     # -- what each event class dirties ------------------------------------------------
 
@@ -347,6 +378,39 @@ class Pending:
             ),
             (_INSERT, rows),
         ]
+
+
+class PageInRuns:
+    """A page dirtying more than ``run_clinicians`` clinicians, judged a run of them at a
+    time (in clinician order), so that its memory is a run's, not the store's: a
+    requirement change dirties every licensee of it, and a compliance-only rebuild's
+    first page (the requirements' versions) every clinician at once.
+
+    Each of ``runs()`` reads its clinicians' rows from the cursor it is given and
+    returns their writes. The runner reads each run in a read transaction and writes
+    it in a write transaction of its own, the view's position moving with the last
+    run only (``runner.InRuns``); runs hold disjoint clinicians, so the rows are those
+    of the page written at once (``prepare``). A row is a function of the recorded
+    facts, so a run written before a crash is written again, the same, when the page
+    is applied again.
+    """
+
+    def __init__(
+        self, view: ComplianceView, runs: list[dict[tuple[str, str], Dirty]], day: date
+    ) -> None:
+        self.view = view
+        self.day = day
+        self.pairs = runs
+
+    def runs(self) -> Iterator[Callable[[Cursor], Writes]]:
+        """Each run: read its clinicians' rows from a cursor, judge them, their writes."""
+        view, day = self.view, self.day
+        for pairs in self.pairs:
+
+            def run(cur: Cursor, pairs: dict[tuple[str, str], Dirty] = pairs) -> Writes:
+                return view.begin_refresh(cur, pairs, day).finish()
+
+            yield run
 
 
 _CHUNKS_PER_WORKER = 4  # a page is split in this many jobs per worker, to even out the tail

@@ -502,6 +502,8 @@ class PartitionWorker:
             )
             if cur.rowcount != 1:
                 raise LeaseLostError(lease.part)
+            if last == old:
+                return  # a run of a page written in runs: the page is recorded with its last
             cur.execute(
                 f"INSERT INTO {PAGES} (view, part, token, from_position, to_position, "
                 "committed_at) VALUES (?, ?, ?, ?, ?, clock_timestamp())",

@@ -27,6 +27,13 @@ before it begins page i + 1, i.e. after the earlier views committed page i + 1. 
 thus reads the state the serial order reads. An error or interrupt leaves every view
 at its last committed page; a lost race discards the page in flight.
 
+A pipelined view's page that would not fit in memory at once (``InRuns``: a
+requirement change re-judges every licensee) is read, judged and written a run of
+clinicians at a time, each run in transactions of its own; the position moves with the
+last run. Until then the view reads as before the page, and a crash between runs
+applies the page again: its rows depend on the recorded facts alone, so the runs
+already written are written again the same.
+
 Rebuild deletes a view's rows and resets its tracking row in one transaction, then
 catches up from the first event.
 
@@ -122,11 +129,20 @@ class PendingWrites(Protocol):
 
 
 @runtime_checkable
+class InRuns(Protocol):
+    """A pipelined view's page too big to hold at once, applied a run at a time."""
+
+    def runs(self) -> Iterator[Callable[[Cursor], Writes]]:
+        """Each run: given a cursor (a read transaction), what it writes."""
+
+
+@runtime_checkable
 class Pipelined(Protocol):
     """A view whose page can be started, then finished while the runner goes on."""
 
-    def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> PendingWrites:
-        """Read what the page needs from ``cur`` (a read transaction) and start it."""
+    def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> PendingWrites | InRuns:
+        """Read what the page needs from ``cur`` (a read transaction) and start it (or,
+        for a page too big to hold at once, plan its runs)."""
 
 
 @dataclass
@@ -152,7 +168,9 @@ class Reader(Protocol):
 
 Guard = Callable[[Cursor, str, int, int], None]
 """Called in a page's write transaction before anything is written, with the view's
-name and the positions it moves between: raises to write nothing (a lost lease)."""
+name and the positions it moves between: raises to write nothing (a lost lease). A
+page written in runs (``InRuns``) calls it in each run's transaction, with both
+positions the page's start for all runs but the last."""
 
 
 class _Raced(Exception):
@@ -342,18 +360,25 @@ class Runner:
             )
             # Work out the rows outside the write transaction (compliance evaluates
             # for a while; on SQLite the write lock would block every writer).
+            page: InRuns | None = None
             with self.db.transaction(commit=False) as cur:
                 if isinstance(v, Pipelined):
                     pending = v.begin(cur, fresh)
-                    if pending.background:
+                    if isinstance(pending, InRuns):
+                        page = pending
+                    elif pending.background:
                         # Judged in workers while this process goes on with the next page.
                         flight[v.name] = _InFlight(v, pending, old, last)
                         continue
-                    writes = pending.finish()
+                    else:
+                        writes = pending.finish()
                 else:
                     with collector_paused():
                         writes = v.prepare(cur, fresh)
-            self._commit(v, old, last, writes)
+            if page is not None:
+                self._commit_runs(v, old, last, page)
+            else:
+                self._commit(v, old, last, writes)
             positions[v.name] = last
 
     def _finish(
@@ -368,6 +393,20 @@ class Runner:
             del flight[name]
             self._commit(page.view, page.old, page.last, writes)
             positions[name] = page.last
+
+    def _commit_runs(self, v: View, old: int, last: int, page: InRuns) -> None:
+        """Read, judge and write ``page`` a run at a time, each run in transactions of its
+        own: every run but the last is written with ``v``'s position checked and kept at
+        ``old`` (another runner that moved it makes this one stop, as for a page); the
+        last run's writes move it to ``last``. Until then the view reads as not having
+        applied the page: a crash between runs applies the whole page again, and its
+        rows are a function of the recorded facts, so the runs written are written the
+        same."""
+        runs = list(page.runs())
+        for index, run in enumerate(runs):
+            with self.db.transaction(commit=False) as cur:
+                writes = run(cur)
+            self._commit(v, old, last if index == len(runs) - 1 else old, writes)
 
     def _commit(self, v: View, old: int, last: int, writes: Writes) -> None:
         """Write ``writes`` and move ``v``'s position from ``old`` to ``last``, together."""

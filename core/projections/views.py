@@ -17,8 +17,10 @@ from credtrail.core.errors import CredtrailError, StaleViewError, UnknownClinici
 from credtrail.core.plugins import plugin_versions
 from credtrail.core.projections.compliance import (
     PARALLEL_THRESHOLD,
+    RUN_CLINICIANS,
     ComplianceRow,
     ComplianceView,
+    PageInRuns,
     compliance_row,
     evaluate_on,
     judge_rows,
@@ -40,6 +42,7 @@ from credtrail.core.projections.db import (
     REQUIREMENTS,
     TRACKING,
     Cursor,
+    Writes,
     chunks,
 )
 from credtrail.core.projections.parallel import resolve_workers
@@ -158,15 +161,18 @@ class Views:
         page_size: int = DEFAULT_PAGE_SIZE,
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        run_clinicians: int = RUN_CLINICIANS,
         fingerprint: str | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
         """``workers``: processes judging compliance on big pages (None: the default,
         ``CREDTRAIL_WORKERS`` or ``min(CPUs, 4)``; 1: all in this process).
         ``parallel_threshold``: how many clinicians a page must dirty to use them.
-        ``fingerprint``: of the plugins judging compliance (default: the registry's,
-        without versions; ``Views.of`` adds the plugins' versions). ``today``: the
-        clock (the compliance view materialises the cycle containing its day)."""
+        ``run_clinicians``: a page dirtying more is judged and written that many
+        clinicians at a time (its memory bounded by a run). ``fingerprint``: of the
+        plugins judging compliance (default: the registry's, without versions;
+        ``Views.of`` adds the plugins' versions). ``today``: the clock (the compliance
+        view materialises the cycle containing its day)."""
         self.store = store
         self.registry = registry
         self.workers = resolve_workers(workers)
@@ -181,6 +187,7 @@ class Views:
                 registry,
                 workers=self.workers,
                 parallel_threshold=parallel_threshold,
+                run_clinicians=run_clinicians,
                 fingerprint=fingerprint,
                 today=today,
             )
@@ -198,6 +205,7 @@ class Views:
         page_size: int = DEFAULT_PAGE_SIZE,
         workers: int | None = None,
         parallel_threshold: int = PARALLEL_THRESHOLD,
+        run_clinicians: int = RUN_CLINICIANS,
         today: Callable[[], date] = date.today,
     ) -> Views:
         """All views of an application's store, judged with its plugins."""
@@ -207,6 +215,7 @@ class Views:
             page_size=page_size,
             workers=workers,
             parallel_threshold=parallel_threshold,
+            run_clinicians=run_clinicians,
             fingerprint=app.registry.fingerprint(plugin_versions(app.pm)),
             today=today,
         )
@@ -330,30 +339,51 @@ class Views:
             positions = _positions(cur, self.names)
             if len(set(positions.values())) != 1:
                 return None  # not caught up (a concurrent writer): the next catch-up
-            pending, judged = view.begin_day(
+            page, judged = view.begin_day(
                 cur, day, None if clinician_id is None else [clinician_id]
             )
         try:
-            writes = pending.finish()
+            writes: Writes = []
+            if isinstance(page, PageInRuns):
+                # Many clinicians (a cycle boundary shared by a state's licensees): a
+                # run at a time, each written at once; the day is recorded after the last.
+                for run in page.runs():
+                    with db.transaction(commit=False) as cur:
+                        done = run(cur)
+                    if not self._write_unmoved(positions, done, None):
+                        return None
+            else:
+                writes = page.finish()
         finally:
             view.close()
-        with db.transaction(commit=True) as cur:
+        if not self._write_unmoved(positions, writes, day if clinician_id is None else None):
+            return None
+        return judged
+
+    def _write_unmoved(
+        self, positions: dict[str, int | None], writes: Writes, day: date | None
+    ) -> bool:
+        """Write the compliance rows judged at ``positions`` (and record ``day`` as the
+        one the view moved on to), unless a page was applied since: then False."""
+        view = self._compliance
+        assert view is not None
+        with self.runner.db.transaction(commit=True) as cur:
             # Takes the write lock, and checks no page was applied since the rows were read.
             cur.execute(
                 f"UPDATE {TRACKING} SET position = ? WHERE view = ? AND position = ?",
                 [positions[view.name], view.name, positions[view.name]],
             )
             if cur.rowcount != 1 or _positions(cur, self.names) != positions:
-                return None
+                return False
             for statement, rows in writes:
                 cur.executemany(statement, rows)
-            if clinician_id is None:
+            if day is not None:
                 cur.execute(
                     f"INSERT INTO {COMPLIANCE_DAY} (view, day) VALUES (?, ?) "
                     "ON CONFLICT (view) DO UPDATE SET day = excluded.day",
                     [view.name, day.isoformat()],
                 )
-        return judged
+        return True
 
     def status(self) -> list[ViewStatus]:
         if self.partitions is not None:

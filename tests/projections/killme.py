@@ -1,8 +1,9 @@
 """Run a catch-up or a rebuild in a child process, printing each committed page.
 
-    python killme.py STORE catch-up|rebuild PAGE_SIZE [pipelined]
+    python killme.py STORE catch-up|rebuild PAGE_SIZE [pipelined|runs]
 
-``pipelined``: every page's compliance judged in two workers (the runner's pipeline).
+``pipelined``: every page's compliance judged in two workers (the runner's pipeline);
+``runs``: a clinician at a time (every page dirtying two or more is written in runs).
 
 The fault test kills this process with SIGKILL part-way through. Each page line is
 flushed before the next page starts, so the parent knows work has been committed.
@@ -24,6 +25,8 @@ def main() -> None:
     app = Credtrail.open(store, pm)
     if sys.argv[4:] == ["pipelined"]:
         views = Views.of(app, page_size=page_size, workers=2, parallel_threshold=1)
+    elif sys.argv[4:] == ["runs"]:
+        views = Views.of(app, page_size=page_size, workers=1, run_clinicians=1)
     else:
         views = Views.of(app, page_size=page_size)
 

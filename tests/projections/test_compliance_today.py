@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pluggy
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,6 +63,7 @@ def _check_day(app: Credtrail, views: Views, day: date) -> None:
         assert [standing_key(r) for r in read] == [standing_key(r) for r in judged]
 
 
+@pytest.mark.parametrize("run_clinicians", [1000, 1], ids=["pages", "runs"])
 @settings(
     max_examples=15,
     deadline=None,
@@ -79,9 +81,11 @@ def test_today_s_cycle_is_a_row_equal_to_judging_as_the_day_moves_on(
     history: list[tuple[Any, ...]],
     first: int,
     moves: list[int],
+    run_clinicians: int,
 ) -> None:
     """After the last fact and as the day moves on, today's cycle is materialised and read
-    rows equal direct evaluation; the caught-up view equals a rebuild on the same day."""
+    rows equal direct evaluation; the caught-up view equals a rebuild on the same day.
+    Also when a page or a day's move is judged and written one clinician at a time."""
     with new_store() as url:
         app = Credtrail.open(url, pm, create=True)
         try:
@@ -95,10 +99,16 @@ def test_today_s_cycle_is_a_row_equal_to_judging_as_the_day_moves_on(
             clock = Clock(date.today() + timedelta(days=first))
             for op in history:
                 if op[0] == "catch-up":
-                    Views.of(app, page_size=int(op[1]), workers=1, today=clock).catch_up()
+                    Views.of(
+                        app,
+                        page_size=int(op[1]),
+                        workers=1,
+                        today=clock,
+                        run_clinicians=run_clinicians,
+                    ).catch_up()
                 else:
                     record(app, op, counter)
-            views = Views.of(app, workers=1, today=clock)
+            views = Views.of(app, workers=1, today=clock, run_clinicians=run_clinicians)
             views.catch_up()
             _check_day(app, views, clock.day)
             for step in moves:

@@ -1,7 +1,9 @@
 """Property: incremental catch-up in random pages == full rebuild == evaluation from the log.
 
-Run with compliance judged in this process, and in two worker processes for every page
-(``parallel_threshold=1``): both must meet the same property.
+Run with compliance judged in this process, in two worker processes for every page
+(``parallel_threshold=1``), and a clinician at a time (``run_clinicians=1``: every page
+dirtying two or more is read, judged and written in runs): all must meet the same
+property.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from .history import direct, dump, from_views, ops, record
 CLINICIANS = [f"c{i}" for i in range(4)]
 
 
-@pytest.mark.parametrize("workers", [1, 2], ids=["serial", "workers"])
+@pytest.mark.parametrize(
+    ("workers", "run_clinicians"), [(1, 1000), (2, 1000), (1, 1)], ids=["serial", "workers", "runs"]
+)
 @settings(
     max_examples=12,
     deadline=None,
@@ -35,6 +39,7 @@ def test_incremental_equals_rebuild_equals_log(
     history: list[tuple[object, ...]],
     final_page: int,
     workers: int,
+    run_clinicians: int,
 ) -> None:
     """Catching up page by page, rebuilding, and evaluating the aggregates all agree."""
     with new_store() as url:
@@ -55,10 +60,17 @@ def test_incremental_equals_rebuild_equals_log(
                         page_size=int(op[1]),  # type: ignore[call-overload]
                         workers=workers,
                         parallel_threshold=1,
+                        run_clinicians=run_clinicians,
                     ).catch_up()
                 else:
                     record(app, op, counter)
-            views = Views.of(app, page_size=final_page, workers=workers, parallel_threshold=1)
+            views = Views.of(
+                app,
+                page_size=final_page,
+                workers=workers,
+                parallel_threshold=1,
+                run_clinicians=run_clinicians,
+            )
             views.catch_up()
             incremental = dump(views)
             expected = direct(app, CLINICIANS)

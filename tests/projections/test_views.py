@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -67,6 +68,56 @@ def test_requirement_change_fans_out_to_every_licensed_clinician(app: Credtrail)
         assert rows[-1].explanation["version"] == "fan-out-test", cid
         assert rows != before[cid]
     assert views.compliance("unlicensed") == []
+
+
+def test_a_page_in_runs_interrupted_between_runs_resumes_to_the_page_written_at_once(
+    app: Credtrail, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A requirement change re-judging 15 clinicians, 4 at a time: interrupted after two
+    runs are written, the view still reads as before the page, and the next catch-up
+    ends with the rows of the page judged and written at once."""
+    populate(app, clinicians=15, credits=3)
+    views = Views.of(app, workers=1)
+    views.catch_up()
+    doc = dict(latest_document(app, REQUIREMENT))
+    doc["version"] = "runs-test"
+    doc["effective_from"] = "2023-01-01"
+    assert app.record_requirement(doc)
+    before = views.runner.positions()["compliance"]
+    head = app.store.recorder.max_notification_id()
+
+    commits: list[tuple[int, int]] = []
+    real = Runner._commit
+
+    def commit(self: Runner, v: Any, old: int, last: int, writes: Any) -> None:
+        if v.name == "compliance" and len(commits) == 2:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C between two runs
+        real(self, v, old, last, writes)
+        if v.name == "compliance":
+            commits.append((old, last))
+
+    monkeypatch.setattr(Runner, "_commit", commit)
+    with pytest.raises(KeyboardInterrupt):
+        Views.of(app, workers=1, run_clinicians=4).catch_up()
+    monkeypatch.undo()
+    # Two runs written, each leaving the position where the page starts.
+    assert commits == [(before, before), (before, before)]
+    assert views.runner.positions() == {"transcript": head, "compliance": before}
+    # The two runs written: the first 8 clinicians in order, judged by the new version.
+    latest = {
+        c: views.compliance(f"k{c:02d}", catch_up=False)[-1].explanation["version"]
+        for c in range(15)
+    }
+    assert [c for c, version in latest.items() if version == "runs-test"] == list(range(8))
+
+    Views.of(app, workers=1, run_clinicians=4).catch_up()
+    resumed = dump(views)
+    assert views.runner.positions() == {"transcript": head, "compliance": head}
+    views.rebuild()  # every page written at once (run_clinicians: the default)
+    assert dump(views) == resumed
+    assert all(
+        views.compliance(f"k{c:02d}")[-1].explanation["version"] == "runs-test" for c in range(15)
+    )
 
 
 def test_a_runner_that_lost_a_race_neither_skips_nor_doubles(app: Credtrail) -> None:
