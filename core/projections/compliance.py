@@ -135,7 +135,7 @@ class ComplianceView:
         """The page's writes, all at once (a page in runs: every run's, in order)."""
         page = self.begin(cur, events)
         if isinstance(page, PageInRuns):
-            return [write for run in page.runs() for write in run(cur)]
+            return [write for run in page.runs() for write in run(cur).finish()]
         return page.finish()
 
     def begin(self, cur: Cursor, events: Sequence[LogEvent]) -> Pending | PageInRuns:
@@ -387,10 +387,11 @@ class PageInRuns:
     first page (the requirements' versions) every clinician at once.
 
     Each of ``runs()`` reads its clinicians' rows from the cursor it is given and
-    returns their writes. The runner reads each run in a read transaction and writes
+    starts judging them. The runner reads each run in a read transaction and writes
     it in a write transaction of its own, the view's position moving with the last
     run only (``runner.InRuns``); runs hold disjoint clinicians, so the rows are those
-    of the page written at once (``prepare``). A row is a function of the recorded
+    of the page written at once (``prepare``), and the next run may be read and sent
+    to the workers before the one before it is written. A row is a function of the recorded
     facts, so a run written before a crash is written again, the same, when the page
     is applied again.
     """
@@ -402,13 +403,14 @@ class PageInRuns:
         self.day = day
         self.pairs = runs
 
-    def runs(self) -> Iterator[Callable[[Cursor], Writes]]:
-        """Each run: read its clinicians' rows from a cursor, judge them, their writes."""
+    def runs(self) -> Iterator[Callable[[Cursor], Pending]]:
+        """Each run: read its clinicians' rows from a cursor and start judging them
+        (``Pending.finish()``: their writes)."""
         view, day = self.view, self.day
         for pairs in self.pairs:
 
-            def run(cur: Cursor, pairs: dict[tuple[str, str], Dirty] = pairs) -> Writes:
-                return view.begin_refresh(cur, pairs, day).finish()
+            def run(cur: Cursor, pairs: dict[tuple[str, str], Dirty] = pairs) -> Pending:
+                return view.begin_refresh(cur, pairs, day)
 
             yield run
 

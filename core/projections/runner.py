@@ -132,8 +132,9 @@ class PendingWrites(Protocol):
 class InRuns(Protocol):
     """A pipelined view's page too big to hold at once, applied a run at a time."""
 
-    def runs(self) -> Iterator[Callable[[Cursor], Writes]]:
-        """Each run: given a cursor (a read transaction), what it writes."""
+    def runs(self) -> Iterator[Callable[[Cursor], PendingWrites]]:
+        """Each run: given a cursor (a read transaction), what it reads, begun; runs
+        touch disjoint rows, so a run may be begun before the one before it is written."""
 
 
 @runtime_checkable
@@ -398,15 +399,24 @@ class Runner:
         """Read, judge and write ``page`` a run at a time, each run in transactions of its
         own: every run but the last is written with ``v``'s position checked and kept at
         ``old`` (another runner that moved it makes this one stop, as for a page); the
-        last run's writes move it to ``last``. Until then the view reads as not having
-        applied the page: a crash between runs applies the whole page again, and its
-        rows are a function of the recorded facts, so the runs written are written the
-        same."""
-        runs = list(page.runs())
-        for index, run in enumerate(runs):
-            with self.db.transaction(commit=False) as cur:
-                writes = run(cur)
-            self._commit(v, old, last if index == len(runs) - 1 else old, writes)
+        last run's writes move it to ``last``. Each run is read and begun before the one
+        before it is written (runs touch disjoint rows). Until the last, the view reads
+        as not having applied the page: a crash between runs applies the whole page
+        again, and its rows are a function of the recorded facts, so the runs written
+        are written the same."""
+        previous: PendingWrites | None = None
+        try:
+            for run in page.runs():
+                with self.db.transaction(commit=False) as cur:
+                    begun = run(cur)  # judged in workers while the run before is written
+                done, previous = previous, begun
+                if done is not None:
+                    self._commit(v, old, old, done.finish())
+        except BaseException:
+            if previous is not None:
+                previous.cancel()
+            raise
+        self._commit(v, old, last, previous.finish() if previous is not None else [])
 
     def _commit(self, v: View, old: int, last: int, writes: Writes) -> None:
         """Write ``writes`` and move ``v``'s position from ``old`` to ``last``, together."""

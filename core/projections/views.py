@@ -349,8 +349,8 @@ class Views:
                 # run at a time, each written at once; the day is recorded after the last.
                 for run in page.runs():
                     with db.transaction(commit=False) as cur:
-                        done = run(cur)
-                    if not self._write_unmoved(positions, done, None):
+                        begun = run(cur)
+                    if not self._write_unmoved(positions, begun.finish(), None):
                         return None
             else:
                 writes = page.finish()

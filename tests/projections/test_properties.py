@@ -1,9 +1,9 @@
 """Property: incremental catch-up in random pages == full rebuild == evaluation from the log.
 
 Run with compliance judged in this process, in two worker processes for every page
-(``parallel_threshold=1``), and a clinician at a time (``run_clinicians=1``: every page
-dirtying two or more is read, judged and written in runs): all must meet the same
-property.
+(``parallel_threshold=1``), and in workers a clinician at a time (``run_clinicians=1``:
+every page dirtying two or more is read, judged and written in runs, each run sent to
+the workers before the one before it is written): all must meet the same property.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CLINICIANS = [f"c{i}" for i in range(4)]
 
 
 @pytest.mark.parametrize(
-    ("workers", "run_clinicians"), [(1, 1000), (2, 1000), (1, 1)], ids=["serial", "workers", "runs"]
+    ("workers", "run_clinicians"), [(1, 1000), (2, 1000), (2, 1)], ids=["serial", "workers", "runs"]
 )
 @settings(
     max_examples=12,
