@@ -191,7 +191,8 @@ def read_compliance_covering(cur: Cursor, on: date) -> list[ComplianceRow]:
     cur.execute(
         "SELECT clinician_id, requirement_id, license_id, cycle_start, cycle_end, status, "
         f"counted, required, missing, explanation FROM {COMPLIANCE} "
-        "WHERE cycle_start <= ? AND cycle_end >= ? ORDER BY clinician_id, requirement_id",
+        "WHERE cycle_start <= ? AND cycle_end >= ? "
+        "ORDER BY clinician_id, requirement_id, cycle_start",
         [on.isoformat(), on.isoformat()],
     )
     return _fetch_rows(cur)

@@ -79,13 +79,17 @@ _DDL = (
     # The roster (``Views.roster``) and the day's catch-up read the rows whose cycle
     # contains a day: an index from the cycle's end that holds every column they read
     # but the explanation, so the rows themselves (mostly their explanations) are not
-    # visited. It replaces schema 6's index on cycle_end alone.
-    f"DROP INDEX IF EXISTS {COMPLIANCE}_cycle_end",
+    # visited. It replaces schema 6's index on cycle_end alone (``_REPLACED_INDEXES``).
     f"CREATE INDEX IF NOT EXISTS {COMPLIANCE}_by_day ON {COMPLIANCE} "
     "(cycle_end, cycle_start, clinician_id, requirement_id, license_id, status, counted, "
     "required, missing)",
     f"CREATE TABLE IF NOT EXISTS {COMPLIANCE_DAY} (view TEXT PRIMARY KEY, day TEXT NOT NULL)",
 )
+
+_REPLACED_INDEXES = (f"{COMPLIANCE}_cycle_end",)
+"""Indexes an older credtrail created and the DDL above replaces: dropped when the views'
+tables are opened (by their schema-qualified name on PostgreSQL, where an index lives in
+its table's schema, which need not be on the search path)."""
 
 # The partitioned workers' leases and page record (PostgreSQL only: SQLite has one writer).
 _POSTGRES_DDL = (
@@ -160,6 +164,8 @@ class Database:
                     cursor.execute(
                         self.sql(f"INSERT INTO {SCHEMA} (version) VALUES ({SCHEMA_VERSION})")
                     )
+                for index in _REPLACED_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS {self.table(index)}")
                 for statement in _DDL + (_POSTGRES_DDL if self.postgres else ()):
                     cursor.execute(self.sql(statement))
         except PersistenceError as exc:

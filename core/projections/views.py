@@ -841,6 +841,11 @@ def _rows_covering(
         key = r["clinician_id"], r["requirement_id"]
         explanation = errors.get((*key, r["cycle_start"]), {}) if errors else {}
         out[key].append(compliance_row(r, explanation))
+    # Two licences' cycles may both contain the day: oldest cycle first, as a
+    # clinician's own rows are read (the index's order is not the same on both backends).
+    for rows in out.values():
+        if len(rows) > 1:
+            rows.sort(key=lambda row: row.cycle_start)
     return out
 
 

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pluggy
+import psycopg
 import pytest
 
 from credtrail.core.application import Credtrail
@@ -161,3 +163,51 @@ def test_status_reports_position_head_and_lag(app: Credtrail) -> None:
     assert views.catch_up() == head
     assert [s.lag for s in views.status()] == [0, 0]
     assert views.catch_up() == 0
+
+
+def test_opening_the_views_drops_the_index_an_older_credtrail_made(app: Credtrail) -> None:
+    """Schema 6's index on cycle_end (replaced by the covering index) is dropped when the
+    views' tables are opened."""
+    _check_old_index_dropped(app)
+
+
+@pytest.mark.postgres
+def test_the_older_index_is_dropped_in_a_schema_off_the_search_path(
+    postgres: Any, pm: pluggy.PluginManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store in its own PostgreSQL schema (``POSTGRES_SCHEMA``, not on the search path):
+    the older index is dropped from that schema, where it lives with its table."""
+    with postgres.fresh_database() as url:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA tenant")
+        monkeypatch.setenv("POSTGRES_SCHEMA", "tenant")
+        app = Credtrail.open(url, pm, create=True)
+        try:
+            assert app.store.qualified("t") == '"tenant"."t"'
+            _check_old_index_dropped(app)
+        finally:
+            app.close()
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("DROP SCHEMA tenant CASCADE")
+
+
+def _check_old_index_dropped(app: Credtrail) -> None:
+    populate(app, clinicians=2, credits=2)
+    views = Views.of(app)
+    views.catch_up()
+    old = "credtrail_v_compliance_cycle_end"
+    with views.runner.db.transaction(commit=True) as cur:
+        cur.execute(f"CREATE INDEX {old} ON credtrail_v_compliance (cycle_end)")
+
+    def indexes() -> set[str]:
+        if app.store.is_postgres:
+            found = app.store.read_rows("SELECT indexname FROM pg_indexes")
+        else:
+            found = app.store.read_rows("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {row[0] for row in found}
+
+    assert old in indexes()
+    reopened = Views.of(app)
+    assert reopened.compliance("k00")  # opening the views' tables again
+    assert old not in indexes()
+    assert "credtrail_v_compliance_by_day" in indexes()
