@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING
 
 from credtrail.core.domain import EVENT_CLASSES, RequirementHistory, clinician_uuid
 from credtrail.core.errors import CredtrailError
-from credtrail.core.projections.compliance import ComplianceView
+from credtrail.core.projections.compliance import RUN_CLINICIANS, ComplianceView
 from credtrail.core.projections.db import LEASES, PAGES, TRACKING, Cursor, Database
 from credtrail.core.projections.decode import LogEvent, LogReader
 from credtrail.core.projections.runner import DEFAULT_PAGE_SIZE, Runner, View, ViewStatus
@@ -419,16 +419,19 @@ class PartitionWorker:
         owner: str | None = None,
         heartbeat: float | None = None,
         say: Callable[[str], None] | None = None,
+        run_clinicians: int = RUN_CLINICIANS,
     ) -> None:
         """``partitions``: the count to create the layout with (None: the store's,
         else ``DEFAULT_PARTITIONS``); ``owner``: recorded on the lease rows;
         ``heartbeat``: seconds between renewals (default a quarter lease; 0: none);
-        ``say``: where a lost lease is reported (default: this module's logger)."""
+        ``say``: where a lost lease is reported (default: this module's logger);
+        ``run_clinicians``: the compliance view's runs (``ComplianceView``)."""
         if lease_seconds <= 0:
             raise CredtrailError(f"the lease must last more than 0 seconds, not {lease_seconds}")
         self.store = store
         self.registry = registry
         self.fingerprint = fingerprint
+        self.run_clinicians = run_clinicians
         self.db = Database(store)
         if not self.db.postgres:
             raise NeedsPostgresError
@@ -519,7 +522,9 @@ class PartitionWorker:
         if part not in self._runners:
             self._runners[part] = Runner(
                 self.store,
-                partition_views(self.registry, part, self.parts, self.fingerprint),
+                partition_views(
+                    self.registry, part, self.parts, self.fingerprint, self.run_clinicians
+                ),
                 page_size=self.page_size,
                 reader=PartitionReader(self.store, part, self.parts),
             )
@@ -614,7 +619,11 @@ def behind(db: Database, target: int, only: Collection[int] | None = None) -> in
 
 
 def partition_views(
-    registry: Registry | None, part: int, parts: int, fingerprint: str | None
+    registry: Registry | None,
+    part: int,
+    parts: int,
+    fingerprint: str | None,
+    run_clinicians: int = RUN_CLINICIANS,
 ) -> list[View]:
     """The views of one partition: its tracking rows, its clinicians' compliance."""
     streams = Streams()
@@ -632,6 +641,7 @@ def partition_views(
                 fingerprint=fingerprint,
                 name=view_name("compliance", part, parts),
                 owns=owns,
+                run_clinicians=run_clinicians,
             )
         )
     return views

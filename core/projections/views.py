@@ -243,12 +243,13 @@ class Views:
 
     def worker(self, **options: Any) -> PartitionWorker:
         """A partition worker over these views (``PartitionWorker``'s options)."""
-        compliance = self.runner.views[1:]
+        compliance = self._compliance
         return PartitionWorker(
             self.store,
             self.registry,
-            fingerprint=compliance[0].fingerprint if compliance else None,
+            fingerprint=compliance.fingerprint if compliance else None,
             page_size=self.page_size,
+            run_clinicians=compliance.run_clinicians if compliance else RUN_CLINICIANS,
             **options,
         )
 

@@ -134,11 +134,17 @@ def test_partition_of_is_a_stable_hash_of_the_clinician_id(app: Credtrail) -> No
 PINNED_MD_1 = int(clinician_uuid("md-1").hex[-8:], 16) % 16
 
 
-def test_partitioned_rebuild_equals_the_single_process_views(app: Credtrail) -> None:
-    """Rebuilt in 4 partitions, the view tables hold exactly the single runner's rows."""
+@pytest.mark.parametrize("run_clinicians", [1000, 1], ids=["pages", "runs"])
+def test_partitioned_rebuild_equals_the_single_process_views(
+    app: Credtrail, run_clinicians: int
+) -> None:
+    """Rebuilt in 4 partitions, the view tables hold exactly the single runner's rows;
+    also with every page judged and written a clinician at a time (each page recorded
+    once, with its last run)."""
     views = Views.of(app, workers=1)
     views.catch_up()
     serial = views_tables(views)
+    views = Views.of(app, workers=1, run_clinicians=run_clinicians)
     views.rebuild_partitioned(PARTS)
     assert views.partitions == PARTS
     assert views_tables(views) == serial
@@ -242,9 +248,13 @@ def test_two_worker_processes_started_together_apply_each_page_once(
     assert views_tables(views) == serial
 
 
-def test_requirement_change_fans_out_to_every_partition(app: Credtrail) -> None:
-    """A RequirementChanged reaches every partition, each re-judging its own licensees."""
-    views = Views.of(app, page_size=PAGE, workers=1)
+@pytest.mark.parametrize("run_clinicians", [1000, 1], ids=["pages", "runs"])
+def test_requirement_change_fans_out_to_every_partition(
+    app: Credtrail, run_clinicians: int
+) -> None:
+    """A RequirementChanged reaches every partition, each re-judging its own licensees
+    (at once, or a clinician at a time)."""
+    views = Views.of(app, page_size=PAGE, workers=1, run_clinicians=run_clinicians)
     views.rebuild_partitioned(PARTS)
     clinicians = [f"k{c:02d}" for c in range(15)]
     assert {partition_of(c, PARTS) for c in clinicians} == set(range(PARTS))
