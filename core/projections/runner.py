@@ -213,14 +213,18 @@ class Runner:
 
     # ------------------------------------------------------------------- positions
 
-    def positions(self) -> dict[str, int]:
-        """Each view's tracking position (0 for a view never run)."""
-        # A read transaction first: queries catch up on every call, most find nothing.
+    def positions(self, *, fresh: bool = False) -> dict[str, int]:
+        """Each view's tracking position (0 for a view never run); ``fresh``: first
+        refuse stale views, as ``check_fresh`` does, from the same read."""
+        # A read transaction first: queries catch up on every call, most find nothing
+        # (on PostgreSQL each transaction is round trips: status reads one clinician).
         with self.db.transaction(commit=False) as cur:
-            cur.execute(f"SELECT view, position FROM {TRACKING}")
-            known = {row["view"]: int(row["position"]) for row in cur.fetchall()}
-        if all(v.name in known for v in self.views):
-            return {v.name: known[v.name] for v in self.views}
+            cur.execute(f"SELECT view, position, fingerprint FROM {TRACKING}")
+            rows = {row["view"]: row for row in cur.fetchall()}
+        if fresh:
+            self._refuse_stale(rows, skip=())
+        if all(v.name in rows for v in self.views):
+            return {v.name: int(rows[v.name]["position"]) for v in self.views}
         with self.db.transaction(commit=True) as cur:
             return self._positions(cur)
 
@@ -258,6 +262,9 @@ class Runner:
         with self.db.transaction(commit=False) as cur:
             cur.execute(f"SELECT view, position, fingerprint FROM {TRACKING}")
             rows = {r["view"]: r for r in cur.fetchall()}
+        self._refuse_stale(rows, skip)
+
+    def _refuse_stale(self, rows: dict[str, Any], skip: Sequence[str]) -> None:
         stale = [
             v.name
             for v in self.views
@@ -289,8 +296,7 @@ class Runner:
 
     def _catch_up(self, progress: Callable[[Progress], None] | None, max_pages: int | None) -> int:
         started = time.perf_counter()
-        self.check_fresh()
-        positions = self.positions()  # committed, per view
+        positions = self.positions(fresh=True)  # committed, per view; stale views refused
         start = min(positions.values(), default=0)
         head = self.reader.head()
         total = 0

@@ -83,8 +83,19 @@ def in_workers(monkeypatch: pytest.MonkeyPatch, act: Callable[[], object]) -> No
 
 
 def gone(pids: set[int]) -> bool:
-    """No such process, not even a zombie waiting to be reaped."""
-    return not any(Path(f"/proc/{pid}").exists() for pid in pids)
+    """None of these is still a child of this process, not even a zombie waiting to be
+    reaped. (A pid alone is not enough: the kernel reuses pids, 32,768 of them here, so
+    another process may carry a reaped worker's pid by the time it is checked.)"""
+    return not any(_parent_of(pid) == os.getpid() for pid in pids)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None  # no such process
+    # "pid (command) state ppid ...": the command may hold spaces and parentheses.
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def earn_one_each(app: Credtrail, clinicians: int = 15) -> None:
