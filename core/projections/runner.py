@@ -218,9 +218,7 @@ class Runner:
         refuse stale views, as ``check_fresh`` does, from the same read."""
         # A read transaction first: queries catch up on every call, most find nothing
         # (on PostgreSQL each transaction is round trips: status reads one clinician).
-        with self.db.transaction(commit=False) as cur:
-            cur.execute(f"SELECT view, position, fingerprint FROM {TRACKING}")
-            rows = {row["view"]: row for row in cur.fetchall()}
+        rows = self._tracking()
         if fresh:
             self._refuse_stale(rows, skip=())
         if all(v.name in rows for v in self.views):
@@ -259,10 +257,13 @@ class Runner:
 
     def check_fresh(self, skip: Sequence[str] = ()) -> None:
         """Raise ``StaleViewError`` if a view (not in ``skip``) was built with other plugins."""
+        self._refuse_stale(self._tracking(), skip)
+
+    def _tracking(self) -> dict[str, Any]:
+        """The tracking rows (position, fingerprint) by view, in a read transaction."""
         with self.db.transaction(commit=False) as cur:
             cur.execute(f"SELECT view, position, fingerprint FROM {TRACKING}")
-            rows = {r["view"]: r for r in cur.fetchall()}
-        self._refuse_stale(rows, skip)
+            return {r["view"]: r for r in cur.fetchall()}
 
     def _refuse_stale(self, rows: dict[str, Any], skip: Sequence[str]) -> None:
         stale = [
@@ -410,19 +411,12 @@ class Runner:
         as not having applied the page: a crash between runs applies the whole page
         again, and its rows are a function of the recorded facts, so the runs written
         are written the same."""
-        previous: PendingWrites | None = None
-        try:
-            for run in page.runs():
-                with self.db.transaction(commit=False) as cur:
-                    begun = run(cur)  # judged in workers while the run before is written
-                done, previous = previous, begun
-                if done is not None:
-                    self._commit(v, old, old, done.finish())
-        except BaseException:
-            if previous is not None:
-                previous.cancel()
-            raise
-        self._commit(v, old, last, previous.finish() if previous is not None else [])
+
+        def write(writes: Writes, final: bool) -> bool:
+            self._commit(v, old, last if final else old, writes)  # raises _Raced if moved
+            return True
+
+        apply_runs(self.db, page, write)
 
     def _commit(self, v: View, old: int, last: int, writes: Writes) -> None:
         """Write ``writes`` and move ``v``'s position from ``old`` to ``last``, together."""
@@ -481,6 +475,27 @@ class Runner:
         self.check_fresh(skip=[self.view(n).name for n in names] if names else self.names)
         self.reset(names)
         return self.catch_up(progress)
+
+
+def apply_runs(db: Database, page: InRuns, write: Callable[[Writes, bool], bool]) -> bool:
+    """Read and begin each run of ``page`` in a read transaction of its own, then
+    ``write(its writes, whether it is the last run)``; each run is begun before the one
+    before it is written (runs touch disjoint rows), so at most two are held. ``write``
+    returning False stops (the rest is dropped): returns False then, else True."""
+    previous: PendingWrites | None = None
+    try:
+        for run in page.runs():
+            with db.transaction(commit=False) as cur:
+                begun = run(cur)  # judged in workers while the run before is written
+            done, previous = previous, begun
+            if done is not None and not write(done.finish(), False):
+                previous.cancel()
+                return False
+    except BaseException:
+        if previous is not None:
+            previous.cancel()
+        raise
+    return write(previous.finish() if previous is not None else [], True)
 
 
 @contextmanager

@@ -60,6 +60,7 @@ from credtrail.core.projections.runner import (
     Runner,
     View,
     ViewStatus,
+    apply_runs,
     collector_paused,
 )
 from credtrail.core.projections.transcript import (
@@ -343,23 +344,21 @@ class Views:
             page, judged = view.begin_day(
                 cur, day, None if clinician_id is None else [clinician_id]
             )
+        moved = day if clinician_id is None else None
+
+        def write(writes: Writes, final: bool) -> bool:
+            return self._write_unmoved(positions, writes, moved if final else None)
+
         try:
-            writes: Writes = []
             if isinstance(page, PageInRuns):
                 # Many clinicians (a cycle boundary shared by a state's licensees): a
-                # run at a time, each written at once; the day is recorded after the last.
-                for run in page.runs():
-                    with db.transaction(commit=False) as cur:
-                        begun = run(cur)
-                    if not self._write_unmoved(positions, begun.finish(), None):
-                        return None
+                # run at a time, each written at once; the day is recorded with the last.
+                done = apply_runs(db, page, write)
             else:
-                writes = page.finish()
+                done = write(page.finish(), True)
         finally:
             view.close()
-        if not self._write_unmoved(positions, writes, day if clinician_id is None else None):
-            return None
-        return judged
+        return judged if done else None
 
     def _write_unmoved(
         self, positions: dict[str, int | None], writes: Writes, day: date | None
